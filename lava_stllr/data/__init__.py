@@ -1,0 +1,1 @@
+"""Event data: the spike dataset interface, synthetic events and real-data readers."""

@@ -1,0 +1,151 @@
+"""The dataset interface shared by the trainer, the Lava sources and the readers.
+
+A spike dataset is any object with ``__len__``, ``__getitem__(i) -> (spikes, label)``
+where ``spikes`` has shape ``(T, D)`` (time steps x flattened inputs, event counts or
+binary spikes), plus the attributes ``n_steps``, ``n_inputs`` and ``n_classes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+
+@runtime_checkable
+class SpikeDataset(Protocol):
+    """Samples of shape ``(n_steps, n_inputs)`` with integer labels in ``[0, n_classes)``."""
+
+    n_steps: int
+    n_inputs: int
+    n_classes: int
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, int]: ...
+
+
+class ArrayDataset:
+    """An in-memory spike dataset backed by one ``(N, T, D)`` array.
+
+    Parameters
+    ----------
+    spikes : array of shape (N, T, D)
+        Spike counts per sample, step and input.
+    labels : integer array of shape (N,)
+        Class of each sample, in ``[0, n_classes)``.
+    n_classes : int, optional
+        Number of classes; defaults to ``labels.max() + 1``.
+    """
+
+    def __init__(self, spikes: np.ndarray, labels: np.ndarray, n_classes: int | None = None):
+        spikes = np.asarray(spikes)
+        labels = np.asarray(labels)
+        if spikes.ndim != 3:
+            raise ValueError(f"spikes must have shape (N, T, D), got shape {spikes.shape}")
+        if labels.shape != (spikes.shape[0],):
+            raise ValueError(
+                f"labels must have shape ({spikes.shape[0]},) to match spikes, got {labels.shape}"
+            )
+        if not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(f"labels must be integers, got dtype {labels.dtype}")
+        if spikes.shape[0] == 0:
+            raise ValueError("dataset is empty: spikes has 0 samples")
+        if not np.all(np.isfinite(spikes)):
+            raise ValueError("spikes contain NaN or Inf")
+        self.n_classes = int(labels.max()) + 1 if n_classes is None else int(n_classes)
+        if labels.min() < 0 or labels.max() >= self.n_classes:
+            raise ValueError(
+                f"labels must be in [0, {self.n_classes}), got range "
+                f"[{labels.min()}, {labels.max()}]"
+            )
+        self.spikes = spikes
+        self.labels = labels.astype(np.int64)
+        self.n_steps = int(spikes.shape[1])
+        self.n_inputs = int(spikes.shape[2])
+
+    def __len__(self) -> int:
+        return int(self.spikes.shape[0])
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, int]:
+        return self.spikes[index], int(self.labels[index])
+
+    def subset(self, indices: Sequence[int]) -> ArrayDataset:
+        """Return the samples at ``indices`` as a new dataset (same class count)."""
+        idx = np.asarray(indices, dtype=np.int64)
+        return ArrayDataset(self.spikes[idx], self.labels[idx], self.n_classes)
+
+
+def iter_batches(
+    dataset: SpikeDataset,
+    batch_size: int,
+    shuffle: bool = False,
+    seed: int | None = None,
+    dtype: type = np.float64,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield ``(spikes (B, T, D), labels (B,))`` mini-batches, loading samples lazily.
+
+    Parameters
+    ----------
+    dataset : SpikeDataset
+        Any object following the spike dataset interface.
+    batch_size : int
+        Samples per batch; the last batch may be smaller.
+    shuffle : bool
+        Visit samples in a random order drawn from ``seed``.
+    seed : int, optional
+        Seed of the shuffling order; required when ``shuffle`` is true.
+    dtype : numpy dtype
+        Dtype of the returned spike array.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    n = len(dataset)
+    order = np.arange(n)
+    if shuffle:
+        if seed is None:
+            raise ValueError("shuffle=True needs a seed, for determinism")
+        order = np.random.default_rng(seed).permutation(n)
+    if isinstance(dataset, ArrayDataset):
+        for start in range(0, n, batch_size):
+            idx = order[start : start + batch_size]
+            yield dataset.spikes[idx].astype(dtype, copy=False), dataset.labels[idx]
+        return
+    for start in range(0, n, batch_size):
+        idx = order[start : start + batch_size]
+        items = [dataset[int(i)] for i in idx]
+        yield (
+            np.stack([s for s, _ in items]).astype(dtype, copy=False),
+            np.array([lab for _, lab in items], dtype=np.int64),
+        )
+
+
+def stratified_split(
+    labels: np.ndarray, n_first: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split sample indices in order into a first part of ``n_first`` and the rest.
+
+    Class proportions are kept: each class contributes to the first part in
+    proportion to its frequency (largest-remainder rounding), taking its earliest
+    samples, so the split is deterministic and needs no seed.
+
+    Returns
+    -------
+    first, rest : integer arrays of sample indices, each sorted ascending.
+    """
+    labels = np.asarray(labels)
+    n = labels.shape[0]
+    if not 0 < n_first < n:
+        raise ValueError(f"n_first must be in (0, {n}), got {n_first}")
+    classes, counts = np.unique(labels, return_counts=True)
+    exact = counts * n_first / n
+    take = np.floor(exact).astype(int)
+    remainder_order = np.argsort(-(exact - take), kind="stable")
+    take[remainder_order[: n_first - take.sum()]] += 1
+    first = np.concatenate(
+        [np.flatnonzero(labels == c)[:k] for c, k in zip(classes, take, strict=True)]
+    )
+    first.sort()
+    rest = np.setdiff1d(np.arange(n), first)
+    return first, rest

@@ -1,0 +1,124 @@
+"""The S-TLLR parameter object: validated, immutable, with the published presets."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+PSI_KINDS = ("rational", "triangle", "sigmoid")
+RESET_MODES = ("soft", "hard")
+
+# (lam_post, lam_pre, alpha_post, alpha_pre) in the authors' order, from the S-TLLR paper/code.
+PRESETS: dict[str, dict[str, Any]] = {
+    "dvs_gesture": dict(lam_post=0.2, lam_pre=0.75, alpha_post=-1.0, alpha_pre=1.0,
+                        psi="triangle"),
+    "cifar10_dvs": dict(lam_post=0.2, lam_pre=0.5, alpha_post=-1.0, alpha_pre=1.0,
+                        psi="triangle"),
+    "ncaltech101": dict(lam_post=0.2, lam_pre=0.5, alpha_post=-1.0, alpha_pre=1.0,
+                        psi="triangle"),
+    "shd": dict(lam_post=0.5, lam_pre=1.0, alpha_post=1.0, alpha_pre=1.0, psi="rational"),
+    "code_default": dict(lam_post=0.5, lam_pre=0.8, alpha_post=-0.2, alpha_pre=1.0,
+                         psi="rational"),
+}
+
+
+def _check_range(name: str, value: float, lo: float, hi: float, lo_open: bool,
+                 hi_open: bool) -> None:
+    ok = (lo < value if lo_open else lo <= value) and (value < hi if hi_open else value <= hi)
+    if not (isinstance(value, int | float) and math.isfinite(value) and ok):
+        interval = f"{'(' if lo_open else '['}{lo}, {hi}{')' if hi_open else ']'}"
+        raise ValueError(f"{name} must be in {interval}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class STLLRParams:
+    """Parameters of S-TLLR and of the LIF neurons it trains.
+
+    Eligibility (per post neuron i, pre neuron j, step t)::
+
+        trx_j[t]   = lam_pre  * trx_j[t-1]   + x_j[t]
+        trpsi_i[t] = lam_post * trpsi_i[t-1] + psi_i[t]
+        e_ij[t]    = alpha_pre * psi_i[t] * trx_j[t] + alpha_post * trpsi_i[t-1] * x_j[t]
+        dW_ij      = -lr * sum_{t in window} L_i[t] * e_ij[t]
+
+    Attributes
+    ----------
+    lam_pre, lam_post : float
+        Trace decays per step, in [0, 1].
+    alpha_pre, alpha_post : float
+        Weights of the causal and non-causal terms (any finite value).
+    lr : float
+        Learning rate, > 0.
+    window : int or None
+        Learn on the last ``window`` steps of each sample; None means every step.
+    psi : {"rational", "triangle", "sigmoid"}
+        Secondary activation: ``1/(100|u-theta|+1)^2``, ``0.3*max(0, 1-|u-theta|)`` or
+        ``4*sig(4(u-theta))*(1-sig(4(u-theta)))``.
+    theta : float
+        Firing threshold, > 0 (membrane units).
+    beta : float
+        Membrane decay per step, in [0, 1] (the authors use ``sigmoid(leak)``).
+    reset : {"soft", "hard"}
+        Soft reset subtracts theta on a spike; hard reset sets the membrane to 0.
+    """
+
+    lam_pre: float = 0.8
+    lam_post: float = 0.5
+    alpha_pre: float = 1.0
+    alpha_post: float = -0.2
+    lr: float = 1e-3
+    window: int | None = None
+    psi: str = "rational"
+    theta: float = 0.6
+    beta: float = 0.9
+    reset: str = "soft"
+
+    def __post_init__(self) -> None:
+        _check_range("lam_pre", self.lam_pre, 0.0, 1.0, False, False)
+        _check_range("lam_post", self.lam_post, 0.0, 1.0, False, False)
+        _check_range("beta", self.beta, 0.0, 1.0, False, False)
+        _check_range("lr", self.lr, 0.0, math.inf, True, True)
+        _check_range("theta", self.theta, 0.0, math.inf, True, True)
+        for name in ("alpha_pre", "alpha_post"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and math.isfinite(value)):
+                raise ValueError(f"{name} must be a finite number, got {value!r}")
+        if self.window is not None and (
+            not isinstance(self.window, int) or isinstance(self.window, bool) or self.window < 1
+        ):
+            raise ValueError(f"window must be None or an integer >= 1, got {self.window!r}")
+        if self.psi not in PSI_KINDS:
+            raise ValueError(f"psi must be one of {PSI_KINDS}, got {self.psi!r}")
+        if self.reset not in RESET_MODES:
+            raise ValueError(f"reset must be one of {RESET_MODES}, got {self.reset!r}")
+
+    @classmethod
+    def preset(cls, name: str, **overrides: Any) -> STLLRParams:
+        """Return a published preset (``dvs_gesture``, ``cifar10_dvs``, ``ncaltech101``,
+        ``shd``, ``code_default``), with optional field overrides."""
+        if name not in PRESETS:
+            raise ValueError(f"preset must be one of {tuple(PRESETS)}, got {name!r}")
+        return cls(**{**PRESETS[name], **overrides})
+
+    def replace(self, **changes: Any) -> STLLRParams:
+        """Return a copy with ``changes`` applied (validated again)."""
+        return replace(self, **changes)
+
+    def window_start(self, n_steps: int) -> int:
+        """First step (0-based) of the learning window in a sample of ``n_steps`` steps."""
+        if self.window is None:
+            return 0
+        return max(0, n_steps - self.window)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The parameters as a plain dict (JSON-serialisable)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> STLLRParams:
+        """Inverse of :meth:`to_dict`; unknown keys raise ``ValueError``."""
+        unknown = set(data) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown STLLRParams fields: {sorted(unknown)}")
+        return cls(**data)

@@ -1,0 +1,139 @@
+"""Dense spiking network shared by the reference trainers: layout, weights and one forward step."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from lava_stllr.numerics import leaky_integrator_step, lif_step, psi
+from lava_stllr.params import STLLRParams
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """Layout of a dense network: LIF hidden layers and a leaky-integrator readout.
+
+    Attributes
+    ----------
+    sizes : tuple of int
+        ``(n_inputs, hidden_1, ..., hidden_k, n_outputs)``; at least one hidden layer.
+    recurrent : bool
+        Give every hidden layer all-to-all recurrent weights (the paper's SHD network).
+    beta_out : float
+        Readout decay per step, ``z[t] = beta_out*z[t-1] + W h[t]``, in [0, 1].
+    init_gain : float
+        Initial weights are uniform with standard deviation ``init_gain/sqrt(fan_in)``.
+    """
+
+    sizes: tuple[int, ...]
+    recurrent: bool = False
+    beta_out: float = 0.9
+    init_gain: float = 2.0
+
+    def __post_init__(self) -> None:
+        sizes = tuple(self.sizes)
+        object.__setattr__(self, "sizes", sizes)
+        if len(sizes) < 3:
+            raise ValueError(
+                f"sizes must be (inputs, hidden..., outputs) with >= 1 hidden layer, got {sizes}"
+            )
+        if any((not isinstance(n, int | np.integer)) or n < 1 for n in sizes):
+            raise ValueError(f"every layer size must be an integer >= 1, got {sizes}")
+        if sizes[-1] < 2:
+            raise ValueError(f"the readout needs >= 2 classes, got {sizes[-1]}")
+        if not (0.0 <= self.beta_out <= 1.0):
+            raise ValueError(f"beta_out must be in [0, 1], got {self.beta_out!r}")
+        if not (np.isfinite(self.init_gain) and self.init_gain > 0):
+            raise ValueError(f"init_gain must be > 0, got {self.init_gain!r}")
+
+    @property
+    def n_hidden_layers(self) -> int:
+        """Number of LIF layers."""
+        return len(self.sizes) - 2
+
+    def to_dict(self) -> dict:
+        """Plain-dict form (JSON-serialisable)."""
+        return asdict(self)
+
+
+@dataclass
+class Weights:
+    """Trainable weights: ``feedforward[l]`` is (sizes[l+1], sizes[l]) (the last one is the
+    readout); ``recurrent[l]`` is (n_l, n_l) for hidden layer l, or absent."""
+
+    feedforward: list[np.ndarray]
+    recurrent: list[np.ndarray] = field(default_factory=list)
+
+    def arrays(self) -> list[np.ndarray]:
+        """All weight matrices in a fixed order (feedforward, then recurrent)."""
+        return [*self.feedforward, *self.recurrent]
+
+    def copy(self) -> Weights:
+        """Deep copy."""
+        return Weights([w.copy() for w in self.feedforward], [w.copy() for w in self.recurrent])
+
+
+def init_weights(spec: NetworkSpec, seed: int) -> Weights:
+    """Seeded uniform initial weights, std ``init_gain/sqrt(fan_in)`` per matrix."""
+    rng = np.random.default_rng(seed)
+
+    def uniform(n_out: int, n_in: int) -> np.ndarray:
+        bound = spec.init_gain * np.sqrt(3.0 / n_in)
+        return rng.uniform(-bound, bound, size=(n_out, n_in))
+
+    ff = [uniform(n_out, n_in) for n_in, n_out in zip(spec.sizes[:-1], spec.sizes[1:],
+                                                        strict=True)]
+    rec = [uniform(n, n) for n in spec.sizes[1:-1]] if spec.recurrent else []
+    return Weights(ff, rec)
+
+
+@dataclass
+class LayerStep:
+    """What one hidden layer did at one step (all (B, n) or (B, n_in))."""
+
+    inputs: np.ndarray
+    recurrent_inputs: np.ndarray | None
+    v: np.ndarray
+    spikes: np.ndarray
+    psi: np.ndarray
+
+
+class NetworkState:
+    """Membranes, previous spikes and readout of a batch: O(batch x neurons) memory."""
+
+    def __init__(self, spec: NetworkSpec, batch: int, dtype: type = np.float64):
+        hidden = spec.sizes[1:-1]
+        self.u = [np.zeros((batch, n), dtype) for n in hidden]
+        self.spikes = [np.zeros((batch, n), dtype) for n in hidden]
+        self.z = np.zeros((batch, spec.sizes[-1]), dtype)
+
+
+def forward_step(
+    spec: NetworkSpec,
+    params: STLLRParams,
+    weights: Weights,
+    state: NetworkState,
+    x: np.ndarray,
+) -> list[LayerStep]:
+    """Advance the network by one step on input spikes ``x`` (B, n_inputs), in place.
+
+    Hidden layer l: ``I = W_l h_{l-1}[t] (+ V_l h_l[t-1])``, then :func:`lif_step` and
+    ``psi`` on the pre-reset membrane. Readout: ``z[t] = beta_out*z[t-1] + W_out h_k[t]``.
+    No step delay between layers (the pipelined timing of a hardware network is in
+    :mod:`lava_stllr.reference.onchip`).
+    """
+    records = []
+    h = x
+    for layer, w in enumerate(weights.feedforward[:-1]):
+        current = h @ w.T
+        rec_in = None
+        if weights.recurrent:
+            rec_in = state.spikes[layer]
+            current += rec_in @ weights.recurrent[layer].T
+        u, s, v = lif_step(state.u[layer], current, params.beta, params.theta, params.reset)
+        state.u[layer], state.spikes[layer] = u, s
+        records.append(LayerStep(h, rec_in, v, s, psi(v, params.theta, params.psi)))
+        h = s
+    state.z = leaky_integrator_step(state.z, h @ weights.feedforward[-1].T, spec.beta_out)
+    return records

@@ -1,0 +1,165 @@
+"""What the reference trainers share: evaluation, the epoch loop, history, save/load."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from lava_stllr.data.dataset import SpikeDataset, iter_batches
+from lava_stllr.io import load_arrays, save_arrays
+from lava_stllr.numerics import cross_entropy
+from lava_stllr.params import STLLRParams
+from lava_stllr.reference.network import (
+    NetworkSpec,
+    NetworkState,
+    Weights,
+    forward_step,
+    init_weights,
+)
+
+
+@dataclass
+class History:
+    """Per-epoch training and validation loss (nats) and accuracy (fraction)."""
+
+    train_loss: list[float] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_acc: list[float] = field(default_factory=list)
+    epoch_seconds: list[float] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, list[float]]:
+        """Plain-dict form."""
+        return {k: list(v) for k, v in self.__dict__.items()}
+
+
+def check_batch(spec: NetworkSpec, x: np.ndarray, labels: np.ndarray) -> None:
+    """Raise ``ValueError`` if a batch does not fit the network."""
+    if x.ndim != 3 or x.shape[2] != spec.sizes[0]:
+        raise ValueError(
+            f"input batch must have shape (B, T, {spec.sizes[0]}), got {x.shape}"
+        )
+    if x.shape[1] == 0:
+        raise ValueError("input samples are empty (0 time steps)")
+    if labels.shape != (x.shape[0],):
+        raise ValueError(f"labels must have shape ({x.shape[0]},), got {labels.shape}")
+    if labels.size and (labels.min() < 0 or labels.max() >= spec.sizes[-1]):
+        raise ValueError(
+            f"labels must be in [0, {spec.sizes[-1]}), got range [{labels.min()}, {labels.max()}]"
+        )
+    if not np.all(np.isfinite(x)):
+        raise ValueError("input spikes contain NaN or Inf")
+
+
+class ReferenceTrainer:
+    """Base of the batched trainers: weights, evaluation and the epoch loop.
+
+    Subclasses implement :meth:`train_batch`. Predictions are ``argmax_k sum_t z_k[t]``
+    over the learning window; the reported loss is the cross-entropy of that sum.
+    """
+
+    def __init__(self, spec: NetworkSpec, params: STLLRParams, seed: int = 0):
+        self.spec = spec
+        self.params = params
+        self.seed = seed
+        self.weights: Weights = init_weights(spec, seed)
+
+    def train_batch(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, int]:
+        """Train on one batch ``x`` (B, T, n_in); return (summed loss, number correct)."""
+        raise NotImplementedError
+
+    def predict_scores(self, x: np.ndarray) -> np.ndarray:
+        """Readout summed over the learning window, (B, n_out), without learning."""
+        batch, n_steps, _ = x.shape
+        state = NetworkState(self.spec, batch, x.dtype)
+        start = self.params.window_start(n_steps)
+        scores = np.zeros((batch, self.spec.sizes[-1]))
+        for t in range(n_steps):
+            forward_step(self.spec, self.params, self.weights, state, x[:, t])
+            if t >= start:
+                scores += state.z
+        return scores
+
+    def evaluate(self, dataset: SpikeDataset, batch_size: int = 64) -> tuple[float, float]:
+        """Mean loss and accuracy on ``dataset`` (no learning)."""
+        loss, correct, n = 0.0, 0, 0
+        for x, labels in iter_batches(dataset, batch_size):
+            check_batch(self.spec, x, labels)
+            scores = self.predict_scores(x)
+            loss += float(cross_entropy(scores, labels).sum())
+            correct += int((scores.argmax(1) == labels).sum())
+            n += len(labels)
+        return loss / n, correct / n
+
+    def fit(
+        self,
+        train: SpikeDataset,
+        val: SpikeDataset | None = None,
+        epochs: int = 1,
+        batch_size: int = 32,
+        progress: bool = True,
+    ) -> History:
+        """Train for ``epochs`` passes over ``train`` in a seeded shuffled order.
+
+        Returns the per-epoch :class:`History`; shows a tqdm bar with the running accuracy.
+        """
+        import time
+
+        if epochs < 1:
+            raise ValueError(f"epochs must be >= 1, got {epochs}")
+        history = History()
+        for epoch in range(epochs):
+            start = time.perf_counter()
+            loss, correct, n = 0.0, 0, 0
+            bar = tqdm(total=len(train), desc=f"epoch {epoch + 1}/{epochs}",
+                       disable=not progress, leave=False)
+            for x, labels in iter_batches(train, batch_size, shuffle=True,
+                                          seed=self.seed * 100_003 + epoch):
+                check_batch(self.spec, x, labels)
+                batch_loss, batch_correct = self.train_batch(x, labels)
+                loss += batch_loss
+                correct += batch_correct
+                n += len(labels)
+                bar.update(len(labels))
+                bar.set_postfix(acc=f"{correct / n:.3f}", loss=f"{loss / n:.3f}")
+            bar.close()
+            history.epoch_seconds.append(time.perf_counter() - start)
+            history.train_loss.append(loss / n)
+            history.train_acc.append(correct / n)
+            if val is not None:
+                val_loss, val_acc = self.evaluate(val)
+                history.val_loss.append(val_loss)
+                history.val_acc.append(val_acc)
+        return history
+
+    def save(self, path: str | Path) -> Path:
+        """Write the weights with the network spec and parameters (atomic, versioned)."""
+        arrays = {f"ff{i}": w for i, w in enumerate(self.weights.feedforward)}
+        arrays.update({f"rec{i}": w for i, w in enumerate(self.weights.recurrent)})
+        meta = {"spec": self.spec.to_dict(), "params": self.params.to_dict(),
+                "seed": self.seed, "trainer": type(self).__name__}
+        return save_arrays(path, arrays, meta)
+
+    def load(self, path: str | Path) -> None:
+        """Load weights written by :meth:`save`; the network spec must match."""
+        arrays, meta = load_arrays(path)
+        saved = NetworkSpec(**{**meta["spec"], "sizes": tuple(meta["spec"]["sizes"])})
+        if saved != self.spec:
+            raise ValueError(f"{path} holds a network {saved}, this trainer has {self.spec}")
+        n_ff = len(self.weights.feedforward)
+        n_rec = len(self.weights.recurrent)
+        try:
+            ff = [arrays[f"ff{i}"] for i in range(n_ff)]
+            rec = [arrays[f"rec{i}"] for i in range(n_rec)]
+        except KeyError as exc:
+            raise ValueError(f"{path} lacks weight array {exc}") from None
+        for new, old in zip([*ff, *rec], self.weights.arrays(), strict=True):
+            if new.shape != old.shape:
+                raise ValueError(f"{path}: weight shape {new.shape}, expected {old.shape}")
+            if not np.all(np.isfinite(new)):
+                raise ValueError(f"{path} holds NaN or Inf weights")
+        self.weights = Weights([w.astype(np.float64) for w in ff],
+                               [w.astype(np.float64) for w in rec])

@@ -1,7 +1,8 @@
 """BPTT baseline on the same network: surrogate-gradient backpropagation through time.
 
-The loss is the cross-entropy of the readout summed over the learning window (as the
-paper's baselines). The surrogate derivative of a spike is the same ``psi`` S-TLLR uses;
+The loss is the cross-entropy of the readout averaged over the learning window (the
+paper's baselines use the sum; the mean only rescales the logits by 1/window, which keeps
+the softmax out of saturation). The surrogate derivative of a spike is the same ``psi`` S-TLLR uses;
 the reset is treated as a constant in the backward pass (detached reset). The forward
 pass keeps every step's activity, so memory grows linearly with the number of steps.
 """
@@ -19,7 +20,7 @@ from lava_stllr.reference.trainer import ReferenceTrainer
 
 class BPTTTrainer(ReferenceTrainer):
     """Exact gradient (up to the surrogate and the detached reset) of
-    ``CE(sum_{t in window} z[t], label)`` by backpropagation through time.
+    ``CE(mean_{t in window} z[t], label)`` by backpropagation through time.
 
     Parameters
     ----------
@@ -37,7 +38,7 @@ class BPTTTrainer(ReferenceTrainer):
         self.optimizer = make_optimizer(optimizer, params.lr)
 
     def gradients(self, x: np.ndarray, labels: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-        """Gradients of the mean batch loss w.r.t. all weights, and the summed readout."""
+        """Gradients of the mean batch loss w.r.t. all weights, and the window-averaged readout."""
         p, spec, w = self.params, self.spec, self.weights
         batch, n_steps, _ = x.shape
         state = NetworkState(spec, batch)
@@ -48,7 +49,9 @@ class BPTTTrainer(ReferenceTrainer):
             tape.append(forward_step(spec, p, w, state, x[:, t]))
             if t >= start:
                 scores += state.z
-        g_scores = output_error(scores, labels) / batch
+        n_window = n_steps - start
+        scores /= n_window
+        g_scores = output_error(scores, labels) / (batch * n_window)
 
         n_hidden = spec.n_hidden_layers
         grads_ff = [np.zeros_like(m) for m in w.feedforward]

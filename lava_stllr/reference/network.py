@@ -29,7 +29,7 @@ class NetworkSpec:
     sizes: tuple[int, ...]
     recurrent: bool = False
     beta_out: float = 0.9
-    init_gain: float = 2.0
+    init_gain: float = 1.0
 
     def __post_init__(self) -> None:
         sizes = tuple(self.sizes)

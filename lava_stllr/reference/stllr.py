@@ -81,7 +81,7 @@ class STLLRTrainer(ReferenceTrainer):
 
     def train_batch(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, int]:
         """One pass over a batch ``x`` (B, T, n_in) with learning; returns (summed loss
-        of the summed readout, number correct)."""
+        of the window-averaged readout, number correct)."""
         p, spec = self.params, self.spec
         batch, n_steps, _ = x.shape
         state = NetworkState(spec, batch)
@@ -127,4 +127,5 @@ class STLLRTrainer(ReferenceTrainer):
                     g.fill(0.0)
         if self.update == "batch":
             self.optimizer.step(weights, grads)
+        scores /= n_steps - start
         return float(cross_entropy(scores, labels).sum()), int((scores.argmax(1) == labels).sum())

@@ -57,8 +57,8 @@ def check_batch(spec: NetworkSpec, x: np.ndarray, labels: np.ndarray) -> None:
 class ReferenceTrainer:
     """Base of the batched trainers: weights, evaluation and the epoch loop.
 
-    Subclasses implement :meth:`train_batch`. Predictions are ``argmax_k sum_t z_k[t]``
-    over the learning window; the reported loss is the cross-entropy of that sum.
+    Subclasses implement :meth:`train_batch`. Predictions are ``argmax_k mean_t z_k[t]``
+    over the learning window; the reported loss is the cross-entropy of that mean.
     """
 
     def __init__(self, spec: NetworkSpec, params: STLLRParams, seed: int = 0):
@@ -72,7 +72,7 @@ class ReferenceTrainer:
         raise NotImplementedError
 
     def predict_scores(self, x: np.ndarray) -> np.ndarray:
-        """Readout summed over the learning window, (B, n_out), without learning."""
+        """Readout averaged over the learning window, (B, n_out), without learning."""
         batch, n_steps, _ = x.shape
         state = NetworkState(self.spec, batch, x.dtype)
         start = self.params.window_start(n_steps)
@@ -81,7 +81,7 @@ class ReferenceTrainer:
             forward_step(self.spec, self.params, self.weights, state, x[:, t])
             if t >= start:
                 scores += state.z
-        return scores
+        return scores / (n_steps - start)
 
     def evaluate(self, dataset: SpikeDataset, batch_size: int = 64) -> tuple[float, float]:
         """Mean loss and accuracy on ``dataset`` (no learning)."""

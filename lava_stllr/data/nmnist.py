@@ -1,0 +1,219 @@
+"""N-MNIST from its original folder layout, read lazily with tonic and binned on access.
+
+Layout (as released, and as ``tonic.datasets.NMNIST`` extracts it)::
+
+    ROOT/Train/<digit>/<id>.bin      ROOT/Test/<digit>/<id>.bin
+
+A full copy or any subset of the files works. Each ``.bin`` holds 5 bytes per event
+(x, y, polarity bit and a 23-bit microsecond timestamp), 34 x 34 pixels, 2 polarities.
+
+N-MNIST: G. Orchard, A. Jayawant, G. Cohen, N. Thakor, "Converting Static Image Datasets to
+Spiking Neuromorphic Datasets Using Saccades", Frontiers in Neuroscience, 2015 (CC BY-SA 4.0).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from lava_stllr.data.binning import NMNIST_DEFAULT_CONFIG, BinningConfig, import_tonic
+from lava_stllr.data.cache import BinnedEventDataset, SubsetDataset
+from lava_stllr.data.dataset import stratified_split
+
+NMNIST_SENSOR_SIZE = (34, 34, 2)
+NMNIST_URL = "https://www.garrickorchard.com/datasets/n-mnist"
+_SPLITS = ("Train", "Test")
+_BYTES_PER_EVENT = 5
+
+
+class CorruptEventFileError(ValueError):
+    """An event file that cannot be decoded (empty, truncated, or out-of-range events)."""
+
+
+def read_nmnist_events(path: str | os.PathLike) -> np.ndarray:
+    """Read one N-MNIST ``.bin`` file with ``tonic.io.read_mnist_file``.
+
+    Returns
+    -------
+    Structured array with integer fields ``x``, ``y``, ``t`` (microseconds), ``p``
+    (tonic's ``NMNIST.dtype``).
+
+    Raises
+    ------
+    CorruptEventFileError
+        If the file is empty, its length is not a multiple of 5 bytes, or it holds no
+        events (a subclass of ``ValueError``; the message names the file).
+    FileNotFoundError
+        If the file does not exist.
+    """
+    path = Path(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise CorruptEventFileError(f"N-MNIST file {path} is empty (0 bytes)")
+    if size % _BYTES_PER_EVENT:
+        raise CorruptEventFileError(
+            f"N-MNIST file {path} is truncated or corrupt: {size} bytes is not a multiple of "
+            f"{_BYTES_PER_EVENT} (5 bytes per event)"
+        )
+    tonic = import_tonic()
+    try:
+        events = tonic.io.read_mnist_file(str(path), dtype=tonic.datasets.NMNIST.dtype)
+    except Exception as err:
+        raise CorruptEventFileError(f"cannot decode N-MNIST file {path}: {err}") from err
+    if events.shape[0] == 0:
+        raise CorruptEventFileError(f"N-MNIST file {path} holds no events")
+    return events
+
+
+def _sort_key(path: Path, label: int) -> tuple[int, int, str, int]:
+    stem = path.stem
+    return (0, int(stem), stem, label) if stem.isdigit() else (1, 0, stem, label)
+
+
+def _resolve_split_folder(root: Path, split: str) -> Path:
+    for candidate in (root / split, root / "NMNIST" / split):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(
+        f"N-MNIST folder {root / split} not found: expected {root}/{split}/<digit>/<id>.bin "
+        f"(the '{split}' folder of the original N-MNIST release). Download "
+        f"{'Train.zip' if split == 'Train' else 'Test.zip'} from {NMNIST_URL} (or let "
+        "tonic.datasets.NMNIST download it on a machine with internet access) and extract it "
+        f"under {root}."
+    )
+
+
+class NMNISTFolder(BinnedEventDataset):
+    """N-MNIST samples from ``root/split/<digit>/<id>.bin``, binned lazily.
+
+    The constructor only lists files: samples are sorted by their numeric id (MNIST order)
+    and labelled by their digit folder. ``__getitem__`` reads one file with tonic, bins it
+    with ``config`` and, when ``cache_dir`` is given, caches the result on disk.
+
+    Parameters
+    ----------
+    root : str or Path
+        Folder holding ``Train`` and/or ``Test`` (or holding ``NMNIST/Train`` as tonic's
+        ``save_to`` folder does).
+    split : {"Train", "Test"}
+        Which part of the dataset.
+    config : BinningConfig, optional
+        Binning settings; default :data:`~lava_stllr.data.binning.NMNIST_DEFAULT_CONFIG`
+        (first 300 ms, 25 bins, 17 x 17 x 2 = 578 inputs). Its ``sensor_size`` must be
+        ``(34, 34, 2)``.
+    cache_dir : str or Path, optional
+        Disk cache folder for the binned tensors; ``None`` disables caching.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the split folder is missing or holds no ``<digit>/*.bin`` file.
+    ValueError
+        If ``split`` or ``config.sensor_size`` is wrong.
+    """
+
+    def __init__(
+        self,
+        root: str | os.PathLike,
+        split: str = "Train",
+        config: BinningConfig | None = None,
+        cache_dir: str | os.PathLike | None = None,
+    ):
+        if split not in _SPLITS:
+            raise ValueError(f"split must be one of {_SPLITS}, got {split!r}")
+        config = NMNIST_DEFAULT_CONFIG if config is None else config
+        if not isinstance(config, BinningConfig):
+            raise TypeError(f"config must be a BinningConfig, got {type(config).__name__}")
+        if config.sensor_size != NMNIST_SENSOR_SIZE:
+            raise ValueError(
+                f"config.sensor_size must be {NMNIST_SENSOR_SIZE} for N-MNIST, "
+                f"got {config.sensor_size}"
+            )
+        root = Path(root).expanduser()
+        folder = _resolve_split_folder(root, split)
+        entries: list[tuple[Path, int]] = []
+        for digit in range(10):
+            digit_dir = folder / str(digit)
+            if digit_dir.is_dir():
+                entries.extend((p, digit) for p in digit_dir.glob("*.bin") if p.is_file())
+        if not entries:
+            raise FileNotFoundError(
+                f"no N-MNIST files found in {folder}: expected {folder}/<digit>/<id>.bin with "
+                f"digit folders 0-9 (see {NMNIST_URL})"
+            )
+        entries.sort(key=lambda e: _sort_key(*e))
+        self.root = root
+        self.split = split
+        self.folder = folder
+        self.files: list[Path] = [p for p, _ in entries]
+        self.labels = np.array([lab for _, lab in entries], dtype=np.int64)
+        super().__init__(
+            config,
+            n_classes=10,
+            identity=f"nmnist:{folder.resolve()}",
+            cache_dir=cache_dir,
+        )
+
+    def read_events(self, index: int) -> np.ndarray:
+        """The raw events of sample ``index`` (see :func:`read_nmnist_events`)."""
+        return read_nmnist_events(self.files[index])
+
+    def sample_key(self, index: int) -> str:
+        """``<digit>/<id>`` plus the file's size and modification time."""
+        path = self.files[index]
+        st = path.stat()
+        return f"{path.parent.name}/{path.stem}-{st.st_size}-{st.st_mtime_ns}"
+
+    def describe(self, index: int) -> str:
+        """The path of sample ``index``."""
+        return f"N-MNIST file {self.files[index]}"
+
+    @property
+    def sample_ids(self) -> list[str]:
+        """The file stems (N-MNIST sample ids, e.g. ``"00042"``) in dataset order."""
+        return [p.stem for p in self.files]
+
+
+def load_nmnist_subset(
+    root: str | os.PathLike,
+    n_train: int = 800,
+    n_val: int = 200,
+    config: BinningConfig | None = None,
+    split: str = "Train",
+    cache_dir: str | os.PathLike | None = None,
+) -> tuple[SubsetDataset, SubsetDataset]:
+    """Train/validation views of the first ``n_train + n_val`` N-MNIST samples.
+
+    The first ``n = n_train + n_val`` samples of ``split`` in MNIST order (ascending file
+    id) are split by :func:`~lava_stllr.data.dataset.stratified_split` on their labels
+    (read from the folder names, no file is opened): each class gives its earliest samples
+    to training, in proportion to its frequency (largest-remainder rounding, ``n_train`` in
+    all), and the rest to validation. So validation is, per class, the last ~``n_val / n``
+    of that class's samples among the first ``n``; it is close to, but not exactly, "the
+    last ``n_val`` samples". With the shared 1,000-sample subset (ids 00001-01000) and the
+    defaults this is 800 training and 200 validation samples with class proportions kept.
+
+    Parameters
+    ----------
+    root, split, config, cache_dir
+        As for :class:`NMNISTFolder`.
+    n_train, n_val : int
+        Sizes of the two parts (both >= 1, ``n_train + n_val <= `` number of samples).
+
+    Returns
+    -------
+    train, val : SubsetDataset
+        Lazy views of one :class:`NMNISTFolder`, in ascending sample order.
+    """
+    if n_train < 1 or n_val < 1:
+        raise ValueError(f"n_train and n_val must be >= 1, got n_train={n_train}, n_val={n_val}")
+    full = NMNISTFolder(root, split=split, config=config, cache_dir=cache_dir)
+    n = n_train + n_val
+    if n > len(full):
+        raise ValueError(
+            f"n_train + n_val = {n} exceeds the {len(full)} samples found in {full.folder}"
+        )
+    first, rest = stratified_split(full.labels[:n], n_train)
+    return full.subset(first), full.subset(rest)

@@ -1,0 +1,312 @@
+"""Run folders: trained weights plus a JSON run record, written atomically.
+
+A run folder holds::
+
+    weights.npz   the weights, network spec and parameters (lava_stllr.io format)
+    run.json      the run record: command line, parameters, seed, versions,
+                  accuracy, history and timings
+    *.png         plots (optional, see lava_stllr.plots)
+    netx.h5       a lava-dl netx export (optional, ``lava-stllr export``)
+
+``weights.npz`` uses the same layout as :meth:`ReferenceTrainer.save
+<lava_stllr.reference.trainer.ReferenceTrainer.save>` (arrays ``ff0, ff1, ...`` and
+``rec0, ...``; meta ``spec``, ``params``, ``seed``, ``trainer``), so a reference trainer's
+``load`` reads it too.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import platform
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lava_stllr.io import load_arrays, save_arrays, save_json
+from lava_stllr.params import STLLRParams
+from lava_stllr.reference.network import NetworkSpec, Weights
+
+WEIGHTS_FILE = "weights.npz"
+RECORD_FILE = "run.json"
+DEFAULT_ROOT = Path("runs")
+
+#: Fields every run record has (``format_version`` is added by :func:`lava_stllr.io.save_json`).
+RECORD_FIELDS = (
+    "name",
+    "created",
+    "command",
+    "backend",
+    "trainer",
+    "dataset",
+    "seed",
+    "params",
+    "spec",
+    "versions",
+    "accuracy",
+    "timings",
+)
+
+
+def versions() -> dict[str, str | None]:
+    """Versions of lava-stllr, lava-nc, numpy and Python (``None`` if not installed)."""
+    from lava_stllr import __version__
+
+    def dist(name: str) -> str | None:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return None
+
+    return {
+        "lava-stllr": __version__,
+        "lava-nc": dist("lava-nc"),
+        "lava-dl": dist("lava-dl"),
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def default_run_name(now: _dt.datetime | None = None) -> str:
+    """A timestamp name such as ``20250131-142501``."""
+    now = _dt.datetime.now() if now is None else now
+    return now.strftime("%Y%m%d-%H%M%S")
+
+
+def make_run_dir(out: str | Path | None = None, root: str | Path = DEFAULT_ROOT) -> Path:
+    """Create and return the run folder.
+
+    Parameters
+    ----------
+    out : str or Path, optional
+        The folder to use. It may exist already but must not hold a run record (runs are
+        never overwritten). ``None`` means ``root/<timestamp>``, with ``-2``, ``-3``, ...
+        appended when that name is taken.
+    root : str or Path
+        Parent folder of the default names.
+
+    Raises
+    ------
+    ValueError
+        If ``out`` is a file or already holds a run record.
+    """
+    if out is not None:
+        path = Path(out)
+        if path.exists() and not path.is_dir():
+            raise ValueError(f"output path {path} exists and is not a folder")
+        if (path / RECORD_FILE).exists():
+            raise ValueError(f"{path} already holds a run ({RECORD_FILE}); choose another --out")
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    root = Path(root)
+    base = default_run_name()
+    for i in range(1, 1000):
+        path = root / (base if i == 1 else f"{base}-{i}")
+        try:
+            path.mkdir(parents=True, exist_ok=False)
+        except FileExistsError:
+            continue
+        return path
+    raise ValueError(f"cannot find a free run name under {root}")
+
+
+def weight_arrays(weights: Weights) -> dict[str, np.ndarray]:
+    """The named arrays of ``weights``: ``ff<i>`` feedforward, ``rec<i>`` recurrent."""
+    arrays = {f"ff{i}": np.asarray(w) for i, w in enumerate(weights.feedforward)}
+    arrays.update({f"rec{i}": np.asarray(w) for i, w in enumerate(weights.recurrent)})
+    return arrays
+
+
+def save_weights(
+    path: str | Path,
+    spec: NetworkSpec,
+    params: STLLRParams,
+    weights: Weights,
+    seed: int,
+    trainer: str,
+) -> Path:
+    """Write weights with their spec and parameters (atomic, versioned ``.npz``)."""
+    meta = {"spec": spec.to_dict(), "params": params.to_dict(), "seed": int(seed),
+            "trainer": trainer}
+    return save_arrays(path, weight_arrays(weights), meta)
+
+
+@dataclass
+class LoadedRun:
+    """A network read back from a run folder or a weights file.
+
+    Attributes
+    ----------
+    spec, params, weights, seed, trainer
+        As saved by :func:`save_weights`.
+    weights_path : Path
+        The ``.npz`` file read.
+    record : dict
+        The run record (``run.json``) when there is one beside the weights, else ``{}``.
+    """
+
+    spec: NetworkSpec
+    params: STLLRParams
+    weights: Weights
+    seed: int
+    trainer: str
+    weights_path: Path
+    record: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def folder(self) -> Path:
+        """The folder holding the weights file."""
+        return self.weights_path.parent
+
+
+def _spec_from_meta(meta: dict[str, Any], path: Path) -> NetworkSpec:
+    try:
+        data = dict(meta["spec"])
+        data["sizes"] = tuple(int(n) for n in data["sizes"])
+        return NetworkSpec(**data)
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"{path} has no valid network spec ({exc})") from None
+
+
+def _weights_from_arrays(arrays: dict[str, np.ndarray], spec: NetworkSpec,
+                         path: Path) -> Weights:
+    sizes = spec.sizes
+    n_ff = len(sizes) - 1
+    n_rec = spec.n_hidden_layers if spec.recurrent else 0
+    try:
+        ff = [np.asarray(arrays[f"ff{i}"], dtype=np.float64) for i in range(n_ff)]
+        rec = [np.asarray(arrays[f"rec{i}"], dtype=np.float64) for i in range(n_rec)]
+    except KeyError as exc:
+        raise ValueError(f"{path} lacks weight array {exc}") from None
+    expected = [(n_out, n_in) for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)]
+    expected += [(n, n) for n in sizes[1:-1]][:n_rec]
+    for w, shape in zip([*ff, *rec], expected, strict=True):
+        if w.shape != shape:
+            raise ValueError(f"{path}: weight shape {w.shape}, expected {shape}")
+        if not np.all(np.isfinite(w)):
+            raise ValueError(f"{path} holds NaN or Inf weights")
+    return Weights(ff, rec)
+
+
+def resolve_weights_path(path: str | Path) -> Path:
+    """``path`` itself if it is a file, else ``path/weights.npz``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If neither exists.
+    """
+    path = Path(path)
+    if path.is_dir():
+        candidate = path / WEIGHTS_FILE
+        if not candidate.is_file():
+            raise FileNotFoundError(f"run folder {path} has no {WEIGHTS_FILE}")
+        return candidate
+    if not path.exists():
+        raise FileNotFoundError(f"no run folder or weights file at {path}")
+    return path
+
+
+def load_run(path: str | Path) -> LoadedRun:
+    """Read a run folder (or a weights ``.npz`` file) written by :func:`save_run`.
+
+    Raises
+    ------
+    FileNotFoundError
+        If nothing is there.
+    ValueError
+        If the file is not a valid lava-stllr weights file.
+    """
+    weights_path = resolve_weights_path(path)
+    arrays, meta = load_arrays(weights_path)
+    spec = _spec_from_meta(meta, weights_path)
+    try:
+        params = STLLRParams.from_dict(meta["params"])
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"{weights_path} has no valid parameters ({exc})") from None
+    weights = _weights_from_arrays(arrays, spec, weights_path)
+    record = {}
+    record_path = weights_path.parent / RECORD_FILE
+    if record_path.is_file():
+        import json
+
+        try:
+            record = json.loads(record_path.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{record_path} is not a valid run record ({exc})") from None
+    return LoadedRun(spec, params, weights, int(meta.get("seed", 0)),
+                     str(meta.get("trainer", "")), weights_path, record)
+
+
+def build_record(
+    *,
+    name: str,
+    command: list[str],
+    backend: str,
+    trainer: str,
+    dataset: dict[str, Any],
+    seed: int,
+    params: STLLRParams,
+    spec: NetworkSpec,
+    accuracy: dict[str, float | None],
+    timings: dict[str, float],
+    **extra: Any,
+) -> dict[str, Any]:
+    """Assemble a run record with every field of :data:`RECORD_FIELDS` (plus ``extra``)."""
+    record = {
+        "name": name,
+        "created": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "command": list(command),
+        "backend": backend,
+        "trainer": trainer,
+        "dataset": dataset,
+        "seed": int(seed),
+        "params": params.to_dict(),
+        "spec": spec.to_dict(),
+        "versions": versions(),
+        "accuracy": accuracy,
+        "timings": {k: round(float(v), 4) for k, v in timings.items()},
+        "platform": {"machine": platform.machine(), "system": platform.system(),
+                     "executable": sys.executable},
+    }
+    record.update(extra)
+    return record
+
+
+def save_run(
+    folder: str | Path,
+    spec: NetworkSpec,
+    params: STLLRParams,
+    weights: Weights,
+    record: dict[str, Any],
+) -> tuple[Path, Path]:
+    """Write ``weights.npz`` and ``run.json`` into ``folder`` (each atomically).
+
+    The weights are written first, so a record never points at missing weights.
+
+    Returns
+    -------
+    weights_path, record_path : Path
+    """
+    folder = Path(folder)
+    missing = [k for k in RECORD_FIELDS if k not in record]
+    if missing:
+        raise ValueError(f"run record lacks fields {missing}")
+    weights_path = save_weights(folder / WEIGHTS_FILE, spec, params, weights,
+                                record["seed"], record["trainer"])
+    record_path = save_json(folder / RECORD_FILE, record)
+    return weights_path, record_path
+
+
+def update_record(folder: str | Path, **changes: Any) -> Path:
+    """Merge ``changes`` into an existing ``run.json`` (rewritten atomically)."""
+    import json
+
+    path = Path(folder) / RECORD_FILE
+    record = json.loads(path.read_text())
+    record.pop("format_version", None)
+    record.update(changes)
+    return save_json(path, record)

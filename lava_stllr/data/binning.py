@@ -82,6 +82,9 @@ class BinningConfig:
         within this many microseconds (applied at native resolution). Slow: a Python loop.
     merge_polarities : bool
         Count both polarities in a single channel (``C = 1``) instead of ``C = P``.
+    max_count : int, optional
+        If set (>= 1), counts per bin and input are clipped to it; ``1`` gives binary
+        spikes (what a spiking source or a Lava ``Dense`` without graded messages sends).
     """
 
     sensor_size: tuple[int, int, int] = (34, 34, 2)
@@ -91,6 +94,7 @@ class BinningConfig:
     downsample: int = 2
     denoise_filter_us: float | None = None
     merge_polarities: bool = False
+    max_count: int | None = None
 
     def __post_init__(self) -> None:
         size = self.sensor_size
@@ -119,6 +123,8 @@ class BinningConfig:
                 f"merge_polarities must be True or False, got {self.merge_polarities!r}"
             )
         object.__setattr__(self, "merge_polarities", bool(self.merge_polarities))
+        if self.max_count is not None:
+            object.__setattr__(self, "max_count", _as_int("max_count", self.max_count, 1))
 
     @property
     def frame_shape(self) -> tuple[int, int, int]:
@@ -261,7 +267,8 @@ def bin_events(events: np.ndarray, config: BinningConfig) -> np.ndarray:
     -------
     np.ndarray of float32, shape ``(config.n_time_bins, config.n_inputs)``
         Event counts per bin and input, in C order of ``(C, H, W)`` frames. Its sum is
-        the number of events in ``[t_start_us, t_end_us)`` that survive denoising.
+        the number of events in ``[t_start_us, t_end_us)`` that survive denoising (unless
+        ``max_count`` clips them).
 
     Raises
     ------
@@ -311,4 +318,6 @@ def bin_events(events: np.ndarray, config: BinningConfig) -> np.ndarray:
             f"{w_out}) holding {events.shape[0]}"
         )
     out[:] = frames.reshape(n_bins, -1)
+    if config.max_count is not None:
+        np.minimum(out, config.max_count, out=out)
     return out

@@ -93,6 +93,7 @@ def test_cache_key_changes_with_every_setting():
         "downsample": 1,
         "denoise_filter_us": 1000.0,
         "merge_polarities": True,
+        "max_count": 1,
     }
     assert set(changes) == {f.name for f in dataclasses.fields(BinningConfig)}
     keys = {base.cache_key()}
@@ -248,3 +249,21 @@ def test_real_nmnist_sample_counts(nmnist_root):
     # polarity channels hold exactly the events of that polarity
     c0 = out.reshape(25, 2, 17, 17)[:, 0].sum()
     assert c0 == np.sum((ev["t"] < 300_000) & (ev["p"] == 0))
+
+
+def test_max_count_clips_counts_and_changes_the_cache_key():
+    import numpy as np
+
+    from lava_stllr.data.binning import BinningConfig, bin_events
+
+    dtype = np.dtype([("x", np.int16), ("y", np.int16), ("t", np.int64), ("p", np.int8)])
+    events = np.array([(1, 1, 10, 0), (1, 1, 20, 0), (1, 1, 30, 0), (2, 2, 40, 1)], dtype)
+    counts = BinningConfig(sensor_size=(4, 4, 2), n_time_bins=1, t_end_us=100, downsample=1)
+    binary = BinningConfig(sensor_size=(4, 4, 2), n_time_bins=1, t_end_us=100, downsample=1,
+                           max_count=1)
+    assert bin_events(events, counts).max() == 3
+    clipped = bin_events(events, binary)
+    assert clipped.max() == 1 and clipped.sum() == 2
+    assert counts.cache_key() != binary.cache_key()
+    with pytest.raises(ValueError, match="max_count"):
+        BinningConfig(max_count=0)

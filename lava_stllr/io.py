@@ -15,12 +15,21 @@ FORMAT_VERSION = 1
 _MAGIC = "lava-stllr-weights"
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    """Write via ``write(fileobj)`` to a temporary file in the same folder, then rename,
-    so a crash never leaves a partial file under ``path``."""
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: str | Path, write: Any) -> None:
+    """Write via ``write(binary_fileobj)`` to a temporary file in the same folder, then
+    rename, so a crash never leaves a partial file under ``path``. The file gets the
+    usual permissions (0666 minus the umask), not mkstemp's private 0600."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
@@ -41,7 +50,7 @@ def save_arrays(path: str | Path, arrays: dict[str, np.ndarray], meta: dict[str,
     header = {"magic": _MAGIC, "format_version": FORMAT_VERSION, "meta": meta}
     payload = {f"a_{k}": np.asarray(v) for k, v in arrays.items()}
     payload["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
-    _atomic_write(path, lambda f: np.savez(f, **payload))
+    atomic_write(path, lambda f: np.savez(f, **payload))
     return path
 
 
@@ -72,5 +81,5 @@ def save_json(path: str | Path, record: dict[str, Any]) -> Path:
     """Write a JSON run record atomically (with ``format_version``)."""
     path = Path(path)
     text = json.dumps({"format_version": FORMAT_VERSION, **record}, indent=2, default=str)
-    _atomic_write(path, lambda f: f.write(text.encode()))
+    atomic_write(path, lambda f: f.write(text.encode()))
     return path

@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import numpy as np
 
 from lava_stllr.data.binning import BinningConfig, bin_events
 from lava_stllr.data.dataset import ArrayDataset
+from lava_stllr.io import atomic_write
 
 logger = logging.getLogger(__name__)
 
@@ -32,22 +32,6 @@ _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 def _short_hash(text: str, n: int = 12) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:n]
-
-
-def _atomic_write(path: Path, write: Callable[[Any], None], mode: str = "wb") -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, mode) as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 class BinnedCache:
@@ -110,12 +94,9 @@ class BinnedCache:
                 "config": self.config.to_dict(),
                 "cache_key": self.config.cache_key(),
             }
-            _atomic_write(
-                self.folder / "meta.json",
-                lambda fh: json.dump(meta, fh, indent=1, sort_keys=True),
-                mode="w",
-            )
-        _atomic_write(self.path_for(sample_key), lambda fh: np.save(fh, array))
+            text = json.dumps(meta, indent=1, sort_keys=True).encode()
+            atomic_write(self.folder / "meta.json", lambda fh: fh.write(text))
+        atomic_write(self.path_for(sample_key), lambda fh: np.save(fh, array))
 
     def get_or_compute(self, sample_key: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
         """Return the cached tensor, or compute, store and return it.

@@ -1,0 +1,1 @@
+"""Exports of trained networks to other tools' formats (lava-dl netx HDF5)."""

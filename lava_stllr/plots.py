@@ -1,0 +1,285 @@
+"""PNG plots of a run: learning curve, spike raster, weight changes, memory vs time steps.
+
+Every function draws on a fresh :class:`matplotlib.figure.Figure` attached to an Agg canvas
+created inside the function: nothing is shown, no global backend is switched (so the
+functions are safe in notebooks and on machines without a display), and matplotlib is
+imported only when a plot is drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DPI = 100
+
+
+def _figure(width: float, height: float) -> Any:
+    """A new figure on an Agg canvas (imports matplotlib lazily)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=DPI)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _save(fig: Any, path: str | Path) -> Path:
+    """Write ``fig`` as a PNG (creating the folder) and return the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format="png", dpi=DPI)
+    return path
+
+
+def _as_history_dict(history: Any) -> dict[str, list[float]]:
+    if hasattr(history, "to_dict"):
+        history = history.to_dict()
+    return {k: [float(v) for v in history.get(k, [])] for k in
+            ("train_loss", "train_acc", "val_loss", "val_acc")}
+
+
+def plot_learning_curve(history: Any, path: str | Path, title: str | None = None) -> Path:
+    """Accuracy and loss per epoch, training and validation.
+
+    Parameters
+    ----------
+    history : History or mapping
+        A :class:`~lava_stllr.reference.trainer.History` or a dict with the lists
+        ``train_acc``, ``train_loss`` and optionally ``val_acc``, ``val_loss``.
+    path : str or Path
+        Output PNG file.
+    title : str, optional
+        Figure title.
+
+    Raises
+    ------
+    ValueError
+        If the history has no epoch.
+    """
+    hist = _as_history_dict(history)
+    if not hist["train_acc"] and not hist["val_acc"]:
+        raise ValueError("the history has no epoch to plot")
+    fig = _figure(9.0, 3.6)
+    ax_acc, ax_loss = fig.subplots(1, 2)
+    for key, label, style in (("train", "train", "o-"), ("val", "validation", "s--")):
+        for ax, metric in ((ax_acc, "acc"), (ax_loss, "loss")):
+            values = hist[f"{key}_{metric}"]
+            if values:
+                ax.plot(np.arange(1, len(values) + 1), values, style, label=label)
+    ax_acc.set(xlabel="epoch", ylabel="accuracy", ylim=(0.0, 1.02), title="accuracy")
+    ax_loss.set(xlabel="epoch", ylabel="loss (nats)", title="loss")
+    for ax in (ax_acc, ax_loss):
+        ax.grid(alpha=0.3)
+        ax.legend(loc="best")
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def _raster(ax: Any, spikes: np.ndarray, name: str, color: str) -> None:
+    """Dot raster of a (T, n) array of spike counts."""
+    steps, neurons = np.nonzero(np.asarray(spikes) > 0)
+    ax.scatter(steps, neurons, s=14, marker="|", color=color, linewidths=1.2)
+    ax.set_ylabel(f"{name}\n(neuron)")
+    ax.set_ylim(-0.5, spikes.shape[1] - 0.5)
+    ax.text(0.99, 0.95, f"{len(steps)} spikes", transform=ax.transAxes, ha="right",
+            va="top", fontsize=8)
+
+
+def plot_spike_raster(
+    path: str | Path,
+    inputs: np.ndarray,
+    hidden: Sequence[np.ndarray],
+    readout: np.ndarray | None = None,
+    label: int | None = None,
+    prediction: int | None = None,
+    class_names: Sequence[str] | None = None,
+) -> Path:
+    """Spike raster of one sample: input events, each hidden layer, and the readout.
+
+    Parameters
+    ----------
+    path : str or Path
+        Output PNG file.
+    inputs : array (T, n_in)
+        Input spike counts.
+    hidden : sequence of arrays (T, n_l)
+        Spikes of each hidden layer.
+    readout : array (T, n_out), optional
+        The non-spiking readout ``z[t]``, drawn as one line per class.
+    label, prediction : int, optional
+        True and predicted class, shown in the title.
+    class_names : sequence of str, optional
+        Legend names of the readout lines.
+    """
+    inputs = np.asarray(inputs)
+    if inputs.ndim != 2:
+        raise ValueError(f"inputs must have shape (T, n_in), got {inputs.shape}")
+    n_rows = 1 + len(hidden) + (readout is not None)
+    fig = _figure(8.0, 1.2 + 1.8 * n_rows)
+    axes = np.atleast_1d(fig.subplots(n_rows, 1, sharex=True))
+    _raster(axes[0], inputs, "input", "0.3")
+    for i, spikes in enumerate(hidden):
+        _raster(axes[1 + i], np.asarray(spikes), f"hidden {i + 1}", "tab:blue")
+    if readout is not None:
+        ax = axes[-1]
+        readout = np.asarray(readout)
+        names = class_names or [str(k) for k in range(readout.shape[1])]
+        for k in range(readout.shape[1]):
+            ax.plot(np.arange(readout.shape[0]), readout[:, k], label=names[k],
+                    linewidth=2.0 if k == label else 1.0)
+        ax.set_ylabel("readout z[t]")
+        ax.legend(loc="upper left", fontsize=7, ncol=min(5, readout.shape[1]))
+    axes[-1].set_xlabel("time step")
+    axes[-1].set_xlim(-0.5, inputs.shape[0] - 0.5)
+    parts = []
+    if label is not None:
+        parts.append(f"label {label}")
+    if prediction is not None:
+        parts.append(f"predicted {prediction}")
+    fig.suptitle("activity of one sample" + (f" ({', '.join(parts)})" if parts else ""))
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_weight_changes(
+    path: str | Path,
+    before: Sequence[np.ndarray],
+    after: Sequence[np.ndarray],
+    names: Sequence[str] | None = None,
+    bins: int = 60,
+) -> Path:
+    """Histogram of ``W_after - W_before`` for each weight matrix (log count axis).
+
+    Parameters
+    ----------
+    path : str or Path
+        Output PNG file.
+    before, after : sequences of arrays
+        The matrices before and after training, in the same order and shapes.
+    names : sequence of str, optional
+        Panel titles (default ``layer 0, layer 1, ...``).
+    bins : int
+        Histogram bins per panel.
+    """
+    if len(before) != len(after) or not before:
+        raise ValueError(
+            f"before and after must hold the same (non-zero) number of matrices, "
+            f"got {len(before)} and {len(after)}"
+        )
+    names = list(names) if names is not None else [f"layer {i}" for i in range(len(before))]
+    fig = _figure(3.8 * len(before), 3.4)
+    axes = np.atleast_1d(fig.subplots(1, len(before)))
+    for ax, w0, w1, name in zip(axes, before, after, names, strict=True):
+        w0, w1 = np.asarray(w0), np.asarray(w1)
+        if w0.shape != w1.shape:
+            raise ValueError(f"{name}: shapes differ, {w0.shape} vs {w1.shape}")
+        delta = (w1 - w0).ravel()
+        ax.hist(delta, bins=bins, color="tab:orange", log=True)
+        ax.axvline(0.0, color="0.3", linewidth=0.8)
+        ax.set(title=f"{name} {w0.shape[0]}x{w0.shape[1]}", xlabel="W_after - W_before",
+               ylabel="count")
+        ax.text(0.02, 0.95, f"mean |dW| {np.abs(delta).mean():.2e}\nstd {delta.std():.2e}",
+                transform=ax.transAxes, va="top", fontsize=7)
+    fig.suptitle("weight change per layer")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def _memory_series(table: Mapping[str, Sequence[float]] | Sequence[Sequence[float]],
+                   ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """``(steps, {name: bytes})`` from a dict of columns or rows ``(steps, stllr, bptt)``."""
+    if isinstance(table, Mapping):
+        if "steps" not in table:
+            raise ValueError(f"the memory table needs a 'steps' column, got {sorted(table)}")
+        steps = np.asarray(table["steps"], dtype=float)
+        series = {k: np.asarray(v, dtype=float) for k, v in table.items() if k != "steps"}
+    else:
+        rows = np.asarray(table, dtype=float)
+        if rows.ndim != 2 or rows.shape[1] != 3:
+            raise ValueError(
+                f"memory table rows must be (steps, stllr_bytes, bptt_bytes), got shape "
+                f"{rows.shape}"
+            )
+        steps, series = rows[:, 0], {"S-TLLR": rows[:, 1], "BPTT": rows[:, 2]}
+    if steps.size == 0 or not series:
+        raise ValueError("the memory table is empty")
+    for name, values in series.items():
+        if values.shape != steps.shape:
+            raise ValueError(f"column {name!r} has {values.size} values for {steps.size} steps")
+    return steps, series
+
+
+def plot_memory_vs_steps(
+    path: str | Path,
+    table: Mapping[str, Sequence[float]] | Sequence[Sequence[float]],
+    title: str = "training memory vs time steps",
+) -> Path:
+    """Memory (bytes) of S-TLLR and BPTT against the number of time steps.
+
+    Parameters
+    ----------
+    path : str or Path
+        Output PNG file.
+    table : mapping or sequence of rows
+        Either ``{"steps": [...], "S-TLLR": [...], "BPTT": [...]}`` (any series names) or
+        rows ``(steps, stllr_bytes, bptt_bytes)``.
+    title : str
+        Figure title.
+    """
+    steps, series = _memory_series(table)
+    fig = _figure(6.0, 4.0)
+    ax = fig.subplots()
+    order = np.argsort(steps)
+    for (name, values), marker in zip(series.items(), "os^vD*", strict=False):
+        ax.plot(steps[order], values[order] / 2**20, marker=marker, label=name)
+    ax.set(xlabel="time steps T", ylabel="memory (MiB)", title=title)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def sample_activity(spec: Any, params: Any, weights: Any, x: np.ndarray) -> dict[str, Any]:
+    """Run one sample through the reference network and record its activity.
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+    params : STLLRParams
+    weights : Weights
+    x : array (T, n_in)
+        Input spike counts of one sample.
+
+    Returns
+    -------
+    dict
+        ``inputs`` (T, n_in), ``hidden`` (list of (T, n_l) spikes), ``readout`` (T, n_out)
+        and ``prediction`` (argmax of the readout summed, equivalently averaged, over the
+        learning window).
+    """
+    from lava_stllr.reference.network import NetworkState, forward_step
+
+    x = np.asarray(x, dtype=np.float64)
+    state = NetworkState(spec, 1)
+    hidden: list[list[np.ndarray]] = [[] for _ in range(spec.n_hidden_layers)]
+    readout = []
+    for t in range(x.shape[0]):
+        records = forward_step(spec, params, weights, state, x[None, t])
+        for layer, rec in enumerate(records):
+            hidden[layer].append(rec.spikes[0])
+        readout.append(state.z[0].copy())
+    z = np.array(readout)
+    start = params.window_start(x.shape[0])
+    return {
+        "inputs": x,
+        "hidden": [np.array(h) for h in hidden],
+        "readout": z,
+        "prediction": int(z[start:].sum(axis=0).argmax()),
+    }

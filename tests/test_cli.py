@@ -1,0 +1,278 @@
+"""The lava-stllr command line: in-process ``main([...])`` with tiny reference runs, plus one
+subprocess for the installed entry point's exit code."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lava_stllr import runs
+from lava_stllr.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = ["--backend", "reference", "--samples", "16", "--val-samples", "8", "--epochs", "2",
+        "--hidden", "8", "--quiet"]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def one_line_error(capsys) -> str:
+    """The stderr of the last call: exactly one line, ``lava-stllr: error: ...``."""
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("lava-stllr: error: "), err
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    """A tiny reference run with plots, shared by the read-only tests."""
+    out = tmp_path_factory.mktemp("cli") / "run"
+    assert main(["train", *TINY, "--out", str(out), "--seed", "3"]) == 0
+    return out
+
+
+def test_help_lists_the_subcommands(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("train", "evaluate", "export", "microcode", "info"):
+        assert command in out
+    assert main(["train", "--help"]) == 0
+    assert "--backend" in capsys.readouterr().out
+
+
+def test_train_writes_weights_record_and_plots(run_dir, capsys):
+    names = {p.name for p in run_dir.iterdir()}
+    assert {"weights.npz", "run.json", "learning_curve.png", "spike_raster.png",
+            "weight_change.png"} <= names
+    assert not [n for n in names if n.endswith(".tmp")]
+    loaded = runs.load_run(run_dir)
+    assert loaded.spec.sizes == (512, 8, 4)
+    assert all(np.all(np.isfinite(w)) for w in loaded.weights.arrays())
+    record = json.loads((run_dir / "run.json").read_text())
+    assert set(runs.RECORD_FIELDS) <= set(record)
+    assert record["command"][:2] == ["lava-stllr", "train"]
+    assert record["seed"] == 3 and record["backend"] == "reference"
+    assert record["dataset"]["n_train"] == 16 and record["dataset"]["n_val"] == 8
+    assert 0.0 <= record["accuracy"]["val"] <= 1.0
+    assert set(record["timings"]) >= {"data", "train", "plots"}
+    assert record["versions"]["lava-nc"] == "0.10.0"
+    assert len(record["history"]["train_acc"]) == 2
+    assert record["params"]["lr"] == 0.2  # the reference default
+    for name in record["plots"]:
+        data = (run_dir / name).read_bytes()
+        assert data[:8] == PNG_SIGNATURE and len(data) > 5_000
+
+
+def test_train_prints_a_summary(tmp_path, capsys):
+    out = tmp_path / "r"
+    args = ["train", *TINY, "--out", str(out), "--no-plots", "--trainer", "bptt",
+            "--preset", "shd", "--lr", "0.1", "--set", "window=5", "--set", "reset=hard"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "BPTT" in text and "held-out accuracy" in text and str(out) in text
+    assert not list(out.glob("*.png"))
+    record = json.loads((out / "run.json").read_text())
+    assert record["params"]["window"] == 5 and record["params"]["reset"] == "hard"
+    assert record["params"]["lam_pre"] == 1.0 and record["params"]["lr"] == 0.1
+
+
+def test_evaluate(run_dir, capsys):
+    assert main(["evaluate", str(run_dir)]) == 0
+    assert "accuracy" in capsys.readouterr().out
+    assert main(["evaluate", str(run_dir / "weights.npz"), "--json", "--samples", "4"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["samples"] == 4 and 0.0 <= result["accuracy"] <= 1.0
+
+
+def test_export_and_check(run_dir, tmp_path, capsys):
+    out = tmp_path / "net.h5"
+    assert main(["export", str(run_dir), "-o", str(out), "--check", "3", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert out.is_file() and result["file"] == str(out)
+    assert [row["role"] for row in result["layers"]] == ["hidden", "readout"]
+    assert result["check"]["samples"] == 3
+    assert main(["export", str(run_dir)]) == 0
+    assert "dense" in capsys.readouterr().out
+    assert (run_dir / "netx.h5").is_file()
+
+
+def test_info(capsys):
+    assert main(["info"]) == 0
+    assert "lava-nc" in capsys.readouterr().out
+    assert main(["info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert {"versions", "presets", "datasets", "backends", "lava_dl"} <= set(info)
+    assert info["backends"]["reference"] == "available"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["train", "--bogus"], "unrecognized arguments: --bogus"),
+        (["bogus"], "invalid choice"),
+        (["train", *TINY, "--lam-pre", "1.5"], "lam_pre must be in"),
+        (["train", *TINY, "--lr", "-1"], "lr must be in"),
+        (["train", *TINY, "--hidden", "0"], "--hidden"),
+        (["train", *TINY, "--epochs", "x"], "--epochs"),
+        (["train", *TINY, "--set", "nope=1"], "unknown parameter 'nope'"),
+        (["train", *TINY, "--set", "window=abc"], "window must be an integer"),
+        (["train", *TINY, "--set", "psi=cubic"], "psi must be one of"),
+        (["train", *TINY, "--dataset", "nmnist"], "needs --data-dir"),
+        (["train", *TINY, "--dataset", "shd", "--data-dir", "/no/such/dir"],
+         "data folder not found"),
+        (["train", *TINY, "--precision", "fixed"], "reference backend is float only"),
+        (["evaluate", "/no/such/run"], "no run folder or weights file"),
+        (["export", "/no/such/run"], "no run folder or weights file"),
+    ],
+)
+def test_user_errors_are_one_line_with_status_2(args, message, capsys, tmp_path):
+    assert main([*args, "--out", str(tmp_path / "o")] if args[0] == "train"
+                and "--bogus" not in args else args) == 2
+    assert message in one_line_error(capsys)
+    assert not (tmp_path / "o").exists()
+
+
+def test_existing_run_is_not_overwritten(run_dir, capsys):
+    assert main(["train", *TINY, "--out", str(run_dir), "--no-plots"]) == 2
+    assert "already holds a run" in one_line_error(capsys)
+
+
+def test_empty_data_folder_is_one_line(tmp_path, capsys):
+    assert main(["train", *TINY, "--dataset", "nmnist", "--data-dir", str(tmp_path)]) == 2
+    assert "N-MNIST" in one_line_error(capsys)
+
+
+def test_debug_shows_the_traceback():
+    with pytest.raises(ValueError, match="lam_pre"):
+        main(["--debug", "train", *TINY, "--lam-pre", "1.5"])
+
+
+def test_missing_lava_backend_is_one_line(monkeypatch, capsys, tmp_path):
+    monkeypatch.setitem(sys.modules, "lava_stllr.network", None)
+    assert main(["train", "--out", str(tmp_path / "o")]) == 2
+    assert "the lava backend is not available yet" in one_line_error(capsys)
+    assert not (tmp_path / "o").exists()
+
+
+def test_lava_backend_seam(monkeypatch, tmp_path, capsys):
+    """``--backend lava`` (the default) goes through lava_stllr.network.LavaTrainer."""
+    from lava_stllr.reference import STLLRTrainer
+
+    calls = {}
+
+    class FakeLavaTrainer(STLLRTrainer):
+        def __init__(self, spec, params, *, signal, precision, seed):
+            calls.update(signal=signal, precision=precision, seed=seed, lr=params.lr)
+            super().__init__(spec, params, signal=signal, seed=seed)
+
+        def fit(self, train, val=None, epochs=1, progress=True):
+            calls["progress"] = progress
+            return super().fit(train, val, epochs=epochs, batch_size=1, progress=False)
+
+    fake = types.ModuleType("lava_stllr.network")
+    fake.LavaTrainer = FakeLavaTrainer
+    monkeypatch.setitem(sys.modules, "lava_stllr.network", fake)
+    out = tmp_path / "lava"
+    args = ["train", "--samples", "8", "--val-samples", "4", "--hidden", "4", "--quiet",
+            "--no-plots", "--precision", "fixed", "--out", str(out)]
+    assert main(args) == 0
+    assert calls == {"signal": "dfa", "precision": "fixed", "seed": 0, "lr": 0.005,
+                     "progress": False}
+    assert json.loads((out / "run.json").read_text())["backend"] == "lava"
+    assert main(["evaluate", str(out), "--backend", "lava", "--samples", "4"]) == 0
+
+
+def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
+    """Without LavaTrainer, the CLI adapts lava_stllr.network.STLLRNetwork."""
+    from lava_stllr.reference import init_weights
+
+    built, closed = [], []
+
+    class Result:
+        def __init__(self, n, n_classes):
+            self.scores = np.zeros((n, n_classes))
+            self.labels = np.zeros(n, dtype=int)
+            self.loss, self.accuracy = 1.0, 0.25
+
+    class FakeNetwork:
+        def __init__(self, sizes, n_steps, *, params, signal, beta_out, init_gain, seed,
+                     graded_input, tag):
+            built.append(dict(sizes=sizes, n_steps=n_steps, signal=signal, tag=tag,
+                              graded_input=graded_input))
+            self.sizes = sizes
+
+        def train(self, dataset, indices=None, progress=True):
+            assert sorted(indices) == list(range(len(dataset)))
+            return Result(len(dataset), self.sizes[-1])
+
+        def evaluate(self, dataset):
+            return Result(len(dataset), self.sizes[-1])
+
+        def weights(self):
+            from lava_stllr.reference import NetworkSpec
+
+            return init_weights(NetworkSpec(self.sizes), 9).feedforward
+
+        def close(self):
+            closed.append(True)
+
+    fake = types.ModuleType("lava_stllr.network")
+    fake.STLLRNetwork = FakeNetwork
+    monkeypatch.setitem(sys.modules, "lava_stllr.network", fake)
+    out = tmp_path / "lava"
+    args = ["train", "--samples", "8", "--val-samples", "4", "--hidden", "4", "--epochs",
+            "2", "--quiet", "--no-plots", "--precision", "fixed", "--out", str(out)]
+    assert main(args) == 0
+    assert built == [dict(sizes=(512, 4, 4), n_steps=24, signal="dfa", tag="fixed_pt",
+                          graded_input=True)]
+    assert closed == [True]
+    record = json.loads((out / "run.json").read_text())
+    assert record["history"]["val_acc"] == [0.25, 0.25]
+    assert main(["train", *args[1:-1], str(tmp_path / "r"), "--recurrent"]) == 2
+    assert "no recurrent layers" in one_line_error(capsys)
+    assert main(["evaluate", str(out), "--backend", "lava"]) == 2
+    assert "cannot load saved weights" in one_line_error(capsys)
+
+
+def test_microcode_seam(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "lava_stllr.fixed.microcode", None)
+    assert main(["microcode"]) == 2
+    assert "microcode is not available yet" in one_line_error(capsys)
+    fake = types.ModuleType("lava_stllr.fixed.microcode")
+    fake.microcode_listing = lambda params: {"dw": "u0*x1*y2 + x0*y3",
+                                             "lam_pre": params.lam_pre}
+    fake.format_microcode = lambda listing: f"dw = {listing['dw']}"
+    monkeypatch.setitem(sys.modules, "lava_stllr.fixed.microcode", fake)
+    assert main(["microcode", "--preset", "dvs_gesture"]) == 0
+    assert capsys.readouterr().out.strip() == "dw = u0*x1*y2 + x0*y3"
+    assert main(["microcode", "--json", "--lam-pre", "0.5"]) == 0
+    assert json.loads(capsys.readouterr().out)["lam_pre"] == 0.5
+
+
+def _entry_point() -> list[str]:
+    script = Path(sys.executable).with_name("lava-stllr")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "lava_stllr.cli"]
+
+
+def test_entry_point_exit_code_and_no_import_side_effects():
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run([*_entry_point(), "train", "--bogus"], capture_output=True,
+                          text=True, env=env, cwd=REPO, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "lava-stllr: error: unrecognized arguments: --bogus (see 'lava-stllr --help')"]
+    code = ("import sys, lava_stllr.cli, lava_stllr.plots, lava_stllr.runs, "
+            "lava_stllr.export.netx; print(sorted(m for m in ('matplotlib', 'h5py', "
+            "'lava.magma', 'tonic') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, cwd=REPO, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

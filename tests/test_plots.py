@@ -1,0 +1,91 @@
+"""PNG plots: valid images of plausible size, clear errors on bad input."""
+
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+import pytest
+
+from lava_stllr import plots
+from lava_stllr.params import STLLRParams
+from lava_stllr.reference import History, NetworkSpec, STLLRTrainer, init_weights
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(path) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk; asserts the file is a PNG."""
+    data = path.read_bytes()
+    assert data[:8] == PNG_SIGNATURE, f"{path} is not a PNG"
+    assert data[12:16] == b"IHDR"
+    assert data.rstrip(b"\x00")[-8:-4] == b"IEND"
+    return struct.unpack(">II", data[16:24])
+
+
+def check_png(path, min_w=300, min_h=200) -> None:
+    assert path.is_file()
+    assert 2_000 < path.stat().st_size < 2_000_000
+    w, h = png_size(path)
+    assert min_w <= w <= 3000 and min_h <= h <= 3000
+
+
+def test_learning_curve_from_history_and_dict(tmp_path):
+    hist = History(train_loss=[1.0, 0.5, 0.3], train_acc=[0.4, 0.7, 0.9],
+                   val_loss=[1.1, 0.6, 0.4], val_acc=[0.35, 0.65, 0.85])
+    check_png(plots.plot_learning_curve(hist, tmp_path / "a.png", title="t"))
+    check_png(plots.plot_learning_curve({"train_acc": [0.5], "train_loss": [1.0]},
+                                        tmp_path / "sub" / "b.png"))
+    with pytest.raises(ValueError, match="no epoch"):
+        plots.plot_learning_curve(History(), tmp_path / "c.png")
+
+
+def test_spike_raster(tmp_path):
+    rng = np.random.default_rng(0)
+    x = (rng.random((20, 50)) < 0.2).astype(float)
+    hidden = [(rng.random((20, 16)) < 0.1).astype(float), np.zeros((20, 8))]
+    path = plots.plot_spike_raster(tmp_path / "r.png", x, hidden, rng.normal(size=(20, 4)),
+                                   label=1, prediction=2)
+    check_png(path, min_h=400)
+    check_png(plots.plot_spike_raster(tmp_path / "r2.png", x, hidden[:1]))
+    with pytest.raises(ValueError, match="shape"):
+        plots.plot_spike_raster(tmp_path / "r3.png", x[0], hidden)
+
+
+def test_weight_changes(tmp_path):
+    rng = np.random.default_rng(1)
+    before = [rng.normal(size=(8, 12)), rng.normal(size=(3, 8))]
+    after = [w + 0.01 * rng.normal(size=w.shape) for w in before]
+    check_png(plots.plot_weight_changes(tmp_path / "w.png", before, after, ["W1", "W_out"]))
+    with pytest.raises(ValueError, match="same"):
+        plots.plot_weight_changes(tmp_path / "x.png", before, after[:1])
+    with pytest.raises(ValueError, match="shapes differ"):
+        plots.plot_weight_changes(tmp_path / "x.png", before[:1], [before[1]])
+
+
+def test_memory_vs_steps(tmp_path):
+    table = {"steps": [10, 50, 100], "S-TLLR": [1e6, 1e6, 1e6], "BPTT": [2e6, 1e7, 2e7]}
+    check_png(plots.plot_memory_vs_steps(tmp_path / "m.png", table))
+    rows = [(100, 1e6, 2e7), (10, 1e6, 2e6)]
+    check_png(plots.plot_memory_vs_steps(tmp_path / "m2.png", rows))
+    with pytest.raises(ValueError, match="steps"):
+        plots.plot_memory_vs_steps(tmp_path / "m3.png", {"BPTT": [1.0]})
+    with pytest.raises(ValueError, match="rows"):
+        plots.plot_memory_vs_steps(tmp_path / "m4.png", [(1, 2)])
+    with pytest.raises(ValueError, match="values for"):
+        plots.plot_memory_vs_steps(tmp_path / "m5.png", {"steps": [1, 2], "BPTT": [1.0]})
+
+
+def test_sample_activity_matches_the_trainer():
+    spec = NetworkSpec((10, 7, 3))
+    params = STLLRParams(window=5)
+    trainer = STLLRTrainer(spec, params, seed=2)
+    trainer.weights = init_weights(spec, 4)
+    x = (np.random.default_rng(3).random((12, 10)) < 0.4).astype(float)
+    act = plots.sample_activity(spec, params, trainer.weights, x)
+    assert act["inputs"].shape == (12, 10) and act["readout"].shape == (12, 3)
+    assert [h.shape for h in act["hidden"]] == [(12, 7)]
+    assert set(np.unique(act["hidden"][0])) <= {0.0, 1.0}
+    scores = trainer.predict_scores(x[None])
+    np.testing.assert_allclose(act["readout"][7:].mean(axis=0), scores[0])
+    assert act["prediction"] == int(scores[0].argmax())

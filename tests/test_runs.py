@@ -1,0 +1,120 @@
+"""Run folders: weights + run record written atomically, read back, never overwritten."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from lava_stllr import runs
+from lava_stllr.params import STLLRParams
+from lava_stllr.reference import NetworkSpec, STLLRTrainer, init_weights
+
+
+@pytest.fixture
+def network():
+    spec = NetworkSpec((6, 5, 3), recurrent=True)
+    params = STLLRParams(lr=0.05, lam_pre=0.7)
+    return spec, params, init_weights(spec, seed=3)
+
+
+def _record(spec, params, **changes):
+    fields = dict(name="r", command=["lava-stllr", "train"], backend="reference",
+                  trainer="stllr", dataset={"name": "synthetic"}, seed=7, params=params,
+                  spec=spec, accuracy={"val": 0.5}, timings={"train": 1.23456})
+    fields.update(changes)
+    return runs.build_record(**fields)
+
+
+def test_record_has_every_field_and_versions(network):
+    spec, params, _ = network
+    record = _record(spec, params, extra_field=1)
+    assert set(runs.RECORD_FIELDS) <= set(record)
+    assert record["extra_field"] == 1
+    assert record["params"] == params.to_dict()
+    assert record["timings"] == {"train": 1.2346}
+    assert set(record["versions"]) >= {"lava-stllr", "lava-nc", "numpy", "python"}
+    assert record["versions"]["numpy"] == np.__version__
+
+
+def test_save_and_load_round_trip(tmp_path, network):
+    spec, params, weights = network
+    w_path, r_path = runs.save_run(tmp_path, spec, params, weights, _record(spec, params))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.json", "weights.npz"]
+    record = json.loads(r_path.read_text())
+    assert record["format_version"] == 1 and record["seed"] == 7
+    for source in (tmp_path, w_path):
+        loaded = runs.load_run(source)
+        assert loaded.spec == spec and loaded.params == params and loaded.seed == 7
+        assert loaded.trainer == "stllr" and loaded.folder == tmp_path
+        assert loaded.record["accuracy"] == {"val": 0.5}
+        for a, b in zip(loaded.weights.arrays(), weights.arrays(), strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_weights_file_is_readable_by_the_reference_trainer(tmp_path, network):
+    spec, params, weights = network
+    runs.save_run(tmp_path, spec, params, weights, _record(spec, params))
+    trainer = STLLRTrainer(spec, params, seed=0)
+    trainer.load(tmp_path / runs.WEIGHTS_FILE)
+    np.testing.assert_array_equal(trainer.weights.feedforward[0], weights.feedforward[0])
+
+
+def test_save_run_rejects_an_incomplete_record(tmp_path, network):
+    spec, params, weights = network
+    record = _record(spec, params)
+    del record["accuracy"]
+    with pytest.raises(ValueError, match="accuracy"):
+        runs.save_run(tmp_path, spec, params, weights, record)
+    assert not any(tmp_path.iterdir())
+
+
+def test_update_record_merges(tmp_path, network):
+    spec, params, weights = network
+    runs.save_run(tmp_path, spec, params, weights, _record(spec, params))
+    runs.update_record(tmp_path, plots=["a.png"])
+    record = json.loads((tmp_path / runs.RECORD_FILE).read_text())
+    assert record["plots"] == ["a.png"] and record["seed"] == 7
+    assert record["format_version"] == 1
+
+
+def test_default_run_dirs_are_unique(tmp_path, monkeypatch):
+    monkeypatch.setattr(runs, "default_run_name", lambda now=None: "20250101-000000")
+    first = runs.make_run_dir(root=tmp_path)
+    second = runs.make_run_dir(root=tmp_path)
+    assert first.name == "20250101-000000" and second.name == "20250101-000000-2"
+    assert first.is_dir() and second.is_dir()
+
+
+def test_default_run_name_is_a_timestamp():
+    import datetime as dt
+
+    assert runs.default_run_name(dt.datetime(2025, 1, 31, 14, 25, 1)) == "20250131-142501"
+
+
+def test_explicit_out_is_never_overwritten(tmp_path, network):
+    spec, params, weights = network
+    out = runs.make_run_dir(tmp_path / "a" / "b")
+    assert out.is_dir()
+    runs.save_run(out, spec, params, weights, _record(spec, params))
+    with pytest.raises(ValueError, match="already holds a run"):
+        runs.make_run_dir(out)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValueError, match="not a folder"):
+        runs.make_run_dir(tmp_path / "file")
+
+
+def test_load_errors(tmp_path, network):
+    spec, params, weights = network
+    with pytest.raises(FileNotFoundError, match="no run folder or weights file"):
+        runs.load_run(tmp_path / "missing")
+    with pytest.raises(FileNotFoundError, match="has no weights.npz"):
+        runs.load_run(tmp_path)
+    (tmp_path / "bad.npz").write_bytes(b"not a zip")
+    with pytest.raises(ValueError, match="not a valid lava-stllr weights file"):
+        runs.load_run(tmp_path / "bad.npz")
+    wrong = init_weights(NetworkSpec((6, 4, 3), recurrent=True), 0)
+    runs.save_weights(tmp_path / "w.npz", spec, params, wrong, 0, "stllr")
+    with pytest.raises(ValueError, match="weight shape"):
+        runs.load_run(tmp_path / "w.npz")

@@ -1,0 +1,274 @@
+"""Build and run an S-TLLR training network in Lava (CPU simulation).
+
+The network is built once (Processes, connections, one compiled runtime) and then
+streams samples in: each :meth:`STLLRNetwork.train` / :meth:`STLLRNetwork.evaluate`
+call runs the runtime for ``(n + 1) * period`` steps while the host feeds the samples
+and labels through the sources' pipes and reads one result per sample from the output
+error's pipe (no ``Var.get`` in the loop). The timing of the pipeline, and the NumPy
+simulation that reproduces it exactly, are described in
+:mod:`lava_stllr.reference.onchip`.
+
+Example
+-------
+>>> net = STLLRNetwork((512, 64, 4), n_steps=24, params="code_default")  # doctest: +SKIP
+>>> with net:                                                           # doctest: +SKIP
+...     net.train(train_set, n_samples=100)
+...     print(net.evaluate(val_set).accuracy)
+...     weights = net.weights()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from lava.magma.core.run_conditions import RunSteps
+from lava.proc.dense.process import Dense
+from tqdm.auto import tqdm
+
+from lava_stllr.data.dataset import SpikeDataset
+from lava_stllr.numerics import cross_entropy
+from lava_stllr.params import STLLRParams
+from lava_stllr.processes import (
+    STLLRLIF,
+    EventSource,
+    LabelSource,
+    LeakyReadout,
+    OutputError,
+    STLLRDense,
+)
+from lava_stllr.processes.host_io import pipe_pending
+from lava_stllr.reference.onchip import (
+    OnChipLayout,
+    RunResult,
+    check_dataset,
+    sample_indices,
+    stream_items,
+)
+from lava_stllr.run_config import STLLRSimCfg
+
+#: ``num_message_bits`` of the DFA feedback ``Dense`` (graded error values).
+FEEDBACK_MESSAGE_BITS = 24
+
+
+class STLLRNetwork:
+    """A dense S-TLLR network (LIF hidden layers, leaky readout, DFA) running in Lava.
+
+    Parameters
+    ----------
+    sizes : tuple of int
+        ``(n_inputs, hidden_1, ..., hidden_L, n_classes)``.
+    n_steps : int
+        Steps per sample.
+    params : STLLRParams or str
+        Parameters or preset name (``lam_pre > 0``).
+    signal : {"dfa"}
+        Learning signal of the hidden layers.
+    gap : int or None
+        Blank steps after each sample (None: ``L + 1``).
+    beta_out, init_gain, seed, graded_input
+        See :class:`~lava_stllr.reference.onchip.OnChipLayout`.
+    tag : str
+        Model tag for :class:`~lava_stllr.run_config.STLLRSimCfg`.
+    timeout : float
+        Seconds any single host wait (a pipe send or receive) may take.
+
+    Attributes
+    ----------
+    source, labels : EventSource, LabelSource
+    dense : list of STLLRDense
+        Input-side first; the last one feeds the readout.
+    hidden : list of STLLRLIF
+    readout : LeakyReadout
+    error : OutputError
+    feedback : list of Lava ``Dense``
+        DFA connections ``B_l`` from the error to hidden layer ``l``.
+    """
+
+    def __init__(self, sizes: tuple[int, ...], n_steps: int,
+                 params: STLLRParams | str = "code_default", signal: str = "dfa",
+                 gap: int | None = None, beta_out: float = 0.9, init_gain: float = 2.0,
+                 seed: int = 0, graded_input: bool = False, tag: str = "floating_pt",
+                 timeout: float = 600.0) -> None:
+        self.layout = OnChipLayout(tuple(sizes), n_steps, params, gap, signal, beta_out,
+                                   init_gain, seed, graded_input)
+        if not timeout > 0:
+            raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
+        self._run_cfg = STLLRSimCfg(select_tag=tag)
+        self.timeout = float(timeout)
+        self._started = False
+        self._closed = False
+        self._steps_done = 0
+        self._n_correct = 0  # running count of the current call (progress bar)
+        self._weights: list[np.ndarray] = self.layout.initial_weights()
+        self._build()
+
+    def _build(self) -> None:
+        lay, p = self.layout, self.layout.params
+        period = lay.period
+        self.source = EventSource(n_inputs=lay.sizes[0], n_steps=lay.n_steps, gap=lay.gap)
+        self.dense = [
+            STLLRDense(weights=w, params=p, period=period, delay=lay.dense_delay(i),
+                       graded=lay.graded_input and i == 0, name=f"dense{i}")
+            for i, w in enumerate(lay.initial_weights())
+        ]
+        self.hidden = [STLLRLIF(n=n, params=p, period=period, delay=lay.lif_delay(i),
+                                name=f"lif{i}") for i, n in enumerate(lay.sizes[1:-1])]
+        n_out = lay.sizes[-1]
+        self.readout = LeakyReadout(n=n_out, beta_out=lay.beta_out, params=p, period=period,
+                                    delay=lay.output_delay)
+        self.error = OutputError(n=n_out, n_steps=lay.n_steps, gap=lay.gap,
+                                 window_start=lay.window_start, delay=lay.output_delay)
+        self.labels = LabelSource(n_classes=n_out, period=period, delay=lay.output_delay)
+        self.feedback = [Dense(weights=b, num_message_bits=FEEDBACK_MESSAGE_BITS,
+                               name=f"feedback{i}") for i, b in enumerate(lay.feedback())]
+
+        posts = [*self.hidden, self.readout]
+        pre_out = self.source.s_out
+        for dense, post in zip(self.dense, posts, strict=True):
+            pre_out.connect(dense.s_in)
+            dense.a_out.connect(post.a_in)
+            post.y2_out.connect(dense.s_in_y2)
+            post.y3_out.connect(dense.s_in_y3)
+            if post is not self.readout:
+                pre_out = post.s_out
+        self.readout.z_out.connect(self.error.z_in)
+        self.labels.label_out.connect(self.error.label_in)
+        self.error.e_out.connect(self.readout.e_in)
+        for fb, lif in zip(self.feedback, self.hidden, strict=True):
+            self.error.e_out.connect(fb.s_in)
+            fb.a_out.connect(lif.sig_in)
+
+    # -- running ---------------------------------------------------------------------
+
+    def train(self, dataset: SpikeDataset, n_samples: int | None = None,
+              indices: Sequence[int] | None = None, progress: bool = True) -> RunResult:
+        """Play samples with online learning; return their scores, accuracy and loss.
+
+        Samples are ``dataset[i]`` for ``i`` in ``indices`` (default: the first
+        ``n_samples``, all if None), in that order. Shows a tqdm bar with the running
+        accuracy when ``progress``.
+        """
+        return self._call(dataset, n_samples, indices, True, progress, "train")
+
+    def evaluate(self, dataset: SpikeDataset, n_samples: int | None = None,
+                 indices: Sequence[int] | None = None, progress: bool = False) -> RunResult:
+        """Play samples without learning; return their scores, accuracy and loss."""
+        return self._call(dataset, n_samples, indices, False, progress, "evaluate")
+
+    def weights(self) -> list[np.ndarray]:
+        """Feed-forward weights (readout last) at the end of the last call.
+
+        Each call ends with the synapses sending their weights through a host pipe (one
+        message per matrix), so this needs no ``Var.get`` (which moves one element per
+        message: about half a minute for 2312 x 256 weights).
+        """
+        return [w.copy() for w in self._weights]
+
+    def close(self) -> None:
+        """Stop the runtime (idempotent)."""
+        if self._started and not self._closed:
+            self.source.stop()
+        self._closed = True
+
+    stop = close
+
+    def __enter__(self) -> STLLRNetwork:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("the network was closed; build a new STLLRNetwork")
+
+    def _alive(self) -> bool:
+        runtime = self.source.runtime
+        if runtime is None:
+            return False
+        # Lava exposes no public liveness check of the model processes.
+        actors = runtime._messaging_infrastructure.actors
+        return all(actor.is_alive() for actor in actors)
+
+    def _call(self, dataset: SpikeDataset, n_samples, indices, learn: bool, progress: bool,
+              desc: str) -> RunResult:
+        self._check_open()
+        idx = sample_indices(dataset, n_samples, indices)
+        check_dataset(self.layout, dataset)
+        items = stream_items(self.layout, dataset, idx, learn)
+        n_steps = (len(idx) + 1) * self.layout.period
+        condition = RunSteps(num_steps=n_steps, blocking=False)
+        if self._started:
+            self.source.run(condition=condition)
+        else:
+            self._started = True
+            self.source.run(condition=condition, run_cfg=self._run_cfg)
+        self._steps_done += n_steps
+        bar = tqdm(total=len(idx), desc=desc, disable=not progress, leave=False)
+        scores: list[np.ndarray] = []
+        labels: list[int] = []
+        self._n_correct = 0
+        sent = [0, 0]  # samples, labels
+        try:
+            # The source waits for the first sample, so no step has run yet.
+            for dense in self.dense:
+                dense.request_weights(self._steps_done, self.timeout, self._alive)
+            blank = np.zeros((self.layout.n_steps, self.layout.sizes[0]), dtype=np.float32)
+            for item in items:
+                spikes = blank if item.spikes is None else item.spikes
+                self.source.send_sample(spikes, self.timeout, self._alive)
+                sent[0] += 1
+                self.labels.send_label(item.label, item.learn, item.scored, self.timeout,
+                                       self._alive)
+                sent[1] += 1
+                if item.scored:
+                    labels.append(item.label)
+                self._drain(scores, labels, bar, block=False)
+            while len(scores) < len(idx):
+                self._drain(scores, labels, bar, block=True)
+        except BaseException:
+            self._abort(len(idx) + 1 - sent[0], len(idx) + 1 - sent[1])
+            raise
+        finally:
+            bar.close()
+        self.source.wait()
+        self._weights = [np.array(d.receive_weights(self.timeout, self._alive), dtype=float)
+                         for d in self.dense]
+        return _result(scores, labels)
+
+    def _drain(self, scores: list[np.ndarray], labels: list[int], bar: tqdm,
+               block: bool) -> None:
+        """Read the results waiting in the error pipe (at least one if ``block``) and
+        update the progress bar with the running accuracy."""
+        n_read = 0
+        while pipe_pending(self.error.result_out) or (block and n_read == 0):
+            z_sum, _ = self.error.receive_result(self.timeout, self._alive)
+            scores.append(z_sum)
+            n_read += 1
+        if n_read:
+            correct = sum(int(np.argmax(scores[i]) == labels[i])
+                          for i in range(len(scores) - n_read, len(scores)))
+            bar.update(n_read)
+            self._n_correct += correct
+            bar.set_postfix(acc=f"{self._n_correct / len(scores):.3f}")
+
+    def _abort(self, samples_left: int, labels_left: int) -> None:
+        """Feed blank samples and labels so that the interrupted run can finish, then
+        stop the runtime (the network cannot be used afterwards)."""
+        try:
+            blank = np.zeros((self.layout.n_steps, self.layout.sizes[0]), dtype=np.float32)
+            for _ in range(samples_left):
+                self.source.send_sample(blank, 30.0, self._alive)
+            for _ in range(labels_left):
+                self.labels.send_label(0, False, False, 30.0, self._alive)
+            self.source.wait()
+        finally:
+            self.close()
+
+
+def _result(scores: list[np.ndarray], labels: list[int]) -> RunResult:
+    score_array = np.array(scores).reshape(len(scores), -1)
+    label_array = np.array(labels, dtype=np.int64)
+    loss = float(cross_entropy(score_array, label_array).sum()) if len(labels) else 0.0
+    return RunResult(score_array, label_array, loss)

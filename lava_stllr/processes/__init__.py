@@ -1,0 +1,25 @@
+"""Lava Processes of lava-stllr (ports and Vars only).
+
+Their ProcessModels live in the top-level ``process_models`` package; run them with
+:class:`lava_stllr.run_config.STLLRSimCfg`, which finds the models through
+``process_models.registry``.
+"""
+
+from lava_stllr.processes.dense import STLLRDense
+from lava_stllr.processes.neuron import STLLRLIF
+from lava_stllr.processes.readout import LeakyReadout, OutputError
+from lava_stllr.processes.sources import LABEL_SIZE, EventSource, LabelSource
+
+#: Every Process class of the plugin.
+PROCESSES = (STLLRDense, STLLRLIF, LeakyReadout, OutputError, EventSource, LabelSource)
+
+__all__ = [
+    "LABEL_SIZE",
+    "PROCESSES",
+    "EventSource",
+    "LabelSource",
+    "LeakyReadout",
+    "OutputError",
+    "STLLRDense",
+    "STLLRLIF",
+]

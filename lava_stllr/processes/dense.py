@@ -1,0 +1,101 @@
+"""The S-TLLR learning dense connection Process."""
+
+from __future__ import annotations
+
+import numpy as np
+from lava.magma.core.learning.learning_rule import Loihi3FLearningRule
+from lava.magma.core.process.ports.ports import InPort, OutPort
+from lava.magma.core.process.variable import Var
+
+from lava_stllr.learning_rule import stllr_learning_rule
+from lava_stllr.params import STLLRParams
+from lava_stllr.processes._base import STLLRProcess
+from lava_stllr.processes._checks import check_int, check_params, check_period, check_weights
+from lava_stllr.processes.host_io import AliveCheck, pipe_recv, pipe_send
+
+
+class STLLRDense(STLLRProcess):
+    """Dense connection ``W`` (post, pre) that learns with S-TLLR.
+
+    Each step it sends the buffered current ``W x[t-1]`` (one step of synaptic delay),
+    receives the pre spikes ``x[t]`` and the post neuron's third factors ``y2, y3`` and
+    applies the learning-engine rule :data:`lava_stllr.learning_rule.STLLR_DW`::
+
+        x1[t] = lam_pre * x1[t-1] + x[t]                  (pre trace, spikes)
+        W    += Y_DECAY * (y2 (x) x1[t] + y3 (x) x[t])    (weight units)
+
+    At the first step of each sample (every ``period`` steps after ``delay``) the pre
+    trace restarts and no product crosses the boundary
+    (:func:`lava_stllr.numerics.process_steps.stllr_dense_step`).
+
+    Parameters
+    ----------
+    weights : array (post, pre)
+        Initial weights.
+    params : STLLRParams
+        Only ``lam_pre`` (> 0) is used here; the neuron holds the rest.
+    period : int or None
+        Steps per sample, or None for no sample boundaries.
+    delay : int
+        Lava step offset of sample 0 for this connection (its pre layer's depth).
+    graded : bool
+        Treat the input payload as graded (``x`` = payload: ``W x`` and
+        ``x1 += payload``) instead of binary spikes (``x = s_in != 0``). The binary mode
+        is the one that matches the microcode on a stock ``LearningDense``.
+
+    Ports
+    -----
+    s_in (pre,), s_in_y2 (post,), s_in_y3 (post,) ; a_out (post,).
+    Names match Lava's ``LearningDense`` so the same neuron drives both.
+    Host pipes ``snapshot_in`` (1,) and ``weights_out`` (post, pre): a fast weight
+    read-back (:meth:`request_weights`, :meth:`receive_weights`); ``Var.get`` moves
+    one element per message (about half a minute for 2312 x 256 weights).
+
+    Vars
+    ----
+    weights (post, pre), x1 (pre,) pre trace, a_buff (post,), period (1,), delay (1,).
+    """
+
+    def __init__(self, *, weights: np.ndarray, params: STLLRParams, period: int | None = None,
+                 delay: int = 0, graded: bool = False, name: str | None = None) -> None:
+        w = check_weights(weights)
+        params = check_params(params)
+        period_value = check_period(period)
+        delay = check_int("delay", delay, 0)
+        if not isinstance(graded, bool):
+            raise ValueError(f"graded must be a bool, got {graded!r}")
+        super().__init__(shape=w.shape, params=params, graded=graded, name=name)
+        n_post, n_pre = w.shape
+        self.s_in = InPort(shape=(n_pre,))
+        self.s_in_y2 = InPort(shape=(n_post,))
+        self.s_in_y3 = InPort(shape=(n_post,))
+        self.a_out = OutPort(shape=(n_post,))
+        self.snapshot_in = InPort(shape=(1,))
+        self.snapshot_in.flag_external_pipe(buffer_size=4)
+        self.weights_out = OutPort(shape=w.shape)
+        self.weights_out.flag_external_pipe(buffer_size=1)
+        self.weights = Var(shape=w.shape, init=w)
+        self.x1 = Var(shape=(n_pre,), init=0.0)
+        self.a_buff = Var(shape=(n_post,), init=0.0)
+        self.period = Var(shape=(1,), init=period_value)
+        self.delay = Var(shape=(1,), init=delay)
+
+    @property
+    def params(self) -> STLLRParams:
+        """The S-TLLR parameters of this connection."""
+        return self.proc_params["params"]
+
+    @property
+    def learning_rule(self) -> Loihi3FLearningRule:
+        """The equivalent Lava learning-engine rule (for stock ``LearningDense``/Loihi 2)."""
+        return stllr_learning_rule(self.params)
+
+    def request_weights(self, time_step: int, timeout: float = 60.0,
+                        alive: AliveCheck | None = None) -> None:
+        """Host side: ask the model to send its weights at the end of Lava step
+        ``time_step`` (counted from 1 over all runs); send it before that step runs."""
+        pipe_send(self.snapshot_in, np.array([float(time_step)]), timeout, alive)
+
+    def receive_weights(self, timeout: float = 60.0, alive: AliveCheck | None = None) -> np.ndarray:
+        """Host side: the weights (post, pre) sent for the oldest pending request."""
+        return pipe_recv(self.weights_out, timeout, alive)

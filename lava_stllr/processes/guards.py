@@ -1,0 +1,61 @@
+"""Guard models: a clear error when the Processes are run without ``STLLRSimCfg``.
+
+Lava's compiler only discovers ProcessModels next to a Process's module; ours live in
+the top-level ``process_models`` package and are found through
+:class:`lava_stllr.run_config.STLLRSimCfg`. With any other run config the compiler
+finds only these untagged SubProcessModels, whose construction (in the main process, at
+compile time) raises a ``RuntimeError`` that names the run config to use.
+``STLLRSimCfg`` resolves our Processes before discovery, so it never selects a guard.
+"""
+
+from __future__ import annotations
+
+from lava.magma.core.decorator import implements
+from lava.magma.core.model.sub.model import AbstractSubProcessModel
+from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
+
+from lava_stllr.processes.dense import STLLRDense
+from lava_stllr.processes.neuron import STLLRLIF
+from lava_stllr.processes.readout import LeakyReadout, OutputError
+from lava_stllr.processes.sources import EventSource, LabelSource
+
+
+class _RunConfigGuard(AbstractSubProcessModel):
+    """Raises at compile time: the Process needs ``STLLRSimCfg``."""
+
+    def __init__(self, proc) -> None:  # noqa: D107 - raises by design
+        raise RuntimeError(
+            f"{type(proc).__name__} ({proc.name}) has no ProcessModel that a plain Lava "
+            f"run config can find: run lava-stllr networks with "
+            f"lava_stllr.run_config.STLLRSimCfg (e.g. STLLRSimCfg(select_tag='floating_pt'))"
+        )
+
+
+@implements(proc=STLLRDense, protocol=LoihiProtocol)
+class STLLRDenseGuard(_RunConfigGuard):
+    """Guard of :class:`STLLRDense`."""
+
+
+@implements(proc=STLLRLIF, protocol=LoihiProtocol)
+class STLLRLIFGuard(_RunConfigGuard):
+    """Guard of :class:`STLLRLIF`."""
+
+
+@implements(proc=LeakyReadout, protocol=LoihiProtocol)
+class LeakyReadoutGuard(_RunConfigGuard):
+    """Guard of :class:`LeakyReadout`."""
+
+
+@implements(proc=OutputError, protocol=LoihiProtocol)
+class OutputErrorGuard(_RunConfigGuard):
+    """Guard of :class:`OutputError`."""
+
+
+@implements(proc=EventSource, protocol=LoihiProtocol)
+class EventSourceGuard(_RunConfigGuard):
+    """Guard of :class:`EventSource`."""
+
+
+@implements(proc=LabelSource, protocol=LoihiProtocol)
+class LabelSourceGuard(_RunConfigGuard):
+    """Guard of :class:`LabelSource`."""

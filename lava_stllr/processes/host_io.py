@@ -1,0 +1,50 @@
+"""Host-side access to the Processes' external pipes, with timeouts (never hangs)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+_POLL_S = 0.0005
+
+#: A callable telling whether the runtime's model processes are still alive.
+AliveCheck = Callable[[], bool]
+
+
+def _wait(ready: Callable[[], bool], what: str, timeout: float,
+          alive: AliveCheck | None) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if alive is not None and not alive():
+            raise RuntimeError(f"the Lava runtime stopped while waiting to {what}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout} s waiting to {what}")
+        time.sleep(_POLL_S)
+
+
+def pipe_send(port, data: np.ndarray, timeout: float,
+              alive: AliveCheck | None = None) -> None:
+    """Send ``data`` into an external-pipe InPort once it has room (runtime must exist)."""
+    csp = getattr(port, "external_pipe_csp_send_port", None)
+    if csp is None:
+        raise RuntimeError("the runtime is not started: run the network (blocking=False) "
+                           "before sending data into it")
+    _wait(csp.probe, f"send on {port.name}", timeout, alive)
+    csp.send(data)
+
+
+def pipe_recv(port, timeout: float, alive: AliveCheck | None = None) -> np.ndarray:
+    """Receive the next message of an external-pipe OutPort (runtime must exist)."""
+    csp = getattr(port, "external_pipe_csp_recv_port", None)
+    if csp is None:
+        raise RuntimeError("the runtime is not started: nothing to receive yet")
+    _wait(csp.probe, f"receive on {port.name}", timeout, alive)
+    return csp.recv()
+
+
+def pipe_pending(port) -> int:
+    """Messages waiting in an external-pipe OutPort (0 before the runtime starts)."""
+    csp = getattr(port, "external_pipe_csp_recv_port", None)
+    return 0 if csp is None else csp._queue.qsize()

@@ -1,0 +1,63 @@
+"""The S-TLLR LIF neuron Process."""
+
+from __future__ import annotations
+
+from lava.magma.core.process.ports.ports import InPort, OutPort
+from lava.magma.core.process.variable import Var
+
+from lava_stllr.params import STLLRParams
+from lava_stllr.processes._base import STLLRProcess
+from lava_stllr.processes._checks import check_int, check_params, check_period
+
+
+class STLLRLIF(STLLRProcess):
+    """Leaky integrate-and-fire neurons that compute S-TLLR's post factors.
+
+    Per step (membrane units; ``I`` on ``a_in``, learning signal ``L`` on ``sig_in``)::
+
+        v = beta*u + I ;  s = H(v - theta) ;  u = v - theta*s (soft) or v*(1-s) (hard)
+        psi = psi(v) ;    trpsi = lam_post*trpsi + psi
+        y2 = -lr*L*(alpha_pre/lam_pre)*psi*Y_GAIN
+        y3 = -lr*L*(alpha_post*trpsi - (alpha_pre/lam_pre)*psi)*Y_GAIN
+
+    ``u`` and ``trpsi`` restart from 0 at every sample boundary. Every step it receives
+    on all InPorts and sends on all OutPorts (``s_out`` spikes, ``y2_out``/``y3_out`` to
+    the incoming ``STLLRDense`` or ``LearningDense``'s ``s_in_y2``/``s_in_y3``).
+
+    Parameters
+    ----------
+    n : int
+        Number of neurons.
+    params : STLLRParams
+        Neuron and rule parameters (``lam_pre > 0``).
+    period : int or None
+        Steps per sample, or None for no sample boundaries.
+    delay : int
+        Lava step offset of sample 0 for this layer (its depth in the pipeline).
+
+    Vars
+    ----
+    u (n,) membrane after reset, trpsi (n,) post trace, period (1,), delay (1,).
+    """
+
+    def __init__(self, *, n: int, params: STLLRParams, period: int | None = None,
+                 delay: int = 0, name: str | None = None) -> None:
+        n = check_int("n", n, 1)
+        params = check_params(params)
+        period_value = check_period(period)
+        delay = check_int("delay", delay, 0)
+        super().__init__(shape=(n,), params=params, name=name)
+        self.a_in = InPort(shape=(n,))
+        self.sig_in = InPort(shape=(n,))
+        self.s_out = OutPort(shape=(n,))
+        self.y2_out = OutPort(shape=(n,))
+        self.y3_out = OutPort(shape=(n,))
+        self.u = Var(shape=(n,), init=0.0)
+        self.trpsi = Var(shape=(n,), init=0.0)
+        self.period = Var(shape=(1,), init=period_value)
+        self.delay = Var(shape=(1,), init=delay)
+
+    @property
+    def params(self) -> STLLRParams:
+        """The S-TLLR parameters of this layer."""
+        return self.proc_params["params"]

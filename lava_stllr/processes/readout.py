@@ -1,0 +1,131 @@
+"""The readout and output-error Processes of the learning-signal path."""
+
+from __future__ import annotations
+
+import numpy as np
+from lava.magma.core.process.ports.ports import InPort, OutPort
+from lava.magma.core.process.variable import Var
+
+from lava_stllr.params import STLLRParams
+from lava_stllr.processes._base import STLLRProcess
+from lava_stllr.processes._checks import check_int, check_params, check_period, check_unit
+from lava_stllr.processes.host_io import AliveCheck, pipe_recv
+from lava_stllr.processes.sources import LABEL_SIZE
+
+
+class LeakyReadout(STLLRProcess):
+    """Non-spiking leaky-integrator readout that drives its input synapse's learning.
+
+    Per step (``I`` on ``a_in``, output error ``e`` on ``e_in``, same step)::
+
+        z[t] = beta_out*z[t-1] + I[t]           (z restarts from 0 at each sample)
+        y2 = -lr*e[t]/lam_pre*Y_GAIN ;  y3 = -y2
+
+    so that its ``STLLRDense`` input learns ``dW = -lr * e[t] (x) trx[t]`` (S-TLLR with
+    ``psi = 1``, ``alpha_pre = 1``, ``alpha_post = 0``). It sends ``z`` on ``z_out`` before
+    it receives ``e`` on ``e_in``, so an :class:`OutputError` in the same step closes the
+    loop without a delay.
+
+    Parameters
+    ----------
+    n : int
+        Number of outputs (classes).
+    beta_out : float
+        Readout decay per step, in [0, 1].
+    params : STLLRParams
+        ``lr`` and ``lam_pre`` (> 0) are used.
+    period : int or None
+        Steps per sample, or None for no boundaries.
+    delay : int
+        Lava step offset of sample 0 for the readout.
+
+    Vars
+    ----
+    z (n,), period (1,), delay (1,).
+    """
+
+    def __init__(self, *, n: int, beta_out: float, params: STLLRParams,
+                 period: int | None = None, delay: int = 0, name: str | None = None) -> None:
+        n = check_int("n", n, 1)
+        beta_out = check_unit("beta_out", beta_out)
+        params = check_params(params)
+        period_value = check_period(period)
+        delay = check_int("delay", delay, 0)
+        super().__init__(shape=(n,), beta_out=beta_out, params=params, name=name)
+        self.a_in = InPort(shape=(n,))
+        self.e_in = InPort(shape=(n,))
+        self.z_out = OutPort(shape=(n,))
+        self.y2_out = OutPort(shape=(n,))
+        self.y3_out = OutPort(shape=(n,))
+        self.z = Var(shape=(n,), init=0.0)
+        self.period = Var(shape=(1,), init=period_value)
+        self.delay = Var(shape=(1,), init=delay)
+
+
+class OutputError(STLLRProcess):
+    """Cross-entropy output error of the readout, and the classification counters.
+
+    Each step it receives the readout ``z`` (``z_in``) and the label message
+    ``[label, learn, scored]`` (``label_in``), and sends::
+
+        e[t] = softmax(z[t]) - onehot(label)   if learn and t in the learning window
+        e[t] = 0                               otherwise
+
+    on ``e_out`` (to the readout and to the DFA feedback connections). The learning
+    window is steps ``[window_start, n_steps)`` of each sample (the ``gap`` steps after a
+    sample never learn). For scored samples it sums ``z`` over the window and, at the
+    window's last step, updates the counters and sends ``[sum_z..., sample]`` on the
+    host pipe ``result_out`` (dropped if the host does not read it; the counters stay
+    exact). Prediction: ``argmax sum_z``; loss: cross-entropy of ``sum_z`` (nats).
+
+    Parameters
+    ----------
+    n : int
+        Number of classes.
+    n_steps, gap : int
+        Steps of a sample and blank steps after it; ``period = n_steps + gap``.
+    window_start : int
+        First learning step of a sample, in ``[0, n_steps)``.
+    delay : int
+        Lava step offset of sample 0 (same as the readout's).
+    result_buffer : int
+        Capacity of the host result pipe, in samples.
+
+    Vars
+    ----
+    n_scored, n_correct (1,) counts; loss_sum (1,) nats; z_sum (n,).
+    """
+
+    def __init__(self, *, n: int, n_steps: int, gap: int = 0, window_start: int = 0,
+                 delay: int = 0, result_buffer: int = 1024, name: str | None = None) -> None:
+        n = check_int("n", n, 2)
+        n_steps = check_int("n_steps", n_steps, 1)
+        gap = check_int("gap", gap, 0)
+        window_start = check_int("window_start", window_start, 0)
+        if window_start >= n_steps:
+            raise ValueError(f"window_start must be < n_steps={n_steps}, got {window_start}")
+        delay = check_int("delay", delay, 0)
+        result_buffer = check_int("result_buffer", result_buffer, 1)
+        super().__init__(shape=(n,), n_steps=n_steps, gap=gap, window_start=window_start,
+                         name=name)
+        self.z_in = InPort(shape=(n,))
+        self.label_in = InPort(shape=(LABEL_SIZE,))
+        self.e_out = OutPort(shape=(n,))
+        self.result_out = OutPort(shape=(n + 1,))
+        self.result_out.flag_external_pipe(buffer_size=result_buffer)
+        self.z_sum = Var(shape=(n,), init=0.0)
+        self.n_scored = Var(shape=(1,), init=0)
+        self.n_correct = Var(shape=(1,), init=0)
+        self.loss_sum = Var(shape=(1,), init=0.0)
+        self.period = Var(shape=(1,), init=n_steps + gap)
+        self.delay = Var(shape=(1,), init=delay)
+
+    def receive_result(self, timeout: float = 60.0,
+                       alive: AliveCheck | None = None) -> tuple[np.ndarray, int]:
+        """Host side: the next ``(sum_z (n,), sample_counter)`` from ``result_out``.
+
+        Blocks up to ``timeout`` seconds; ``alive()`` (optional) is polled and a
+        ``RuntimeError`` raised when it returns False.
+        """
+        data = pipe_recv(self.result_out, timeout, alive)
+        return data[:-1].copy(), int(data[-1])

@@ -1,0 +1,112 @@
+"""Input Processes fed by the host: spike samples and their labels."""
+
+from __future__ import annotations
+
+import numpy as np
+from lava.magma.core.process.ports.ports import InPort, OutPort
+from lava.magma.core.process.variable import Var
+
+from lava_stllr.processes._base import STLLRProcess
+from lava_stllr.processes._checks import check_int
+from lava_stllr.processes.host_io import AliveCheck, pipe_send
+
+#: Size of a label message ``[label, learn, scored]``.
+LABEL_SIZE = 3
+
+
+class EventSource(STLLRProcess):
+    """Plays spike samples sample after sample, each followed by ``gap`` blank steps.
+
+    At the first step of every sample it takes the next ``(n_steps, n_inputs)`` tensor
+    from its host pipe ``sample_in`` (waiting for it), then sends row ``t`` on ``s_out``
+    at step ``t`` of the sample and zeros during the gap. Before the first sample
+    (``delay`` steps) it sends zeros.
+
+    Parameters
+    ----------
+    n_inputs, n_steps : int
+        Size of a sample.
+    gap : int
+        Blank steps after each sample.
+    delay : int
+        Lava step offset of sample 0 (0 for the network input).
+    buffer_size : int
+        Samples the host may queue ahead.
+
+    Vars
+    ----
+    period (1,), delay (1,).
+    """
+
+    def __init__(self, *, n_inputs: int, n_steps: int, gap: int = 0, delay: int = 0,
+                 buffer_size: int = 4, name: str | None = None) -> None:
+        n_inputs = check_int("n_inputs", n_inputs, 1)
+        n_steps = check_int("n_steps", n_steps, 1)
+        gap = check_int("gap", gap, 0)
+        delay = check_int("delay", delay, 0)
+        buffer_size = check_int("buffer_size", buffer_size, 1)
+        super().__init__(shape=(n_inputs,), n_steps=n_steps, name=name)
+        self.sample_in = InPort(shape=(n_steps, n_inputs))
+        self.sample_in.flag_external_pipe(buffer_size=buffer_size)
+        self.s_out = OutPort(shape=(n_inputs,))
+        self.period = Var(shape=(1,), init=n_steps + gap)
+        self.delay = Var(shape=(1,), init=delay)
+
+    def send_sample(self, spikes: np.ndarray, timeout: float = 60.0,
+                    alive: AliveCheck | None = None) -> None:
+        """Host side: queue one sample ``(n_steps, n_inputs)`` (finite values)."""
+        spikes = np.asarray(spikes, dtype=np.float32)
+        if spikes.shape != self.sample_in.shape:
+            raise ValueError(f"sample must have shape {self.sample_in.shape}, got "
+                             f"{spikes.shape}")
+        if not np.all(np.isfinite(spikes)):
+            raise ValueError("sample contains NaN or Inf")
+        pipe_send(self.sample_in, spikes, timeout, alive)
+
+
+class LabelSource(STLLRProcess):
+    """Plays one label message ``[label, learn, scored]`` per sample.
+
+    At the first step of every sample it takes the next message from its host pipe
+    ``label_in`` (waiting for it) and sends it on ``label_out`` at every step of the
+    sample (period ``n_steps + gap``); before the first sample it sends ``[0, 0, 0]``.
+    ``learn`` (0/1) enables the output error; ``scored`` (0/1) counts the sample.
+
+    Parameters
+    ----------
+    n_classes : int
+        Labels must be in ``[0, n_classes)``.
+    period : int
+        Steps per sample.
+    delay : int
+        Lava step offset of sample 0 (the output error's delay).
+    buffer_size : int
+        Labels the host may queue ahead.
+
+    Vars
+    ----
+    period (1,), delay (1,).
+    """
+
+    def __init__(self, *, n_classes: int, period: int, delay: int = 0, buffer_size: int = 4,
+                 name: str | None = None) -> None:
+        n_classes = check_int("n_classes", n_classes, 2)
+        period = check_int("period", period, 1)
+        delay = check_int("delay", delay, 0)
+        buffer_size = check_int("buffer_size", buffer_size, 1)
+        super().__init__(shape=(LABEL_SIZE,), n_classes=n_classes, name=name)
+        self.label_in = InPort(shape=(LABEL_SIZE,))
+        self.label_in.flag_external_pipe(buffer_size=buffer_size)
+        self.label_out = OutPort(shape=(LABEL_SIZE,))
+        self.period = Var(shape=(1,), init=period)
+        self.delay = Var(shape=(1,), init=delay)
+
+    def send_label(self, label: int, learn: bool, scored: bool, timeout: float = 60.0,
+                   alive: AliveCheck | None = None) -> None:
+        """Host side: queue the label message of the next sample."""
+        n_classes = self.proc_params["n_classes"]
+        if isinstance(label, bool) or not isinstance(label, int | np.integer) or not (
+                0 <= label < n_classes):
+            raise ValueError(f"label must be an integer in [0, {n_classes}), got {label!r}")
+        message = np.array([label, bool(learn), bool(scored)], dtype=float)
+        pipe_send(self.label_in, message, timeout, alive)

@@ -1,0 +1,86 @@
+"""``STLLRSimCfg``: Lava's CPU-simulation run config that finds the lava-stllr models."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from lava.magma.core.model.model import AbstractProcessModel
+from lava.magma.core.process.process import AbstractProcess
+from lava.magma.core.run_configs import Loihi2SimCfg
+from lava.magma.core.sync.domain import SyncDomain
+
+from lava_stllr.processes import PROCESSES
+
+
+class RegistryModelMap(Mapping):
+    """A ``{Process: ProcessModel}`` map for Lava's ``exception_proc_model_map``.
+
+    Lava's compiler looks a Process *instance* up in this map before its own model
+    discovery, and a run config looks the *class* up. Any instance or class of a
+    lava-stllr Process resolves to its registered model for ``tag``; user entries
+    (instances or classes) take precedence; every other Process falls through to
+    Lava's normal discovery.
+    """
+
+    def __init__(self, tag: str, user_map: Mapping | None = None) -> None:
+        from process_models.registry import models_for_tag
+
+        self.tag = tag
+        self._models = models_for_tag(tag)
+        self._user = dict(user_map or {})
+
+    def _resolve(self, key: Any) -> type[AbstractProcessModel] | None:
+        if key in self._user:
+            return self._user[key]
+        cls = key if isinstance(key, type) else type(key)
+        if cls in self._user:
+            return self._user[cls]
+        return self._models.get(cls) if cls in PROCESSES else None
+
+    def __contains__(self, key: object) -> bool:
+        return self._resolve(key) is not None
+
+    def __getitem__(self, key: Any) -> type[AbstractProcessModel]:
+        model = self._resolve(key)
+        if model is None:
+            raise KeyError(key)
+        return model
+
+    def __iter__(self) -> Iterator:
+        return iter([*self._user, *self._models])
+
+    def __len__(self) -> int:
+        return len(self._user) + len(self._models)
+
+
+class STLLRSimCfg(Loihi2SimCfg):
+    """``Loihi2SimCfg`` that resolves the lava-stllr Processes through
+    ``process_models.registry`` by ``select_tag``.
+
+    Parameters
+    ----------
+    select_tag : str
+        Model tag of our Processes (a registered tag, e.g. ``"floating_pt"``); Lava's
+        own Processes (``Dense``, ``LearningDense``, ``Monitor``...) are selected with
+        the same tag by Lava's discovery.
+    exception_proc_model_map : dict, optional
+        Extra ``{Process class or instance: ProcessModel}`` overrides.
+    custom_sync_domains, select_sub_proc_model, loglevel
+        As for ``Loihi2SimCfg``.
+    """
+
+    def __init__(self, custom_sync_domains: list[SyncDomain] | None = None,
+                 select_tag: str = "floating_pt", select_sub_proc_model: bool = False,
+                 exception_proc_model_map: dict[type[AbstractProcess] | AbstractProcess,
+                                                type[AbstractProcessModel]] | None = None,
+                 loglevel: int = logging.WARNING) -> None:
+        from process_models.registry import tags
+
+        if select_tag not in tags():
+            raise ValueError(f"select_tag must be one of the registered tags {tags()}, "
+                             f"got {select_tag!r}")
+        super().__init__(custom_sync_domains=custom_sync_domains, select_tag=select_tag,
+                         select_sub_proc_model=select_sub_proc_model, loglevel=loglevel)
+        self.exception_proc_model_map = RegistryModelMap(select_tag, exception_proc_model_map)

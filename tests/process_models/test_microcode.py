@@ -1,0 +1,108 @@
+"""The learning-engine microcode and the fast STLLRDense model learn the same weights.
+
+A two-layer chain (spikes -> synapse -> STLLRLIF -> synapse -> STLLRLIF, learning
+signals from ring buffers) runs once with Lava's stock ``LearningDense`` carrying
+:func:`lava_stllr.learning_rule.stllr_learning_rule` and once with ``STLLRDense``;
+both must match each other and a NumPy run of the shared step functions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from lava.magma.core.run_conditions import RunSteps
+from lava.proc.dense.process import LearningDense
+from lava.proc.io.source import RingBuffer
+
+from lava_stllr.learning_rule import stllr_learning_rule
+from lava_stllr.numerics.process_steps import (
+    LIFConfig,
+    stllr_dense_step,
+    stllr_lif_step,
+    synaptic_current,
+)
+from lava_stllr.params import STLLRParams
+from lava_stllr.processes import STLLRLIF, STLLRDense
+from lava_stllr.run_config import STLLRSimCfg
+
+SIZES = (14, 8, 5)
+N_STEPS = 60
+PARAMS = {
+    "code_default": STLLRParams.preset("code_default", lr=0.5, beta=0.8),
+    "shd_lam_pre_1": STLLRParams.preset("shd", lr=0.02, beta=0.85, psi="sigmoid"),
+    "dvs_triangle_hard": STLLRParams.preset("dvs_gesture", lr=0.05, reset="hard"),
+}
+
+
+def _inputs(seed: int) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    rng = np.random.default_rng(seed)
+    spikes = (rng.random((SIZES[0], N_STEPS)) < 0.35).astype(float)
+    signals = [rng.normal(size=(n, N_STEPS)) for n in SIZES[1:]]
+    weights = [rng.uniform(0.0, 0.6, size=(n_out, n_in))
+               for n_in, n_out in zip(SIZES[:-1], SIZES[1:], strict=True)]
+    return spikes, signals, weights
+
+
+def _run_lava(params: STLLRParams, stock: bool, seed: int) -> list[np.ndarray]:
+    spikes, signals, weights = _inputs(seed)
+    src = RingBuffer(data=spikes)
+    pre_out, conns = src.s_out, []
+    for w, sig in zip(weights, signals, strict=True):
+        if stock:
+            conn = LearningDense(weights=w.copy(), learning_rule=stllr_learning_rule(params))
+        else:
+            conn = STLLRDense(weights=w.copy(), params=params)
+        lif = STLLRLIF(n=w.shape[0], params=params)
+        sig_src = RingBuffer(data=sig)
+        pre_out.connect(conn.s_in)
+        conn.a_out.connect(lif.a_in)
+        sig_src.s_out.connect(lif.sig_in)
+        lif.y2_out.connect(conn.s_in_y2)
+        lif.y3_out.connect(conn.s_in_y3)
+        pre_out = lif.s_out
+        conns.append(conn)
+    try:
+        src.run(condition=RunSteps(num_steps=N_STEPS), run_cfg=STLLRSimCfg())
+        return [np.asarray(c.weights.get()) for c in conns]
+    finally:
+        src.stop()
+
+
+def _run_numpy(params: STLLRParams, seed: int) -> list[np.ndarray]:
+    spikes, signals, weights = _inputs(seed)
+    cfg = LIFConfig.from_params(params)
+    traces = [np.zeros(w.shape[1]) for w in weights]
+    buffers = [np.zeros(w.shape[0]) for w in weights]
+    u = [np.zeros(w.shape[0]) for w in weights]
+    trpsi = [np.zeros(w.shape[0]) for w in weights]
+    for t in range(N_STEPS):
+        pre = spikes[:, t]
+        for i, w in enumerate(weights):
+            out = stllr_lif_step(u[i], trpsi[i], buffers[i], signals[i][:, t], cfg, False)
+            u[i], trpsi[i] = out.u, out.trpsi
+            buffers[i] = synaptic_current(w, pre, graded=False)
+            traces[i] = stllr_dense_step(w, traces[i], pre, out.y2, out.y3, params.lam_pre,
+                                         False)
+            pre = out.spikes
+    return weights
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", list(PARAMS))
+def test_stock_learning_dense_and_stllr_dense_learn_the_same_weights(name: str) -> None:
+    params = PARAMS[name]
+    stock = _run_lava(params, stock=True, seed=1)
+    ours = _run_lava(params, stock=False, seed=1)
+    numpy_run = _run_numpy(params, seed=1)
+    initial = _inputs(1)[2]
+    for w_stock, w_ours, w_np, w0 in zip(stock, ours, numpy_run, initial, strict=True):
+        assert np.abs(w_stock - w0).max() > 1e-5  # learning happened
+        np.testing.assert_allclose(w_ours, w_stock, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(w_ours, w_np, rtol=0, atol=1e-12)
+
+
+def test_fast_model_does_not_request_a_learning_phase() -> None:
+    from process_models.floating_pt import PySTLLRDenseModelFloat
+
+    assert "lrn_guard" not in vars(PySTLLRDenseModelFloat)
+    assert "run_lrn" not in vars(PySTLLRDenseModelFloat)

@@ -84,6 +84,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
+    return value
+
+
 def _hidden_sizes(text: str) -> tuple[int, ...]:
     parts = [p for p in text.replace(" ", "").split(",") if p]
     if not parts:
@@ -170,7 +180,8 @@ def _train_parser(sub: Any) -> None:
                    help="reference backend mini-batch (default: 32)")
     p.add_argument("--precision", choices=("float", "fixed"), default="float",
                    help="float, or fixed = the bit-approximate Loihi 2 models (lava)")
-    p.add_argument("--seed", type=int, default=0, help="seed of data, weights, order")
+    p.add_argument("--seed", type=_non_negative_int, default=0,
+                   help="seed of data, weights, order (>= 0)")
     p.add_argument("--out", type=Path, default=None, metavar="PATH",
                    help="run folder (default: runs/<timestamp>)")
     p.add_argument("--no-plots", action="store_true", help="do not draw PNG plots")
@@ -190,7 +201,8 @@ def _evaluate_parser(sub: Any) -> None:
     p.add_argument("--backend", choices=BACKENDS, default="reference",
                    help="reference (default, fast) or lava (Lava's CPU simulator)")
     p.add_argument("--precision", choices=("float", "fixed"), default="float")
-    p.add_argument("--seed", type=int, default=None, help="data seed (default: the run's)")
+    p.add_argument("--seed", type=_non_negative_int, default=None,
+                   help="data seed (default: the run's)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -375,7 +387,8 @@ class LavaNetworkTrainer:
 
     The Lava network is built once, on the first ``fit``/``evaluate`` (it needs the
     number of steps per sample), and streams every epoch through the same runtime;
-    input counts are sent as graded spikes, as the reference trainers see them.
+    input counts are sent as graded spikes, as the reference trainers see them (float),
+    or as binary spikes ``count != 0`` (fixed point: Loihi 2 spikes carry no payload).
 
     Parameters
     ----------
@@ -394,6 +407,9 @@ class LavaNetworkTrainer:
         if spec.recurrent:
             raise CLIError("the lava backend has no recurrent layers: drop --recurrent or "
                            "use --backend reference")
+        from lava_stllr.learning_rule import check_lava_params
+
+        check_lava_params(params)  # fail before any data is loaded or folder created
         self.spec, self.params, self.signal, self.seed = spec, params, signal, seed
         self.tag = self.TAGS[precision]
         self._net: Any = None
@@ -405,7 +421,7 @@ class LavaNetworkTrainer:
             self._net = network.STLLRNetwork(
                 self.spec.sizes, int(n_steps), params=self.params, signal=self.signal,
                 beta_out=self.spec.beta_out, init_gain=self.spec.init_gain, seed=self.seed,
-                graded_input=True, tag=self.tag)
+                graded_input=self.tag == "floating_pt", tag=self.tag)
         return self._net
 
     @property
@@ -827,9 +843,29 @@ COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "export": cmd_export,
             "microcode": cmd_microcode, "info": cmd_info}
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, status: int = 2) -> int:
     print(f"{PROG}: error: {' '.join(str(message).split())}", file=sys.stderr)
-    return 2
+    return status
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread (like ``KeyboardInterrupt``) so that the
+    Lava runtime is shut down and no child process is left behind."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> NoReturn:
+    raise _Terminated
+
+
+def _install_sigterm() -> Any:
+    """Turn SIGTERM into :class:`_Terminated` (main thread only); return the old
+    handler, or None if not installed."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _raise_terminated)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -840,8 +876,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv : sequence of str, optional
         Arguments without the program name (default ``sys.argv[1:]``).
     """
+    import signal
+
+    from lava_stllr.runtime_guard import LavaRuntimeError
+
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    previous = _install_sigterm()
     try:
         args = build_parser().parse_args(argv)
         args.argv = argv
@@ -851,10 +892,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except _Terminated:
+        print(f"{PROG}: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
+    except LavaRuntimeError as exc:  # a model process failed: not a user error
+        if debug:
+            raise
+        first = str(exc).split("\n")[0]
+        return _fail(f"{first} (run with --debug for the model's traceback)", status=1)
     except (CLIError, ValueError, OSError, ImportError) as exc:
         if debug:
             raise
         return _fail(str(exc) or type(exc).__name__)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

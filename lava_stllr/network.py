@@ -20,10 +20,12 @@ Example
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from lava.magma.core.run_conditions import RunSteps
 from lava.proc.dense.process import Dense
+from lava.utils.weightutils import SignMode
 from tqdm.auto import tqdm
 
 from lava_stllr.data.dataset import SpikeDataset
@@ -46,6 +48,17 @@ from lava_stllr.reference.onchip import (
     stream_items,
 )
 from lava_stllr.run_config import STLLRSimCfg
+from lava_stllr.runtime_guard import (
+    LavaRuntimeError,
+    failure_message,
+    lava_children_guard,
+    runtime_alive,
+    shutdown_runtime,
+    wait_runtime,
+)
+
+if TYPE_CHECKING:
+    from lava_stllr.fixed.network_fixed import FixedNetwork
 
 #: ``num_message_bits`` of the DFA feedback ``Dense`` (graded error values).
 FEEDBACK_MESSAGE_BITS = 24
@@ -69,7 +82,12 @@ class STLLRNetwork:
     beta_out, init_gain, seed, graded_input
         See :class:`~lava_stllr.reference.onchip.OnChipLayout`.
     tag : str
-        Model tag for :class:`~lava_stllr.run_config.STLLRSimCfg`.
+        Model tag for :class:`~lava_stllr.run_config.STLLRSimCfg`. ``"fixed_pt"`` builds
+        the fixed-point network (Loihi 2 widths, binary input): weights, feedback and
+        neuron programs from :func:`lava_stllr.reference.onchip_fixed.quantize_layout`,
+        bit-exact with ``OnChipReference(layout, precision="fixed")``.
+    quantize_options : dict, optional
+        ``fixed_pt`` only: options of :func:`lava_stllr.fixed.quantize.quantize`.
     timeout : float
         Seconds any single host wait (a pipe send or receive) may take.
 
@@ -83,45 +101,62 @@ class STLLRNetwork:
     error : OutputError
     feedback : list of Lava ``Dense``
         DFA connections ``B_l`` from the error to hidden layer ``l``.
+    precision : {"float", "fixed"}
+    fixed_network : FixedNetwork or None
+        The integers of the fixed-point network (None in float).
     """
 
     def __init__(self, sizes: tuple[int, ...], n_steps: int,
                  params: STLLRParams | str = "code_default", signal: str = "dfa",
                  gap: int | None = None, beta_out: float = 0.9, init_gain: float = 2.0,
                  seed: int = 0, graded_input: bool = False, tag: str = "floating_pt",
-                 timeout: float = 600.0) -> None:
+                 quantize_options: dict | None = None, timeout: float = 600.0) -> None:
         self.layout = OnChipLayout(tuple(sizes), n_steps, params, gap, signal, beta_out,
                                    init_gain, seed, graded_input)
         if not timeout > 0:
             raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
         self._run_cfg = STLLRSimCfg(select_tag=tag)
+        self.precision = "fixed" if tag == "fixed_pt" else "float"
+        self.fixed_network = None
+        if self.precision == "fixed":
+            from lava_stllr.reference.onchip_fixed import quantize_layout
+
+            self.fixed_network = quantize_layout(self.layout, **(quantize_options or {}))
+        elif quantize_options is not None:
+            raise ValueError("quantize_options needs tag='fixed_pt'")
         self.timeout = float(timeout)
         self._started = False
         self._closed = False
         self._steps_done = 0
         self._n_correct = 0  # running count of the current call (progress bar)
-        self._weights: list[np.ndarray] = self.layout.initial_weights()
+        self._weights: list[np.ndarray] = (
+            self.layout.initial_weights() if self.fixed_network is None
+            else [w.astype(float) for w in self.fixed_network.weights])
         self._build()
 
     def _build(self) -> None:
         lay, p = self.layout, self.layout.params
         period = lay.period
         self.source = EventSource(n_inputs=lay.sizes[0], n_steps=lay.n_steps, gap=lay.gap)
+        fx = _FixedKwargs(self.fixed_network)
         self.dense = [
             STLLRDense(weights=w, params=p, period=period, delay=lay.dense_delay(i),
-                       graded=lay.graded_input and i == 0, name=f"dense{i}")
-            for i, w in enumerate(lay.initial_weights())
+                       graded=lay.graded_input and i == 0, name=f"dense{i}", **fx.dense(i))
+            for i, w in enumerate(self._weights)
         ]
         self.hidden = [STLLRLIF(n=n, params=p, period=period, delay=lay.lif_delay(i),
-                                name=f"lif{i}") for i, n in enumerate(lay.sizes[1:-1])]
+                                name=f"lif{i}", **fx.hidden(i))
+                       for i, n in enumerate(lay.sizes[1:-1])]
         n_out = lay.sizes[-1]
         self.readout = LeakyReadout(n=n_out, beta_out=lay.beta_out, params=p, period=period,
-                                    delay=lay.output_delay)
+                                    delay=lay.output_delay, **fx.readout())
         self.error = OutputError(n=n_out, n_steps=lay.n_steps, gap=lay.gap,
-                                 window_start=lay.window_start, delay=lay.output_delay)
+                                 window_start=lay.window_start, delay=lay.output_delay,
+                                 **fx.readout())
         self.labels = LabelSource(n_classes=n_out, period=period, delay=lay.output_delay)
         self.feedback = [Dense(weights=b, num_message_bits=FEEDBACK_MESSAGE_BITS,
-                               name=f"feedback{i}") for i, b in enumerate(lay.feedback())]
+                               name=f"feedback{i}", **fx.feedback())
+                         for i, b in enumerate(fx.feedback_weights(lay.feedback()))]
 
         posts = [*self.hidden, self.readout]
         pre_out = self.source.s_out
@@ -130,6 +165,10 @@ class STLLRNetwork:
             dense.a_out.connect(post.a_in)
             post.y2_out.connect(dense.s_in_y2)
             post.y3_out.connect(dense.s_in_y3)
+            if self.fixed_network is not None:  # the fixed rule's sign flag and bAP
+                post.y1_out.connect(dense.s_in_y1)
+                if post is not self.readout:
+                    post.bap_out.connect(dense.s_in_bap)
             if post is not self.readout:
                 pre_out = post.s_out
         self.readout.z_out.connect(self.error.z_in)
@@ -161,14 +200,29 @@ class STLLRNetwork:
 
         Each call ends with the synapses sending their weights through a host pipe (one
         message per matrix), so this needs no ``Var.get`` (which moves one element per
-        message: about half a minute for 2312 x 256 weights).
+        message: about half a minute for 2312 x 256 weights). In fixed point: the float
+        weights ``W_int * s_w`` (see :meth:`weight_mantissas`).
         """
+        if self.fixed_network is not None:
+            return self.fixed_network.dequantize_weights(self._weights)
         return [w.copy() for w in self._weights]
 
+    def weight_mantissas(self) -> list[np.ndarray]:
+        """Fixed point only: the integer weights (9-bit mantissas, readout last)."""
+        if self.fixed_network is None:
+            raise ValueError("weight_mantissas needs the fixed_pt network (tag='fixed_pt')")
+        return [np.asarray(w).astype(np.int64) for w in self._weights]
+
     def close(self) -> None:
-        """Stop the runtime (idempotent)."""
+        """Stop the runtime and end its processes (idempotent, bounded time).
+
+        Lava's own stop is tried first; model processes that do not stop within
+        ``min(timeout, 10)`` seconds are terminated
+        (:func:`~lava_stllr.runtime_guard.shutdown_runtime`).
+        """
         if self._started and not self._closed:
-            self.source.stop()
+            self._closed = True
+            shutdown_runtime(self.source.runtime, grace=min(self.timeout, 10.0))
         self._closed = True
 
     stop = close
@@ -184,12 +238,8 @@ class STLLRNetwork:
             raise RuntimeError("the network was closed; build a new STLLRNetwork")
 
     def _alive(self) -> bool:
-        runtime = self.source.runtime
-        if runtime is None:
-            return False
         # Lava exposes no public liveness check of the model processes.
-        actors = runtime._messaging_infrastructure.actors
-        return all(actor.is_alive() for actor in actors)
+        return runtime_alive(self.source.runtime)
 
     def _call(self, dataset: SpikeDataset, n_samples, indices, learn: bool, progress: bool,
               desc: str) -> RunResult:
@@ -199,18 +249,19 @@ class STLLRNetwork:
         items = stream_items(self.layout, dataset, idx, learn)
         n_steps = (len(idx) + 1) * self.layout.period
         condition = RunSteps(num_steps=n_steps, blocking=False)
-        if self._started:
-            self.source.run(condition=condition)
-        else:
-            self._started = True
-            self.source.run(condition=condition, run_cfg=self._run_cfg)
-        self._steps_done += n_steps
         bar = tqdm(total=len(idx), desc=desc, disable=not progress, leave=False)
         scores: list[np.ndarray] = []
         labels: list[int] = []
         self._n_correct = 0
-        sent = [0, 0]  # samples, labels
         try:
+            if self._started:
+                self.source.run(condition=condition)
+            else:
+                self._started = True
+                # Children ignore Ctrl-C (the host shuts them down) and die with the host.
+                with lava_children_guard():
+                    self.source.run(condition=condition, run_cfg=self._run_cfg)
+            self._steps_done += n_steps
             # The source waits for the first sample, so no step has run yet.
             for dense in self.dense:
                 dense.request_weights(self._steps_done, self.timeout, self._alive)
@@ -218,23 +269,25 @@ class STLLRNetwork:
             for item in items:
                 spikes = blank if item.spikes is None else item.spikes
                 self.source.send_sample(spikes, self.timeout, self._alive)
-                sent[0] += 1
                 self.labels.send_label(item.label, item.learn, item.scored, self.timeout,
                                        self._alive)
-                sent[1] += 1
                 if item.scored:
                     labels.append(item.label)
                 self._drain(scores, labels, bar, block=False)
             while len(scores) < len(idx):
                 self._drain(scores, labels, bar, block=True)
-        except BaseException:
-            self._abort(len(idx) + 1 - sent[0], len(idx) + 1 - sent[1])
+            wait_runtime(self.source.runtime, self.timeout, self._alive)
+            weights = [np.array(d.receive_weights(self.timeout, self._alive), dtype=float)
+                       for d in self.dense]
+        except LavaRuntimeError as exc:
+            failures = self._abort()
+            raise LavaRuntimeError(failure_message(str(exc), failures)) from exc
+        except BaseException:  # incl. KeyboardInterrupt, TimeoutError, a bad sample
+            self._abort()
             raise
         finally:
             bar.close()
-        self.source.wait()
-        self._weights = [np.array(d.receive_weights(self.timeout, self._alive), dtype=float)
-                         for d in self.dense]
+        self._weights = weights
         return _result(scores, labels)
 
     def _drain(self, scores: list[np.ndarray], labels: list[int], bar: tqdm,
@@ -253,18 +306,17 @@ class STLLRNetwork:
             self._n_correct += correct
             bar.set_postfix(acc=f"{self._n_correct / len(scores):.3f}")
 
-    def _abort(self, samples_left: int, labels_left: int) -> None:
-        """Feed blank samples and labels so that the interrupted run can finish, then
-        stop the runtime (the network cannot be used afterwards)."""
+    def _abort(self) -> list[str]:
+        """End an interrupted call: terminate the model processes at once (the network
+        cannot be used afterwards) and return what failed model processes raised.
+
+        Never raises, so the error that interrupted the call is the one reported.
+        """
+        self._closed = True
         try:
-            blank = np.zeros((self.layout.n_steps, self.layout.sizes[0]), dtype=np.float32)
-            for _ in range(samples_left):
-                self.source.send_sample(blank, 30.0, self._alive)
-            for _ in range(labels_left):
-                self.labels.send_label(0, False, False, 30.0, self._alive)
-            self.source.wait()
-        finally:
-            self.close()
+            return shutdown_runtime(self.source.runtime, grace=0)
+        except Exception:
+            return []
 
 
 def _result(scores: list[np.ndarray], labels: list[int]) -> RunResult:
@@ -272,3 +324,35 @@ def _result(scores: list[np.ndarray], labels: list[int]) -> RunResult:
     label_array = np.array(labels, dtype=np.int64)
     loss = float(cross_entropy(score_array, label_array).sum()) if len(labels) else 0.0
     return RunResult(score_array, label_array, loss)
+
+
+class _FixedKwargs:
+    """The fixed-point constructor arguments of the network's Processes (none in float)."""
+
+    def __init__(self, net: FixedNetwork | None) -> None:
+        self.net = net
+
+    def dense(self, i: int) -> dict:
+        """``STLLRDense`` ``i``: its quantized layer and learning-rule seed."""
+        net = self.net
+        return {} if net is None else {"fixed": net.layers[i], "rng_seed": net.rng_seeds[i]}
+
+    def hidden(self, i: int) -> dict:
+        """``STLLRLIF`` ``i``: its layer and the rounding shift of its feedback current."""
+        net = self.net
+        return {} if net is None else {"fixed": net.layers[i],
+                                       "signal_shift": net.signal_shift[i]}
+
+    def readout(self) -> dict:
+        """``LeakyReadout`` and ``OutputError``: the readout layer."""
+        return {} if self.net is None else {"fixed": self.net.layers[-1]}
+
+    def feedback(self) -> dict:
+        """Lava ``Dense`` feedback: mixed-sign mantissas, exponent 0 (bit-accurate model)."""
+        return {} if self.net is None else {"sign_mode": SignMode.MIXED, "weight_exp": 0}
+
+    def feedback_weights(self, float_feedback: list[np.ndarray]) -> list[np.ndarray]:
+        """The feedback matrices: float, or the integer ``B_int`` (as floats)."""
+        if self.net is None:
+            return float_feedback
+        return [b.astype(float) for b in self.net.feedback]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -23,12 +24,22 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
-def _check_range(name: str, value: float, lo: float, hi: float, lo_open: bool,
-                 hi_open: bool) -> None:
+def _is_number(value: Any) -> bool:
+    """A real number (Python or NumPy scalar), not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _check_range(name: str, value: Any, lo: float, hi: float, lo_open: bool,
+                 hi_open: bool) -> float:
+    """Return ``value`` as a float, or raise naming the parameter, interval and value."""
+    interval = f"{'(' if lo_open else '['}{lo}, {hi}{')' if hi_open else ']'}"
+    if not _is_number(value):
+        raise ValueError(f"{name} must be a number in {interval}, got {value!r}")
+    value = float(value)
     ok = (lo < value if lo_open else lo <= value) and (value < hi if hi_open else value <= hi)
-    if not (isinstance(value, int | float) and math.isfinite(value) and ok):
-        interval = f"{'(' if lo_open else '['}{lo}, {hi}{')' if hi_open else ']'}"
+    if not (math.isfinite(value) and ok):
         raise ValueError(f"{name} must be in {interval}, got {value!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -75,19 +86,27 @@ class STLLRParams:
     reset: str = "soft"
 
     def __post_init__(self) -> None:
-        _check_range("lam_pre", self.lam_pre, 0.0, 1.0, False, False)
-        _check_range("lam_post", self.lam_post, 0.0, 1.0, False, False)
-        _check_range("beta", self.beta, 0.0, 1.0, False, False)
-        _check_range("lr", self.lr, 0.0, math.inf, True, True)
-        _check_range("theta", self.theta, 0.0, math.inf, True, True)
+        # Numbers are stored as Python floats (ints for window), so that to_dict() is
+        # JSON-serialisable and round-trips exactly even from NumPy scalars.
+        checked = {
+            "lam_pre": _check_range("lam_pre", self.lam_pre, 0.0, 1.0, False, False),
+            "lam_post": _check_range("lam_post", self.lam_post, 0.0, 1.0, False, False),
+            "beta": _check_range("beta", self.beta, 0.0, 1.0, False, False),
+            "lr": _check_range("lr", self.lr, 0.0, math.inf, True, True),
+            "theta": _check_range("theta", self.theta, 0.0, math.inf, True, True),
+        }
         for name in ("alpha_pre", "alpha_post"):
             value = getattr(self, name)
-            if not (isinstance(value, int | float) and math.isfinite(value)):
+            if not (_is_number(value) and math.isfinite(value)):
                 raise ValueError(f"{name} must be a finite number, got {value!r}")
-        if self.window is not None and (
-            not isinstance(self.window, int) or isinstance(self.window, bool) or self.window < 1
-        ):
-            raise ValueError(f"window must be None or an integer >= 1, got {self.window!r}")
+            checked[name] = float(value)
+        if self.window is not None:
+            if not (isinstance(self.window, numbers.Integral) and not isinstance(
+                    self.window, bool) and self.window >= 1):
+                raise ValueError(f"window must be None or an integer >= 1, got {self.window!r}")
+            checked["window"] = int(self.window)
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
         if self.psi not in PSI_KINDS:
             raise ValueError(f"psi must be one of {PSI_KINDS}, got {self.psi!r}")
         if self.reset not in RESET_MODES:

@@ -11,7 +11,8 @@ from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.run_configs import Loihi2SimCfg
 from lava.magma.core.sync.domain import SyncDomain
 
-from lava_stllr.processes import PROCESSES
+from lava_stllr.processes import PROCESSES, STLLRDense
+from lava_stllr.processes.wiring import check_learning_wiring
 
 
 class RegistryModelMap(Mapping):
@@ -46,6 +47,11 @@ class RegistryModelMap(Mapping):
         model = self._resolve(key)
         if model is None:
             raise KeyError(key)
+        if isinstance(key, STLLRDense):
+            check_learning_wiring(key)  # unconnected or stock learning ports: fail, not hang
+        check = getattr(model, "check_process", None)
+        if check is not None and not isinstance(key, type):
+            check(key)  # a model may reject a Process instance at compile time
         return model
 
     def __iter__(self) -> Iterator:
@@ -58,6 +64,11 @@ class RegistryModelMap(Mapping):
 class STLLRSimCfg(Loihi2SimCfg):
     """``Loihi2SimCfg`` that resolves the lava-stllr Processes through
     ``process_models.registry`` by ``select_tag``.
+
+    At compile time it also checks every ``STLLRDense``'s learning ports
+    (:func:`lava_stllr.processes.wiring.check_learning_wiring`): an unconnected,
+    swapped or stock-neuron-driven ``s_in_y2``/``s_in_y3`` raises ``ValueError`` instead
+    of never learning or hanging the run.
 
     Parameters
     ----------

@@ -167,7 +167,7 @@ def _spec_from_meta(meta: dict[str, Any], path: Path) -> NetworkSpec:
         data = dict(meta["spec"])
         data["sizes"] = tuple(int(n) for n in data["sizes"])
         return NetworkSpec(**data)
-    except (KeyError, TypeError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{path} has no valid network spec ({exc})") from None
 
 
@@ -225,7 +225,7 @@ def load_run(path: str | Path) -> LoadedRun:
     spec = _spec_from_meta(meta, weights_path)
     try:
         params = STLLRParams.from_dict(meta["params"])
-    except (KeyError, TypeError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{weights_path} has no valid parameters ({exc})") from None
     weights = _weights_from_arrays(arrays, spec, weights_path)
     record = {}

@@ -18,6 +18,7 @@ from lava_stllr.processes import PROCESSES
 #: Tag -> package whose ``MODELS`` tuple holds that tag's ProcessModels.
 TAG_PACKAGES: dict[str, str] = {
     "floating_pt": "process_models.floating_pt",
+    "fixed_pt": "process_models.fixed_pt",
 }
 
 

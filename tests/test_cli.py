@@ -232,7 +232,7 @@ def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
             "2", "--quiet", "--no-plots", "--precision", "fixed", "--out", str(out)]
     assert main(args) == 0
     assert built == [dict(sizes=(512, 4, 4), n_steps=24, signal="dfa", tag="fixed_pt",
-                          graded_input=True)]
+                          graded_input=False)]  # fixed point: binary spikes
     assert closed == [True]
     record = json.loads((out / "run.json").read_text())
     assert record["history"]["val_acc"] == [0.25, 0.25]

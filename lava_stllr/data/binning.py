@@ -218,9 +218,9 @@ def validate_events(events: np.ndarray, config: BinningConfig) -> None:
         kind = events.dtype[name].kind
         allowed = "iuf" if name == "t" else ("biu" if name == "p" else "iu")
         if kind not in allowed:
-            what = "numeric" if name == "t" else "integer"
+            what = "a numeric" if name == "t" else "an integer"
             raise ValueError(
-                f"events field {name!r} must have an {what} dtype, got {events.dtype[name]}"
+                f"events field {name!r} must have {what} dtype, got {events.dtype[name]}"
             )
     if events.shape[0] == 0:
         raise ValueError("events are empty: a recording needs at least one event")

@@ -52,6 +52,12 @@ class ArrayDataset:
             raise ValueError(f"labels must be integers, got dtype {labels.dtype}")
         if spikes.shape[0] == 0:
             raise ValueError("dataset is empty: spikes has 0 samples")
+        if spikes.shape[1] == 0 or spikes.shape[2] == 0:
+            raise ValueError(f"samples are empty: spikes has shape {spikes.shape} (N, T, D), "
+                             f"need T >= 1 time steps and D >= 1 inputs")
+        if spikes.dtype.kind not in "biuf":
+            raise ValueError(f"spikes must be numeric (bool, int or float), got dtype "
+                             f"{spikes.dtype}")
         if not np.all(np.isfinite(spikes)):
             raise ValueError("spikes contain NaN or Inf")
         self.n_classes = int(labels.max()) + 1 if n_classes is None else int(n_classes)
@@ -99,8 +105,9 @@ def iter_batches(
     dtype : numpy dtype
         Dtype of the returned spike array.
     """
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) or (
+            batch_size < 1):
+        raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
     n = len(dataset)
     order = np.arange(n)
     if shuffle:

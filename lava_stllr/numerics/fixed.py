@@ -36,14 +36,21 @@ ROUNDINGS: tuple[str, ...] = ("trunc", "floor", "nearest")
 def _as_int(values: np.ndarray | int, name: str = "value") -> np.ndarray:
     """``values`` as an int64 array; floats must hold integers exactly."""
     arr = np.asarray(values)
-    if arr.dtype == bool:
+    kind = arr.dtype.kind  # cheaper than np.issubdtype on this hot path
+    if kind in "biu":
         return arr.astype(np.int64)
-    if np.issubdtype(arr.dtype, np.integer):
-        return arr.astype(np.int64)
-    if np.issubdtype(arr.dtype, np.floating):
-        if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+    if kind == "f":
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} must hold finite integers, got NaN or Inf")
+        if np.any(arr != np.round(arr)):
             raise ValueError(f"{name} must hold integers, got non-integral values")
+        if np.any(np.abs(arr) >= 2.0**63):  # astype would wrap silently
+            raise ValueError(f"{name} = {float(np.abs(arr).max()):g} does not fit 64-bit "
+                             f"integers")
         return arr.astype(np.int64)
+    if arr.dtype == object:
+        raise ValueError(f"{name} must be an integer array, got dtype object (integers "
+                         f"beyond 64 bits or non-numbers)")
     raise ValueError(f"{name} must be an integer array, got dtype {arr.dtype}")
 
 
@@ -156,6 +163,8 @@ def check_fits(name: str, values: np.ndarray | int, bits: int, signed: bool) -> 
     """
     arr = _as_int(values, name)
     lo, hi = int_range(bits, signed)
+    if arr.size == 0 or (arr.min() >= lo and arr.max() <= hi):
+        return arr
     bad = (arr < lo) | (arr > hi)
     if np.any(bad):
         idx = tuple(int(i) for i in np.argwhere(bad)[0]) if arr.ndim else ()

@@ -22,7 +22,8 @@ def check_period(period: int | None) -> int:
 
 def check_unit(name: str, value: object) -> float:
     """Return ``value`` as a float in [0, 1]."""
-    if not isinstance(value, int | float) or not 0.0 <= float(value) <= 1.0:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating) \
+            or not 0.0 <= float(value) <= 1.0:
         raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
     return float(value)
 
@@ -37,10 +38,36 @@ def check_params(params: object) -> STLLRParams:
 
 def check_weights(weights: object) -> np.ndarray:
     """A finite 2-D float matrix of shape (post, pre)."""
-    w = np.asarray(weights, dtype=float)
+    try:
+        w = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"weights must be a numeric 2-D (post, pre) matrix ({exc})") from None
     if w.ndim != 2 or 0 in w.shape:
         raise ValueError(f"weights must be a non-empty 2-D (post, pre) matrix, got shape "
                          f"{w.shape}")
     if not np.all(np.isfinite(w)):
         raise ValueError("weights contain NaN or Inf")
     return w.copy()
+
+
+def check_fixed(fixed: object, readout: bool | None, what: str) -> object:
+    """None, or a quantized layer (:class:`~lava_stllr.fixed.quantize.LayerFixed`) for the
+    ``fixed_pt`` models, a readout layer if ``readout`` (a spiking one if False, either
+    if None)."""
+    if fixed is None:
+        return None
+    from lava_stllr.fixed.process_steps_fixed import check_layer
+
+    return check_layer(fixed, readout, what)
+
+
+def check_mantissas(weights: np.ndarray) -> np.ndarray:
+    """Fixed-point weights: integers within Loihi 2's 9-bit signed mantissa range."""
+    from lava_stllr.loihi2_widths import WEIGHT_SIGNED_BITS
+    from lava_stllr.numerics.fixed import check_fits
+
+    try:
+        check_fits("weight mantissas", weights, WEIGHT_SIGNED_BITS, signed=True)
+    except ValueError as err:
+        raise ValueError(f"with fixed=..., weights must be integer mantissas: {err}") from err
+    return weights

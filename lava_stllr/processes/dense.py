@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from lava.magma.core.learning.learning_rule import Loihi3FLearningRule
 from lava.magma.core.process.ports.ports import InPort, OutPort
@@ -10,8 +12,18 @@ from lava.magma.core.process.variable import Var
 from lava_stllr.learning_rule import stllr_learning_rule
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes._base import STLLRProcess
-from lava_stllr.processes._checks import check_int, check_params, check_period, check_weights
+from lava_stllr.processes._checks import (
+    check_fixed,
+    check_int,
+    check_mantissas,
+    check_params,
+    check_period,
+    check_weights,
+)
 from lava_stllr.processes.host_io import AliveCheck, pipe_recv, pipe_send
+
+if TYPE_CHECKING:
+    from lava_stllr.fixed.quantize import LayerFixed
 
 
 class STLLRDense(STLLRProcess):
@@ -42,11 +54,20 @@ class STLLRDense(STLLRProcess):
         Treat the input payload as graded (``x`` = payload: ``W x`` and
         ``x1 += payload``) instead of binary spikes (``x = s_in != 0``). The binary mode
         is the one that matches the microcode on a stock ``LearningDense``.
+    fixed : LayerFixed, optional
+        The quantized layer (:func:`lava_stllr.fixed.quantize.quantize`) that the
+        ``fixed_pt`` model needs: weight exponent and learning-engine rule. ``weights``
+        are then integer mantissas (9-bit signed) and the model is the bit-approximate
+        learning engine (:mod:`lava_stllr.fixed.process_steps_fixed`); binary spikes only.
+    rng_seed : int
+        Seed of the learning engine's random streams (``fixed_pt`` only).
 
     Ports
     -----
-    s_in (pre,), s_in_y2 (post,), s_in_y3 (post,) ; a_out (post,).
-    Names match Lava's ``LearningDense`` so the same neuron drives both.
+    s_in (pre,), s_in_y2 (post,), s_in_y3 (post,) ; a_out (post,); s_in_y1 (post,) and
+    s_in_bap (post,) carry the sign flag and the bAP of the fixed-point rule (the float
+    model receives and ignores them). Names match Lava's ``LearningDense`` so the same
+    neuron drives both.
     Host pipes ``snapshot_in`` (1,) and ``weights_out`` (post, pre): a fast weight
     read-back (:meth:`request_weights`, :meth:`receive_weights`); ``Var.get`` moves
     one element per message (about half a minute for 2312 x 256 weights).
@@ -57,18 +78,29 @@ class STLLRDense(STLLRProcess):
     """
 
     def __init__(self, *, weights: np.ndarray, params: STLLRParams, period: int | None = None,
-                 delay: int = 0, graded: bool = False, name: str | None = None) -> None:
+                 delay: int = 0, graded: bool = False, fixed: LayerFixed | None = None,
+                 rng_seed: int = 0, name: str | None = None) -> None:
         w = check_weights(weights)
+        fixed = check_fixed(fixed, None, "STLLRDense")
+        if fixed is not None:
+            check_mantissas(w)
+            if graded:
+                raise ValueError("the fixed-point STLLRDense takes binary spikes: graded=True"
+                                 " is float only")
+        rng_seed = check_int("rng_seed", rng_seed, 0)
         params = check_params(params)
         period_value = check_period(period)
         delay = check_int("delay", delay, 0)
         if not isinstance(graded, bool):
             raise ValueError(f"graded must be a bool, got {graded!r}")
-        super().__init__(shape=w.shape, params=params, graded=graded, name=name)
+        super().__init__(shape=w.shape, params=params, graded=graded, fixed=fixed,
+                         rng_seed=rng_seed, name=name)
         n_post, n_pre = w.shape
         self.s_in = InPort(shape=(n_pre,))
         self.s_in_y2 = InPort(shape=(n_post,))
         self.s_in_y3 = InPort(shape=(n_post,))
+        self.s_in_y1 = InPort(shape=(n_post,))
+        self.s_in_bap = InPort(shape=(n_post,))
         self.a_out = OutPort(shape=(n_post,))
         self.snapshot_in = InPort(shape=(1,))
         self.snapshot_in.flag_external_pipe(buffer_size=4)

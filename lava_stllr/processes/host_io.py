@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from lava_stllr.runtime_guard import LavaRuntimeError
+
 _POLL_S = 0.0005
 
 #: A callable telling whether the runtime's model processes are still alive.
@@ -18,7 +20,7 @@ def _wait(ready: Callable[[], bool], what: str, timeout: float,
     deadline = time.monotonic() + timeout
     while not ready():
         if alive is not None and not alive():
-            raise RuntimeError(f"the Lava runtime stopped while waiting to {what}")
+            raise LavaRuntimeError(f"the Lava runtime stopped while waiting to {what}")
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out after {timeout} s waiting to {what}")
         time.sleep(_POLL_S)

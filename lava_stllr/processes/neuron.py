@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.variable import Var
 
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes._base import STLLRProcess
-from lava_stllr.processes._checks import check_int, check_params, check_period
+from lava_stllr.processes._checks import check_fixed, check_int, check_params, check_period
+
+if TYPE_CHECKING:
+    from lava_stllr.fixed.quantize import LayerFixed
 
 
 class STLLRLIF(STLLRProcess):
@@ -22,7 +27,14 @@ class STLLRLIF(STLLRProcess):
 
     ``u`` and ``trpsi`` restart from 0 at every sample boundary. Every step it receives
     on all InPorts and sends on all OutPorts (``s_out`` spikes, ``y2_out``/``y3_out`` to
-    the incoming ``STLLRDense`` or ``LearningDense``'s ``s_in_y2``/``s_in_y3``).
+    the incoming ``STLLRDense`` or ``LearningDense``'s ``s_in_y2``/``s_in_y3``;
+    ``y1_out`` and ``bap_out`` to ``s_in_y1``/``s_in_bap``: the sign flag of the fixed-point
+    rule and the spikes as bAP; the float model sends zeros on ``y1_out``).
+
+    With ``fixed`` the ``fixed_pt`` model runs the integer program of
+    :mod:`lava_stllr.fixed.neuron_fixed` (``u`` is then the 24-bit membrane, ``trpsi`` the
+    7-bit post trace, ``a_in`` the integer current and ``sig_in`` the integer signal,
+    ``L_int = round(sig_in / 2**signal_shift)``).
 
     Parameters
     ----------
@@ -34,6 +46,12 @@ class STLLRLIF(STLLRProcess):
         Steps per sample, or None for no sample boundaries.
     delay : int
         Lava step offset of sample 0 for this layer (its depth in the pipeline).
+    fixed : LayerFixed, optional
+        The quantized layer (its neuron program) for the ``fixed_pt`` model.
+    signal_shift : int
+        ``fixed_pt`` only: right shift (rounded) from ``sig_in`` to the integer signal
+        (the DFA feedback delivers ``B_int e_int``,
+        :func:`lava_stllr.fixed.network_fixed.quantize_network`).
 
     Vars
     ----
@@ -41,17 +59,23 @@ class STLLRLIF(STLLRProcess):
     """
 
     def __init__(self, *, n: int, params: STLLRParams, period: int | None = None,
-                 delay: int = 0, name: str | None = None) -> None:
+                 delay: int = 0, fixed: LayerFixed | None = None, signal_shift: int = 0,
+                 name: str | None = None) -> None:
         n = check_int("n", n, 1)
         params = check_params(params)
         period_value = check_period(period)
         delay = check_int("delay", delay, 0)
-        super().__init__(shape=(n,), params=params, name=name)
+        fixed = check_fixed(fixed, False, "STLLRLIF")
+        signal_shift = check_int("signal_shift", signal_shift, 0)
+        super().__init__(shape=(n,), params=params, fixed=fixed, signal_shift=signal_shift,
+                         name=name)
         self.a_in = InPort(shape=(n,))
         self.sig_in = InPort(shape=(n,))
         self.s_out = OutPort(shape=(n,))
         self.y2_out = OutPort(shape=(n,))
         self.y3_out = OutPort(shape=(n,))
+        self.y1_out = OutPort(shape=(n,))
+        self.bap_out = OutPort(shape=(n,))
         self.u = Var(shape=(n,), init=0.0)
         self.trpsi = Var(shape=(n,), init=0.0)
         self.period = Var(shape=(1,), init=period_value)

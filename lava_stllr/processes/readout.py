@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.variable import Var
 
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes._base import STLLRProcess
-from lava_stllr.processes._checks import check_int, check_params, check_period, check_unit
+from lava_stllr.processes._checks import (
+    check_fixed,
+    check_int,
+    check_params,
+    check_period,
+    check_unit,
+)
 from lava_stllr.processes.host_io import AliveCheck, pipe_recv
 from lava_stllr.processes.sources import LABEL_SIZE
+
+if TYPE_CHECKING:
+    from lava_stllr.fixed.quantize import LayerFixed
 
 
 class LeakyReadout(STLLRProcess):
@@ -24,7 +35,10 @@ class LeakyReadout(STLLRProcess):
     so that its ``STLLRDense`` input learns ``dW = -lr * e[t] (x) trx[t]`` (S-TLLR with
     ``psi = 1``, ``alpha_pre = 1``, ``alpha_post = 0``). It sends ``z`` on ``z_out`` before
     it receives ``e`` on ``e_in``, so an :class:`OutputError` in the same step closes the
-    loop without a delay.
+    loop without a delay. ``y1_out`` carries the sign flag of the fixed-point rule (zeros
+    in float). With ``fixed`` the ``fixed_pt`` model integrates the integer current into a
+    24-bit ``z`` and sends the third factors of :mod:`lava_stllr.fixed.neuron_fixed` for
+    the integer error on ``e_in``.
 
     Parameters
     ----------
@@ -38,6 +52,8 @@ class LeakyReadout(STLLRProcess):
         Steps per sample, or None for no boundaries.
     delay : int
         Lava step offset of sample 0 for the readout.
+    fixed : LayerFixed, optional
+        The quantized readout layer for the ``fixed_pt`` model.
 
     Vars
     ----
@@ -45,18 +61,21 @@ class LeakyReadout(STLLRProcess):
     """
 
     def __init__(self, *, n: int, beta_out: float, params: STLLRParams,
-                 period: int | None = None, delay: int = 0, name: str | None = None) -> None:
+                 period: int | None = None, delay: int = 0, fixed: LayerFixed | None = None,
+                 name: str | None = None) -> None:
         n = check_int("n", n, 1)
         beta_out = check_unit("beta_out", beta_out)
         params = check_params(params)
         period_value = check_period(period)
         delay = check_int("delay", delay, 0)
-        super().__init__(shape=(n,), beta_out=beta_out, params=params, name=name)
+        fixed = check_fixed(fixed, True, "LeakyReadout")
+        super().__init__(shape=(n,), beta_out=beta_out, params=params, fixed=fixed, name=name)
         self.a_in = InPort(shape=(n,))
         self.e_in = InPort(shape=(n,))
         self.z_out = OutPort(shape=(n,))
         self.y2_out = OutPort(shape=(n,))
         self.y3_out = OutPort(shape=(n,))
+        self.y1_out = OutPort(shape=(n,))
         self.z = Var(shape=(n,), init=0.0)
         self.period = Var(shape=(1,), init=period_value)
         self.delay = Var(shape=(1,), init=delay)
@@ -90,6 +109,10 @@ class OutputError(STLLRProcess):
         Lava step offset of sample 0 (same as the readout's).
     result_buffer : int
         Capacity of the host result pipe, in samples.
+    fixed : LayerFixed, optional
+        The quantized readout layer for the ``fixed_pt`` model, which receives the
+        integer ``z`` (float ``z * s_v``) and sends the integer error
+        ``round(e / s_L)``; the counters and results stay float.
 
     Vars
     ----
@@ -97,7 +120,8 @@ class OutputError(STLLRProcess):
     """
 
     def __init__(self, *, n: int, n_steps: int, gap: int = 0, window_start: int = 0,
-                 delay: int = 0, result_buffer: int = 1024, name: str | None = None) -> None:
+                 delay: int = 0, result_buffer: int = 1024, fixed: LayerFixed | None = None,
+                 name: str | None = None) -> None:
         n = check_int("n", n, 2)
         n_steps = check_int("n_steps", n_steps, 1)
         gap = check_int("gap", gap, 0)
@@ -106,8 +130,9 @@ class OutputError(STLLRProcess):
             raise ValueError(f"window_start must be < n_steps={n_steps}, got {window_start}")
         delay = check_int("delay", delay, 0)
         result_buffer = check_int("result_buffer", result_buffer, 1)
+        fixed = check_fixed(fixed, True, "OutputError")
         super().__init__(shape=(n,), n_steps=n_steps, gap=gap, window_start=window_start,
-                         name=name)
+                         fixed=fixed, name=name)
         self.z_in = InPort(shape=(n,))
         self.label_in = InPort(shape=(LABEL_SIZE,))
         self.e_out = OutPort(shape=(n,))

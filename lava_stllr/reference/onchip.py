@@ -92,6 +92,8 @@ from lava_stllr.params import STLLRParams
 from lava_stllr.reference.network import NetworkSpec, init_weights
 
 SIGNALS = ("dfa",)
+#: Arithmetic of the simulated network: the floating_pt or the fixed_pt models.
+PRECISIONS = ("float", "fixed")
 
 
 @dataclass(frozen=True)
@@ -156,8 +158,8 @@ class OnChipLayout:
                 f"pipeline depth), got {self.n_steps + gap}")
         if self.signal not in SIGNALS:
             raise ValueError(f"signal must be one of {SIGNALS}, got {self.signal!r}")
-        if not isinstance(self.seed, int) or isinstance(self.seed, bool):
-            raise ValueError(f"seed must be an integer, got {self.seed!r}")
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
+            raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}")
         if not isinstance(self.graded_input, bool):
             raise ValueError(f"graded_input must be a bool, got {self.graded_input!r}")
 
@@ -220,8 +222,18 @@ class StreamItem(NamedTuple):
     scored: bool
 
 
+def _check_interface(dataset: object) -> None:
+    """Raise ``ValueError`` unless ``dataset`` has the SpikeDataset attributes."""
+    missing = [a for a in ("n_steps", "n_inputs", "n_classes", "__len__", "__getitem__")
+               if not hasattr(dataset, a)]
+    if missing:
+        raise ValueError(f"dataset must follow the SpikeDataset interface (see "
+                         f"lava_stllr.data.dataset), {type(dataset).__name__} lacks {missing}")
+
+
 def check_dataset(layout: OnChipLayout, dataset: SpikeDataset) -> None:
     """Raise ``ValueError`` if ``dataset``'s samples or classes do not fit ``layout``."""
+    _check_interface(dataset)
     if dataset.n_steps != layout.n_steps or dataset.n_inputs != layout.sizes[0]:
         raise ValueError(
             f"dataset samples are ({dataset.n_steps}, {dataset.n_inputs}), the network "
@@ -235,6 +247,7 @@ def sample_indices(dataset: SpikeDataset, n_samples: int | None,
                    indices: Sequence[int] | None) -> np.ndarray:
     """The dataset indices a call plays: ``indices``, else the first ``n_samples``
     (all if None)."""
+    _check_interface(dataset)
     if indices is not None:
         if n_samples is not None:
             raise ValueError("give n_samples or indices, not both")
@@ -259,6 +272,14 @@ def stream_items(layout: OnChipLayout, dataset: SpikeDataset, indices: np.ndarra
         if spikes.shape != (layout.n_steps, layout.sizes[0]):
             raise ValueError(f"sample {int(i)} has shape {spikes.shape}, expected "
                              f"{(layout.n_steps, layout.sizes[0])}")
+        if spikes.dtype.kind not in "biuf" or not np.all(np.isfinite(spikes)):
+            raise ValueError(f"sample {int(i)} holds NaN, Inf or non-numeric values "
+                             f"(dtype {spikes.dtype})")
+        n_classes = layout.sizes[-1]
+        if isinstance(label, bool | np.bool_) or not isinstance(label, int | np.integer) or not (
+                0 <= label < n_classes):
+            raise ValueError(f"sample {int(i)} has label {label!r}, expected an integer in "
+                             f"[0, {n_classes})")
         yield StreamItem(spikes, int(label), learn, True)
     yield StreamItem(None, 0, False, False)
 
@@ -324,12 +345,27 @@ class OnChipReference:
         Keep, for every Lava step, the hidden spikes (:attr:`spikes`, one list per
         layer), the learning signals the hidden layers receive (:attr:`signals`) and the
         output error (:attr:`errors`).
+    precision : {"float", "fixed"}
+        ``"fixed"`` simulates the ``fixed_pt`` network instead (binary input only):
+        weights, feedback and programs from
+        :func:`lava_stllr.reference.onchip_fixed.quantize_layout`, integer state, same
+        step functions as the fixed ProcessModels (:mod:`lava_stllr.reference.onchip_fixed`);
+        recordings are then integers (spikes, ``L_int``, ``e_int``).
+    quantize_options : dict, optional
+        Fixed only: options of :func:`lava_stllr.fixed.quantize.quantize` (e.g.
+        ``weight_headroom``).
     """
 
-    def __init__(self, layout: OnChipLayout, record: bool = False) -> None:
+    def __init__(self, layout: OnChipLayout, record: bool = False, precision: str = "float",
+                 quantize_options: dict | None = None) -> None:
         if not isinstance(layout, OnChipLayout):
             raise ValueError(f"layout must be an OnChipLayout, got {type(layout).__name__}")
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+        if quantize_options is not None and precision != "fixed":
+            raise ValueError("quantize_options needs precision='fixed'")
         self.layout = layout
+        self.precision = precision
         p = layout.params
         weights = layout.initial_weights()
         hidden = layout.sizes[1:-1]
@@ -359,10 +395,32 @@ class OnChipReference:
         self.errors: list[np.ndarray] = []
         self._samples: deque[StreamItem] = deque()
         self._labels: deque[StreamItem] = deque()
+        self._pipeline = None
+        if precision == "fixed":
+            from lava_stllr.reference.onchip_fixed import FixedPipeline, quantize_layout
+
+            self.fixed_network = quantize_layout(layout, **(quantize_options or {}))
+            self._pipeline = FixedPipeline(layout, self.fixed_network, self._samples,
+                                           self._labels, self._record if record else None)
+
+    def _record(self, spikes: list, signals: list, error: np.ndarray) -> None:
+        for layer, (s, sig) in enumerate(zip(spikes, signals, strict=True)):
+            self.spikes[layer].append(s)
+            self.signals[layer].append(sig)
+        self.errors.append(error)
 
     def weights(self) -> list[np.ndarray]:
-        """Copies of the feed-forward weights (the last one is the readout's)."""
+        """Copies of the feed-forward weights (the last one is the readout's); in fixed
+        precision the float weights ``W_int * s_w``."""
+        if self._pipeline is not None:
+            return self.fixed_network.dequantize_weights(self._pipeline.weight_mantissas())
         return [w.copy() for w in self._state.weights]
+
+    def weight_mantissas(self) -> list[np.ndarray]:
+        """Fixed precision only: the integer weights (9-bit mantissas, readout last)."""
+        if self._pipeline is None:
+            raise ValueError("weight_mantissas needs precision='fixed'")
+        return self._pipeline.weight_mantissas()
 
     def train(self, dataset: SpikeDataset, n_samples: int | None = None,
               indices: Sequence[int] | None = None) -> RunResult:
@@ -393,6 +451,8 @@ class OnChipReference:
     def step(self) -> tuple[np.ndarray, int, float] | None:
         """Advance every Process by one Lava step; return ``(sum_z, label, loss)`` when
         a scored sample ends, else None."""
+        if self._pipeline is not None:
+            return self._pipeline.step()
         st, lay = self._state, self.layout
         st.time_step += 1
         s = st.time_step

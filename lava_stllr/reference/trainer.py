@@ -16,6 +16,7 @@ from lava_stllr.reference.network import (
     NetworkSpec,
     NetworkState,
     Weights,
+    check_weights,
     forward_step,
     init_weights,
 )
@@ -62,10 +63,28 @@ class ReferenceTrainer:
     """
 
     def __init__(self, spec: NetworkSpec, params: STLLRParams, seed: int = 0):
+        if not isinstance(spec, NetworkSpec):
+            raise ValueError(f"spec must be a NetworkSpec, got {type(spec).__name__}")
+        if not isinstance(params, STLLRParams):
+            raise ValueError(f"params must be an STLLRParams, got {type(params).__name__}")
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+        seed = int(seed)
         self.spec = spec
         self.params = params
         self.seed = seed
-        self.weights: Weights = init_weights(spec, seed)
+        self._weights: Weights = init_weights(spec, seed)
+
+    @property
+    def weights(self) -> Weights:
+        """The trainable weights (assigning checks shapes and finiteness)."""
+        return self._weights
+
+    @weights.setter
+    def weights(self, value: Weights) -> None:
+        check_weights(self.spec, value)
+        self._weights = Weights([np.asarray(w, dtype=np.float64) for w in value.feedforward],
+                                [np.asarray(w, dtype=np.float64) for w in value.recurrent])
 
     def train_batch(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, int]:
         """Train on one batch ``x`` (B, T, n_in); return (summed loss, number correct)."""
@@ -108,8 +127,8 @@ class ReferenceTrainer:
         """
         import time
 
-        if epochs < 1:
-            raise ValueError(f"epochs must be >= 1, got {epochs}")
+        if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 1:
+            raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
         history = History()
         for epoch in range(epochs):
             start = time.perf_counter()
@@ -146,7 +165,10 @@ class ReferenceTrainer:
     def load(self, path: str | Path) -> None:
         """Load weights written by :meth:`save`; the network spec must match."""
         arrays, meta = load_arrays(path)
-        saved = NetworkSpec(**{**meta["spec"], "sizes": tuple(meta["spec"]["sizes"])})
+        try:
+            saved = NetworkSpec(**{**meta["spec"], "sizes": tuple(meta["spec"]["sizes"])})
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path} has no valid network spec ({exc})") from None
         if saved != self.spec:
             raise ValueError(f"{path} holds a network {saved}, this trainer has {self.spec}")
         n_ff = len(self.weights.feedforward)

@@ -37,6 +37,8 @@ class PySTLLRDenseModelFloat(PyLoihiProcessModel):
     s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     s_in_y2: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     s_in_y3: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    s_in_y1: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    s_in_bap: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     snapshot_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     weights_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
@@ -58,6 +60,8 @@ class PySTLLRDenseModelFloat(PyLoihiProcessModel):
         x = presynaptic_input(self.s_in.recv(), self._graded)
         y2 = self.s_in_y2.recv()
         y3 = self.s_in_y3.recv()
+        self.s_in_y1.recv()  # the fixed-point rule's sign flag and bAP: unused in float
+        self.s_in_bap.recv()
         self.a_buff = synaptic_current(self.weights, x, self._graded)
         clock = SampleClock(int(self.period[0]), int(self.delay[0]))
         self.x1 = stllr_dense_step(self.weights, self.x1, x, y2, y3, self._lam_pre,

@@ -29,6 +29,8 @@ class PySTLLRLIFModelFloat(PyLoihiProcessModel):
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     y2_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     y3_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    y1_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    bap_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     u: np.ndarray = LavaPyType(np.ndarray, float)
     trpsi: np.ndarray = LavaPyType(np.ndarray, float)
     period: np.ndarray = LavaPyType(np.ndarray, int)
@@ -39,7 +41,8 @@ class PySTLLRLIFModelFloat(PyLoihiProcessModel):
         self._cfg = LIFConfig.from_params(proc_params["params"])
 
     def run_spk(self) -> None:
-        """One neuron step; sends spikes and the third factors ``y2``, ``y3``."""
+        """One neuron step; sends spikes, the third factors ``y2``, ``y3``, the spikes as
+        bAP and ``y1 = 0`` (no sign flag in float)."""
         current = self.a_in.recv()
         signal = self.sig_in.recv()
         clock = SampleClock(int(self.period[0]), int(self.delay[0]))
@@ -49,3 +52,5 @@ class PySTLLRLIFModelFloat(PyLoihiProcessModel):
         self.s_out.send(step.spikes)
         self.y2_out.send(step.y2)
         self.y3_out.send(step.y3)
+        self.y1_out.send(np.zeros_like(step.y2))
+        self.bap_out.send(step.spikes)

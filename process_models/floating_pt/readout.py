@@ -13,6 +13,7 @@ from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from lava_stllr.numerics.process_steps import (
     ErrorConfig,
+    ErrorStep,
     SampleClock,
     ThirdFactorGains,
     error_process_step,
@@ -34,6 +35,7 @@ class PyLeakyReadoutModelFloat(PyLoihiProcessModel):
     z_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     y2_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     y3_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    y1_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     z: np.ndarray = LavaPyType(np.ndarray, float)
     period: np.ndarray = LavaPyType(np.ndarray, int)
     delay: np.ndarray = LavaPyType(np.ndarray, int)
@@ -53,6 +55,7 @@ class PyLeakyReadoutModelFloat(PyLoihiProcessModel):
         y2, y3 = third_factors(self.e_in.recv(), 1.0, 0.0, self._gains)
         self.y2_out.send(y2)
         self.y3_out.send(y3)
+        self.y1_out.send(np.zeros_like(y2))
 
 
 @implements(proc=OutputError, protocol=LoihiProtocol)
@@ -81,8 +84,7 @@ class PyOutputErrorModelFloat(PyLoihiProcessModel):
         z = self.z_in.recv()
         label = self.label_in.recv()
         clock = SampleClock(int(self.period[0]), int(self.delay[0]))
-        out = error_process_step(z, label, self.z_sum, clock.position(self.time_step),
-                                 self._cfg)
+        out = self._error_step(z, label, clock.position(self.time_step))
         self.z_sum = out.z_sum
         self.e_out.send(out.error)
         if out.result is not None:
@@ -92,3 +94,8 @@ class PyOutputErrorModelFloat(PyLoihiProcessModel):
             port = self.result_out.csp_ports[0] if self.result_out.csp_ports else None
             if port is not None and port.probe():
                 port.send(np.append(out.result, self.n_scored[0] - 1))
+
+    def _error_step(self, z: np.ndarray, label: np.ndarray,
+                    position: tuple[int, int]) -> ErrorStep:
+        """The error and counter update of this step (the fixed model overrides it)."""
+        return error_process_step(z, label, self.z_sum, position, self._cfg)

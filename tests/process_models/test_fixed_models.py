@@ -1,0 +1,159 @@
+"""The fixed_pt models: our fixed STLLRDense learns exactly what Lava's stock
+bit-approximate LearningDense learns with the fixed rule, and the models are rejected
+at compile time without their quantized layer.
+
+A two-layer chain (spikes -> synapse -> fixed STLLRLIF -> synapse -> fixed STLLRLIF,
+integer learning signals from ring buffers, no sample boundaries) runs once with the
+stock ``LearningDense`` carrying ``layer.rule.learning_rule(rng_seed)`` and once with
+``STLLRDense(fixed=layer)``; both must end with the same integer weights, equal to a
+NumPy run of the fixed step functions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from lava.magma.core.run_conditions import RunSteps
+from lava.proc.dense.process import LearningDense
+from lava.proc.io.source import RingBuffer
+
+from lava_stllr.fixed.fixed_rule import EngineRandomStream
+from lava_stllr.fixed.neuron_fixed import NeuronState
+from lava_stllr.fixed.process_steps_fixed import (
+    FixedDenseConfig,
+    fixed_dense_step,
+    fixed_lif_step,
+    fixed_synaptic_current,
+)
+from lava_stllr.fixed.quantize import quantize
+from lava_stllr.params import STLLRParams
+from lava_stllr.processes import STLLRLIF, LeakyReadout, STLLRDense
+from lava_stllr.run_config import STLLRSimCfg
+
+SIZES = (14, 8, 5)
+N_STEPS = 60
+SEEDS = (3, 7)
+PARAMS = {
+    "code_default": STLLRParams.preset("code_default", lr=0.05, beta=0.8, theta=0.5),
+    "shd_separate_rule": STLLRParams.preset("shd", lr=0.02, beta=0.85, theta=0.5),
+    "dvs_triangle_hard": STLLRParams.preset("dvs_gesture", lr=0.05, reset="hard", theta=0.5),
+}
+
+
+def _inputs(params: STLLRParams, seed: int):
+    rng = np.random.default_rng(seed)
+    spikes = rng.random((SIZES[0], N_STEPS)) < 0.35
+    signals = [rng.integers(-127, 128, size=(n, N_STEPS)) for n in SIZES[1:]]
+    weights = [rng.uniform(-0.1, 0.2, size=(n_out, n_in))
+               for n_in, n_out in zip(SIZES[:-1], SIZES[1:], strict=True)]
+    layers = quantize(params, weights, weight_headroom=1.5, signal_max=0.5).layers
+    return spikes, signals, layers
+
+
+def _run_lava(params: STLLRParams, stock: bool, seed: int) -> list[np.ndarray]:
+    spikes, signals, layers = _inputs(params, seed)
+    src = RingBuffer(data=spikes.astype(float))
+    pre_out, conns = src.s_out, []
+    for layer, sig, rng_seed in zip(layers, signals, SEEDS, strict=True):
+        w = layer.weights.astype(float)
+        if stock:
+            conn = LearningDense(weights=w, learning_rule=layer.rule.learning_rule(rng_seed),
+                                 weight_exp=layer.weight_exp)
+        else:
+            conn = STLLRDense(weights=w, params=params, fixed=layer, rng_seed=rng_seed)
+        lif = STLLRLIF(n=w.shape[0], params=params, fixed=layer)
+        sig_src = RingBuffer(data=sig.astype(float))
+        pre_out.connect(conn.s_in)
+        conn.a_out.connect(lif.a_in)
+        sig_src.s_out.connect(lif.sig_in)
+        lif.y1_out.connect(conn.s_in_y1)
+        lif.y2_out.connect(conn.s_in_y2)
+        lif.y3_out.connect(conn.s_in_y3)
+        lif.bap_out.connect(conn.s_in_bap)
+        pre_out = lif.s_out
+        conns.append(conn)
+    try:
+        src.run(condition=RunSteps(num_steps=N_STEPS), run_cfg=STLLRSimCfg(select_tag="fixed_pt"))
+        return [np.asarray(c.weights.get()).astype(np.int64) for c in conns]
+    finally:
+        src.stop()
+
+
+def _run_numpy(params: STLLRParams, seed: int) -> list[np.ndarray]:
+    spikes, signals, layers = _inputs(params, seed)
+    weights = [layer.weights.astype(np.int64) for layer in layers]
+    cfgs = [FixedDenseConfig.from_layer(layer) for layer in layers]
+    streams = [EngineRandomStream(s) for s in SEEDS]
+    traces = [np.zeros(w.shape[1], dtype=np.int64) for w in weights]
+    buffers = [np.zeros(w.shape[0], dtype=np.int64) for w in weights]
+    states = [NeuronState.zeros(w.shape[0]) for w in weights]
+    for t in range(N_STEPS):
+        pre = spikes[:, t]
+        for i, w in enumerate(weights):
+            states[i], out = fixed_lif_step(layers[i].neuron, states[i], buffers[i],
+                                            signals[i][:, t], False)
+            buffers[i] = fixed_synaptic_current(w, pre, cfgs[i])
+            traces[i] = fixed_dense_step(w, traces[i], pre, out.y, out.bap, cfgs[i],
+                                         streams[i].next(), False)
+            pre = out.spikes
+    return weights
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("name", list(PARAMS))
+def test_fixed_stllr_dense_is_bit_exact_with_stock_bit_approximate_learning_dense(
+        name: str) -> None:
+    params = PARAMS[name]
+    stock = _run_lava(params, stock=True, seed=1)
+    ours = _run_lava(params, stock=False, seed=1)
+    numpy_run = _run_numpy(params, seed=1)
+    initial = [layer.weights for layer in _inputs(params, 1)[2]]
+    for w_stock, w_ours, w_np, w0 in zip(stock, ours, numpy_run, initial, strict=True):
+        assert np.abs(w_stock - w0).max() > 0  # learning happened
+        np.testing.assert_array_equal(w_ours, w_stock)
+        np.testing.assert_array_equal(w_ours, w_np)
+
+
+def test_fixed_models_do_not_request_a_learning_phase() -> None:
+    from process_models.fixed_pt import PySTLLRDenseModelFixed
+
+    assert "lrn_guard" not in vars(PySTLLRDenseModelFixed)
+    assert "run_lrn" not in vars(PySTLLRDenseModelFixed)
+
+
+@pytest.mark.timeout(60)
+def test_fixed_models_reject_processes_without_their_layer_at_compile_time() -> None:
+    params = PARAMS["code_default"]
+    layer = quantize(params, weight_absmax=0.5).layers[0]
+    for with_layer, match in ((False, "fixed=<LayerFixed>"), (True, "s_in_y1")):
+        fixed = {"fixed": layer} if with_layer else {}
+        conn = STLLRDense(weights=np.full((2, 3), 2.0), params=params, **fixed)
+        lif = STLLRLIF(n=2, params=params, **fixed)
+        conn.a_out.connect(lif.a_in)
+        lif.y2_out.connect(conn.s_in_y2)
+        lif.y3_out.connect(conn.s_in_y3)
+        try:
+            with pytest.raises(ValueError, match=match):
+                lif.compile(run_cfg=STLLRSimCfg(select_tag="fixed_pt"))
+        finally:
+            lif.stop()
+
+
+def test_processes_validate_their_fixed_arguments() -> None:
+    params = PARAMS["code_default"]
+    fx = quantize(params, weight_absmax=[0.5, 0.5], readout_last=True, signal_max=[0.5, 1.0])
+    hidden, readout = fx.layers
+    with pytest.raises(ValueError, match="LayerFixed"):
+        STLLRLIF(n=2, params=params, fixed="layer")
+    with pytest.raises(ValueError, match="spiking"):
+        STLLRLIF(n=2, params=params, fixed=readout)
+    with pytest.raises(ValueError, match="readout layer"):
+        LeakyReadout(n=2, beta_out=0.9, params=params, fixed=hidden)
+    with pytest.raises(ValueError, match="mantissas"):
+        STLLRDense(weights=np.full((2, 3), 0.5), params=params, fixed=hidden)
+    with pytest.raises(ValueError, match="mantissas"):
+        STLLRDense(weights=np.full((2, 3), 300.0), params=params, fixed=hidden)
+    with pytest.raises(ValueError, match="binary spikes"):
+        STLLRDense(weights=np.full((2, 3), 2.0), params=params, fixed=hidden, graded=True)
+    with pytest.raises(ValueError, match="signal_shift"):
+        STLLRLIF(n=2, params=params, fixed=hidden, signal_shift=-1)

@@ -1,0 +1,172 @@
+"""Failure scenarios run in a child Python process by ``test_no_hangs.py``.
+
+Usage: ``python scenarios.py NAME [ARG]``. Each scenario prints ``READY`` when the Lava
+runtime is about to run, and exits with status 3 and one line ``ERROR: ...`` on stderr
+when the library raised the error it should (status 0 means no error was raised).
+Running in a child process means a hang cannot take the test runner down.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from lava_stllr.params import STLLRParams
+
+P = STLLRParams.preset("code_default", lr=0.05, beta=0.8, theta=0.5)
+FAIL_AT_STEP = 40
+
+
+def _fail_in_lif_model() -> None:
+    """Make the registered float STLLRLIF model raise at Lava step ``FAIL_AT_STEP``.
+
+    Patched on the class before the runtime forks its model processes, so the child
+    that runs the model inherits it.
+    """
+    from lava_stllr.processes import STLLRLIF
+    from process_models.registry import model_for
+
+    model = model_for(STLLRLIF, "floating_pt")
+    original = model.run_spk
+
+    def run_spk(self) -> None:
+        if self.time_step == FAIL_AT_STEP:
+            raise FloatingPointError(f"injected failure at step {self.time_step}")
+        original(self)
+
+    model.run_spk = run_spk
+
+
+def _dataset(n: int = 20):
+    from lava_stllr.data.synthetic import SyntheticConfig, synthetic_dataset
+
+    config = SyntheticConfig(side=4, n_steps=12, n_classes=3, speed_range=(0.5, 1.0),
+                             bar_length_range=(2, 4))
+    return synthetic_dataset(n, seed=1, config=config)
+
+
+def model_error() -> None:
+    """An exception inside a ProcessModel during STLLRNetwork.train."""
+    from lava_stllr.network import STLLRNetwork
+
+    _fail_in_lif_model()
+    data = _dataset()
+    with STLLRNetwork((32, 8, 3), n_steps=data.n_steps, params=P, timeout=60) as net:
+        print("READY", flush=True)
+        net.train(data, progress=False)
+
+
+def _raw_network(wiring: str):
+    """RingBuffer -> STLLRDense -> STLLRLIF, learning ports wired as ``wiring`` says."""
+    from lava.proc.io.source import RingBuffer
+    from lava.proc.lif.process import LearningLIF
+
+    from lava_stllr.processes import STLLRLIF, STLLRDense
+
+    rng = np.random.default_rng(0)
+    src = RingBuffer(data=(rng.random((6, 20)) < 0.3).astype(float))
+    dense = STLLRDense(weights=rng.normal(size=(4, 6)), params=P, name="dense0")
+    lif = STLLRLIF(n=4, params=P, name="lif0")
+    src.s_out.connect(dense.s_in)
+    dense.a_out.connect(lif.a_in)
+    if wiring == "ok":
+        lif.y2_out.connect(dense.s_in_y2)
+        lif.y3_out.connect(dense.s_in_y3)
+    elif wiring == "swapped":
+        lif.y3_out.connect(dense.s_in_y2)
+        lif.y2_out.connect(dense.s_in_y3)
+    elif wiring == "stock_neuron":
+        stock = LearningLIF(shape=(4,), name="stock_lif")
+        stock.s_out_y2.connect(dense.s_in_y2)
+        stock.s_out_y3.connect(dense.s_in_y3)
+    elif wiring == "one_port":
+        lif.y2_out.connect(dense.s_in_y2)
+    return src
+
+
+def raw_model_error() -> None:
+    """An exception inside a ProcessModel of a hand-built network run with run_guarded."""
+    from lava_stllr.run_config import STLLRSimCfg
+    from lava_stllr.runtime_guard import run_guarded
+
+    _fail_in_lif_model()
+    src = _raw_network("ok")
+    print("READY", flush=True)
+    run_guarded(src, 2 * FAIL_AT_STEP, STLLRSimCfg(), timeout=60)
+
+
+def _wiring(kind: str) -> None:
+    from lava.magma.core.run_conditions import RunSteps
+
+    from lava_stllr.run_config import STLLRSimCfg
+
+    src = _raw_network(kind)
+    print("READY", flush=True)
+    try:
+        src.run(condition=RunSteps(num_steps=5), run_cfg=STLLRSimCfg())
+    finally:
+        src.stop()
+
+
+def unconnected() -> None:
+    """STLLRDense with unconnected learning ports (would silently never learn)."""
+    _wiring("unconnected")
+
+
+def one_port() -> None:
+    """Only s_in_y2 connected."""
+    _wiring("one_port")
+
+
+def swapped() -> None:
+    """y2 and y3 swapped."""
+    _wiring("swapped")
+
+
+def stock_neuron() -> None:
+    """Lava's LearningLIF drives the learning ports (it never sends: a hang)."""
+    _wiring("stock_neuron")
+
+
+def raw_ok() -> None:
+    """The correctly wired hand-built network runs (the control case)."""
+    from lava_stllr.run_config import STLLRSimCfg
+    from lava_stllr.runtime_guard import run_guarded
+
+    src = _raw_network("ok")
+    print("READY", flush=True)
+    run_guarded(src, 30, STLLRSimCfg(), timeout=60)
+    run_guarded(src, 10, timeout=60)
+    src.stop()
+
+
+def cli_model_error() -> int:
+    """The CLI's Lava training with a failing model: returns the CLI's exit status."""
+    from lava_stllr.cli import main as cli_main
+
+    _fail_in_lif_model()
+    print("READY", flush=True)
+    return cli_main(["train", "--backend", "lava", "--samples", "16", "--val-samples", "4",
+                     "--epochs", "1", "--hidden", "4", "--no-plots", "--quiet", "--out",
+                     sys.argv[2]])
+
+
+SCENARIOS = {f.__name__: f for f in (model_error, raw_model_error, unconnected, one_port,
+                                     swapped, stock_neuron, raw_ok, cli_model_error)}
+
+
+def main(name: str) -> int:
+    """Run scenario ``name``; 3 with ``ERROR: <message>`` on stderr if it raised, else
+    the status it returned (0 if none)."""
+    try:
+        status = SCENARIOS[name]()
+    except Exception as exc:  # the error the library reports is what the test checks
+        message = " ".join(str(exc).split("\n")[0].split())
+        print(f"ERROR: {type(exc).__name__}: {message}", file=sys.stderr, flush=True)
+        return 3
+    return status or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

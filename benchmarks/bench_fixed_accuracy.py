@@ -19,8 +19,17 @@ Datasets:
 Reported: held-out accuracy after each epoch and the drop ``float - fixed`` of the last
 epoch (points), per seed and as mean.
 
+Why the fixed network can beat the float one (measured on the synthetic set, lr 0.02):
+Lava's bit-approximate engine floors every product (``>> shift``) before its exponent, so
+each non-zero product is biased by about -1/2 of its quantum. The weights drift down
+(hidden mean -0.0066 after 600 samples, readout mean -0.25), the hidden firing rate falls
+from 7.5 % to 2.1 % and the readout stays bounded, which acts as a regulariser; the float
+on-chip rule (per-step SGD) instead grows the readout weights (max 0.43 -> 4.2) and its
+accuracy falls over epochs. With the products rounded to nearest (a diagnostic change
+of the engine, not Lava's behaviour) the fixed network behaves like the float one.
+
 Usage: ``python benchmarks/bench_fixed_accuracy.py [--datasets synthetic nmnist]
-[--epochs 3] [--seeds 0 1] [--lr 0.005] [--json PATH]``.
+[--epochs 3] [--seeds 0 1] [--lr LR] [--json PATH]``.
 """
 
 from __future__ import annotations
@@ -38,6 +47,9 @@ from lava_stllr.reference.onchip import OnChipLayout, OnChipReference
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "NMNIST"
 HIDDEN = {"synthetic": 64, "nmnist": 128}
+#: Default learning rate per dataset (the float network's best of those tried:
+#: synthetic 0.002 / 0.005 / 0.01 / 0.02, N-MNIST 0.0005 / 0.002 / 0.005).
+LR = {"synthetic": 0.005, "nmnist": 0.0005}
 
 
 def load(name: str, data: Path):
@@ -73,18 +85,20 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
-    parser.add_argument("--lr", type=float, default=0.005)
+    parser.add_argument("--lr", type=float, default=None,
+                        help=f"learning rate (default per dataset: {LR})")
     parser.add_argument("--preset", default="code_default")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    params = STLLRParams.preset(args.preset, lr=args.lr)
     rows = []
     for name in args.datasets:
+        lr = LR[name] if args.lr is None else args.lr
+        params = STLLRParams.preset(args.preset, lr=lr)
         train, val = load(name, args.data)
         sizes = (train.n_inputs, HIDDEN[name], train.n_classes)
         for seed in args.seeds:
             layout = OnChipLayout(sizes, train.n_steps, params, seed=seed)
-            result = {"dataset": name, "sizes": sizes, "seed": seed, "lr": args.lr}
+            result = {"dataset": name, "sizes": sizes, "seed": seed, "lr": lr}
             for precision in ("float", "fixed"):
                 accs, seconds = run(layout, precision, train, val, args.epochs, seed)
                 result[precision] = accs
@@ -94,19 +108,19 @@ def main() -> None:
             print(f"{name} seed {seed}: float {result['float']} "
                   f"({result['float_seconds']:.0f} s), fixed {result['fixed']} "
                   f"({result['fixed_seconds']:.0f} s)", flush=True)
-    print(f"\npreset {args.preset}, lr {args.lr}, {args.epochs} epochs, on-chip reference "
+    print(f"\npreset {args.preset}, {args.epochs} epochs, on-chip reference "
           "(bit-exact with Lava), binary input")
-    print("| dataset | network | seed | float acc % | fixed acc % | drop (points) |")
-    print("|---|---|---|---|---|---|")
+    print("| dataset | network | lr | seed | float acc % | fixed acc % | drop (points) |")
+    print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['dataset']} | {'-'.join(map(str, r['sizes']))} | {r['seed']} | "
+        print(f"| {r['dataset']} | {'-'.join(map(str, r['sizes']))} | {r['lr']:g} | {r['seed']} | "
               f"{100 * r['float'][-1]:.1f} | {100 * r['fixed'][-1]:.1f} | "
               f"{r['drop_points']:+.1f} |")
     for name in args.datasets:
         sub = [r for r in rows if r["dataset"] == name]
         f = np.mean([r["float"][-1] for r in sub]) * 100
         q = np.mean([r["fixed"][-1] for r in sub]) * 100
-        print(f"| {name} | mean | | {f:.1f} | {q:.1f} | {f - q:+.1f} |")
+        print(f"| {name} | mean | | | {f:.1f} | {q:.1f} | {f - q:+.1f} |")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
 

@@ -108,7 +108,7 @@ class STLLRNetwork:
 
     def __init__(self, sizes: tuple[int, ...], n_steps: int,
                  params: STLLRParams | str = "code_default", signal: str = "dfa",
-                 gap: int | None = None, beta_out: float = 0.9, init_gain: float = 2.0,
+                 gap: int | None = None, beta_out: float = 0.9, init_gain: float = 1.0,
                  seed: int = 0, graded_input: bool = False, tag: str = "floating_pt",
                  quantize_options: dict | None = None, timeout: float = 600.0) -> None:
         self.layout = OnChipLayout(tuple(sizes), n_steps, params, gap, signal, beta_out,

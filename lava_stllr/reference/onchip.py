@@ -129,7 +129,7 @@ class OnChipLayout:
     gap: int | None = None
     signal: str = "dfa"
     beta_out: float = 0.9
-    init_gain: float = 2.0
+    init_gain: float = 1.0
     seed: int = 0
     graded_input: bool = False
 

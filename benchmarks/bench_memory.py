@@ -4,7 +4,8 @@ Network 2312-256-10, batch 32, random input spikes (rate 0.05). Peak memory is t
 tracemalloc peak (NumPy reports its buffers to tracemalloc) above the memory held
 before the step (weights, optimizer state and the input batch are excluded).
 
-Run: ``python benchmarks/bench_memory.py [--steps 25 50 100 200 400] [--json PATH]``
+Run: ``python benchmarks/bench_memory.py [--steps 25 50 100 200 400] [--json PATH]
+[--plot PNG]``
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, nargs="+", default=[25, 50, 100, 200, 400])
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--json", help="also write the table as JSON to this path")
+    parser.add_argument("--plot", help="also draw memory vs time steps to this PNG")
     args = parser.parse_args()
 
     spec = NetworkSpec((2312, 256, 10))
@@ -54,6 +56,11 @@ def main() -> None:
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=2)
+    if args.plot:
+        from lava_stllr.plots import plot_memory_vs_steps
+
+        plot_memory_vs_steps(args.plot, [(r["T"], r["stllr_bytes"], r["bptt_bytes"])
+                                         for r in rows])
 
 
 if __name__ == "__main__":

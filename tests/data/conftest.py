@@ -77,3 +77,20 @@ def fake_sample_events() -> Callable[[int, int], tuple[np.ndarray, ...]]:
 def fake_samples() -> list[tuple[int, int, int]]:
     """The synthetic samples as (id, digit, number of events)."""
     return list(FAKE_SAMPLES)
+
+
+@pytest.fixture
+def mnist_reads(monkeypatch) -> list[str]:
+    """Record every call of ``tonic.io.read_mnist_file`` (the event reader), still
+    reading the file; the list holds the paths read, in order."""
+    import tonic
+
+    calls: list[str] = []
+    real = tonic.io.read_mnist_file
+
+    def counting(path, *args, **kwargs):
+        calls.append(str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(tonic.io, "read_mnist_file", counting)
+    return calls

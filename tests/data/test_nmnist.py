@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import tonic
 
 from lava_stllr.data.binning import NMNIST_DEFAULT_CONFIG, BinningConfig
 from lava_stllr.data.cache import materialize
@@ -20,23 +19,9 @@ from lava_stllr.data.nmnist import (
 MNIST_TRAIN_FIRST_LABELS = [5, 0, 4, 1, 9, 2, 1, 3, 1, 4, 3, 5, 3, 6, 1, 7, 2, 8, 6, 9]
 
 
-@pytest.fixture
-def count_reads(monkeypatch):
-    """Count calls of tonic.io.read_mnist_file (still reading the file)."""
-    calls: list[str] = []
-    real = tonic.io.read_mnist_file
-
-    def counting(path, *args, **kwargs):
-        calls.append(str(path))
-        return real(path, *args, **kwargs)
-
-    monkeypatch.setattr(tonic.io, "read_mnist_file", counting)
-    return calls
-
-
-def test_listing_order_labels_and_interface(fake_nmnist_root, fake_samples, count_reads):
+def test_listing_order_labels_and_interface(fake_nmnist_root, fake_samples, mnist_reads):
     ds = NMNISTFolder(fake_nmnist_root, "Train")
-    assert count_reads == []  # construction only lists files
+    assert mnist_reads == []  # construction only lists files
     order = sorted(fake_samples)
     assert ds.sample_ids == [f"{i:05d}" for i, _, _ in order]
     assert ds.labels.tolist() == [d for _, d, _ in order]
@@ -44,7 +29,7 @@ def test_listing_order_labels_and_interface(fake_nmnist_root, fake_samples, coun
     assert (ds.n_steps, ds.n_inputs, ds.n_classes) == (25, 578, 10)
     assert isinstance(ds, SpikeDataset)
     spikes, label = ds[0]
-    assert len(count_reads) == 1 and count_reads[0].endswith("5/00001.bin")
+    assert len(mnist_reads) == 1 and mnist_reads[0].endswith("5/00001.bin")
     assert label == 5 and isinstance(label, int)
     assert spikes.shape == (25, 578) and spikes.dtype == np.float32
 
@@ -133,9 +118,9 @@ def test_subset_split_on_synthetic_data(fake_nmnist_root):
         load_nmnist_subset(fake_nmnist_root, n_train=5, n_val=2)
 
 
-def test_real_data_order_and_known_labels(nmnist_root, count_reads):
+def test_real_data_order_and_known_labels(nmnist_root, mnist_reads):
     ds = NMNISTFolder(nmnist_root, "Train")
-    assert len(ds) == 1000 and count_reads == []
+    assert len(ds) == 1000 and mnist_reads == []
     assert ds.sample_ids[:3] == ["00001", "00002", "00003"] and ds.sample_ids[-1] == "01000"
     assert ds.labels[:20].tolist() == MNIST_TRAIN_FIRST_LABELS
     for digit in range(10):
@@ -145,7 +130,7 @@ def test_real_data_order_and_known_labels(nmnist_root, count_reads):
     assert label == 0
     events = read_nmnist_events(nmnist_root / "Train" / "0" / "00002.bin")
     assert spikes.sum() == np.sum(events["t"] < 300_000)
-    assert count_reads[-1].endswith("00002.bin")
+    assert mnist_reads[-1].endswith("00002.bin")
 
 
 def test_real_data_stratified_split(nmnist_root):

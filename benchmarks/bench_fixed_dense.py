@@ -33,6 +33,7 @@ import numpy as np
 from lava.magma.core.run_conditions import RunSteps
 from lava.proc.dense.process import Dense, LearningDense
 from lava.proc.io.source import RingBuffer
+from synapse_table import HEADER, print_synapse_rows
 
 from lava_stllr.fixed.fixed_rule import EngineRandomStream, bit_approx_learning_step
 from lava_stllr.fixed.process_steps_fixed import (
@@ -137,8 +138,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{args.steps} timed steps per case (best of {args.repeats}), input rate "
           f"{args.rate}, fixed_pt models (Loihi 2 widths), CPU simulator")
-    print(f"{'shape (pre x post)':>18} | {'model':>14} | {'ms/step':>8} | {'synapse ms':>10} | "
-          f"{'ns/synapse':>10} | {'speed-up':>8}")
+    print(HEADER)
     for n_pre, n_post in SHAPES:
         layer = layer_for(n_pre, n_post)
         base, _ = time_case("Dense", layer, args.steps, args.rate, args.repeats)
@@ -146,17 +146,9 @@ def main() -> None:
         ours, w_ours = time_case("STLLRDense", layer, args.steps, args.rate, args.repeats)
         diff = int(np.abs(w_stock - w_ours).max())
         moved = int(np.abs(w_ours - layer.weights).max())
-        syn_stock, syn_ours = stock - base, ours - base
-        rows = [("Dense", base, None, None), ("LearningDense", stock, syn_stock, None),
-                ("STLLRDense", ours, syn_ours, syn_stock / max(syn_ours, 1e-9))]
-        for name, total, syn, speedup in rows:
-            syn_txt = "" if syn is None else f"{syn * 1e3:10.3f}"
-            ns_txt = "" if syn is None else f"{syn * 1e9 / (n_pre * n_post):10.2f}"
-            sp_txt = "" if speedup is None else f"{speedup:7.1f}x"
-            print(f"{f'{n_pre} x {n_post}':>18} | {name:>14} | {total * 1e3:8.3f} | "
-                  f"{syn_txt:>10} | {ns_txt:>10} | {sp_txt:>8}")
-        print(f"{'':>18} | whole step speed-up {stock / ours:.1f}x; max |W_stock - W_ours| = "
-              f"{diff} (max |W - W0| = {moved} mantissa units)")
+        print_synapse_rows(n_pre, n_post, base, stock, ours,
+                           f"max |W_stock - W_ours| = {diff} (max |W - W0| = {moved} "
+                           "mantissa units)")
     print()
     print("synapse arithmetic alone (no runtime), ms/step:")
     print(f"{'shape (pre x post)':>18} | {'STLLRDense':>10} | {'engine replica':>14} | "

@@ -179,11 +179,22 @@ def _too_small(name: str, layer: int, top: int) -> ValueError:
         " weight_headroom or raise lr)")
 
 
+def _third_factor_headroom(name: str, layer: int, largest: float) -> float:
+    """``THIRD_FACTOR_MAX / largest``: the scale that maps the largest float factor onto
+    7 bits. A product so small that it underflows to 0 (e.g. ``alpha_post = 5e-324``)
+    has no such scale, and is refused like any factor that rounds to 0."""
+    headroom = THIRD_FACTOR_MAX / largest if largest > 0 else math.inf
+    if not math.isfinite(headroom):
+        raise _too_small(name, layer, 0)
+    return headroom
+
+
 def _causal(inp: RuleInputs, flag: int) -> dict:
     """Causal (and, for separate rules, correction) constants and the y2 gain."""
     imp = 1 << inp.impulse_exp
     corr_offset = inp.impulse_exp + SHIFT_X0 - SHIFT_CAUSAL
-    k2_max = THIRD_FACTOR_MAX / (inp.lr * inp.signal_max * abs(inp.a_eff) * inp.psi_peak)
+    k2_max = _third_factor_headroom(
+        "y2", inp.layer, inp.lr * inp.signal_max * abs(inp.a_eff) * inp.psi_peak)
     needed = 2.0 ** SHIFT_CAUSAL / (inp.weight_scale * imp * flag * k2_max)
     choice = smallest_constant_at_least(
         needed, (lambda m, e: True) if inp.merged
@@ -220,7 +231,8 @@ def _x0_term(inp: RuleInputs, flag: int) -> dict:
     """The ``x0 * y3`` constant (non-causal term, plus the correction when merged)."""
     post_part = abs(inp.alpha_post) * TRACE_MAX * inp.trace_unit
     psi_part = abs(inp.a_eff) * inp.psi_peak if inp.merged else 0.0
-    k3_max = THIRD_FACTOR_MAX / (inp.lr * inp.signal_max * (post_part + psi_part))
+    k3_max = _third_factor_headroom(
+        "y3", inp.layer, inp.lr * inp.signal_max * (post_part + psi_part))
     needed = 2.0 ** SHIFT_X0 / (inp.weight_scale * flag * k3_max)
     choice = smallest_constant_at_least(needed)
     if choice is None:

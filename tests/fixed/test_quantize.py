@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from lava_stllr.fixed.microcode import constraint_checks
@@ -149,6 +149,11 @@ def test_signal_encoding() -> None:
     lr=st.floats(1e-4, 5e-2), theta=st.floats(0.1, 2.0), absmax=st.floats(0.01, 3.0),
     psi=st.sampled_from(["rational", "triangle", "sigmoid"]), signal_max=st.floats(0.2, 4.0),
 )
+# Found by a random run: the y3 scale underflowed to 0 and raised ZeroDivisionError.
+@example(lam_pre=0.5, lam_post=0.5, alpha_pre=1.0, alpha_post=5e-324, lr=1e-4, theta=0.6,
+         absmax=0.01, psi="rational", signal_max=0.2)
+@example(lam_pre=0.5, lam_post=0.5, alpha_pre=0.0, alpha_post=5e-324, lr=1e-4, theta=0.6,
+         absmax=0.01, psi="rational", signal_max=0.2)
 def test_nothing_encodes_out_of_range(lam_pre: float, lam_post: float, alpha_pre: float,
                                       alpha_post: float, lr: float, theta: float,
                                       absmax: float, psi: str, signal_max: float) -> None:

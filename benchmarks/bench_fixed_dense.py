@@ -18,7 +18,7 @@ for every Process). Both learning variants must end with bit-identical integer w
 
 A second table times the synapse arithmetic alone, in this process: our
 ``fixed_dense_step`` + ``fixed_synaptic_current`` vs the literal NumPy replica of the
-stock engine (:func:`lava_stllr.fixed.fixed_rule.bit_approx_learning_step`, bit-exact
+stock engine (:func:`lava_stllr.loihi.fixed_rule.bit_approx_learning_step`, bit-exact
 with Lava, tested), fed the same spikes and factors.
 
 Usage: ``python benchmarks/bench_fixed_dense.py [--steps N] [--rate R] [--repeats K]``.
@@ -35,13 +35,13 @@ from lava.proc.dense.process import Dense, LearningDense
 from lava.proc.io.source import RingBuffer
 from synapse_table import HEADER, print_synapse_rows
 
-from lava_stllr.fixed.fixed_rule import EngineRandomStream, bit_approx_learning_step
-from lava_stllr.fixed.process_steps_fixed import (
+from lava_stllr.loihi.fixed_rule import EngineRandomStream, bit_approx_learning_step
+from lava_stllr.loihi.process_steps_fixed import (
     FixedDenseConfig,
     fixed_dense_step,
     fixed_synaptic_current,
 )
-from lava_stllr.fixed.quantize import LayerFixed, quantize
+from lava_stllr.loihi.quantize import LayerFixed, quantize
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import STLLRLIF, STLLRDense
 from lava_stllr.run_config import STLLRSimCfg

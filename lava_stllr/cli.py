@@ -21,7 +21,7 @@ Seams to modules written elsewhere (all imported lazily, inside the subcommands)
   init_gain=..., seed=..., graded_input=..., tag=...)`` with ``train``/``evaluate``
   (returning ``RunResult``), ``weights()`` and ``close()``. See
   :func:`lava_trainer_class`.
-- Fixed-point microcode: ``lava_stllr.fixed.microcode.microcode_listing(params) -> dict``
+- Fixed-point microcode: ``lava_stllr.loihi.microcode.microcode_listing(params) -> dict``
   and ``format_microcode(listing) -> str``. See :func:`cmd_microcode`.
 """
 
@@ -759,15 +759,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_microcode(args: argparse.Namespace) -> int:
-    """``lava-stllr microcode``: the learning-engine listing (seam: lava_stllr.fixed)."""
+    """``lava-stllr microcode``: the learning-engine listing (seam: lava_stllr.loihi)."""
     params = build_params(args)
     try:
-        microcode = importlib.import_module("lava_stllr.fixed.microcode")
+        microcode = importlib.import_module("lava_stllr.loihi.microcode")
     except ModuleNotFoundError as exc:
-        if exc.name not in ("lava_stllr.fixed", "lava_stllr.fixed.microcode"):
+        if exc.name not in ("lava_stllr.loihi", "lava_stllr.loihi.microcode"):
             raise
         raise BackendUnavailableError(
-            "the fixed-point microcode is not available yet: lava_stllr.fixed.microcode "
+            "the fixed-point microcode is not available yet: lava_stllr.loihi.microcode "
             "is missing"
         ) from None
     listing = microcode.microcode_listing(params)
@@ -811,8 +811,8 @@ def collect_info() -> dict[str, Any]:
             "lava": "available" if _module_present("lava_stllr.network")
             else "not available yet (lava_stllr.network missing)",
         },
-        "fixed_point": "available" if _module_present("lava_stllr.fixed")
-        else "not available yet (lava_stllr.fixed missing)",
+        "fixed_point": "available" if _module_present("lava_stllr.loihi")
+        else "not available yet (lava_stllr.loihi missing)",
         "lava_dl": vers.get("lava-dl") or "not installed (netx export works without it; "
                                           "pip install 'lava-stllr[dl]' to run the export)",
     }

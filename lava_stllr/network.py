@@ -28,8 +28,8 @@ from lava.proc.dense.process import Dense
 from lava.utils.weightutils import SignMode
 from tqdm.auto import tqdm
 
+from lava_stllr.core import cross_entropy
 from lava_stllr.data.dataset import SpikeDataset
-from lava_stllr.numerics import cross_entropy
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import (
     STLLRLIF,
@@ -58,7 +58,7 @@ from lava_stllr.runtime_guard import (
 )
 
 if TYPE_CHECKING:
-    from lava_stllr.fixed.network_fixed import FixedNetwork
+    from lava_stllr.loihi.network_fixed import FixedNetwork
 
 #: ``num_message_bits`` of the DFA feedback ``Dense`` (graded error values).
 FEEDBACK_MESSAGE_BITS = 24
@@ -87,7 +87,7 @@ class STLLRNetwork:
         neuron programs from :func:`lava_stllr.reference.onchip_fixed.quantize_layout`,
         bit-exact with ``OnChipReference(layout, precision="fixed")``.
     quantize_options : dict, optional
-        ``fixed_pt`` only: options of :func:`lava_stllr.fixed.quantize.quantize`.
+        ``fixed_pt`` only: options of :func:`lava_stllr.loihi.quantize.quantize`.
     timeout : float
         Seconds any single host wait (a pipe send or receive) may take.
 

@@ -243,14 +243,14 @@ def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
 
 
 def test_microcode_seam(monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "lava_stllr.fixed.microcode", None)
+    monkeypatch.setitem(sys.modules, "lava_stllr.loihi.microcode", None)
     assert main(["microcode"]) == 2
     assert "microcode is not available yet" in one_line_error(capsys)
-    fake = types.ModuleType("lava_stllr.fixed.microcode")
+    fake = types.ModuleType("lava_stllr.loihi.microcode")
     fake.microcode_listing = lambda params: {"dw": "u0*x1*y2 + x0*y3",
                                              "lam_pre": params.lam_pre}
     fake.format_microcode = lambda listing: f"dw = {listing['dw']}"
-    monkeypatch.setitem(sys.modules, "lava_stllr.fixed.microcode", fake)
+    monkeypatch.setitem(sys.modules, "lava_stllr.loihi.microcode", fake)
     assert main(["microcode", "--preset", "dvs_gesture"]) == 0
     assert capsys.readouterr().out.strip() == "dw = u0*x1*y2 + x0*y3"
     assert main(["microcode", "--json", "--lam-pre", "0.5"]) == 0

@@ -93,7 +93,7 @@ NB1 = [
     from lava.proc.io.source import RingBuffer
     from lava.proc.monitor.process import Monitor
 
-    from lava_stllr.numerics import psi as psi_fn
+    from lava_stllr.core import psi as psi_fn
     from lava_stllr.params import STLLRParams
     from lava_stllr.processes import STLLRLIF, STLLRDense
     from lava_stllr.run_config import STLLRSimCfg
@@ -555,7 +555,7 @@ NB2 = [
     ## The NumPy on-chip reference gives the same weights
 
     `OnChipReference` simulates the same pipeline step by step in NumPy, calling the same
-    step functions as the ProcessModels (`lava_stllr/numerics/process_steps.py`), including
+    step functions as the ProcessModels (`lava_stllr/core/process_steps.py`), including
     the one-step synaptic delays, the delayed DFA signal and the blank gap steps. Replaying
     the same calls must reproduce the Lava weights and scores (to rounding; the tests require
     1e-9).
@@ -619,7 +619,7 @@ NB3 = [
 
     Loihi 2 computes with integers of fixed widths: 8-bit weight mantissas with a shared
     exponent, 24-bit membranes, 7-bit traces and third factors, learning rules written as a
-    sum of products with constants `m * 2^e`. `lava_stllr.fixed` maps float S-TLLR onto them:
+    sum of products with constants `m * 2^e`. `lava_stllr.loihi` maps float S-TLLR onto them:
 
     - `quantize.quantize(params, weights)` chooses every scale and register
       (`FixedSTLLR`), `dequantize` gives back the float parameters the integers implement;
@@ -659,22 +659,22 @@ NB3 = [
     import numpy as np
 
     from lava_stllr.data.synthetic import SyntheticConfig, synthetic_train_val
-    from lava_stllr.fixed.fixed_rule import (
+    from lava_stllr.loihi.fixed_rule import (
         EngineRandomStream,
         bit_approx_dense_activation,
         bit_approx_learning_step,
     )
-    from lava_stllr.fixed.microcode import format_microcode, microcode_listing
-    from lava_stllr.fixed.neuron_fixed import NeuronState, neuron_step
-    from lava_stllr.fixed.quantize import dequantize, quantize, quantize_signal
-    from lava_stllr.numerics import psi as psi_float
-    from lava_stllr.numerics.process_steps import (
+    from lava_stllr.loihi.microcode import format_microcode, microcode_listing
+    from lava_stllr.loihi.neuron_fixed import NeuronState, neuron_step
+    from lava_stllr.loihi.quantize import dequantize, quantize, quantize_signal
+    from lava_stllr.core import psi as psi_float
+    from lava_stllr.core.process_steps import (
         LIFConfig,
         stllr_dense_step,
         stllr_lif_step,
         synaptic_current,
     )
-    from lava_stllr.numerics.psi_fixed import PSI_ERROR_BOUND_LSB
+    from lava_stllr.core.psi_fixed import PSI_ERROR_BOUND_LSB
     from lava_stllr.params import STLLRParams
     from lava_stllr.reference.onchip import OnChipLayout, OnChipReference
 
@@ -771,7 +771,7 @@ NB3 = [
     ## 4. The microcode listing
 
     `microcode_listing` audits every register against the Loihi 2 ranges
-    (`lava_stllr/loihi2_widths.py`) and raises if one does not fit; `format_microcode` prints
+    (`lava_stllr/loihi/widths.py`) and raises if one does not fit; `format_microcode` prints
     it. The learning rule is a genuine `Loihi3FLearningRule` string: the sign of the learning
     signal travels in `y1` as a flag (`y1 - 64`), because third factors are unsigned 7-bit.
     """),
@@ -899,7 +899,7 @@ NB3 = [
 
     The bit-approximate Lava ProcessModels are registered under the model tag `fixed_pt`
     (`process_models/registry.py`). `STLLRNetwork(..., tag="fixed_pt")` quantizes the
-    layout's initial weights and DFA feedback (`lava_stllr.fixed.network_fixed`) and builds
+    layout's initial weights and DFA feedback (`lava_stllr.loihi.network_fixed`) and builds
     the same network with integer state; `OnChipReference(layout, precision="fixed")` is its
     bit-exact NumPy twin. The cell below trains the fixed-point network in Lava on `N_FIXED`
     samples, checks it against its twin, and compares it with the float network trained on

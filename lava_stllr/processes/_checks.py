@@ -51,20 +51,20 @@ def check_weights(weights: object) -> np.ndarray:
 
 
 def check_fixed(fixed: object, readout: bool | None, what: str) -> object:
-    """None, or a quantized layer (:class:`~lava_stllr.fixed.quantize.LayerFixed`) for the
+    """None, or a quantized layer (:class:`~lava_stllr.loihi.quantize.LayerFixed`) for the
     ``fixed_pt`` models, a readout layer if ``readout`` (a spiking one if False, either
     if None)."""
     if fixed is None:
         return None
-    from lava_stllr.fixed.process_steps_fixed import check_layer
+    from lava_stllr.loihi.process_steps_fixed import check_layer
 
     return check_layer(fixed, readout, what)
 
 
 def check_mantissas(weights: np.ndarray) -> np.ndarray:
     """Fixed-point weights: integers within Loihi 2's 9-bit signed mantissa range."""
-    from lava_stllr.loihi2_widths import WEIGHT_SIGNED_BITS
-    from lava_stllr.numerics.fixed import check_fits
+    from lava_stllr.core.fixed import check_fits
+    from lava_stllr.loihi.widths import WEIGHT_SIGNED_BITS
 
     try:
         check_fits("weight mantissas", weights, WEIGHT_SIGNED_BITS, signed=True)

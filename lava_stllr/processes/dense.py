@@ -23,7 +23,7 @@ from lava_stllr.processes._checks import (
 from lava_stllr.processes.host_io import AliveCheck, pipe_recv, pipe_send
 
 if TYPE_CHECKING:
-    from lava_stllr.fixed.quantize import LayerFixed
+    from lava_stllr.loihi.quantize import LayerFixed
 
 
 class STLLRDense(STLLRProcess):
@@ -38,7 +38,7 @@ class STLLRDense(STLLRProcess):
 
     At the first step of each sample (every ``period`` steps after ``delay``) the pre
     trace restarts and no product crosses the boundary
-    (:func:`lava_stllr.numerics.process_steps.stllr_dense_step`).
+    (:func:`lava_stllr.core.process_steps.stllr_dense_step`).
 
     Parameters
     ----------
@@ -55,10 +55,10 @@ class STLLRDense(STLLRProcess):
         ``x1 += payload``) instead of binary spikes (``x = s_in != 0``). The binary mode
         is the one that matches the microcode on a stock ``LearningDense``.
     fixed : LayerFixed, optional
-        The quantized layer (:func:`lava_stllr.fixed.quantize.quantize`) that the
+        The quantized layer (:func:`lava_stllr.loihi.quantize.quantize`) that the
         ``fixed_pt`` model needs: weight exponent and learning-engine rule. ``weights``
         are then integer mantissas (9-bit signed) and the model is the bit-approximate
-        learning engine (:mod:`lava_stllr.fixed.process_steps_fixed`); binary spikes only.
+        learning engine (:mod:`lava_stllr.loihi.process_steps_fixed`); binary spikes only.
     rng_seed : int
         Seed of the learning engine's random streams (``fixed_pt`` only).
 

@@ -12,7 +12,7 @@ from lava_stllr.processes._base import STLLRProcess
 from lava_stllr.processes._checks import check_fixed, check_int, check_params, check_period
 
 if TYPE_CHECKING:
-    from lava_stllr.fixed.quantize import LayerFixed
+    from lava_stllr.loihi.quantize import LayerFixed
 
 
 class STLLRLIF(STLLRProcess):
@@ -32,7 +32,7 @@ class STLLRLIF(STLLRProcess):
     rule and the spikes as bAP; the float model sends zeros on ``y1_out``).
 
     With ``fixed`` the ``fixed_pt`` model runs the integer program of
-    :mod:`lava_stllr.fixed.neuron_fixed` (``u`` is then the 24-bit membrane, ``trpsi`` the
+    :mod:`lava_stllr.loihi.neuron_fixed` (``u`` is then the 24-bit membrane, ``trpsi`` the
     7-bit post trace, ``a_in`` the integer current and ``sig_in`` the integer signal,
     ``L_int = round(sig_in / 2**signal_shift)``).
 
@@ -51,7 +51,7 @@ class STLLRLIF(STLLRProcess):
     signal_shift : int
         ``fixed_pt`` only: right shift (rounded) from ``sig_in`` to the integer signal
         (the DFA feedback delivers ``B_int e_int``,
-        :func:`lava_stllr.fixed.network_fixed.quantize_network`).
+        :func:`lava_stllr.loihi.network_fixed.quantize_network`).
 
     Vars
     ----

@@ -21,7 +21,7 @@ from lava_stllr.processes.host_io import AliveCheck, pipe_recv
 from lava_stllr.processes.sources import LABEL_SIZE
 
 if TYPE_CHECKING:
-    from lava_stllr.fixed.quantize import LayerFixed
+    from lava_stllr.loihi.quantize import LayerFixed
 
 
 class LeakyReadout(STLLRProcess):
@@ -37,7 +37,7 @@ class LeakyReadout(STLLRProcess):
     it receives ``e`` on ``e_in``, so an :class:`OutputError` in the same step closes the
     loop without a delay. ``y1_out`` carries the sign flag of the fixed-point rule (zeros
     in float). With ``fixed`` the ``fixed_pt`` model integrates the integer current into a
-    24-bit ``z`` and sends the third factors of :mod:`lava_stllr.fixed.neuron_fixed` for
+    24-bit ``z`` and sends the third factors of :mod:`lava_stllr.loihi.neuron_fixed` for
     the integer error on ``e_in``.
 
     Parameters

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lava_stllr.numerics import cross_entropy, output_error
+from lava_stllr.core import cross_entropy, output_error
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.network import NetworkSpec, NetworkState, forward_step
 from lava_stllr.reference.optim import make_optimizer

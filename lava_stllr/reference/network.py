@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from lava_stllr.numerics import leaky_integrator_step, lif_step, psi
+from lava_stllr.core import leaky_integrator_step, lif_step, psi
 from lava_stllr.params import STLLRParams
 
 

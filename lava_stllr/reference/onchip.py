@@ -4,7 +4,7 @@ The Lava network built by :class:`lava_stllr.network.STLLRNetwork` trains online
 batch size 1, plain per-step SGD and a DFA learning signal. It is a pipeline of Lava
 Processes in which every synaptic connection (a ``Dense``) delays by one step. This
 module simulates the same pipeline step by step, calling, in the same order, the same
-step functions (:mod:`lava_stllr.numerics.process_steps`) as the ProcessModels'
+step functions (:mod:`lava_stllr.core.process_steps`) as the ProcessModels'
 ``run_spk``, so spikes are identical and weights agree to rounding (tested to 1e-9;
 bit-identical in practice).
 
@@ -42,7 +42,7 @@ Other on-chip effects reproduced here:
   up to ``k-1``);
 - sample boundaries per Process: each Process restarts its state (membranes, traces,
   readout) when *its* sample starts, ``depth`` steps after the source; no eligibility
-  product crosses a boundary (:func:`~lava_stllr.numerics.process_steps.stllr_dense_step`);
+  product crosses a boundary (:func:`~lava_stllr.core.process_steps.stllr_dense_step`);
 - learning window: the error is non-zero only on steps ``[window_start, n_steps)`` of a
   learning sample, so hidden layer ``l`` learns on steps ``[window_start + L+2-l,
   n_steps + L+2-l)`` of its own time, spilling into the ``gap`` blank steps that follow
@@ -72,9 +72,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from lava_stllr.data.dataset import SpikeDataset
-from lava_stllr.numerics import feedback_matrix
-from lava_stllr.numerics.process_steps import (
+from lava_stllr.core import feedback_matrix
+from lava_stllr.core.process_steps import (
     ErrorConfig,
     LIFConfig,
     SampleClock,
@@ -88,6 +87,7 @@ from lava_stllr.numerics.process_steps import (
     synaptic_current,
     third_factors,
 )
+from lava_stllr.data.dataset import SpikeDataset
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.network import NetworkSpec, init_weights
 
@@ -352,7 +352,7 @@ class OnChipReference:
         step functions as the fixed ProcessModels (:mod:`lava_stllr.reference.onchip_fixed`);
         recordings are then integers (spikes, ``L_int``, ``e_int``).
     quantize_options : dict, optional
-        Fixed only: options of :func:`lava_stllr.fixed.quantize.quantize` (e.g.
+        Fixed only: options of :func:`lava_stllr.loihi.quantize.quantize` (e.g.
         ``weight_headroom``).
     """
 

@@ -3,7 +3,7 @@
 :class:`FixedPipeline` holds the integer state of every Process of the network built by
 :class:`lava_stllr.network.STLLRNetwork` with ``precision="fixed"`` and advances it one
 Lava step at a time, calling the step functions of
-:mod:`lava_stllr.fixed.process_steps_fixed` in the order the ProcessModels run them
+:mod:`lava_stllr.loihi.process_steps_fixed` in the order the ProcessModels run them
 (the pipeline and its delays are those of :mod:`lava_stllr.reference.onchip`). Spikes,
 integer weights, traces and results therefore equal the Lava network's bit for bit.
 
@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lava_stllr.fixed.fixed_rule import EngineRandomStream
-from lava_stllr.fixed.network_fixed import FixedNetwork, quantize_network
-from lava_stllr.fixed.neuron_fixed import NeuronState
-from lava_stllr.fixed.process_steps_fixed import (
+from lava_stllr.core.process_steps import ErrorConfig, SampleClock, source_frame
+from lava_stllr.loihi.fixed_rule import EngineRandomStream
+from lava_stllr.loihi.network_fixed import FixedNetwork, quantize_network
+from lava_stllr.loihi.neuron_fixed import NeuronState
+from lava_stllr.loihi.process_steps_fixed import (
     FixedDenseConfig,
     fixed_dense_step,
     fixed_error_process_step,
@@ -39,7 +40,6 @@ from lava_stllr.fixed.process_steps_fixed import (
     rescale_signal,
     truncate_mixed_weights,
 )
-from lava_stllr.numerics.process_steps import ErrorConfig, SampleClock, source_frame
 
 if TYPE_CHECKING:
     from lava_stllr.reference.onchip import OnChipLayout, StreamItem
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 def quantize_layout(layout: OnChipLayout, **options: Any) -> FixedNetwork:
     """The integers of ``layout``'s network: its initial weights and feedback quantized by
-    :func:`lava_stllr.fixed.network_fixed.quantize_network` (``options`` passed on);
+    :func:`lava_stllr.loihi.network_fixed.quantize_network` (``options`` passed on);
     connection ``i`` gets the learning-rule seed ``|layout.seed| + i``."""
     if layout.graded_input:
         raise ValueError("the fixed-point network takes binary spikes: graded_input=True is"

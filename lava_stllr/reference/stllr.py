@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lava_stllr.numerics import (
+from lava_stllr.core import (
     bp_signal,
     cross_entropy,
     dfa_signal,

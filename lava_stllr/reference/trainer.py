@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from lava_stllr.core import cross_entropy
 from lava_stllr.data.dataset import SpikeDataset, iter_batches
 from lava_stllr.io import load_arrays, save_arrays
-from lava_stllr.numerics import cross_entropy
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.network import (
     NetworkSpec,

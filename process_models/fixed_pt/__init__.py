@@ -1,9 +1,9 @@
 """Fixed-point (Loihi 2 bit-approximate) ProcessModels, tag ``fixed_pt``.
 
 Each model's ``run_spk`` calls one step function of
-:mod:`lava_stllr.fixed.process_steps_fixed`, shared with the fixed mode of the on-chip
+:mod:`lava_stllr.loihi.process_steps_fixed`, shared with the fixed mode of the on-chip
 reference, so the two agree bit for bit. The Processes need ``fixed=<LayerFixed>``
-(:func:`lava_stllr.fixed.network_fixed.quantize_network`); a Process without it is
+(:func:`lava_stllr.loihi.network_fixed.quantize_network`); a Process without it is
 rejected at compile time.
 """
 

@@ -10,14 +10,14 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_stllr.fixed.fixed_rule import EngineRandomStream
-from lava_stllr.fixed.process_steps_fixed import (
+from lava_stllr.core.process_steps import SampleClock
+from lava_stllr.loihi.fixed_rule import EngineRandomStream
+from lava_stllr.loihi.process_steps_fixed import (
     FixedDenseConfig,
     fixed_dense_step,
     fixed_synaptic_current,
     truncate_mixed_weights,
 )
-from lava_stllr.numerics.process_steps import SampleClock
 from lava_stllr.processes.dense import STLLRDense
 from process_models.fixed_pt._checks import require_fixed, require_flag_wiring
 from process_models.floating_pt.dense import PySTLLRDenseModelFloat
@@ -33,8 +33,8 @@ class PySTLLRDenseModelFixed(PySTLLRDenseModelFloat):
     clear the lowest bit of the mantissas, mixed-sign truncation), send the buffered
     ``a = (W s[t-1]) << weight_exp``, receive ``s[t]``, ``y1..y3`` and the bAP, compute
     ``a`` for the next step with the pre-update weights, then one learning-engine step
-    (:func:`~lava_stllr.fixed.process_steps_fixed.fixed_dense_step`, one
-    :class:`~lava_stllr.fixed.fixed_rule.EngineRandomStream` draw per step). With
+    (:func:`~lava_stllr.loihi.process_steps_fixed.fixed_dense_step`, one
+    :class:`~lava_stllr.loihi.fixed_rule.EngineRandomStream` draw per step). With
     ``period`` set, the pre trace restarts at every sample boundary. Same weights as a
     stock bit-approximate ``LearningDense`` with ``layer.rule.learning_rule(rng_seed)``
     (within one sample stream); no learning phase is requested from the runtime. The

@@ -10,9 +10,9 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_stllr.fixed.neuron_fixed import NeuronState
-from lava_stllr.fixed.process_steps_fixed import fixed_lif_step, rescale_signal
-from lava_stllr.numerics.process_steps import SampleClock
+from lava_stllr.core.process_steps import SampleClock
+from lava_stllr.loihi.neuron_fixed import NeuronState
+from lava_stllr.loihi.process_steps_fixed import fixed_lif_step, rescale_signal
 from lava_stllr.processes.neuron import STLLRLIF
 from process_models.fixed_pt._checks import require_fixed
 
@@ -22,7 +22,7 @@ from process_models.fixed_pt._checks import require_fixed
 @tag("fixed_pt")
 class PySTLLRLIFModelFixed(PyLoihiProcessModel):
     """Fixed S-TLLR LIF neuron: the integer program of
-    :func:`~lava_stllr.fixed.process_steps_fixed.fixed_lif_step`.
+    :func:`~lava_stllr.loihi.process_steps_fixed.fixed_lif_step`.
 
     Per step: ``L = round(sig_in / 2**signal_shift)``; ``v`` (24-bit) and the 7-bit post
     trace restart at a sample boundary; then the membrane update, spikes, psi, post

@@ -11,12 +11,12 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_stllr.fixed.process_steps_fixed import (
+from lava_stllr.core.process_steps import ErrorStep, SampleClock
+from lava_stllr.loihi.process_steps_fixed import (
     fixed_error_process_step,
     fixed_readout_factors,
     fixed_readout_step,
 )
-from lava_stllr.numerics.process_steps import ErrorStep, SampleClock
 from lava_stllr.processes.readout import LeakyReadout, OutputError
 from process_models.fixed_pt._checks import require_fixed
 from process_models.floating_pt.readout import PyOutputErrorModelFloat
@@ -28,10 +28,10 @@ from process_models.floating_pt.readout import PyOutputErrorModelFloat
 class PyLeakyReadoutModelFixed(PyLoihiProcessModel):
     """Integer leaky-integrator readout:
     ``z = trunc(z * (4096 - dv) / 4096) + (a_in << 6)`` (24-bit,
-    :func:`~lava_stllr.fixed.process_steps_fixed.fixed_readout_step`), sent before the
+    :func:`~lava_stllr.loihi.process_steps_fixed.fixed_readout_step`), sent before the
     integer error ``e`` of the same step is received; then the third factors ``y1``
     (sign flag), ``y2``, ``y3`` of ``e``
-    (:func:`~lava_stllr.fixed.process_steps_fixed.fixed_readout_factors`)."""
+    (:func:`~lava_stllr.loihi.process_steps_fixed.fixed_readout_factors`)."""
 
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=16)
     e_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
@@ -70,7 +70,7 @@ class PyLeakyReadoutModelFixed(PyLoihiProcessModel):
 class PyOutputErrorModelFixed(PyOutputErrorModelFloat):
     """Output error of the integer readout: ``z`` is dequantized (``z * s_v``), the error
     ``softmax(z) - onehot`` is sent as the integer ``round(e / s_L)``
-    (:func:`~lava_stllr.fixed.process_steps_fixed.fixed_error_process_step`); counters,
+    (:func:`~lava_stllr.loihi.process_steps_fixed.fixed_error_process_step`); counters,
     results and the host pipe are the float model's."""
 
     z_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)

@@ -9,7 +9,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_stllr.numerics.process_steps import SampleClock, source_frame
+from lava_stllr.core.process_steps import SampleClock, source_frame
 from lava_stllr.processes.sources import EventSource, LabelSource
 from process_models.floating_pt.sources import PyEventSourceModel, PyLabelSourceModel
 
@@ -19,7 +19,7 @@ from process_models.floating_pt.sources import PyEventSourceModel, PyLabelSource
 @tag("fixed_pt")
 class PyEventSourceModelFixed(PyEventSourceModel):
     """Plays the host's samples as binary spikes ``s = (x != 0)`` (Loihi spikes carry no
-    payload here; :func:`~lava_stllr.numerics.process_steps.source_frame` row, then
+    payload here; :func:`~lava_stllr.core.process_steps.source_frame` row, then
     zeros for the gap)."""
 
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)

@@ -1,7 +1,7 @@
 """Floating-point (float64) ProcessModels, tag ``floating_pt``.
 
 Each model's ``run_spk`` calls one step function of
-:mod:`lava_stllr.numerics.process_steps`, shared with the on-chip reference.
+:mod:`lava_stllr.core.process_steps`, shared with the on-chip reference.
 """
 
 from process_models.floating_pt.dense import PySTLLRDenseModelFloat

@@ -10,7 +10,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_stllr.numerics.process_steps import (
+from lava_stllr.core.process_steps import (
     SampleClock,
     presynaptic_input,
     stllr_dense_step,

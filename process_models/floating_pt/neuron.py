@@ -10,7 +10,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_stllr.numerics.process_steps import LIFConfig, SampleClock, stllr_lif_step
+from lava_stllr.core.process_steps import LIFConfig, SampleClock, stllr_lif_step
 from lava_stllr.processes.neuron import STLLRLIF
 
 
@@ -18,7 +18,7 @@ from lava_stllr.processes.neuron import STLLRLIF
 @requires(CPU)
 @tag("floating_pt")
 class PySTLLRLIFModelFloat(PyLoihiProcessModel):
-    """S-TLLR LIF neuron: :func:`~lava_stllr.numerics.process_steps.stllr_lif_step`.
+    """S-TLLR LIF neuron: :func:`~lava_stllr.core.process_steps.stllr_lif_step`.
 
     Receives on every InPort and sends on every OutPort at every step (the stock
     ``LearningLIF`` does not send its third factors, which hangs a learning synapse).

@@ -11,7 +11,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_stllr.numerics.process_steps import (
+from lava_stllr.core.process_steps import (
     ErrorConfig,
     ErrorStep,
     SampleClock,
@@ -27,7 +27,7 @@ from lava_stllr.processes.readout import LeakyReadout, OutputError
 @requires(CPU)
 @tag("floating_pt")
 class PyLeakyReadoutModelFloat(PyLoihiProcessModel):
-    """Leaky-integrator readout: :func:`~lava_stllr.numerics.process_steps.readout_step`,
+    """Leaky-integrator readout: :func:`~lava_stllr.core.process_steps.readout_step`,
     then the readout third factors for the error received in the same step."""
 
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
@@ -62,7 +62,7 @@ class PyLeakyReadoutModelFloat(PyLoihiProcessModel):
 @requires(CPU)
 @tag("floating_pt")
 class PyOutputErrorModelFloat(PyLoihiProcessModel):
-    """Output error and counters: :func:`~lava_stllr.numerics.process_steps.error_process_step`."""
+    """Output error and counters: :func:`~lava_stllr.core.process_steps.error_process_step`."""
 
     z_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     label_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)

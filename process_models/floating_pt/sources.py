@@ -11,7 +11,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_stllr.numerics.process_steps import SampleClock, source_frame
+from lava_stllr.core.process_steps import SampleClock, source_frame
 from lava_stllr.processes.sources import LABEL_SIZE, EventSource, LabelSource
 
 
@@ -20,7 +20,7 @@ from lava_stllr.processes.sources import LABEL_SIZE, EventSource, LabelSource
 @tag("floating_pt")
 class PyEventSourceModel(PyLoihiProcessModel):
     """Takes a sample from the host pipe at each sample start and plays it row by row,
-    then zeros for the gap (:func:`~lava_stllr.numerics.process_steps.source_frame`)."""
+    then zeros for the gap (:func:`~lava_stllr.core.process_steps.source_frame`)."""
 
     sample_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.float32)
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)

@@ -17,15 +17,15 @@ from lava.magma.core.run_conditions import RunSteps
 from lava.proc.dense.process import LearningDense
 from lava.proc.io.source import RingBuffer
 
-from lava_stllr.fixed.fixed_rule import EngineRandomStream
-from lava_stllr.fixed.neuron_fixed import NeuronState
-from lava_stllr.fixed.process_steps_fixed import (
+from lava_stllr.loihi.fixed_rule import EngineRandomStream
+from lava_stllr.loihi.neuron_fixed import NeuronState
+from lava_stllr.loihi.process_steps_fixed import (
     FixedDenseConfig,
     fixed_dense_step,
     fixed_lif_step,
     fixed_synaptic_current,
 )
-from lava_stllr.fixed.quantize import quantize
+from lava_stllr.loihi.quantize import quantize
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import STLLRLIF, LeakyReadout, STLLRDense
 from lava_stllr.run_config import STLLRSimCfg

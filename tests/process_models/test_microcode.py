@@ -14,13 +14,13 @@ from lava.magma.core.run_conditions import RunSteps
 from lava.proc.dense.process import LearningDense
 from lava.proc.io.source import RingBuffer
 
-from lava_stllr.learning_rule import stllr_learning_rule
-from lava_stllr.numerics.process_steps import (
+from lava_stllr.core.process_steps import (
     LIFConfig,
     stllr_dense_step,
     stllr_lif_step,
     synaptic_current,
 )
+from lava_stllr.learning_rule import stllr_learning_rule
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import STLLRLIF, STLLRDense
 from lava_stllr.run_config import STLLRSimCfg

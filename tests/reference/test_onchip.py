@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lava_stllr.data.dataset import ArrayDataset
-from lava_stllr.numerics.process_steps import (
+from lava_stllr.core.process_steps import (
     LIFConfig,
     SampleClock,
     stllr_dense_step,
     stllr_lif_step,
 )
+from lava_stllr.data.dataset import ArrayDataset
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.onchip import OnChipLayout, OnChipReference, sample_indices
 

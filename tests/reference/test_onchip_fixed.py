@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from lava_stllr.data.dataset import ArrayDataset
-from lava_stllr.fixed.network_fixed import quantize_feedback, quantize_network
-from lava_stllr.fixed.process_steps_fixed import rescale_signal
+from lava_stllr.loihi.network_fixed import quantize_feedback, quantize_network
+from lava_stllr.loihi.process_steps_fixed import rescale_signal
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.onchip import OnChipLayout, OnChipReference
 

@@ -47,7 +47,7 @@ def test_bptt_readout_gradient_matches_finite_differences():
     eps = 1e-6
 
     def loss():
-        from lava_stllr.numerics import cross_entropy
+        from lava_stllr.core import cross_entropy
         return cross_entropy(trainer.predict_scores(x), labels).mean()
 
     numeric = np.zeros_like(w_out)

@@ -16,11 +16,11 @@ import pytest
 
 from lava_stllr import io, runs
 from lava_stllr.cli import main
+from lava_stllr.core.fixed import check_fits
 from lava_stllr.data.binning import NMNIST_DEFAULT_CONFIG, validate_events
 from lava_stllr.data.dataset import ArrayDataset, iter_batches
-from lava_stllr.fixed.quantize import quantize, quantize_weights
+from lava_stllr.loihi.quantize import quantize, quantize_weights
 from lava_stllr.network import STLLRNetwork
-from lava_stllr.numerics.fixed import check_fits
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import STLLRLIF, EventSource, LeakyReadout, OutputError, STLLRDense
 from lava_stllr.reference import BPTTTrainer, NetworkSpec, STLLRTrainer, Weights

@@ -1,6 +1,6 @@
 """Fixed-point vs float accuracy of the on-chip S-TLLR network (DFA, batch 1, per-step SGD).
 
-Both runs use the on-chip reference (:class:`lava_stllr.reference.onchip.OnChipReference`),
+Both runs use the on-chip reference (:class:`lava_stllr.onchip.OnChipReference`),
 which is bit-exact with the Lava networks (float: ``floating_pt`` models; fixed:
 ``fixed_pt`` models, tested in ``tests/reference/test_onchip_fixed.py``), on the same
 binary spikes, initial weights, feedback matrices and sample order. The fixed network is
@@ -42,8 +42,8 @@ from pathlib import Path
 import numpy as np
 
 from lava_stllr.data.binning import BinningConfig
+from lava_stllr.onchip import OnChipLayout, OnChipReference
 from lava_stllr.params import STLLRParams
-from lava_stllr.reference.onchip import OnChipLayout, OnChipReference
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "NMNIST"
 HIDDEN = {"synthetic": 64, "nmnist": 128}

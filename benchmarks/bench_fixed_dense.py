@@ -36,12 +36,12 @@ from lava.proc.io.source import RingBuffer
 from synapse_table import HEADER, print_synapse_rows
 
 from lava_stllr.loihi.fixed_rule import EngineRandomStream, bit_approx_learning_step
-from lava_stllr.loihi.process_steps_fixed import (
+from lava_stllr.loihi.quantize import LayerFixed, quantize
+from lava_stllr.loihi.synapse import (
     FixedDenseConfig,
     fixed_dense_step,
     fixed_synaptic_current,
 )
-from lava_stllr.loihi.quantize import LayerFixed, quantize
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import STLLRLIF, STLLRDense
 from lava_stllr.run_config import STLLRSimCfg

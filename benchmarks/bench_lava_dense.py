@@ -81,7 +81,7 @@ def compute_only(n_pre: int, n_post: int, n_steps: int, rate: float, repeats: in
     from lava.magma.core.learning.constants import GradedSpikeCfg
     from lava.proc.dense.models import PyLearningDenseModelFloat
 
-    from lava_stllr.core.process_steps import (
+    from lava_stllr.core.engine import (
         presynaptic_input,
         stllr_dense_step,
         synaptic_current,

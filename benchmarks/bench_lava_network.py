@@ -39,8 +39,8 @@ from lava.proc.lif.process import LIF
 
 from lava_stllr.data.dataset import ArrayDataset
 from lava_stllr.network import STLLRNetwork
+from lava_stllr.onchip import OnChipReference
 from lava_stllr.params import STLLRParams
-from lava_stllr.reference.onchip import OnChipReference
 
 SIZES = (2312, 256, 10)
 N_STEPS = 25
@@ -104,7 +104,7 @@ def time_plain_chain(n_steps: int, rate: float) -> float:
 
 def time_reference(data: ArrayDataset) -> float:
     """Seconds per step of the on-chip reference (NumPy only) on ``data``."""
-    from lava_stllr.reference.onchip import OnChipLayout
+    from lava_stllr.onchip import OnChipLayout
 
     ref = OnChipReference(OnChipLayout(SIZES, N_STEPS, PARAMS))
     ref.train(data, 1)
@@ -118,7 +118,7 @@ def nmnist_lava_vs_reference(root: str, n_train: int, n_val: int, lr: float,
     """Train in Lava and in the on-chip reference on N-MNIST; print both results."""
     from lava_stllr.data.binning import BinningConfig
     from lava_stllr.data.nmnist import load_nmnist_subset
-    from lava_stllr.reference.onchip import OnChipLayout
+    from lava_stllr.onchip import OnChipLayout
 
     config = BinningConfig(sensor_size=(34, 34, 2), n_time_bins=N_STEPS, t_start_us=0,
                            t_end_us=300_000, downsample=1)

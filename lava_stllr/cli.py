@@ -402,7 +402,7 @@ class LavaNetworkTrainer:
 
     def __init__(self, spec: Any, params: Any, *, signal: str, precision: str,
                  seed: int) -> None:
-        from lava_stllr.reference.network import init_weights
+        from lava_stllr.spec import init_weights
 
         if spec.recurrent:
             raise CLIError("the lava backend has no recurrent layers: drop --recurrent or "

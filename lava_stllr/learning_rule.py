@@ -16,7 +16,7 @@ A ``LearningDense`` delivers ``W x[t-1]`` to the neuron at the step at which its
 pre trace already holds ``x[t]``; with the y's above the two products sum to
 ``c[t] * (alpha_pre * psi[t] * trx[t] + alpha_post * trpsi[t] * x[t+1])``, i.e. S-TLLR in
 neuron time, with the non-causal term paired with the learning signal of the step
-before it (see ``lava_stllr.core.process_steps``). The division by ``lam_pre``
+before it (see ``lava_stllr.core.engine``). The division by ``lam_pre``
 needs ``lam_pre > 0``.
 """
 

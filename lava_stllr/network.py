@@ -6,7 +6,7 @@ call runs the runtime for ``(n + 1) * period`` steps while the host feeds the sa
 and labels through the sources' pipes and reads one result per sample from the output
 error's pipe (no ``Var.get`` in the loop). The timing of the pipeline, and the NumPy
 simulation that reproduces it exactly, are described in
-:mod:`lava_stllr.reference.onchip`.
+:mod:`lava_stllr.onchip`.
 
 Example
 -------
@@ -30,6 +30,13 @@ from tqdm.auto import tqdm
 
 from lava_stllr.core import cross_entropy
 from lava_stllr.data.dataset import SpikeDataset
+from lava_stllr.onchip.layout import (
+    OnChipLayout,
+    RunResult,
+    check_dataset,
+    sample_indices,
+    stream_items,
+)
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import (
     STLLRLIF,
@@ -40,13 +47,6 @@ from lava_stllr.processes import (
     STLLRDense,
 )
 from lava_stllr.processes.host_io import pipe_pending
-from lava_stllr.reference.onchip import (
-    OnChipLayout,
-    RunResult,
-    check_dataset,
-    sample_indices,
-    stream_items,
-)
 from lava_stllr.run_config import STLLRSimCfg
 from lava_stllr.runtime_guard import (
     LavaRuntimeError,
@@ -80,7 +80,7 @@ class STLLRNetwork:
     gap : int or None
         Blank steps after each sample (None: ``L + 1``).
     beta_out, init_gain, seed, graded_input
-        See :class:`~lava_stllr.reference.onchip.OnChipLayout`.
+        See :class:`~lava_stllr.onchip.OnChipLayout`.
     tag : str
         Model tag for :class:`~lava_stllr.run_config.STLLRSimCfg`. ``"fixed_pt"`` builds
         the fixed-point network (Loihi 2 widths, binary input): weights, feedback and
@@ -119,7 +119,7 @@ class STLLRNetwork:
         self.precision = "fixed" if tag == "fixed_pt" else "float"
         self.fixed_network = None
         if self.precision == "fixed":
-            from lava_stllr.reference.onchip_fixed import quantize_layout
+            from lava_stllr.onchip.program import quantize_layout
 
             self.fixed_network = quantize_layout(self.layout, **(quantize_options or {}))
         elif quantize_options is not None:

@@ -28,7 +28,7 @@ import numpy as np
 
 from lava_stllr.io import load_arrays, save_arrays, save_json
 from lava_stllr.params import STLLRParams
-from lava_stllr.reference.network import NetworkSpec, Weights
+from lava_stllr.spec import NetworkSpec, Weights
 
 WEIGHTS_FILE = "weights.npz"
 RECORD_FILE = "run.json"

@@ -71,5 +71,6 @@ def instance(name: str, value: Any, kind: type | tuple[type, ...]) -> Any:
     if not isinstance(value, kind):
         names = (kind.__name__ if isinstance(kind, type)
                  else " or ".join(k.__name__ for k in kind))
-        raise ValueError(f"{name} must be a {names}, got {type(value).__name__}")
+        article = "an" if names[0].lower() in "aeiou" else "a"
+        raise ValueError(f"{name} must be {article} {names}, got {type(value).__name__}")
     return value

@@ -9,8 +9,8 @@ from lava.proc.monitor.process import Monitor
 from lava_stllr.data.dataset import ArrayDataset
 from lava_stllr.data.synthetic import SyntheticConfig, synthetic_dataset
 from lava_stllr.network import STLLRNetwork
+from lava_stllr.onchip import OnChipReference
 from lava_stllr.params import STLLRParams
-from lava_stllr.reference.onchip import OnChipReference
 
 CONFIG = SyntheticConfig(side=4, n_steps=12, n_classes=3, speed_range=(0.5, 1.0),
                          bar_length_range=(2, 4))

@@ -32,5 +32,5 @@ def test_choice_and_instance() -> None:
     assert validate.choice("psi", "triangle", ("rational", "triangle")) == "triangle"
     with pytest.raises(ValueError, match=r"psi must be one of \('a', 'b'\), got 'c'"):
         validate.choice("psi", "c", ("a", "b"))
-    with pytest.raises(ValueError, match="params must be a int or float, got str"):
+    with pytest.raises(ValueError, match="params must be an int or float, got str"):
         validate.instance("params", "x", (int, float))

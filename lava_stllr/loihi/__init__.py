@@ -10,8 +10,8 @@ Modules (import them directly; the package re-exports nothing, so that e.g. the 
   Lava's bit-approximate learning step;
 - ``neuron_fixed``: the neuron's (and readout's) per-step integer program;
 - ``engine_fast``: a fast learning-engine step, bit-exact with the replica in ``fixed_rule``;
-- ``process_steps_fixed``: the per-Process steps of the ``fixed_pt`` models and of the
-  fixed on-chip reference;
+- ``synapse``: one fixed S-TLLR connection (weight truncation, current, the
+  pre-trace restart between samples, the DFA feedback current and its rescaling);
 - ``network_fixed``: quantization of a whole DFA network (layers and feedback);
 - ``microcode``: the register-level listing with its constraint checks;
 - ``lava_testing``: Lava test helpers (imports Lava).

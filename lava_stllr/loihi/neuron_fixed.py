@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lava_stllr.core.fixed import FixedArithmetic, check_fits, saturate
+from lava_stllr.core.messages import NeuronOutputs, NeuronState
 from lava_stllr.core.neurons import leaky_integrator_step, lif_step
 from lava_stllr.core.psi_fixed import PsiFixed
 from lava_stllr.core.traces import trace_step
@@ -167,36 +168,6 @@ class NeuronProgram:
             "signal_bits": self.signal_bits, "causal": self.causal,
             "noncausal": self.noncausal, "flag": self.flag, "program": self.program(),
         }
-
-
-@dataclass(frozen=True)
-class NeuronState:
-    """Integer state of a population: membrane ``v`` (24-bit) and post trace ``trace`` (7-bit)."""
-
-    v: np.ndarray
-    trace: np.ndarray
-
-    @classmethod
-    def zeros(cls, shape: int | tuple[int, ...]) -> NeuronState:
-        """All-zero state."""
-        return cls(np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64))
-
-
-@dataclass(frozen=True)
-class NeuronOutputs:
-    """What a population sends in one step: spikes, bAP and the third factors (ints)."""
-
-    spikes: np.ndarray
-    bap: np.ndarray
-    psi: np.ndarray
-    y1: np.ndarray
-    y2: np.ndarray
-    y3: np.ndarray
-
-    @property
-    def y(self) -> np.ndarray:
-        """``(3, ...)`` stack of y1, y2, y3, as the learning connection receives them."""
-        return np.stack([self.y1, self.y2, self.y3])
 
 
 def _gain(values: np.ndarray, mult: int, shift: int, name: str,

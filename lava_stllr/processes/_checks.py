@@ -56,7 +56,7 @@ def check_fixed(fixed: object, readout: bool | None, what: str) -> object:
     if None)."""
     if fixed is None:
         return None
-    from lava_stllr.loihi.process_steps_fixed import check_layer
+    from lava_stllr.loihi.synapse import check_layer
 
     return check_layer(fixed, readout, what)
 

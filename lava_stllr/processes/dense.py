@@ -38,7 +38,7 @@ class STLLRDense(STLLRProcess):
 
     At the first step of each sample (every ``period`` steps after ``delay``) the pre
     trace restarts and no product crosses the boundary
-    (:func:`lava_stllr.core.process_steps.stllr_dense_step`).
+    (:func:`lava_stllr.core.engine.stllr_dense_step`).
 
     Parameters
     ----------
@@ -58,7 +58,7 @@ class STLLRDense(STLLRProcess):
         The quantized layer (:func:`lava_stllr.loihi.quantize.quantize`) that the
         ``fixed_pt`` model needs: weight exponent and learning-engine rule. ``weights``
         are then integer mantissas (9-bit signed) and the model is the bit-approximate
-        learning engine (:mod:`lava_stllr.loihi.process_steps_fixed`); binary spikes only.
+        learning engine (:mod:`lava_stllr.loihi.synapse`); binary spikes only.
     rng_seed : int
         Seed of the learning engine's random streams (``fixed_pt`` only).
 

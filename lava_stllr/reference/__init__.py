@@ -1,8 +1,8 @@
 """Batched NumPy reference trainers (S-TLLR and BPTT) and the on-chip timing model."""
 
 from lava_stllr.reference.bptt import BPTTTrainer
-from lava_stllr.reference.network import NetworkSpec, Weights, init_weights
 from lava_stllr.reference.stllr import STLLRTrainer
 from lava_stllr.reference.trainer import History
+from lava_stllr.spec import NetworkSpec, Weights, init_weights
 
 __all__ = ["BPTTTrainer", "History", "NetworkSpec", "STLLRTrainer", "Weights", "init_weights"]

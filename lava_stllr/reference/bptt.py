@@ -13,9 +13,10 @@ import numpy as np
 
 from lava_stllr.core import cross_entropy, output_error
 from lava_stllr.params import STLLRParams
-from lava_stllr.reference.network import NetworkSpec, NetworkState, forward_step
+from lava_stllr.reference.network import NetworkState, forward_step
 from lava_stllr.reference.optim import make_optimizer
 from lava_stllr.reference.trainer import ReferenceTrainer
+from lava_stllr.spec import NetworkSpec
 
 
 class BPTTTrainer(ReferenceTrainer):

@@ -1,128 +1,14 @@
-"""Dense spiking network shared by the reference trainers: layout, weights and one forward step."""
+"""One forward step of the dense spiking network of the reference trainers."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from lava_stllr.core import leaky_integrator_step, lif_step, psi
 from lava_stllr.params import STLLRParams
-
-
-@dataclass(frozen=True)
-class NetworkSpec:
-    """Layout of a dense network: LIF hidden layers and a leaky-integrator readout.
-
-    Attributes
-    ----------
-    sizes : tuple of int
-        ``(n_inputs, hidden_1, ..., hidden_k, n_outputs)``; at least one hidden layer.
-    recurrent : bool
-        Give every hidden layer all-to-all recurrent weights (the paper's SHD network).
-    beta_out : float
-        Readout decay per step, ``z[t] = beta_out*z[t-1] + W h[t]``, in [0, 1].
-    init_gain : float
-        Initial weights are uniform with standard deviation ``init_gain/sqrt(fan_in)``.
-    """
-
-    sizes: tuple[int, ...]
-    recurrent: bool = False
-    beta_out: float = 0.9
-    init_gain: float = 1.0
-
-    def __post_init__(self) -> None:
-        try:
-            sizes = tuple(self.sizes)
-        except TypeError:
-            raise ValueError(f"sizes must be a tuple (inputs, hidden..., outputs) of ints, "
-                             f"got {self.sizes!r}") from None
-        if len(sizes) < 3:
-            raise ValueError(
-                f"sizes must be (inputs, hidden..., outputs) with >= 1 hidden layer, got {sizes}"
-            )
-        if any(isinstance(n, bool | np.bool_) or not isinstance(n, int | np.integer) or n < 1
-               for n in sizes):
-            raise ValueError(f"every layer size must be an integer >= 1, got {sizes}")
-        # Python ints and floats: to_dict() must be JSON-serialisable and round-trip.
-        object.__setattr__(self, "sizes", tuple(int(n) for n in sizes))
-        if sizes[-1] < 2:
-            raise ValueError(f"the readout needs >= 2 classes, got {sizes[-1]}")
-        if not isinstance(self.recurrent, bool | np.bool_):
-            raise ValueError(f"recurrent must be True or False, got {self.recurrent!r}")
-        object.__setattr__(self, "recurrent", bool(self.recurrent))
-        for name in ("beta_out", "init_gain"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float | np.integer
-                                                         | np.floating):
-                raise ValueError(f"{name} must be a number, got {value!r}")
-            object.__setattr__(self, name, float(value))
-        if not (0.0 <= self.beta_out <= 1.0):
-            raise ValueError(f"beta_out must be in [0, 1], got {self.beta_out!r}")
-        if not (np.isfinite(self.init_gain) and self.init_gain > 0):
-            raise ValueError(f"init_gain must be > 0, got {self.init_gain!r}")
-
-    @property
-    def n_hidden_layers(self) -> int:
-        """Number of LIF layers."""
-        return len(self.sizes) - 2
-
-    def to_dict(self) -> dict:
-        """Plain-dict form (JSON-serialisable)."""
-        return asdict(self)
-
-
-@dataclass
-class Weights:
-    """Trainable weights: ``feedforward[l]`` is (sizes[l+1], sizes[l]) (the last one is the
-    readout); ``recurrent[l]`` is (n_l, n_l) for hidden layer l, or absent."""
-
-    feedforward: list[np.ndarray]
-    recurrent: list[np.ndarray] = field(default_factory=list)
-
-    def arrays(self) -> list[np.ndarray]:
-        """All weight matrices in a fixed order (feedforward, then recurrent)."""
-        return [*self.feedforward, *self.recurrent]
-
-    def copy(self) -> Weights:
-        """Deep copy."""
-        return Weights([w.copy() for w in self.feedforward], [w.copy() for w in self.recurrent])
-
-
-def check_weights(spec: NetworkSpec, weights: Weights, where: str = "weights") -> None:
-    """Raise ``ValueError`` unless ``weights`` fit ``spec``: a :class:`Weights` with
-    one finite ``(n_out, n_in)`` matrix per layer (and ``(n, n)`` recurrent ones iff
-    ``spec.recurrent``). ``where`` names the weights in the message."""
-    if not isinstance(weights, Weights):
-        raise ValueError(f"{where} must be a Weights, got {type(weights).__name__}")
-    sizes = spec.sizes
-    expected = [(n_out, n_in) for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)]
-    expected_rec = [(n, n) for n in sizes[1:-1]] if spec.recurrent else []
-    for kind, got, want in (("feedforward", weights.feedforward, expected),
-                            ("recurrent", weights.recurrent, expected_rec)):
-        if len(got) != len(want):
-            raise ValueError(f"{where}: {len(got)} {kind} matrices, the network "
-                             f"{'-'.join(map(str, sizes))} has {len(want)}")
-        for i, (w, shape) in enumerate(zip(got, want, strict=True)):
-            w = np.asarray(w)
-            if w.shape != shape:
-                raise ValueError(f"{where}: {kind}[{i}] has shape {w.shape}, expected {shape}")
-            if w.dtype.kind not in "biuf" or not np.all(np.isfinite(w)):
-                raise ValueError(f"{where}: {kind}[{i}] holds NaN, Inf or non-numbers")
-
-
-def init_weights(spec: NetworkSpec, seed: int) -> Weights:
-    """Seeded uniform initial weights, std ``init_gain/sqrt(fan_in)`` per matrix."""
-    rng = np.random.default_rng(seed)
-
-    def uniform(n_out: int, n_in: int) -> np.ndarray:
-        bound = spec.init_gain * np.sqrt(3.0 / n_in)
-        return rng.uniform(-bound, bound, size=(n_out, n_in))
-
-    ff = [uniform(n_out, n_in) for n_in, n_out in zip(spec.sizes[:-1], spec.sizes[1:],
-                                                        strict=True)]
-    rec = [uniform(n, n) for n in spec.sizes[1:-1]] if spec.recurrent else []
-    return Weights(ff, rec)
+from lava_stllr.spec import NetworkSpec, Weights
 
 
 @dataclass
@@ -158,7 +44,7 @@ def forward_step(
     Hidden layer l: ``I = W_l h_{l-1}[t] (+ V_l h_l[t-1])``, then :func:`lif_step` and
     ``psi`` on the pre-reset membrane. Readout: ``z[t] = beta_out*z[t-1] + W_out h_k[t]``.
     No step delay between layers (the pipelined timing of a hardware network is in
-    :mod:`lava_stllr.reference.onchip`).
+    :mod:`lava_stllr.onchip.pipeline`).
     """
     records = []
     h = x

@@ -17,9 +17,10 @@ from lava_stllr.core import (
     trace_step,
 )
 from lava_stllr.params import STLLRParams
-from lava_stllr.reference.network import NetworkSpec, NetworkState, forward_step
+from lava_stllr.reference.network import NetworkState, forward_step
 from lava_stllr.reference.optim import make_optimizer
 from lava_stllr.reference.trainer import ReferenceTrainer
+from lava_stllr.spec import NetworkSpec
 
 SIGNALS = ("bp", "dfa")
 UPDATES = ("batch", "step")

@@ -12,14 +12,8 @@ from lava_stllr.core import cross_entropy
 from lava_stllr.data.dataset import SpikeDataset, iter_batches
 from lava_stllr.io import load_arrays, save_arrays
 from lava_stllr.params import STLLRParams
-from lava_stllr.reference.network import (
-    NetworkSpec,
-    NetworkState,
-    Weights,
-    check_weights,
-    forward_step,
-    init_weights,
-)
+from lava_stllr.reference.network import NetworkState, forward_step
+from lava_stllr.spec import NetworkSpec, Weights, check_weights, init_weights
 
 
 @dataclass

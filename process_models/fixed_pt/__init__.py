@@ -1,8 +1,8 @@
 """Fixed-point (Loihi 2 bit-approximate) ProcessModels, tag ``fixed_pt``.
 
-Each model's ``run_spk`` calls one step function of
-:mod:`lava_stllr.loihi.process_steps_fixed`, shared with the fixed mode of the on-chip
-reference, so the two agree bit for bit. The Processes need ``fixed=<LayerFixed>``
+Each model runs the shared ``run_spk`` of :mod:`process_models.shared` with a Loihi 2
+program of :mod:`lava_stllr.onchip.programs_fixed`, as the fixed on-chip reference does,
+so the two agree bit for bit. The Processes need ``fixed=<LayerFixed>``
 (:func:`lava_stllr.loihi.network_fixed.quantize_network`); a Process without it is
 rejected at compile time.
 """

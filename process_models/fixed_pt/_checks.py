@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lava.magma.core.process.process import AbstractProcess
 
-from lava_stllr.loihi.process_steps_fixed import check_layer
+from lava_stllr.loihi.synapse import check_layer
 
 
 def require_fixed(proc: AbstractProcess, readout: bool | None) -> None:

@@ -1,7 +1,7 @@
 """Floating-point (float64) ProcessModels, tag ``floating_pt``.
 
-Each model's ``run_spk`` calls one step function of
-:mod:`lava_stllr.core.process_steps`, shared with the on-chip reference.
+Each model runs the shared ``run_spk`` of :mod:`process_models.shared` with a
+float program of :mod:`lava_stllr.onchip.programs_float`, as the on-chip reference does.
 """
 
 from process_models.floating_pt.dense import PySTLLRDenseModelFloat

@@ -13,8 +13,8 @@ from lava_stllr.loihi.fixed_rule import (
     ProductSpec,
     bit_approx_learning_step,
 )
-from lava_stllr.loihi.process_steps_fixed import FixedDenseConfig, fixed_dense_step
 from lava_stllr.loihi.quantize import quantize
+from lava_stllr.loihi.synapse import FixedDenseConfig, fixed_dense_step
 from lava_stllr.params import PRESETS, STLLRParams
 
 GENERIC = (  # constants, a u0 product without x1 (touches every column), x1 on x0

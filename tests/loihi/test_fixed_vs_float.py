@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from lava_stllr.data.synthetic import SyntheticConfig, synthetic_train_val
+from lava_stllr.onchip import OnChipLayout, OnChipReference
 from lava_stllr.params import STLLRParams
-from lava_stllr.reference.onchip import OnChipLayout, OnChipReference
 
 CONFIG = SyntheticConfig(side=8, n_steps=12, speed_range=(0.8, 1.2), bar_length_range=(6, 8),
                          noise_rate_hz=0.0)

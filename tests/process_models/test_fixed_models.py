@@ -17,15 +17,12 @@ from lava.magma.core.run_conditions import RunSteps
 from lava.proc.dense.process import LearningDense
 from lava.proc.io.source import RingBuffer
 
+from lava_stllr.core.messages import NeuronState
 from lava_stllr.loihi.fixed_rule import EngineRandomStream
-from lava_stllr.loihi.neuron_fixed import NeuronState
-from lava_stllr.loihi.process_steps_fixed import (
-    FixedDenseConfig,
-    fixed_dense_step,
-    fixed_lif_step,
-    fixed_synaptic_current,
-)
 from lava_stllr.loihi.quantize import quantize
+from lava_stllr.loihi.synapse import FixedDenseConfig, fixed_dense_step, fixed_synaptic_current
+from lava_stllr.onchip.programs_fixed import FixedNeuron
+from lava_stllr.onchip.steps import neuron_process_step
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import STLLRLIF, LeakyReadout, STLLRDense
 from lava_stllr.run_config import STLLRSimCfg
@@ -90,8 +87,8 @@ def _run_numpy(params: STLLRParams, seed: int) -> list[np.ndarray]:
     for t in range(N_STEPS):
         pre = spikes[:, t]
         for i, w in enumerate(weights):
-            states[i], out = fixed_lif_step(layers[i].neuron, states[i], buffers[i],
-                                            signals[i][:, t], False)
+            states[i], out = neuron_process_step(FixedNeuron(layers[i].neuron), states[i],
+                                                 buffers[i], signals[i][:, t], False)
             buffers[i] = fixed_synaptic_current(w, pre, cfgs[i])
             traces[i] = fixed_dense_step(w, traces[i], pre, out.y, out.bap, cfgs[i],
                                          streams[i].next(), False)

@@ -14,13 +14,10 @@ from lava.magma.core.run_conditions import RunSteps
 from lava.proc.dense.process import LearningDense
 from lava.proc.io.source import RingBuffer
 
-from lava_stllr.core.process_steps import (
-    LIFConfig,
-    stllr_dense_step,
-    stllr_lif_step,
-    synaptic_current,
-)
+from lava_stllr.core.engine import stllr_dense_step, synaptic_current
 from lava_stllr.learning_rule import stllr_learning_rule
+from lava_stllr.onchip.programs_float import FloatNeuron
+from lava_stllr.onchip.steps import neuron_process_step
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import STLLRLIF, STLLRDense
 from lava_stllr.run_config import STLLRSimCfg
@@ -70,16 +67,15 @@ def _run_lava(params: STLLRParams, stock: bool, seed: int) -> list[np.ndarray]:
 
 def _run_numpy(params: STLLRParams, seed: int) -> list[np.ndarray]:
     spikes, signals, weights = _inputs(seed)
-    cfg = LIFConfig.from_params(params)
+    neuron = FloatNeuron.from_params(params)
     traces = [np.zeros(w.shape[1]) for w in weights]
     buffers = [np.zeros(w.shape[0]) for w in weights]
-    u = [np.zeros(w.shape[0]) for w in weights]
-    trpsi = [np.zeros(w.shape[0]) for w in weights]
+    states = [neuron.zeros(w.shape[0]) for w in weights]
     for t in range(N_STEPS):
         pre = spikes[:, t]
         for i, w in enumerate(weights):
-            out = stllr_lif_step(u[i], trpsi[i], buffers[i], signals[i][:, t], cfg, False)
-            u[i], trpsi[i] = out.u, out.trpsi
+            states[i], out = neuron_process_step(neuron, states[i], buffers[i],
+                                                 signals[i][:, t], False)
             buffers[i] = synaptic_current(w, pre, graded=False)
             traces[i] = stllr_dense_step(w, traces[i], pre, out.y2, out.y3, params.lam_pre,
                                          False)

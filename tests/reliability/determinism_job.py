@@ -62,7 +62,7 @@ def reference_runs() -> dict[str, dict[str, str]]:
 
 def onchip_run(seed: int = 5) -> dict[str, str]:
     """The on-chip reference: train, evaluate; weights, hidden spikes, scores."""
-    from lava_stllr.reference.onchip import OnChipLayout, OnChipReference
+    from lava_stllr.onchip import OnChipLayout, OnChipReference
 
     data = dataset()
     ref = OnChipReference(OnChipLayout(SIZES, CONFIG.n_steps, params=PARAMS, seed=seed),

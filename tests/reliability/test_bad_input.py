@@ -21,10 +21,10 @@ from lava_stllr.data.binning import NMNIST_DEFAULT_CONFIG, validate_events
 from lava_stllr.data.dataset import ArrayDataset, iter_batches
 from lava_stllr.loihi.quantize import quantize, quantize_weights
 from lava_stllr.network import STLLRNetwork
+from lava_stllr.onchip import OnChipLayout, OnChipReference
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import STLLRLIF, EventSource, LeakyReadout, OutputError, STLLRDense
 from lava_stllr.reference import BPTTTrainer, NetworkSpec, STLLRTrainer, Weights
-from lava_stllr.reference.onchip import OnChipLayout, OnChipReference
 
 P = STLLRParams.preset("code_default", lr=0.05)
 SPEC = NetworkSpec((8, 6, 3))

@@ -1,22 +1,13 @@
-"""Per-Process step functions of the fixed-point (``fixed_pt``) S-TLLR network.
+"""The fixed-point S-TLLR synapse: Lava's bit-approximate ``LearningDense``, bit for bit.
 
-The fixed ProcessModels (``process_models/fixed_pt``) do their arithmetic through these
-functions and the fixed mode of the on-chip reference
-(:class:`lava_stllr.reference.onchip.OnChipReference`) calls the same functions in the
-same order, so the two agree bit for bit. The math is not repeated here: the neuron and
-readout run the integer programs of :mod:`lava_stllr.loihi.neuron_fixed` (which use the
-shared :func:`~lava_stllr.core.neurons.lif_step` and
-:func:`~lava_stllr.core.traces.trace_step` with a fixed-point ``arith``), the synapse
-runs the learning engine of :mod:`lava_stllr.loihi.engine_fast` (bit-exact with Lava's
-bit-approximate ``LearningDense``), and the sample clock, input frames and output error
-are the float path's (:mod:`lava_stllr.core.process_steps`). What this module adds is
-the per-Process framing: state restarts at sample boundaries, the pre-trace reset between
-samples, the learning-signal rescaling and the (de)quantization at the output error.
+The synapse runs the learning engine of :mod:`lava_stllr.loihi.engine_fast` (bit-exact
+with Lava's bit-approximate ``LearningDense``); what this module adds is the framing of
+one connection: the mixed-sign weight truncation, the dendritic current, the pre-trace
+restart between samples, and the integer DFA feedback current and its rescaling.
 
 Units: weights are 9-bit mantissas (float ``w = W * s_w``), currents are
-``(sum_j W_ij s_j) << weight_exp``, membranes and the readout ``z`` are 24-bit integers
-(float ``v * s_v``), traces and third factors are 7-bit, learning signals are
-``signal_bits``-bit signed integers (float ``L * s_L``).
+``(sum_j W_ij s_j) << weight_exp``, traces and third factors are 7-bit, learning signals
+are ``signal_bits``-bit signed integers (float ``L * s_L``).
 """
 
 from __future__ import annotations
@@ -26,18 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from lava_stllr.core.fixed import shift_round
-from lava_stllr.core.process_steps import ErrorConfig, ErrorStep, error_process_step
 from lava_stllr.loihi.engine_fast import CompiledProduct, compile_products, fast_learning_step
 from lava_stllr.loihi.fixed_rule import StepRandoms, bit_approx_dense_activation
-from lava_stllr.loihi.neuron_fixed import (
-    NeuronOutputs,
-    NeuronProgram,
-    NeuronState,
-    ReadoutProgram,
-    neuron_step,
-    readout_step,
-)
-from lava_stllr.loihi.quantize import LayerFixed, dequantize_membrane, quantize_signal
+from lava_stllr.loihi.quantize import LayerFixed
 
 
 def check_layer(layer: object, readout: bool | None, what: str) -> LayerFixed:
@@ -100,7 +82,7 @@ def fixed_dense_step(weights: np.ndarray, x1: np.ndarray, spikes: np.ndarray,
     (the post neuron's last step of the previous sample) are paired with the previous
     sample's decayed trace only (the engine step without pre spikes), then the trace
     restarts at ``x1 = x1_impulse * s``: no product crosses a sample boundary (the
-    float :func:`~lava_stllr.core.process_steps.stllr_dense_step` does the same),
+    float :func:`~lava_stllr.core.engine.stllr_dense_step` does the same),
     and ``x1`` never saturates across samples (``lam_pre = 1`` saturates at 127).
 
     Returns
@@ -120,48 +102,3 @@ def rescale_signal(raw: np.ndarray, shift: int) -> np.ndarray:
     """Learning signal of a hidden layer from its feedback current:
     ``L = round(raw / 2**shift)`` (half away from zero)."""
     return shift_round(np.asarray(raw, dtype=np.int64), shift, "nearest")
-
-
-def fixed_lif_step(program: NeuronProgram, state: NeuronState, current: np.ndarray,
-                   signal: np.ndarray, new_sample: bool,
-                   overflow: str = "raise") -> tuple[NeuronState, NeuronOutputs]:
-    """One step of the fixed S-TLLR LIF Process: restart ``v`` and the post trace at a
-    sample boundary, then :func:`~lava_stllr.loihi.neuron_fixed.neuron_step` (spikes,
-    bAP and the third factors ``y1`` (sign flag), ``y2``, ``y3`` for signal ``L``)."""
-    if new_sample:
-        state = NeuronState.zeros(np.shape(state.v))
-    return neuron_step(program, state, current, signal, learn=True, overflow=overflow)
-
-
-def fixed_readout_step(program: ReadoutProgram, z: np.ndarray, current: np.ndarray,
-                       new_sample: bool, overflow: str = "raise") -> np.ndarray:
-    """Integration of the fixed readout Process,
-    ``z = trunc(z * (4096 - dv) / 4096) + (a_in << 6)`` (24-bit), restarting from 0 at a
-    sample boundary; the readout sends ``z`` before it receives the error."""
-    z = np.asarray(z, dtype=np.int64)
-    if new_sample:
-        z = np.zeros_like(z)
-    return readout_step(program, z, current, np.zeros_like(z), learn=False,
-                        overflow=overflow)[0]
-
-
-def fixed_readout_factors(program: ReadoutProgram, signal: np.ndarray,
-                          overflow: str = "raise") -> np.ndarray:
-    """The readout's ``(3, n)`` third factors for the error ``e`` received this step
-    (``y1`` sign flag, ``y2``, ``y3``; they do not depend on ``z``)."""
-    zeros = np.zeros(np.shape(signal), dtype=np.int64)
-    return readout_step(program, zeros, zeros, signal, learn=True, overflow=overflow)[1]
-
-
-def fixed_error_process_step(z: np.ndarray, label_msg: np.ndarray, z_sum: np.ndarray,
-                             position: tuple[int, int], cfg: ErrorConfig,
-                             layer: LayerFixed) -> ErrorStep:
-    """One step of the fixed output-error Process.
-
-    The integer readout is dequantized (``z * s_v``), the float
-    :func:`~lava_stllr.core.process_steps.error_process_step` computes the error
-    and the counters, and the error is sent as ``e_int = round(e / s_L)``
-    (``signal_bits`` signed, :func:`~lava_stllr.loihi.quantize.quantize_signal`).
-    """
-    out = error_process_step(dequantize_membrane(z, layer), label_msg, z_sum, position, cfg)
-    return out._replace(error=quantize_signal(out.error, layer))

@@ -5,15 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lava_stllr.core.process_steps import (
-    LIFConfig,
-    SampleClock,
-    stllr_dense_step,
-    stllr_lif_step,
-)
+from lava_stllr.core.engine import stllr_dense_step
 from lava_stllr.data.dataset import ArrayDataset
+from lava_stllr.onchip import OnChipLayout, OnChipReference
+from lava_stllr.onchip.clock import SampleClock
+from lava_stllr.onchip.layout import sample_indices
+from lava_stllr.onchip.programs_float import FloatNeuron
+from lava_stllr.onchip.steps import neuron_process_step
 from lava_stllr.params import STLLRParams
-from lava_stllr.reference.onchip import OnChipLayout, OnChipReference, sample_indices
 
 P = STLLRParams.preset("code_default", lr=0.05, beta=0.8, theta=0.5)
 
@@ -99,16 +98,16 @@ def _neuron_time_stllr(params: STLLRParams, period: int, n_steps: int, seed: int
     sig = rng.normal(size=(n_steps + 1, n_post))  # received by the neuron at step t + 1
     w = rng.uniform(0.0, 0.5, size=(n_post, n_pre))
     w0 = w.copy()
-    cfg = LIFConfig.from_params(params)
+    neuron = FloatNeuron.from_params(params)
     syn_clock, lif_clock = SampleClock(period, 0), SampleClock(period, 1)
     trace, buff = np.zeros(n_pre), np.zeros(n_post)
-    u, trpsi = np.zeros(n_post), np.zeros(n_post)
+    state = neuron.zeros(n_post)
     psi_n, trpsi_n, sig_n = {}, {}, {}  # by neuron time n (input x[n])
     for s in range(1, n_steps + 1):
-        out = stllr_lif_step(u, trpsi, buff, sig[s - 1], cfg, lif_clock.new_sample(s))
-        u, trpsi = out.u, out.trpsi
+        state, out = neuron_process_step(neuron, state, buff, sig[s - 1],
+                                         lif_clock.new_sample(s))
         if s >= 2:
-            psi_n[s - 2], trpsi_n[s - 2], sig_n[s - 2] = out.psi, out.trpsi, sig[s - 1]
+            psi_n[s - 2], trpsi_n[s - 2], sig_n[s - 2] = out.psi, state.trace, sig[s - 1]
         buff = w @ x[s - 1]
         trace = stllr_dense_step(w, trace, x[s - 1], out.y2, out.y3, params.lam_pre,
                                  syn_clock.new_sample(s))

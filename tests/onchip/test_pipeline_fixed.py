@@ -8,9 +8,9 @@ import pytest
 
 from lava_stllr.data.dataset import ArrayDataset
 from lava_stllr.loihi.network_fixed import quantize_feedback, quantize_network
-from lava_stllr.loihi.process_steps_fixed import rescale_signal
+from lava_stllr.loihi.synapse import rescale_signal
+from lava_stllr.onchip import OnChipLayout, OnChipReference
 from lava_stllr.params import STLLRParams
-from lava_stllr.reference.onchip import OnChipLayout, OnChipReference
 
 P = STLLRParams.preset("code_default", lr=0.05, beta=0.8, theta=0.5)
 

@@ -1,0 +1,242 @@
+"""What fixes an on-chip network, and the stream of samples it plays.
+
+:class:`OnChipLayout` holds sizes, timing, parameters and seeds of the pipelined Lava
+network (and of its NumPy twin, :class:`~lava_stllr.onchip.pipeline.OnChipReference`);
+:func:`stream_items` turns dataset samples into the messages the sources play.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from lava_stllr.core import feedback_matrix
+from lava_stllr.data.dataset import SpikeDataset
+from lava_stllr.params import STLLRParams
+from lava_stllr.spec import NetworkSpec, init_weights
+
+SIGNALS = ("dfa",)
+
+
+@dataclass(frozen=True)
+class OnChipLayout:
+    """Everything that fixes the on-chip network: sizes, timing, parameters, seeds.
+
+    Parameters
+    ----------
+    sizes : tuple of int
+        ``(n_inputs, hidden_1, ..., hidden_L, n_classes)``, ``L >= 1``.
+    n_steps : int
+        Steps per sample.
+    params : STLLRParams or str
+        Parameters or a preset name; ``lam_pre`` must be > 0.
+    gap : int or None
+        Blank steps after each sample; None means ``L + 1`` (no learning signal leaks
+        into the next sample). ``n_steps + gap >= L + 2`` is required.
+    signal : {"dfa"}
+        Learning signal of the hidden layers.
+    beta_out : float
+        Readout decay per step, in [0, 1].
+    init_gain : float
+        Initial weights: uniform with std ``init_gain/sqrt(fan_in)`` (as the trainers).
+    seed : int
+        Seeds the initial weights (``seed``) and feedback matrices (``seed + 1 + l``).
+    graded_input : bool
+        Feed input counts as graded payloads (else spikes ``x != 0``).
+    """
+
+    sizes: tuple[int, ...]
+    n_steps: int
+    params: STLLRParams | str = "code_default"
+    gap: int | None = None
+    signal: str = "dfa"
+    beta_out: float = 0.9
+    init_gain: float = 1.0
+    seed: int = 0
+    graded_input: bool = False
+
+    def __post_init__(self) -> None:
+        from lava_stllr.learning_rule import check_lava_params
+
+        spec = NetworkSpec(tuple(self.sizes), beta_out=self.beta_out, init_gain=self.init_gain)
+        object.__setattr__(self, "sizes", spec.sizes)
+        params = self.params
+        if isinstance(params, str):
+            params = STLLRParams.preset(params)
+        if not isinstance(params, STLLRParams):
+            raise ValueError(f"params must be an STLLRParams or a preset name, got {params!r}")
+        check_lava_params(params)
+        object.__setattr__(self, "params", params)
+        if isinstance(self.n_steps, bool) or not isinstance(self.n_steps, int) or (
+                self.n_steps < 1):
+            raise ValueError(f"n_steps must be an integer >= 1, got {self.n_steps!r}")
+        gap = spec.n_hidden_layers + 1 if self.gap is None else self.gap
+        if isinstance(gap, bool) or not isinstance(gap, int) or gap < 0:
+            raise ValueError(f"gap must be None or an integer >= 0, got {self.gap!r}")
+        object.__setattr__(self, "gap", gap)
+        if self.n_steps + gap < spec.n_hidden_layers + 2:
+            raise ValueError(
+                f"n_steps + gap must be >= n_hidden + 2 = {spec.n_hidden_layers + 2} (the "
+                f"pipeline depth), got {self.n_steps + gap}")
+        if self.signal not in SIGNALS:
+            raise ValueError(f"signal must be one of {SIGNALS}, got {self.signal!r}")
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
+            raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}")
+        if not isinstance(self.graded_input, bool):
+            raise ValueError(f"graded_input must be a bool, got {self.graded_input!r}")
+
+    @property
+    def spec(self) -> NetworkSpec:
+        """The layer layout as a :class:`NetworkSpec`."""
+        return NetworkSpec(self.sizes, beta_out=self.beta_out, init_gain=self.init_gain)
+
+    @property
+    def n_hidden(self) -> int:
+        """Number of LIF layers ``L``."""
+        return len(self.sizes) - 2
+
+    @property
+    def period(self) -> int:
+        """Lava steps per sample, ``n_steps + gap``."""
+        return self.n_steps + self.gap
+
+    @property
+    def window_start(self) -> int:
+        """First learning/scoring step of a sample."""
+        return self.params.window_start(self.n_steps)
+
+    def dense_delay(self, index: int) -> int:
+        """Depth of weight matrix ``index`` (0 = input, ``L`` = readout): its pre layer's."""
+        return index
+
+    def lif_delay(self, layer: int) -> int:
+        """Depth of hidden layer ``layer`` (0-based): ``layer + 1``."""
+        return layer + 1
+
+    @property
+    def output_delay(self) -> int:
+        """Depth of the readout, the output error and the label source: ``L + 1``."""
+        return self.n_hidden + 1
+
+    def signal_delay(self, layer: int) -> int:
+        """Learning-signal delay of hidden layer ``layer`` (0-based) in its own time:
+        ``L + 1 - layer`` steps (``L + 2 - l`` for 1-based ``l``)."""
+        return self.n_hidden + 1 - layer
+
+    def initial_weights(self) -> list[np.ndarray]:
+        """Feed-forward weights ``(n_{l+1}, n_l)``, the last one the readout's."""
+        return [w.copy() for w in init_weights(self.spec, self.seed).feedforward]
+
+    def feedback(self) -> list[np.ndarray]:
+        """DFA feedback matrices ``B_l`` of shape ``(n_l, n_classes)``."""
+        n_out = self.sizes[-1]
+        return [feedback_matrix(n, n_out, seed=self.seed + 1 + i)
+                for i, n in enumerate(self.sizes[1:-1])]
+
+
+class StreamItem(NamedTuple):
+    """One sample of the input stream: spikes ``(n_steps, n_inputs)`` or None (blank),
+    its label, and whether it learns and is scored."""
+
+    spikes: np.ndarray | None
+    label: int
+    learn: bool
+    scored: bool
+
+
+def _check_interface(dataset: object) -> None:
+    """Raise ``ValueError`` unless ``dataset`` has the SpikeDataset attributes."""
+    missing = [a for a in ("n_steps", "n_inputs", "n_classes", "__len__", "__getitem__")
+               if not hasattr(dataset, a)]
+    if missing:
+        raise ValueError(f"dataset must follow the SpikeDataset interface (see "
+                         f"lava_stllr.data.dataset), {type(dataset).__name__} lacks {missing}")
+
+
+def check_dataset(layout: OnChipLayout, dataset: SpikeDataset) -> None:
+    """Raise ``ValueError`` if ``dataset``'s samples or classes do not fit ``layout``."""
+    _check_interface(dataset)
+    if dataset.n_steps != layout.n_steps or dataset.n_inputs != layout.sizes[0]:
+        raise ValueError(
+            f"dataset samples are ({dataset.n_steps}, {dataset.n_inputs}), the network "
+            f"expects ({layout.n_steps}, {layout.sizes[0]})")
+    if dataset.n_classes > layout.sizes[-1]:
+        raise ValueError(f"dataset has {dataset.n_classes} classes, the readout only "
+                         f"{layout.sizes[-1]}")
+
+
+def sample_indices(dataset: SpikeDataset, n_samples: int | None,
+                   indices: Sequence[int] | None) -> np.ndarray:
+    """The dataset indices a call plays: ``indices``, else the first ``n_samples``
+    (all if None)."""
+    _check_interface(dataset)
+    if indices is not None:
+        if n_samples is not None:
+            raise ValueError("give n_samples or indices, not both")
+        idx = np.asarray(indices, dtype=np.int64)
+        if idx.ndim != 1 or (idx.size and (idx.min() < 0 or idx.max() >= len(dataset))):
+            raise ValueError(f"indices must be a 1-D list of indices in [0, {len(dataset)})")
+        return idx
+    n = len(dataset) if n_samples is None else n_samples
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 0 < n <= len(dataset):
+        raise ValueError(f"n_samples must be in [1, {len(dataset)}], got {n_samples!r}")
+    return np.arange(int(n))
+
+
+def stream_items(layout: OnChipLayout, dataset: SpikeDataset, indices: np.ndarray,
+                 learn: bool) -> Iterator[StreamItem]:
+    """Yield the stream of one call: the samples at ``indices``, then one blank,
+    unscored, non-learning sample that flushes the pipeline."""
+    check_dataset(layout, dataset)
+    for i in indices:
+        spikes, label = dataset[int(i)]
+        spikes = np.asarray(spikes)
+        if spikes.shape != (layout.n_steps, layout.sizes[0]):
+            raise ValueError(f"sample {int(i)} has shape {spikes.shape}, expected "
+                             f"{(layout.n_steps, layout.sizes[0])}")
+        if spikes.dtype.kind not in "biuf" or not np.all(np.isfinite(spikes)):
+            raise ValueError(f"sample {int(i)} holds NaN, Inf or non-numeric values "
+                             f"(dtype {spikes.dtype})")
+        n_classes = layout.sizes[-1]
+        if isinstance(label, bool | np.bool_) or not isinstance(label, int | np.integer) or not (
+                0 <= label < n_classes):
+            raise ValueError(f"sample {int(i)} has label {label!r}, expected an integer in "
+                             f"[0, {n_classes})")
+        yield StreamItem(spikes, int(label), learn, True)
+    yield StreamItem(None, 0, False, False)
+
+
+@dataclass
+class RunResult:
+    """Outcome of one ``train``/``evaluate`` call.
+
+    Attributes
+    ----------
+    scores : (n, n_classes) array
+        Readout summed over the learning window, per scored sample, in play order.
+    labels : (n,) int array
+    loss_sum : float
+        Summed cross-entropy of ``scores`` (nats).
+    """
+
+    scores: np.ndarray
+    labels: np.ndarray
+    loss_sum: float = 0.0
+
+    @property
+    def predictions(self) -> np.ndarray:
+        """``argmax`` of the scores."""
+        return self.scores.argmax(axis=1)
+
+    @property
+    def accuracy(self) -> float:
+        """Fraction of correct predictions."""
+        return float((self.predictions == self.labels).mean()) if len(self.labels) else 0.0
+
+    @property
+    def loss(self) -> float:
+        """Mean cross-entropy (nats)."""
+        return self.loss_sum / len(self.labels) if len(self.labels) else 0.0

@@ -1,0 +1,137 @@
+"""Loihi 2 fixed-point programs of the on-chip Processes, bit-exact with Lava's
+bit-approximate models; same methods as :mod:`lava_stllr.onchip.programs_float`.
+
+Each wraps the integers of one quantized layer
+(:class:`~lava_stllr.loihi.quantize.LayerFixed`): the neuron's integer program
+(:mod:`lava_stllr.loihi.neuron_fixed`), the learning engine
+(:mod:`lava_stllr.loihi.synapse`) and the (de)quantization at the output error.
+Units: weights are 9-bit mantissas, currents ``(W s) << weight_exp``, membranes and the
+readout 24-bit integers, traces and third factors 7-bit, learning signals
+``signal_bits``-bit signed integers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lava_stllr.core.messages import NeuronOutputs, NeuronState, ThirdFactors
+from lava_stllr.loihi.fixed_rule import EngineRandomStream, StepRandoms
+from lava_stllr.loihi.neuron_fixed import NeuronProgram, ReadoutProgram, neuron_step, readout_step
+from lava_stllr.loihi.quantize import LayerFixed, dequantize_membrane, quantize_signal
+from lava_stllr.loihi.synapse import (
+    FixedDenseConfig,
+    fixed_dense_step,
+    fixed_synaptic_current,
+    graded_current,
+    rescale_signal,
+    truncate_mixed_weights,
+)
+
+
+@dataclass(frozen=True)
+class FixedSynapse:
+    """One step of Lava's bit-approximate learning engine with the layer's rule:
+    ``x1 <- sround(exp(-1/x1_tau) x1) + x1_impulse*s`` and the rule's products."""
+
+    cfg: FixedDenseConfig
+
+    @classmethod
+    def from_layer(cls, layer: LayerFixed) -> FixedSynapse:
+        """Build from a quantized layer."""
+        return cls(FixedDenseConfig.from_layer(layer))
+
+    def load_weights(self, weights: np.ndarray) -> np.ndarray:
+        """Mantissas with the lowest bit cleared, as Lava's mixed-sign ``LearningDense``
+        stores them from its first step on."""
+        return truncate_mixed_weights(np.asarray(weights)).astype(np.int64)
+
+    def zero_trace(self, n_pre: int) -> np.ndarray:
+        """Pre trace at rest."""
+        return np.zeros(n_pre, dtype=np.int64)
+
+    def random_stream(self, seed: int) -> EngineRandomStream:
+        """The engine's stochastic-rounding randoms, one draw per step."""
+        return EngineRandomStream(seed)
+
+    def presynaptic(self, payload: np.ndarray) -> np.ndarray:
+        """Binary spikes ``payload != 0``."""
+        return np.asarray(payload) != 0
+
+    def current(self, weights: np.ndarray, spikes: np.ndarray) -> np.ndarray:
+        """``(W s) << weight_exp``."""
+        return fixed_synaptic_current(weights, spikes, self.cfg)
+
+    def learn(self, weights: np.ndarray, trace: np.ndarray, spikes: np.ndarray,
+              factors: ThirdFactors, new_sample: bool, randoms: StepRandoms) -> np.ndarray:
+        """One learning-engine step (updates ``weights`` in place); the new pre trace."""
+        bap = np.asarray(factors.bap).astype(bool)
+        return fixed_dense_step(weights, trace, spikes, factors.y, bap, self.cfg, randoms,
+                                new_sample)
+
+
+@dataclass(frozen=True)
+class FixedNeuron:
+    """The integer S-TLLR LIF program of one layer; its learning signal is the DFA
+    feedback current rounded by ``signal_shift``: ``L = round(raw / 2**signal_shift)``."""
+
+    program: NeuronProgram
+    signal_shift: int = 0
+
+    def zeros(self, n: int | tuple[int, ...]) -> NeuronState:
+        """Rest state (int64)."""
+        return NeuronState.zeros(n)
+
+    def signal(self, raw: np.ndarray) -> np.ndarray:
+        """Integer learning signal from the feedback current."""
+        return rescale_signal(raw, self.signal_shift)
+
+    def step(self, state: NeuronState, current: np.ndarray,
+             signal: np.ndarray) -> tuple[NeuronState, NeuronOutputs]:
+        """:func:`~lava_stllr.loihi.neuron_fixed.neuron_step` (raises on overflow)."""
+        return neuron_step(self.program, state, current, signal, learn=True)
+
+
+@dataclass(frozen=True)
+class FixedReadout:
+    """Integer leaky readout ``z = trunc(z*(4096 - dv)/4096) + (a_in << 6)`` (24-bit) and
+    the third factors of its error (``y1`` sign flag, ``y2``, ``y3``)."""
+
+    program: ReadoutProgram
+
+    def zeros(self, n: int) -> np.ndarray:
+        """Rest state (int64)."""
+        return np.zeros(n, dtype=np.int64)
+
+    def integrate(self, z: np.ndarray, current: np.ndarray) -> np.ndarray:
+        """One integration step."""
+        z = np.asarray(z, dtype=np.int64)
+        return readout_step(self.program, z, current, np.zeros_like(z), learn=False)[0]
+
+    def factors(self, error: np.ndarray) -> ThirdFactors:
+        """Third factors of the integer error (they do not depend on ``z``)."""
+        zeros = np.zeros(np.shape(error), dtype=np.int64)
+        y = readout_step(self.program, zeros, zeros, error, learn=True)[1]
+        return ThirdFactors(y[0], y[1], y[2], np.zeros(np.shape(error), dtype=bool))
+
+
+@dataclass(frozen=True)
+class FixedErrorCodec:
+    """The integer readout is dequantized (``z * s_v``) before the float error, which is
+    sent as ``e_int = round(e / s_L)`` (``signal_bits`` signed); the DFA feedback is
+    Lava's bit-accurate graded ``Dense``, ``B_int @ e_int``."""
+
+    layer: LayerFixed
+
+    def decode(self, z: np.ndarray) -> np.ndarray:
+        """Readout in float units."""
+        return dequantize_membrane(z, self.layer)
+
+    def encode(self, error: np.ndarray) -> np.ndarray:
+        """Integer error."""
+        return quantize_signal(error, self.layer)
+
+    def feedback(self, weights: np.ndarray, error: np.ndarray) -> np.ndarray:
+        """Integer DFA current."""
+        return graded_current(weights, error)

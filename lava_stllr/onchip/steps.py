@@ -1,0 +1,118 @@
+"""One step function per on-chip Process, for either arithmetic.
+
+``program`` is a float program (:mod:`lava_stllr.onchip.programs_float`) or a Loihi 2
+one (:mod:`lava_stllr.onchip.programs_fixed`); the ProcessModels of both tags and the
+on-chip pipeline (:mod:`lava_stllr.onchip.pipeline`) call these same functions in the
+same order, so they agree bit for bit. What is framed here, once for both precisions:
+state restarts at sample boundaries, the learning window and the scoring of a sample.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from lava_stllr.core.messages import NeuronOutputs, NeuronState, ThirdFactors
+from lava_stllr.core.signals import cross_entropy, output_error
+
+
+class DenseStep(NamedTuple):
+    """Outputs of one :func:`dense_step`: the current sent next step and the pre trace."""
+
+    current: np.ndarray
+    trace: np.ndarray
+
+
+def dense_step(program: Any, weights: np.ndarray, trace: np.ndarray, payload: np.ndarray,
+               factors: ThirdFactors, new_sample: bool, randoms: Any) -> DenseStep:
+    """One step of the ``STLLRDense`` Process after it sent last step's current.
+
+    The current ``W x[t]`` for the next step uses the weights before this step's update
+    (one step of synaptic delay, as a Lava ``Dense``); then one learning-engine step
+    with the third factors received this step accumulates into ``weights`` in place.
+    """
+    x = program.presynaptic(payload)
+    current = program.current(weights, x)
+    return DenseStep(current, program.learn(weights, trace, x, factors, new_sample, randoms))
+
+
+def neuron_process_step(program: Any, state: NeuronState, current: np.ndarray,
+                        raw_signal: np.ndarray,
+                        new_sample: bool) -> tuple[NeuronState, NeuronOutputs]:
+    """One step of the ``STLLRLIF`` Process: restart at a sample boundary, then the
+    program's neuron step with the learning signal decoded from the feedback current."""
+    if new_sample:
+        state = program.zeros(np.shape(state.v))
+    return program.step(state, current, program.signal(raw_signal))
+
+
+def readout_process_step(program: Any, z: np.ndarray, current: np.ndarray,
+                         new_sample: bool) -> np.ndarray:
+    """Integration of the ``LeakyReadout`` Process, restarting from 0 at a sample
+    boundary; it sends ``z`` before it receives the error of the same step."""
+    if new_sample:
+        z = program.zeros(np.shape(z))
+    return program.integrate(z, current)
+
+
+@dataclass(frozen=True)
+class ErrorConfig:
+    """Sample layout seen by the output-error Process: ``n_steps`` steps per sample (a
+    gap may follow) and the learning window ``[window_start, n_steps)``."""
+
+    n_steps: int
+    window_start: int
+
+
+class ErrorStep(NamedTuple):
+    """Outputs of one :func:`error_process_step`."""
+
+    error: np.ndarray
+    z_sum: np.ndarray
+    result: np.ndarray | None
+    correct: bool
+    loss: float
+
+
+def error_step(z: np.ndarray, label: int, learn: bool) -> np.ndarray:
+    """Output error ``softmax(z) - onehot(label)`` on learning steps, else zeros."""
+    if not learn:
+        return np.zeros_like(z, dtype=float)
+    return output_error(np.asarray(z, dtype=float)[None, :], np.array([int(label)]))[0]
+
+
+def error_process_step(codec: Any, z: np.ndarray, label_msg: np.ndarray, z_sum: np.ndarray,
+                       position: tuple[int, int], cfg: ErrorConfig) -> ErrorStep:
+    """One step of the ``OutputError`` Process.
+
+    ``label_msg = [label, learn, scored]``; ``position = (sample, step)`` from its
+    :class:`~lava_stllr.onchip.clock.SampleClock`. The readout is decoded to float
+    units (``codec.decode``). In the window ``window_start <= step < n_steps``:
+    ``e = softmax(z) - onehot(label)`` if ``learn`` (else 0), sent encoded
+    (``codec.encode``), and ``z`` is summed if ``scored``; at the window's last step a
+    scored sample yields ``result = sum z``, ``correct = argmax(sum z) == label`` and
+    ``loss = cross-entropy(sum z)`` (nats).
+    """
+    z = codec.decode(z)
+    sample, step = position
+    label, learn, scored = int(label_msg[0]), label_msg[1] > 0, label_msg[2] > 0
+    in_window = sample >= 0 and cfg.window_start <= step < cfg.n_steps
+    error = codec.encode(error_step(z, label, learn and in_window))
+    if not (in_window and scored):
+        return ErrorStep(error, z_sum, None, False, 0.0)
+    z_sum = (np.zeros_like(z_sum) if step == cfg.window_start else z_sum) + z
+    if step != cfg.n_steps - 1:
+        return ErrorStep(error, z_sum, None, False, 0.0)
+    loss = float(cross_entropy(z_sum[None, :], np.array([label]))[0])
+    return ErrorStep(error, z_sum, z_sum.copy(), int(np.argmax(z_sum)) == label, loss)
+
+
+def source_frame(sample_data: np.ndarray | None, sample: int, step: int,
+                 shape: tuple[int, ...]) -> np.ndarray:
+    """Input row sent by the event source: row ``step`` of the current sample, or zeros
+    before the first sample and during the gap after it."""
+    if sample < 0 or sample_data is None or step >= sample_data.shape[0]:
+        return np.zeros(shape)
+    return sample_data[step].astype(float)

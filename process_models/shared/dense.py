@@ -1,0 +1,71 @@
+"""The ``run_spk`` of :class:`~lava_stllr.processes.STLLRDense`, for both tags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from lava.magma.core.model.py.model import PyLoihiProcessModel
+from lava.magma.core.model.py.ports import PyInPort, PyOutPort
+from lava.magma.core.model.py.type import LavaPyType
+
+from lava_stllr.core.messages import ThirdFactors
+from lava_stllr.onchip.clock import SampleClock
+from lava_stllr.onchip.steps import dense_step
+
+
+class STLLRDenseModel(PyLoihiProcessModel):
+    """S-TLLR synapse computing only what the rule needs.
+
+    Per step: (first step only: the program's view of the weights, e.g. Loihi's
+    mixed-sign truncation) send the buffered current of ``x[t-1]``; receive ``x[t]``
+    and the post neuron's ``y1..y3`` and bAP; compute the next current with the old
+    weights; one learning-engine step (:func:`~lava_stllr.onchip.steps.dense_step`).
+    With ``period`` set the pre trace restarts at every sample boundary. The weight
+    update runs at the end of the spiking phase, exactly as the learning phase would:
+    no learning phase is requested from the runtime. A host pipe serves weight
+    snapshots (``Var.get`` moves one element per message).
+    """
+
+    snapshot_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    weights_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    period: np.ndarray = LavaPyType(np.ndarray, int)
+    delay: np.ndarray = LavaPyType(np.ndarray, int)
+
+    @staticmethod
+    def make_program(proc_params: Any) -> Any:
+        """The synapse program of this tag (tagged subclasses define it)."""
+        raise NotImplementedError
+
+    def __init__(self, proc_params: Any) -> None:
+        super().__init__(proc_params)
+        self._program = self.make_program(proc_params)
+        self._randoms = self._program.random_stream(int(proc_params["rng_seed"]))
+        self._loaded = False
+        self._snapshot_steps: list[int] = []
+
+    def run_spk(self) -> None:
+        """Send ``W x[t-1]``; compute ``W x[t]``; learn from ``x[t]`` and ``y1..y3``."""
+        if not self._loaded:
+            self.weights = self._program.load_weights(self.weights).astype(self.weights.dtype)
+            self._loaded = True
+        self.a_out.send(self.a_buff)
+        payload = self.s_in.recv()
+        factors = ThirdFactors(self.s_in_y1.recv(), self.s_in_y2.recv(), self.s_in_y3.recv(),
+                               self.s_in_bap.recv())
+        clock = SampleClock(int(self.period[0]), int(self.delay[0]))
+        self.a_buff, self.x1 = dense_step(self._program, self.weights, self.x1, payload,
+                                          factors, clock.new_sample(self.time_step),
+                                          self._randoms.next())
+        self._serve_snapshots()
+
+    def _serve_snapshots(self) -> None:
+        """Send the weights to the host pipe at the requested steps (never blocks)."""
+        requests = self.snapshot_in.csp_ports
+        while requests and requests[0].probe():
+            self._snapshot_steps.append(int(requests[0].recv()[0]))
+        if self.time_step in self._snapshot_steps:
+            self._snapshot_steps.remove(self.time_step)
+            out = self.weights_out.csp_ports
+            if out and out[0].probe():
+                out[0].send(self.weights)

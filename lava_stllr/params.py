@@ -7,7 +7,8 @@ import numbers
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-PSI_KINDS = ("rational", "triangle", "sigmoid")
+from lava_stllr.core.psi import psi_kind
+
 RESET_MODES = ("soft", "hard")
 
 # (lam_post, lam_pre, alpha_post, alpha_pre) in the authors' order, from the S-TLLR paper/code.
@@ -63,7 +64,9 @@ class STLLRParams:
         Learning rate, > 0.
     window : int or None
         Learn on the last ``window`` steps of each sample; None means every step.
-    psi : {"rational", "triangle", "sigmoid"}
+    psi : str
+        A registered kind of :data:`lava_stllr.core.psi.PSI_KINDS` ("rational", "triangle",
+        "sigmoid").
         Secondary activation: ``1/(100|u-theta|+1)^2``, ``0.3*max(0, 1-|u-theta|)`` or
         ``4*sig(4(u-theta))*(1-sig(4(u-theta)))``.
     theta : float
@@ -107,8 +110,7 @@ class STLLRParams:
             checked["window"] = int(self.window)
         for name, value in checked.items():
             object.__setattr__(self, name, value)
-        if self.psi not in PSI_KINDS:
-            raise ValueError(f"psi must be one of {PSI_KINDS}, got {self.psi!r}")
+        psi_kind(self.psi)  # a registered kind, or ValueError naming them
         if self.reset not in RESET_MODES:
             raise ValueError(f"reset must be one of {RESET_MODES}, got {self.reset!r}")
 

@@ -9,7 +9,11 @@ psi at threshold (1 for rational/sigmoid, 0.3 for triangle). One output LSB is
 
 Choice per kind
 ---------------
-- ``triangle`` -- a shifted triangle, exact up to rounding::
+Which program a kind gets is its ``integer_form`` in the registry
+(:data:`lava_stllr.core.psi.PSI_KINDS`); its ``error_bound_lsb`` is the stated bound of
+``max |psi_fixed - psi|`` for the default ``max_entries = 256``, ``table_frac_bits = 4``.
+
+- ``linear`` (``triangle``) -- a shifted triangle, exact up to rounding::
 
       a   = min(|d| >> k, A)
       psi = max(0, OUT - ((a * G + 2**(s-1)) >> s))
@@ -17,9 +21,9 @@ Choice per kind
   with ``G / 2**s ~= OUT * membrane_scale * 2**k`` (the slope per index step), ``G`` kept
   to 11 bits and ``k`` chosen so that ``|x| = 1`` maps to 1024..2047 index steps.
   Measured max error 0.64 LSB.
-- ``rational`` and ``sigmoid`` -- a table of ``N + 1 <= max_entries + 1`` entries indexed by
-  ``|d| >> k``, sampled at the nodes ``x_i = i * 2**k * membrane_scale`` with ``F = 4``
-  extra fractional bits (each node lowered by half the worst chord deviation of its
+- ``table`` (``rational`` and ``sigmoid``) -- a table of ``N + 1 <= max_entries + 1``
+  entries indexed by ``|d| >> k``, sampled at the nodes ``x_i = i * 2**k * membrane_scale``
+  with ``F = 4`` extra fractional bits (each node lowered by half the worst chord deviation of its
   neighbouring bins, which centres the error of the convex rational cusp), and linear
   interpolation on the next ``m <= 8`` bits of ``|d|``::
 
@@ -30,7 +34,7 @@ Choice per kind
   (where psi drops below half an LSB); ``N`` is in ``(max_entries / 2, max_entries]``
   unless ``k = 0``. With ``max_entries = 256``: measured max error 0.54 LSB for ``sigmoid``
   and 1.19 LSB for ``rational`` (its cusp at threshold, width 0.01, is the hardest part)
-  over membrane scales 3e-7..2e-3; stated bounds in :data:`PSI_ERROR_BOUND_LSB`, see
+  over membrane scales 3e-7..2e-3; stated bounds in the registry, see
   :meth:`PsiFixed.max_error` (the tests measure it for many membrane scales).
 
 Every intermediate stays within the 24-bit neuron register width.
@@ -45,12 +49,8 @@ import numpy as np
 
 from lava_stllr.core.fixed import check_fits
 from lava_stllr.core.psi import psi as psi_float
+from lava_stllr.core.psi import psi_kind
 from lava_stllr.loihi.widths import NEURON_REGISTER_BITS
-
-PSI_PEAK: dict[str, float] = {"rational": 1.0, "triangle": 0.3, "sigmoid": 1.0}
-#: Stated bound of ``max |psi_fixed - psi|`` in output LSBs (``peak / 127`` for 7 bits),
-#: for the default ``max_entries = 256``, ``table_frac_bits = 4``.
-PSI_ERROR_BOUND_LSB: dict[str, float] = {"triangle": 0.75, "sigmoid": 0.75, "rational": 1.25}
 
 _TRIANGLE_INDEX_BITS = 10
 _TRIANGLE_SLOPE_BITS = 11
@@ -63,7 +63,7 @@ class PsiFixed:
 
     Attributes
     ----------
-    kind : {"rational", "triangle", "sigmoid"}
+    kind : str
     membrane_scale : float
         Float membrane units per integer membrane unit.
     out_bits : int
@@ -71,7 +71,7 @@ class PsiFixed:
     shift : int
         ``k``: the table index (or triangle argument) is ``|d| >> k``.
     slope, slope_shift, cap : int
-        Triangle only: ``G``, ``s`` and ``A``.
+        Linear form only: ``G``, ``s`` and ``A``.
     table : tuple of int
         Table nodes ``T[0..N]`` with ``table_frac_bits`` fractional bits (empty for triangle).
     table_frac_bits, interp_bits : int
@@ -97,7 +97,17 @@ class PsiFixed:
     @property
     def peak(self) -> float:
         """Float psi at threshold."""
-        return PSI_PEAK[self.kind]
+        return psi_kind(self.kind).peak
+
+    @property
+    def linear(self) -> bool:
+        """True for the shifted-triangle program, False for the interpolated table."""
+        return psi_kind(self.kind).integer_form == "linear"
+
+    @property
+    def error_bound_lsb(self) -> float:
+        """Stated bound of the program's error, in output LSBs."""
+        return psi_kind(self.kind).error_bound_lsb
 
     @property
     def lsb(self) -> float:
@@ -112,7 +122,7 @@ class PsiFixed:
     def __call__(self, d: np.ndarray) -> np.ndarray:
         """``psi_int`` of the membrane offsets ``d = v - (vth << 6)`` (int array)."""
         a = np.abs(np.asarray(d, dtype=np.int64))
-        if self.kind == "triangle":
+        if self.linear:
             idx = np.minimum(a >> self.shift, self.cap)
             prod = check_fits("psi triangle register", idx * self.slope,
                               NEURON_REGISTER_BITS, signed=True)
@@ -138,7 +148,7 @@ class PsiFixed:
 
     def support(self) -> int:
         """Smallest ``|d|`` (integer units) from which the program returns 0."""
-        if self.kind == "triangle":
+        if self.linear:
             out = self(np.array([self.cap << self.shift]))
             lo, hi = 0, self.cap << self.shift
             if out[0] != 0:
@@ -171,7 +181,7 @@ class PsiFixed:
 
     def program(self) -> list[str]:
         """The integer program as text lines (for the microcode listing)."""
-        if self.kind == "triangle":
+        if self.linear:
             s = self.slope_shift
             return [
                 f"a = min(|v - (vth << 6)| >> {self.shift}, {self.cap})",
@@ -234,7 +244,8 @@ def make_psi_fixed(kind: str, membrane_scale: float, out_bits: int = 7,
 
     Parameters
     ----------
-    kind : {"rational", "triangle", "sigmoid"}
+    kind : str
+        A registered psi kind (:data:`lava_stllr.core.psi.PSI_KINDS`).
     membrane_scale : float, > 0
         Float membrane units per integer unit (``theta / (vth << 6)``).
     out_bits : int
@@ -250,8 +261,7 @@ def make_psi_fixed(kind: str, membrane_scale: float, out_bits: int = 7,
         For an unknown kind or parameters out of range, or a membrane scale so coarse that
         psi cannot be resolved (fewer than 8 integer steps across its support).
     """
-    if kind not in PSI_PEAK:
-        raise ValueError(f"psi kind must be one of {tuple(PSI_PEAK)}, got {kind!r}")
+    spec = psi_kind(kind)
     if not (isinstance(membrane_scale, float | int) and math.isfinite(membrane_scale)
             and membrane_scale > 0):
         raise ValueError(f"membrane_scale must be a finite number > 0, got {membrane_scale!r}")
@@ -263,14 +273,14 @@ def make_psi_fixed(kind: str, membrane_scale: float, out_bits: int = 7,
         raise ValueError(f"table_frac_bits must be an integer in [0, 8], got {table_frac_bits!r}")
     out_max = (1 << out_bits) - 1
     scale = float(membrane_scale)
-    if kind == "triangle":
-        width = 1.0 / scale  # integer units for |u - theta| = 1
+    if spec.integer_form == "linear":
+        width = spec.half_width / scale  # integer units from threshold to psi = 0
         if width < 8:
             raise ValueError(
-                f"membrane_scale {scale!r} too coarse for psi 'triangle': |u - theta| = 1 spans"
-                f" {width:.2f} integer units (< 8)")
+                f"membrane_scale {scale!r} too coarse for psi {kind!r}: |u - theta| ="
+                f" {spec.half_width:g} spans {width:.2f} integer units (< 8)")
         shift = max(0, int(math.floor(math.log2(width))) - _TRIANGLE_INDEX_BITS)
-        slope_f = out_max * scale * (1 << shift)  # output units per index step
+        slope_f = out_max * scale * (1 << shift) / spec.half_width  # output units per index
         s = 0
         while slope_f * (1 << (s + 1)) < (1 << _TRIANGLE_SLOPE_BITS):
             s += 1
@@ -278,7 +288,7 @@ def make_psi_fixed(kind: str, membrane_scale: float, out_bits: int = 7,
         slope = int(round(slope_f * (1 << s)))
         cap = int(math.ceil((out_max + 0.5) * (1 << s) / slope))
         return PsiFixed(kind, scale, out_bits, shift, slope=slope, slope_shift=s, cap=cap)
-    lsb = PSI_PEAK[kind] / out_max
+    lsb = spec.peak / out_max
     support = _psi_support(kind, 0.5 * lsb)
     if support / scale < 8:
         raise ValueError(

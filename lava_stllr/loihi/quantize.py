@@ -33,7 +33,8 @@ from typing import NamedTuple
 import numpy as np
 
 from lava_stllr.core.fixed import check_fits
-from lava_stllr.core.psi_fixed import PSI_PEAK, PsiFixed, make_psi_fixed
+from lava_stllr.core.psi import psi_kind
+from lava_stllr.core.psi_fixed import PsiFixed, make_psi_fixed
 from lava_stllr.loihi.fixed_rule import FixedRule, stllr_products
 from lava_stllr.loihi.neuron_fixed import NeuronProgram, ReadoutProgram
 from lava_stllr.loihi.rule_constants import LearningConstants, RuleInputs, choose_rule_constants
@@ -336,7 +337,7 @@ def _layer(net: _Network, index: int, absmax: float, signal_max: float, readout:
         alpha_post = params.alpha_post
         lc = choose_rule_constants(RuleInputs(
             weight_scale=s_w, alpha_post=alpha_post, psi_lsb=psi.lsb, psi_out_max=psi.out_max,
-            psi_peak=PSI_PEAK[params.psi], trace_unit=trace_unit, **common))
+            psi_peak=psi_kind(params.psi).peak, trace_unit=trace_unit, **common))
         neuron = NeuronProgram(
             net.dv, vth, params.reset, psi, net.lam_post_num, trace_gain, *lc.y2_gain,
             lc.y3_gain[0], lc.y3_gain[2], net.signal_bits, causal=lc.causal is not None,

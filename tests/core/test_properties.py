@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from lava_stllr.core import psi, stllr_grad, trace_step
+from lava_stllr.core.psi import PSI_KINDS
 
 spike_trains = arrays(np.float64, st.tuples(st.integers(1, 60), st.integers(1, 5)),
                       elements=st.sampled_from([0.0, 1.0]))
@@ -25,7 +26,7 @@ def test_trace_stays_within_geometric_bound(spikes, lam):
 
 @settings(max_examples=60, deadline=None)
 @given(arrays(np.float64, st.integers(1, 80), elements=st.floats(-5, 5)),
-       st.sampled_from(["rational", "triangle", "sigmoid"]), decays)
+       st.sampled_from(sorted(PSI_KINDS)), decays)
 def test_post_trace_of_psi_is_bounded_by_the_psi_peak(u, kind, lam):
     values = psi(u, 0.6, kind)
     peak = 0.3 if kind == "triangle" else 1.0

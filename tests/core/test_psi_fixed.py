@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from lava_stllr.core.psi import PSI_KINDS, psi_kind
 from lava_stllr.core.psi import psi as psi_float
 from lava_stllr.core.psi_fixed import (
-    PSI_ERROR_BOUND_LSB,
-    PSI_PEAK,
     make_psi_fixed,
     psi_fixed,
 )
@@ -18,19 +17,19 @@ from lava_stllr.core.psi_fixed import (
 SCALES = [2e-3, 1.9e-4, 1.9e-5, 3.7e-6, 1.9e-7]
 
 
-@pytest.mark.parametrize("kind", ["triangle", "sigmoid", "rational"])
+@pytest.mark.parametrize("kind", sorted(PSI_KINDS))
 def test_psi_fixed_error_within_stated_bound(kind: str) -> None:
     errors = []
     for scale in SCALES:
         spec = make_psi_fixed(kind, scale)
         err = spec.max_error()
         errors.append(err / spec.lsb)
-        assert err <= PSI_ERROR_BOUND_LSB[kind] * spec.lsb, (kind, scale, err / spec.lsb)
+        assert err <= spec.error_bound_lsb * spec.lsb, (kind, scale, err / spec.lsb)
     # the bound is tight enough to mean something: below 2 LSB for every kind
     assert max(errors) <= 1.5
 
 
-@pytest.mark.parametrize("kind", ["triangle", "sigmoid", "rational"])
+@pytest.mark.parametrize("kind", sorted(PSI_KINDS))
 def test_psi_fixed_shape(kind: str) -> None:
     scale = 1.9e-5
     spec = make_psi_fixed(kind, scale)
@@ -47,8 +46,8 @@ def test_psi_fixed_shape(kind: str) -> None:
     # the dequantized value is psi in float units
     mid = np.array([spec.support() // 4])
     assert abs(spec.dequantize(spec(mid))[0] - psi_float(mid * scale, 0.0, kind)[0]) \
-        <= PSI_ERROR_BOUND_LSB[kind] * spec.lsb
-    assert spec.lsb == pytest.approx(PSI_PEAK[kind] / 127)
+        <= spec.error_bound_lsb * spec.lsb
+    assert spec.lsb == pytest.approx(psi_kind(kind).peak / 127)
 
 
 def test_psi_fixed_programs_are_listed() -> None:
@@ -61,7 +60,7 @@ def test_psi_fixed_programs_are_listed() -> None:
 
 
 def test_make_psi_fixed_validates() -> None:
-    with pytest.raises(ValueError, match="psi kind"):
+    with pytest.raises(ValueError, match="psi must be one of"):
         make_psi_fixed("relu", 1e-5)
     with pytest.raises(ValueError, match="membrane_scale"):
         make_psi_fixed("rational", 0.0)

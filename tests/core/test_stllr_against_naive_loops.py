@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from lava_stllr.core import lif_step, psi, stllr_grad, trace_step
+from lava_stllr.core.psi import PSI_KINDS
 
 
 def naive_layer_update(x, w, signal, lam_pre, lam_post, alpha_pre, alpha_post, beta, theta,
@@ -60,7 +61,7 @@ def vectorised_layer_update(x, w, signal, lam_pre, lam_post, alpha_pre, alpha_po
     return total, np.array(spikes)
 
 
-@pytest.mark.parametrize("psi_kind", ["rational", "triangle", "sigmoid"])
+@pytest.mark.parametrize("psi_kind", sorted(PSI_KINDS))
 @pytest.mark.parametrize("seed", range(4))
 def test_vectorised_update_equals_naive_loops(psi_kind, seed):
     rng = np.random.default_rng(seed)

@@ -9,7 +9,6 @@ import pytest
 
 from lava_stllr.core.neurons import lif_step
 from lava_stllr.core.psi import psi as psi_float
-from lava_stllr.core.psi_fixed import PSI_ERROR_BOUND_LSB
 from lava_stllr.loihi.fixed_rule import FLAG_OFFSET
 from lava_stllr.loihi.neuron_fixed import (
     MEMBRANE_ARITH,
@@ -59,7 +58,7 @@ def test_neuron_step_matches_float_within_bounds(preset: str) -> None:
         # psi of the integer membrane vs float psi of the same membrane value
         ref = psi_float((v_pre_int - prog.vth_scaled) * s_v, 0.0, params.psi)
         assert np.max(np.abs(prog.psi.dequantize(out.psi) - ref)) \
-            <= PSI_ERROR_BOUND_LSB[params.psi] * prog.psi.lsb
+            <= prog.psi.error_bound_lsb * prog.psi.lsb
         # post trace vs a float trace fed the same psi with the same gain
         tr_float = lam * tr_float + out.psi * prog.trace_gain / 4096
         assert np.max(np.abs(new.trace - tr_float)) <= 1.0 / (1.0 - lam)

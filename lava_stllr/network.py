@@ -6,7 +6,7 @@ call runs the runtime for ``(n + 1) * period`` steps while the host feeds the sa
 and labels through the sources' pipes and reads one result per sample from the output
 error's pipe (no ``Var.get`` in the loop). The timing of the pipeline, and the NumPy
 simulation that reproduces it exactly, are described in
-:mod:`lava_stllr.onchip`.
+:mod:`lava_stllr.onchip.pipeline`.
 
 Example
 -------
@@ -37,6 +37,7 @@ from lava_stllr.onchip.layout import (
     sample_indices,
     stream_items,
 )
+from lava_stllr.onchip.program import network_program
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import (
     STLLRLIF,
@@ -84,7 +85,7 @@ class STLLRNetwork:
     tag : str
         Model tag for :class:`~lava_stllr.run_config.STLLRSimCfg`. ``"fixed_pt"`` builds
         the fixed-point network (Loihi 2 widths, binary input): weights, feedback and
-        neuron programs from :func:`lava_stllr.reference.onchip_fixed.quantize_layout`,
+        neuron programs from :func:`lava_stllr.onchip.program.network_program`,
         bit-exact with ``OnChipReference(layout, precision="fixed")``.
     quantize_options : dict, optional
         ``fixed_pt`` only: options of :func:`lava_stllr.loihi.quantize.quantize`.
@@ -117,21 +118,17 @@ class STLLRNetwork:
             raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
         self._run_cfg = STLLRSimCfg(select_tag=tag)
         self.precision = "fixed" if tag == "fixed_pt" else "float"
-        self.fixed_network = None
-        if self.precision == "fixed":
-            from lava_stllr.onchip.program import quantize_layout
-
-            self.fixed_network = quantize_layout(self.layout, **(quantize_options or {}))
-        elif quantize_options is not None:
+        if quantize_options is not None and self.precision != "fixed":
             raise ValueError("quantize_options needs tag='fixed_pt'")
+        self.program = network_program(self.layout, self.precision, quantize_options)
+        self.fixed_network = self.program.fixed_network
         self.timeout = float(timeout)
         self._started = False
         self._closed = False
         self._steps_done = 0
         self._n_correct = 0  # running count of the current call (progress bar)
-        self._weights: list[np.ndarray] = (
-            self.layout.initial_weights() if self.fixed_network is None
-            else [w.astype(float) for w in self.fixed_network.weights])
+        self._weights: list[np.ndarray] = [np.array(w, dtype=float)
+                                           for w in self.program.weights]
         self._build()
 
     def _build(self) -> None:
@@ -156,7 +153,8 @@ class STLLRNetwork:
         self.labels = LabelSource(n_classes=n_out, period=period, delay=lay.output_delay)
         self.feedback = [Dense(weights=b, num_message_bits=FEEDBACK_MESSAGE_BITS,
                                name=f"feedback{i}", **fx.feedback())
-                         for i, b in enumerate(fx.feedback_weights(lay.feedback()))]
+                         for i, b in enumerate(np.asarray(b, dtype=float)
+                                               for b in self.program.feedback)]
 
         posts = [*self.hidden, self.readout]
         pre_out = self.source.s_out
@@ -203,9 +201,7 @@ class STLLRNetwork:
         message: about half a minute for 2312 x 256 weights). In fixed point: the float
         weights ``W_int * s_w`` (see :meth:`weight_mantissas`).
         """
-        if self.fixed_network is not None:
-            return self.fixed_network.dequantize_weights(self._weights)
-        return [w.copy() for w in self._weights]
+        return self.program.float_weights(self._weights)
 
     def weight_mantissas(self) -> list[np.ndarray]:
         """Fixed point only: the integer weights (9-bit mantissas, readout last)."""
@@ -351,8 +347,3 @@ class _FixedKwargs:
         """Lava ``Dense`` feedback: mixed-sign mantissas, exponent 0 (bit-accurate model)."""
         return {} if self.net is None else {"sign_mode": SignMode.MIXED, "weight_exp": 0}
 
-    def feedback_weights(self, float_feedback: list[np.ndarray]) -> list[np.ndarray]:
-        """The feedback matrices: float, or the integer ``B_int`` (as floats)."""
-        if self.net is None:
-            return float_feedback
-        return [b.astype(float) for b in self.net.feedback]

@@ -135,3 +135,9 @@ class FixedErrorCodec:
     def feedback(self, weights: np.ndarray, error: np.ndarray) -> np.ndarray:
         """Integer DFA current."""
         return graded_current(weights, error)
+
+
+def spike_frame(frame: np.ndarray) -> np.ndarray:
+    """The event source sends binary spikes ``x != 0`` (Loihi spikes carry no payload
+    here)."""
+    return np.asarray(frame) != 0

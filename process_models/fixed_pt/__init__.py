@@ -1,33 +1,90 @@
 """Fixed-point (Loihi 2 bit-approximate) ProcessModels, tag ``fixed_pt``.
 
-Each model runs the shared ``run_spk`` of :mod:`process_models.shared` with a Loihi 2
-program of :mod:`lava_stllr.onchip.programs_fixed`, as the fixed on-chip reference does,
-so the two agree bit for bit. The Processes need ``fixed=<LayerFixed>``
-(:func:`lava_stllr.loihi.network_fixed.quantize_network`); a Process without it is
-rejected at compile time.
+Each model is its shared base (:mod:`process_models.shared`) with a Loihi 2 program of
+:mod:`lava_stllr.onchip.programs_fixed`, as the fixed on-chip reference runs them, so the
+two agree bit for bit; every port and Var is typed by its role in :data:`ROLE_TYPES`
+(Loihi 2 widths from :mod:`lava_stllr.loihi.widths`). The Processes need
+``fixed=<LayerFixed>`` (:func:`lava_stllr.loihi.network_fixed.quantize_network`); a
+Process without it is rejected at compile time.
 """
 
-from process_models.fixed_pt.dense import PySTLLRDenseModelFixed
-from process_models.fixed_pt.neuron import PySTLLRLIFModelFixed
-from process_models.fixed_pt.readout import PyLeakyReadoutModelFixed, PyOutputErrorModelFixed
-from process_models.fixed_pt.sources import PyEventSourceModelFixed, PyLabelSourceModelFixed
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from lava_stllr.loihi.widths import (
+    ACTIVATION_BITS,
+    MEMBRANE_BITS,
+    THIRD_FACTOR_BITS,
+    TRACE_BITS,
+    WEIGHT_SIGNED_BITS,
+)
+from lava_stllr.onchip.programs_fixed import (
+    FixedErrorCodec,
+    FixedNeuron,
+    FixedReadout,
+    FixedSynapse,
+    spike_frame,
+)
+from process_models.fixed_pt._checks import check_dense, require_fixed
+from process_models.shared.dense import STLLRDenseModel
+from process_models.shared.neuron import STLLRLIFModel
+from process_models.shared.readout import LeakyReadoutModel, OutputErrorModel
+from process_models.shared.sources import EventSourceModel, LabelSourceModel
+from process_models.shared.tagged import tagged_model
+
+TAG = "fixed_pt"
+#: Lava type of each role, in Loihi 2's widths.
+ROLE_TYPES: dict[str, tuple[type, int | None]] = {
+    "spikes": (bool, 1),
+    "factor": (np.int32, THIRD_FACTOR_BITS),
+    "current": (np.int32, ACTIVATION_BITS),
+    "signal": (np.int32, MEMBRANE_BITS),  # the DFA feedback current B_int e_int
+    "membrane": (np.int32, MEMBRANE_BITS),
+    "error": (np.int32, MEMBRANE_BITS),
+    "trace": (np.int32, TRACE_BITS),
+    "weights": (np.int32, WEIGHT_SIGNED_BITS),
+    **{role: (float, None) for role in ("host", "label", "score")},
+    "clock": (int, None), "count": (int, None), "sample": (np.float32, None),
+}
+
+
+def _model(base: type, program: Any, name: str, doc: str, check: Any = None) -> type:
+    return tagged_model(base, TAG, ROLE_TYPES, program, name=name, module=__name__, doc=doc,
+                        check_process=check)
+
+
+PySTLLRDenseModelFixed = _model(
+    STLLRDenseModel, lambda pp: FixedSynapse.from_layer(pp["fixed"]), "PySTLLRDenseModelFixed",
+    "Fixed S-TLLR synapse (FixedSynapse): 9-bit mantissas (lowest bit cleared on the first "
+    "step, as Lava's mixed-sign LearningDense), 7-bit pre trace, current (W s) << "
+    "weight_exp, one engine random draw per step: the weights of a stock bit-approximate "
+    "LearningDense with layer.rule.learning_rule(rng_seed) within one sample stream.",
+    check_dense)
+PySTLLRLIFModelFixed = _model(
+    STLLRLIFModel, lambda pp: FixedNeuron(pp["fixed"].neuron, int(pp["signal_shift"])),
+    "PySTLLRLIFModelFixed",
+    "Fixed S-TLLR LIF neuron (FixedNeuron): L = round(sig_in / 2**signal_shift), 24-bit "
+    "membrane, 7-bit post trace and third factors y1 (64 +- F), y2, y3.",
+    partial(require_fixed, readout=False))
+PyLeakyReadoutModelFixed = _model(
+    LeakyReadoutModel, lambda pp: FixedReadout(pp["fixed"].neuron), "PyLeakyReadoutModelFixed",
+    "Integer leaky-integrator readout (FixedReadout), 24-bit z.",
+    partial(require_fixed, readout=True))
+PyOutputErrorModelFixed = _model(
+    OutputErrorModel, lambda pp: FixedErrorCodec(pp["fixed"]), "PyOutputErrorModelFixed",
+    "Output error of the integer readout: z dequantized, error sent as round(e / s_L) "
+    "(FixedErrorCodec).", partial(require_fixed, readout=True))
+PyEventSourceModelFixed = _model(
+    EventSourceModel, lambda pp: spike_frame, "PyEventSourceModelFixed",
+    "Plays the host's samples as binary spikes s = (x != 0).")
+PyLabelSourceModelFixed = _model(
+    LabelSourceModel, lambda pp: None, "PyLabelSourceModelFixed",
+    "Label messages [label, learn, scored] under the fixed_pt tag.")
 
 #: The models of this tag (read by ``process_models.registry``).
-MODELS = (
-    PySTLLRDenseModelFixed,
-    PySTLLRLIFModelFixed,
-    PyLeakyReadoutModelFixed,
-    PyOutputErrorModelFixed,
-    PyEventSourceModelFixed,
-    PyLabelSourceModelFixed,
-)
-
-__all__ = [
-    "MODELS",
-    "PyEventSourceModelFixed",
-    "PyLabelSourceModelFixed",
-    "PyLeakyReadoutModelFixed",
-    "PyOutputErrorModelFixed",
-    "PySTLLRDenseModelFixed",
-    "PySTLLRLIFModelFixed",
-]
+MODELS = (PySTLLRDenseModelFixed, PySTLLRLIFModelFixed, PyLeakyReadoutModelFixed,
+          PyOutputErrorModelFixed, PyEventSourceModelFixed, PyLabelSourceModelFixed)

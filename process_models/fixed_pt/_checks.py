@@ -7,7 +7,7 @@ from lava.magma.core.process.process import AbstractProcess
 from lava_stllr.loihi.synapse import check_layer
 
 
-def require_fixed(proc: AbstractProcess, readout: bool | None) -> None:
+def require_fixed(proc: AbstractProcess, readout: bool | None = None) -> None:
     """Raise ``ValueError`` unless ``proc`` was built with ``fixed=<LayerFixed>``.
 
     Called by :class:`lava_stllr.run_config.RegistryModelMap` when it selects a
@@ -36,3 +36,10 @@ def require_flag_wiring(dense: AbstractProcess) -> None:
         raise ValueError(f"{label}: s_in_y1 comes from {sources[0].process.name!r} but"
                          f" s_in_y2 from {y2_sources[0].process.name!r}; both must come"
                          " from the same post neuron")
+
+
+def check_dense(dense: AbstractProcess) -> None:
+    """Compile-time check of an ``STLLRDense``: it carries its quantized layer and receives
+    the sign flag ``y1`` from its post neuron."""
+    require_fixed(dense)
+    require_flag_wiring(dense)

@@ -1,7 +1,8 @@
-"""Untagged bases of the ProcessModels: one ``run_spk`` per Process for both tags.
+"""Untagged bases of the ProcessModels: one ``run_spk`` per Process for every tag.
 
-Each base runs the step function of :mod:`lava_stllr.onchip.steps` with a program; the
-tagged models in ``floating_pt``/``fixed_pt`` only declare their port types and build
-their program (``make_program``). The bases carry no ``@implements`` (Lava refuses a
-subclass of an already-decorated model).
+Each base runs the step function of :mod:`lava_stllr.onchip.steps` with a program and
+declares the *role* of each of its ports and Vars once (``PORT_ROLES``); a tag package
+maps roles to Lava types once and builds its models with
+:func:`process_models.shared.tagged.tagged_model`, giving each base only its program.
+The bases carry no ``@implements`` (Lava refuses a subclass of a decorated model).
 """

@@ -1,20 +1,16 @@
-"""The ``run_spk`` of :class:`~lava_stllr.processes.STLLRDense`, for both tags."""
+"""The ``run_spk`` of :class:`~lava_stllr.processes.STLLRDense`, for every tag."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-from lava.magma.core.model.py.model import PyLoihiProcessModel
-from lava.magma.core.model.py.ports import PyInPort, PyOutPort
-from lava.magma.core.model.py.type import LavaPyType
-
 from lava_stllr.core.messages import ThirdFactors
-from lava_stllr.onchip.clock import SampleClock
 from lava_stllr.onchip.steps import dense_step
+from lava_stllr.processes.dense import STLLRDense
+from process_models.shared.base import CLOCK_ROLES, IN, OUT, VAR, ProgramModel
 
 
-class STLLRDenseModel(PyLoihiProcessModel):
+class STLLRDenseModel(ProgramModel):
     """S-TLLR synapse computing only what the rule needs.
 
     Per step: (first step only: the program's view of the weights, e.g. Loihi's
@@ -27,19 +23,17 @@ class STLLRDenseModel(PyLoihiProcessModel):
     snapshots (``Var.get`` moves one element per message).
     """
 
-    snapshot_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    weights_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    period: np.ndarray = LavaPyType(np.ndarray, int)
-    delay: np.ndarray = LavaPyType(np.ndarray, int)
-
-    @staticmethod
-    def make_program(proc_params: Any) -> Any:
-        """The synapse program of this tag (tagged subclasses define it)."""
-        raise NotImplementedError
+    PROCESS = STLLRDense
+    PORT_ROLES = {
+        "s_in": (IN, "spikes"), "s_in_y1": (IN, "factor"), "s_in_y2": (IN, "factor"),
+        "s_in_y3": (IN, "factor"), "s_in_bap": (IN, "spikes"), "a_out": (OUT, "current"),
+        "snapshot_in": (IN, "host"), "weights_out": (OUT, "host"),
+        "weights": (VAR, "weights"), "x1": (VAR, "trace"), "a_buff": (VAR, "current"),
+        **CLOCK_ROLES,
+    }
 
     def __init__(self, proc_params: Any) -> None:
         super().__init__(proc_params)
-        self._program = self.make_program(proc_params)
         self._randoms = self._program.random_stream(int(proc_params["rng_seed"]))
         self._loaded = False
         self._snapshot_steps: list[int] = []
@@ -53,9 +47,8 @@ class STLLRDenseModel(PyLoihiProcessModel):
         payload = self.s_in.recv()
         factors = ThirdFactors(self.s_in_y1.recv(), self.s_in_y2.recv(), self.s_in_y3.recv(),
                                self.s_in_bap.recv())
-        clock = SampleClock(int(self.period[0]), int(self.delay[0]))
         self.a_buff, self.x1 = dense_step(self._program, self.weights, self.x1, payload,
-                                          factors, clock.new_sample(self.time_step),
+                                          factors, self.clock().new_sample(self.time_step),
                                           self._randoms.next())
         self._serve_snapshots()
 

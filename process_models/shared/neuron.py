@@ -1,19 +1,14 @@
-"""The ``run_spk`` of :class:`~lava_stllr.processes.STLLRLIF`, for both tags."""
+"""The ``run_spk`` of :class:`~lava_stllr.processes.STLLRLIF`, for every tag."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-from lava.magma.core.model.py.model import PyLoihiProcessModel
-from lava.magma.core.model.py.type import LavaPyType
-
 from lava_stllr.core.messages import NeuronState
-from lava_stllr.onchip.clock import SampleClock
 from lava_stllr.onchip.steps import neuron_process_step
+from lava_stllr.processes.neuron import STLLRLIF
+from process_models.shared.base import CLOCK_ROLES, IN, OUT, VAR, ProgramModel
 
 
-class STLLRLIFModel(PyLoihiProcessModel):
+class STLLRLIFModel(ProgramModel):
     """S-TLLR LIF neuron: :func:`~lava_stllr.onchip.steps.neuron_process_step`.
 
     Receives on every InPort and sends on every OutPort at every step (spikes, bAP and
@@ -22,25 +17,21 @@ class STLLRLIFModel(PyLoihiProcessModel):
     learning synapse).
     """
 
-    period: np.ndarray = LavaPyType(np.ndarray, int)
-    delay: np.ndarray = LavaPyType(np.ndarray, int)
-
-    @staticmethod
-    def make_program(proc_params: Any) -> Any:
-        """The neuron program of this tag (tagged subclasses define it)."""
-        raise NotImplementedError
-
-    def __init__(self, proc_params: Any) -> None:
-        super().__init__(proc_params)
-        self._program = self.make_program(proc_params)
+    PROCESS = STLLRLIF
+    PORT_ROLES = {
+        "a_in": (IN, "current"), "sig_in": (IN, "signal"), "s_out": (OUT, "spikes"),
+        "y1_out": (OUT, "factor"), "y2_out": (OUT, "factor"), "y3_out": (OUT, "factor"),
+        "bap_out": (OUT, "spikes"), "u": (VAR, "membrane"), "trpsi": (VAR, "trace"),
+        **CLOCK_ROLES,
+    }
 
     def run_spk(self) -> None:
         """One neuron step; sends spikes, ``y1``, ``y2``, ``y3`` and the bAP."""
         current = self.a_in.recv()
         raw_signal = self.sig_in.recv()
-        clock = SampleClock(int(self.period[0]), int(self.delay[0]))
         state, out = neuron_process_step(self._program, NeuronState(self.u, self.trpsi),
-                                         current, raw_signal, clock.new_sample(self.time_step))
+                                         current, raw_signal,
+                                         self.clock().new_sample(self.time_step))
         self.u, self.trpsi = state.v, state.trace
         self.s_out.send(out.spikes)
         self.y1_out.send(out.y1)

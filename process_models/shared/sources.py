@@ -1,31 +1,24 @@
 """The ``run_spk`` of the host-fed :class:`~lava_stllr.processes.EventSource` and
-:class:`~lava_stllr.processes.LabelSource`, for both tags."""
+:class:`~lava_stllr.processes.LabelSource`, for every tag."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
-from lava.magma.core.model.py.model import PyLoihiProcessModel
-from lava.magma.core.model.py.ports import PyInPort, PyOutPort
-from lava.magma.core.model.py.type import LavaPyType
 
-from lava_stllr.onchip.clock import SampleClock
 from lava_stllr.onchip.steps import source_frame
-from lava_stllr.processes.sources import LABEL_SIZE
+from lava_stllr.processes.sources import LABEL_SIZE, EventSource, LabelSource
+from process_models.shared.base import CLOCK_ROLES, IN, OUT, ProgramModel
 
 
-class EventSourceModel(PyLoihiProcessModel):
+class EventSourceModel(ProgramModel):
     """Takes a sample from the host pipe at each sample start and plays it row by row,
-    then zeros for the gap (:func:`~lava_stllr.onchip.steps.source_frame`); binary
-    models send spikes ``x != 0`` (Loihi spikes carry no payload here)."""
+    then zeros for the gap (:func:`~lava_stllr.onchip.steps.source_frame`). Its
+    program encodes a frame for the wire (as is, or binary spikes ``x != 0``)."""
 
-    sample_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.float32)
-    period: np.ndarray = LavaPyType(np.ndarray, int)
-    delay: np.ndarray = LavaPyType(np.ndarray, int)
-
-    #: Send ``frame != 0`` instead of the frame's values.
-    binary: bool = False
+    PROCESS = EventSource
+    PORT_ROLES = {"sample_in": (IN, "sample"), "s_out": (OUT, "spikes"), **CLOCK_ROLES}
 
     def __init__(self, proc_params: Any) -> None:
         super().__init__(proc_params)
@@ -33,21 +26,18 @@ class EventSourceModel(PyLoihiProcessModel):
 
     def run_spk(self) -> None:
         """Send this step's input row."""
-        clock = SampleClock(int(self.period[0]), int(self.delay[0]))
-        sample, step = clock.position(self.time_step)
+        sample, step = self.clock().position(self.time_step)
         if sample >= 0 and step == 0:
             self._sample = self.sample_in.recv()
-        frame = source_frame(self._sample, sample, step, self.s_out.shape)
-        self.s_out.send(frame != 0 if self.binary else frame)
+        self.s_out.send(self._program(source_frame(self._sample, sample, step,
+                                                   self.s_out.shape)))
 
 
-class LabelSourceModel(PyLoihiProcessModel):
+class LabelSourceModel(ProgramModel):
     """Takes a label message from the host pipe at each sample start and repeats it."""
 
-    label_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    label_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    period: np.ndarray = LavaPyType(np.ndarray, int)
-    delay: np.ndarray = LavaPyType(np.ndarray, int)
+    PROCESS = LabelSource
+    PORT_ROLES = {"label_in": (IN, "label"), "label_out": (OUT, "label"), **CLOCK_ROLES}
 
     def __init__(self, proc_params: Any) -> None:
         super().__init__(proc_params)
@@ -55,8 +45,7 @@ class LabelSourceModel(PyLoihiProcessModel):
 
     def run_spk(self) -> None:
         """Send the current sample's ``[label, learn, scored]``."""
-        clock = SampleClock(int(self.period[0]), int(self.delay[0]))
-        sample, step = clock.position(self.time_step)
+        sample, step = self.clock().position(self.time_step)
         if sample >= 0 and step == 0:
             self._message = self.label_in.recv()
         self.label_out.send(self._message)

@@ -21,10 +21,11 @@ what the hardware's saturating registers would do).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
+from lava_stllr import validate
 from lava_stllr.core.fixed import FixedArithmetic, check_fits, saturate
 from lava_stllr.core.messages import NeuronOutputs, NeuronState
 from lava_stllr.core.neurons import leaky_integrator_step, lif_step
@@ -53,9 +54,22 @@ MEMBRANE_ARITH = FixedArithmetic(DECAY_BITS, "trunc")
 TRACE_ARITH = FixedArithmetic(DECAY_BITS, "nearest")
 
 
-def _check_int(name: str, value: int, lo: int, hi: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not lo <= value <= hi:
-        raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
+_REGISTER_MAX = (1 << NEURON_REGISTER_BITS) - 1
+#: Range of every integer register of the neuron and readout programs.
+_REGISTER_RANGES: dict[str, tuple[int, int]] = {
+    "dv": (0, DECAY_MAX), "vth": (1, VTH_MAX), "flag": (1, FLAG_MAX),
+    "lam_post_num": (0, DECAY_UNITY), "trace_gain": (0, DECAY_UNITY),
+    "y2_mult": (0, _REGISTER_MAX), "y3_mult": (0, _REGISTER_MAX),
+    "y3_psi_mult": (0, _REGISTER_MAX), "y2_shift": (0, 2 * NEURON_REGISTER_BITS),
+    "y3_shift": (0, 2 * NEURON_REGISTER_BITS), "signal_bits": (2, MEMBRANE_BITS),
+}
+
+
+def _check_registers(program: object) -> None:
+    """``ValueError`` unless every register field of ``program`` is an integer in range."""
+    for f in fields(program):
+        if f.name in _REGISTER_RANGES:
+            validate.integer(f.name, getattr(program, f.name), *_REGISTER_RANGES[f.name])
 
 
 def _fit(name: str, values: np.ndarray, bits: int, signed: bool, overflow: str) -> np.ndarray:
@@ -112,19 +126,9 @@ class NeuronProgram:
     y3_psi_mult: int = 0
 
     def __post_init__(self) -> None:
-        _check_int("dv", self.dv, 0, DECAY_MAX)
-        _check_int("vth", self.vth, 1, VTH_MAX)
-        _check_int("y3_psi_mult", self.y3_psi_mult, 0, (1 << NEURON_REGISTER_BITS) - 1)
-        _check_int("flag", self.flag, 1, FLAG_MAX)
+        _check_registers(self)
         if self.reset not in ("soft", "hard"):
             raise ValueError(f"reset must be 'soft' or 'hard', got {self.reset!r}")
-        _check_int("lam_post_num", self.lam_post_num, 0, DECAY_UNITY)
-        _check_int("trace_gain", self.trace_gain, 0, DECAY_UNITY)
-        for name in ("y2_mult", "y3_mult"):
-            _check_int(name, getattr(self, name), 0, (1 << NEURON_REGISTER_BITS) - 1)
-        for name in ("y2_shift", "y3_shift"):
-            _check_int(name, getattr(self, name), 0, 2 * NEURON_REGISTER_BITS)
-        _check_int("signal_bits", self.signal_bits, 2, MEMBRANE_BITS)
 
     @property
     def vth_scaled(self) -> int:
@@ -260,13 +264,7 @@ class ReadoutProgram:
     flag: int = FLAG_MAX
 
     def __post_init__(self) -> None:
-        _check_int("dv", self.dv, 0, DECAY_MAX)
-        _check_int("flag", self.flag, 1, FLAG_MAX)
-        for name in ("y2_mult", "y3_mult"):
-            _check_int(name, getattr(self, name), 0, (1 << NEURON_REGISTER_BITS) - 1)
-        for name in ("y2_shift", "y3_shift"):
-            _check_int(name, getattr(self, name), 0, 2 * NEURON_REGISTER_BITS)
-        _check_int("signal_bits", self.signal_bits, 2, MEMBRANE_BITS)
+        _check_registers(self)
 
     def program(self) -> list[str]:
         """The per-step integer program as text lines."""

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from lava.magma.core.process.ports.ports import OutPort
 from lava.magma.core.process.process import AbstractProcess
+from lava.magma.core.process.variable import Var
+
+if TYPE_CHECKING:
+    from lava_stllr.params import STLLRParams
 
 
 class STLLRProcess(AbstractProcess):
@@ -14,3 +21,26 @@ class STLLRProcess(AbstractProcess):
     """
 
     _runtime = None
+
+    def _declare_clock(self, period: int, delay: int) -> None:
+        """Vars ``period`` (steps per sample, 0 for none) and ``delay`` (Lava step offset of
+        sample 0): where the Process is in the sample stream."""
+        self.period = Var(shape=(1,), init=period)
+        self.delay = Var(shape=(1,), init=delay)
+
+    def _declare_factor_outputs(self, n: int) -> None:
+        """OutPorts ``y1_out``, ``y2_out``, ``y3_out`` (n,): the third factors a learning
+        neuron sends to its incoming synapse (``y1`` is the fixed-point rule's sign flag)."""
+        self.y1_out = OutPort(shape=(n,))
+        self.y2_out = OutPort(shape=(n,))
+        self.y3_out = OutPort(shape=(n,))
+
+
+class STLLRLayerProcess(STLLRProcess):
+    """A Process of one S-TLLR layer (connection, neurons or readout), built from its
+    :class:`~lava_stllr.params.STLLRParams`."""
+
+    @property
+    def params(self) -> STLLRParams:
+        """The S-TLLR parameters the Process was built with."""
+        return self.proc_params["params"]

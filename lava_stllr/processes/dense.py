@@ -11,7 +11,7 @@ from lava.magma.core.process.variable import Var
 
 from lava_stllr.learning_rule import stllr_learning_rule
 from lava_stllr.params import STLLRParams
-from lava_stllr.processes._base import STLLRProcess
+from lava_stllr.processes._base import STLLRLayerProcess
 from lava_stllr.processes._checks import (
     check_fixed,
     check_int,
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from lava_stllr.loihi.quantize import LayerFixed
 
 
-class STLLRDense(STLLRProcess):
+class STLLRDense(STLLRLayerProcess):
     """Dense connection ``W`` (post, pre) that learns with S-TLLR.
 
     Each step it sends the buffered current ``W x[t-1]`` (one step of synaptic delay),
@@ -109,13 +109,7 @@ class STLLRDense(STLLRProcess):
         self.weights = Var(shape=w.shape, init=w)
         self.x1 = Var(shape=(n_pre,), init=0.0)
         self.a_buff = Var(shape=(n_post,), init=0.0)
-        self.period = Var(shape=(1,), init=period_value)
-        self.delay = Var(shape=(1,), init=delay)
-
-    @property
-    def params(self) -> STLLRParams:
-        """The S-TLLR parameters of this connection."""
-        return self.proc_params["params"]
+        self._declare_clock(period_value, delay)
 
     @property
     def learning_rule(self) -> Loihi3FLearningRule:

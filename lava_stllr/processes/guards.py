@@ -31,31 +31,16 @@ class _RunConfigGuard(AbstractSubProcessModel):
         )
 
 
-@implements(proc=STLLRDense, protocol=LoihiProtocol)
-class STLLRDenseGuard(_RunConfigGuard):
-    """Guard of :class:`STLLRDense`."""
+def _guard(proc: type) -> type:
+    """The guard of ``proc``, bound in this module where Lava's discovery finds it."""
+    guard = type(f"{proc.__name__}Guard", (_RunConfigGuard,),
+                 {"__module__": __name__, "__doc__": f"Guard of :class:`{proc.__name__}`."})
+    return implements(proc=proc, protocol=LoihiProtocol)(guard)
 
 
-@implements(proc=STLLRLIF, protocol=LoihiProtocol)
-class STLLRLIFGuard(_RunConfigGuard):
-    """Guard of :class:`STLLRLIF`."""
-
-
-@implements(proc=LeakyReadout, protocol=LoihiProtocol)
-class LeakyReadoutGuard(_RunConfigGuard):
-    """Guard of :class:`LeakyReadout`."""
-
-
-@implements(proc=OutputError, protocol=LoihiProtocol)
-class OutputErrorGuard(_RunConfigGuard):
-    """Guard of :class:`OutputError`."""
-
-
-@implements(proc=EventSource, protocol=LoihiProtocol)
-class EventSourceGuard(_RunConfigGuard):
-    """Guard of :class:`EventSource`."""
-
-
-@implements(proc=LabelSource, protocol=LoihiProtocol)
-class LabelSourceGuard(_RunConfigGuard):
-    """Guard of :class:`LabelSource`."""
+STLLRDenseGuard = _guard(STLLRDense)
+STLLRLIFGuard = _guard(STLLRLIF)
+LeakyReadoutGuard = _guard(LeakyReadout)
+OutputErrorGuard = _guard(OutputError)
+EventSourceGuard = _guard(EventSource)
+LabelSourceGuard = _guard(LabelSource)

@@ -8,14 +8,14 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.variable import Var
 
 from lava_stllr.params import STLLRParams
-from lava_stllr.processes._base import STLLRProcess
+from lava_stllr.processes._base import STLLRLayerProcess
 from lava_stllr.processes._checks import check_fixed, check_int, check_params, check_period
 
 if TYPE_CHECKING:
     from lava_stllr.loihi.quantize import LayerFixed
 
 
-class STLLRLIF(STLLRProcess):
+class STLLRLIF(STLLRLayerProcess):
     """Leaky integrate-and-fire neurons that compute S-TLLR's post factors.
 
     Per step (membrane units; ``I`` on ``a_in``, learning signal ``L`` on ``sig_in``)::
@@ -72,16 +72,8 @@ class STLLRLIF(STLLRProcess):
         self.a_in = InPort(shape=(n,))
         self.sig_in = InPort(shape=(n,))
         self.s_out = OutPort(shape=(n,))
-        self.y2_out = OutPort(shape=(n,))
-        self.y3_out = OutPort(shape=(n,))
-        self.y1_out = OutPort(shape=(n,))
+        self._declare_factor_outputs(n)
         self.bap_out = OutPort(shape=(n,))
         self.u = Var(shape=(n,), init=0.0)
         self.trpsi = Var(shape=(n,), init=0.0)
-        self.period = Var(shape=(1,), init=period_value)
-        self.delay = Var(shape=(1,), init=delay)
-
-    @property
-    def params(self) -> STLLRParams:
-        """The S-TLLR parameters of this layer."""
-        return self.proc_params["params"]
+        self._declare_clock(period_value, delay)

@@ -9,7 +9,7 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.variable import Var
 
 from lava_stllr.params import STLLRParams
-from lava_stllr.processes._base import STLLRProcess
+from lava_stllr.processes._base import STLLRLayerProcess, STLLRProcess
 from lava_stllr.processes._checks import (
     check_fixed,
     check_int,
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from lava_stllr.loihi.quantize import LayerFixed
 
 
-class LeakyReadout(STLLRProcess):
+class LeakyReadout(STLLRLayerProcess):
     """Non-spiking leaky-integrator readout that drives its input synapse's learning.
 
     Per step (``I`` on ``a_in``, output error ``e`` on ``e_in``, same step)::
@@ -73,12 +73,9 @@ class LeakyReadout(STLLRProcess):
         self.a_in = InPort(shape=(n,))
         self.e_in = InPort(shape=(n,))
         self.z_out = OutPort(shape=(n,))
-        self.y2_out = OutPort(shape=(n,))
-        self.y3_out = OutPort(shape=(n,))
-        self.y1_out = OutPort(shape=(n,))
+        self._declare_factor_outputs(n)
         self.z = Var(shape=(n,), init=0.0)
-        self.period = Var(shape=(1,), init=period_value)
-        self.delay = Var(shape=(1,), init=delay)
+        self._declare_clock(period_value, delay)
 
 
 class OutputError(STLLRProcess):
@@ -142,8 +139,7 @@ class OutputError(STLLRProcess):
         self.n_scored = Var(shape=(1,), init=0)
         self.n_correct = Var(shape=(1,), init=0)
         self.loss_sum = Var(shape=(1,), init=0.0)
-        self.period = Var(shape=(1,), init=n_steps + gap)
-        self.delay = Var(shape=(1,), init=delay)
+        self._declare_clock(n_steps + gap, delay)
 
     def receive_result(self, timeout: float = 60.0,
                        alive: AliveCheck | None = None) -> tuple[np.ndarray, int]:

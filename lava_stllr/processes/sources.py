@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort
-from lava.magma.core.process.variable import Var
 
 from lava_stllr.processes._base import STLLRProcess
 from lava_stllr.processes._checks import check_int
@@ -49,8 +48,7 @@ class EventSource(STLLRProcess):
         self.sample_in = InPort(shape=(n_steps, n_inputs))
         self.sample_in.flag_external_pipe(buffer_size=buffer_size)
         self.s_out = OutPort(shape=(n_inputs,))
-        self.period = Var(shape=(1,), init=n_steps + gap)
-        self.delay = Var(shape=(1,), init=delay)
+        self._declare_clock(n_steps + gap, delay)
 
     def send_sample(self, spikes: np.ndarray, timeout: float = 60.0,
                     alive: AliveCheck | None = None) -> None:
@@ -98,8 +96,7 @@ class LabelSource(STLLRProcess):
         self.label_in = InPort(shape=(LABEL_SIZE,))
         self.label_in.flag_external_pipe(buffer_size=buffer_size)
         self.label_out = OutPort(shape=(LABEL_SIZE,))
-        self.period = Var(shape=(1,), init=period)
-        self.delay = Var(shape=(1,), init=delay)
+        self._declare_clock(period, delay)
 
     def send_label(self, label: int, learn: bool, scored: bool, timeout: float = 60.0,
                    alive: AliveCheck | None = None) -> None:

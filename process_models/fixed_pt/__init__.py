@@ -11,7 +11,6 @@ Process without it is rejected at compile time.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
 import numpy as np
 
@@ -30,6 +29,7 @@ from lava_stllr.onchip.programs_fixed import (
     spike_frame,
 )
 from process_models.fixed_pt._checks import check_dense, require_fixed
+from process_models.shared.base import HOST_ROLE_TYPES
 from process_models.shared.dense import STLLRDenseModel
 from process_models.shared.neuron import STLLRLIFModel
 from process_models.shared.readout import LeakyReadoutModel, OutputErrorModel
@@ -47,15 +47,11 @@ ROLE_TYPES: dict[str, tuple[type, int | None]] = {
     "error": (np.int32, MEMBRANE_BITS),
     "trace": (np.int32, TRACE_BITS),
     "weights": (np.int32, WEIGHT_SIGNED_BITS),
-    **{role: (float, None) for role in ("host", "label", "score")},
-    "clock": (int, None), "count": (int, None), "sample": (np.float32, None),
+    **HOST_ROLE_TYPES,
 }
 
 
-def _model(base: type, program: Any, name: str, doc: str, check: Any = None) -> type:
-    return tagged_model(base, TAG, ROLE_TYPES, program, name=name, module=__name__, doc=doc,
-                        check_process=check)
-
+_model = partial(tagged_model, tag_name=TAG, role_types=ROLE_TYPES, module=__name__)
 
 PySTLLRDenseModelFixed = _model(
     STLLRDenseModel, lambda pp: FixedSynapse.from_layer(pp["fixed"]), "PySTLLRDenseModelFixed",

@@ -7,9 +7,8 @@ port and Var typed by its role in :data:`ROLE_TYPES`.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
-
-import numpy as np
 
 from lava_stllr.onchip.programs_float import (
     FloatErrorCodec,
@@ -18,6 +17,7 @@ from lava_stllr.onchip.programs_float import (
     FloatSynapse,
     float_frame,
 )
+from process_models.shared.base import HOST_ROLE_TYPES
 from process_models.shared.dense import STLLRDenseModel
 from process_models.shared.neuron import STLLRLIFModel
 from process_models.shared.readout import LeakyReadoutModel, OutputErrorModel
@@ -25,12 +25,11 @@ from process_models.shared.sources import EventSourceModel, LabelSourceModel
 from process_models.shared.tagged import tagged_model
 
 TAG = "floating_pt"
-#: Lava type of each role: float64 everywhere, integers for clocks and counters.
+#: Lava type of each role: float64 for the arithmetic, the host roles as every tag.
 ROLE_TYPES: dict[str, tuple[type, int | None]] = {
     **{role: (float, None) for role in ("spikes", "factor", "current", "signal", "membrane",
-                                        "trace", "weights", "error", "host", "label",
-                                        "score")},
-    "clock": (int, None), "count": (int, None), "sample": (np.float32, None),
+                                        "trace", "weights", "error")},
+    **HOST_ROLE_TYPES,
 }
 
 
@@ -38,9 +37,7 @@ def _synapse(pp: Any) -> FloatSynapse:
     return FloatSynapse(float(pp["params"].lam_pre), bool(pp["graded"]))
 
 
-def _model(base: type, program: Any, name: str, doc: str) -> type:
-    return tagged_model(base, TAG, ROLE_TYPES, program, name=name, module=__name__, doc=doc)
-
+_model = partial(tagged_model, tag_name=TAG, role_types=ROLE_TYPES, module=__name__)
 
 PySTLLRDenseModelFloat = _model(
     STLLRDenseModel, _synapse, "PySTLLRDenseModelFloat",

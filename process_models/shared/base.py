@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import numpy as np
 from lava.magma.core.model.py.model import PyLoihiProcessModel
 from lava.magma.core.process.process import AbstractProcess
 
@@ -13,6 +14,12 @@ from lava_stllr.onchip.clock import SampleClock
 IN, OUT, VAR = "in", "out", "var"
 #: Roles shared by every base: the Process's sample clock.
 CLOCK_ROLES = {"period": (VAR, "clock"), "delay": (VAR, "clock")}
+#: Lava types of the roles that do not depend on the arithmetic: host pipes, labels,
+#: scores (float64), clocks and counters (int), samples from the host (float32).
+HOST_ROLE_TYPES: dict[str, tuple[type, int | None]] = {
+    "host": (float, None), "label": (float, None), "score": (float, None),
+    "clock": (int, None), "count": (int, None), "sample": (np.float32, None),
+}
 
 
 class ProgramModel(PyLoihiProcessModel):

@@ -20,9 +20,9 @@ RoleTypes = Mapping[str, tuple[type, int | None]]
 _CONTAINERS = {IN: PyInPort.VEC_DENSE, OUT: PyOutPort.VEC_DENSE, VAR: np.ndarray}
 
 
-def tagged_model(base: type[ProgramModel], tag_name: str, role_types: RoleTypes,
-                 make_program: Callable[[Any], Any], *, name: str, module: str, doc: str,
-                 check_process: Callable[[Any], None] | None = None) -> type[ProgramModel]:
+def tagged_model(base: type[ProgramModel], make_program: Callable[[Any], Any], name: str,
+                 doc: str, check_process: Callable[[Any], None] | None = None, *,
+                 tag_name: str, role_types: RoleTypes, module: str) -> type[ProgramModel]:
     """A ``@implements``/``@requires(CPU)``/``@tag`` model class of ``base.PROCESS``.
 
     Its ports and Vars get the Lava types of their roles in ``role_types``; its program

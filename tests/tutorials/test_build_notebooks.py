@@ -38,17 +38,13 @@ print(double(N))
 """
 
 
-def load_builder():
-    """The builder as a module (``tutorials/`` is not a package)."""
+@pytest.fixture(scope="module")
+def builder():
+    """The builder module (imported by path: ``tutorials/`` is not a package)."""
     spec = importlib.util.spec_from_file_location("build_notebooks", BUILDER)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.fixture(scope="module")
-def builder():
-    return load_builder()
 
 
 def test_committed_notebooks_match_their_sources() -> None:

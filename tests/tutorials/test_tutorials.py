@@ -19,9 +19,10 @@ nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
-TUTORIALS = Path(__file__).resolve().parents[1] / "tutorials"
+REPO = Path(__file__).resolve().parents[2]
+TUTORIALS = REPO / "tutorials"
 #: The shared real N-MNIST subset beside the repository (optional).
-NMNIST_ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "NMNIST"
+NMNIST_ROOT = REPO.parent / "shared" / "data" / "NMNIST"
 CELL_TIMEOUT_S = 180
 
 #: Small sizes per notebook; the keys must be exactly the names of its parameter cell.

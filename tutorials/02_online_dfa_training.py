@@ -54,8 +54,8 @@ import numpy as np
 
 from lava_stllr.data.cache import materialize
 from lava_stllr.data.synthetic import CLASS_NAMES, SyntheticConfig, synthetic_train_val
+from lava_stllr.onchip import OnChipReference
 from lava_stllr.params import STLLRParams
-from lava_stllr.reference.onchip import OnChipReference
 
 if DATA_DIR is None:
     low = max(0.8, SIDE / N_STEPS)  # slowest bar still crosses the sensor in time
@@ -176,7 +176,7 @@ fig.tight_layout()
 # ## The NumPy on-chip reference gives the same weights
 #
 # `OnChipReference` simulates the same pipeline step by step in NumPy, calling the same
-# step functions as the ProcessModels (`lava_stllr/core/process_steps.py`), including
+# step functions and programs as the ProcessModels (`lava_stllr/onchip/`), including
 # the one-step synaptic delays, the delayed DFA signal and the blank gap steps. Replaying
 # the same calls must reproduce the Lava weights and scores (to rounding; the tests require
 # 1e-9).

@@ -43,13 +43,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from lava_stllr.core import psi as psi_float
-from lava_stllr.core.process_steps import (
-    LIFConfig,
-    stllr_dense_step,
-    stllr_lif_step,
-    synaptic_current,
-)
-from lava_stllr.core.psi_fixed import PSI_ERROR_BOUND_LSB
+from lava_stllr.core.engine import stllr_dense_step, synaptic_current
+from lava_stllr.core.messages import NeuronState
+from lava_stllr.core.psi import psi_kind
 from lava_stllr.data.synthetic import SyntheticConfig, synthetic_train_val
 from lava_stllr.loihi.fixed_rule import (
     EngineRandomStream,
@@ -57,10 +53,11 @@ from lava_stllr.loihi.fixed_rule import (
     bit_approx_learning_step,
 )
 from lava_stllr.loihi.microcode import format_microcode, microcode_listing
-from lava_stllr.loihi.neuron_fixed import NeuronState, neuron_step
+from lava_stllr.loihi.neuron_fixed import neuron_step
 from lava_stllr.loihi.quantize import dequantize, quantize, quantize_signal
+from lava_stllr.onchip import OnChipLayout, OnChipReference
+from lava_stllr.onchip.programs_float import FloatNeuron
 from lava_stllr.params import STLLRParams
-from lava_stllr.reference.onchip import OnChipLayout, OnChipReference
 
 params = STLLRParams.preset(PRESET, lr=LR)
 low = max(0.8, SIDE / N_STEPS)
@@ -144,11 +141,11 @@ for col, kind in enumerate(("rational", "triangle", "sigmoid")):
     axes[0, col].plot(d * s_v, exact, label="float psi")
     axes[0, col].plot(d * s_v, approx, "--", label="integer psi")
     axes[0, col].set(title=f"{kind}: max error {psi_errors[kind]:.2f} LSB "
-                           f"(bound {PSI_ERROR_BOUND_LSB[kind]})")
+                           f"(bound {psi_kind(kind).error_bound_lsb})")
     axes[0, col].legend(fontsize=8)
     axes[1, col].plot(d * s_v, error_lsb, lw=0.8)
     axes[1, col].set(xlabel="u - theta", ylabel="error (LSB)")
-    assert psi_errors[kind] <= PSI_ERROR_BOUND_LSB[kind]
+    assert psi_errors[kind] <= psi_kind(kind).error_bound_lsb
 fig.tight_layout()
 
 # %% [markdown]
@@ -211,7 +208,7 @@ print(json.dumps(abbreviate(listing), indent=1))
 # %%
 layer = fx.layers[0]
 float_params = dequantize(fx).params[0]
-cfg = LIFConfig.from_params(float_params)
+neuron_flt = FloatNeuron.from_params(float_params)   # the float program of the same layer
 n_post, n_pre = layer.weights.shape
 x_stream = (val.spikes[:N_DEMO].reshape(-1, n_pre) > 0)
 n_demo_steps = len(x_stream)
@@ -223,14 +220,13 @@ w_int = layer.weights.astype(np.int32)
 w_flt = w_int * layer.weight_scale
 w_int0, w_flt0 = w_int.copy(), w_flt.copy()
 state, x1 = NeuronState.zeros(n_post), np.zeros(n_pre, dtype=int)
-u, trpsi, trx = np.zeros(n_post), np.zeros(n_post), np.zeros(n_pre)
+state_flt, trx = neuron_flt.zeros(n_post), np.zeros(n_pre)
 a_int, a_flt = np.zeros(n_post, dtype=np.int64), np.zeros(n_post)
 engine = EngineRandomStream(rng_seed=0)
 trace = {"v_int": [], "v_flt": [], "psi_int": [], "psi_flt": [], "s_int": [], "s_flt": []}
 for t in range(n_demo_steps):
     state, out = neuron_step(layer.neuron, state, a_int, signal_int)
-    step = stllr_lif_step(u, trpsi, a_flt, signal, cfg, new_sample=False)
-    u, trpsi = step.u, step.trpsi
+    state_flt, step = neuron_flt.step(state_flt, a_flt, signal)
     x = x_stream[t]
     a_int = bit_approx_dense_activation(w_int, x, layer.weight_exp)   # W x, next step
     a_flt = synaptic_current(w_flt, x.astype(float), graded=False)
@@ -240,7 +236,7 @@ for t in range(n_demo_steps):
     trx = stllr_dense_step(w_flt, trx, x.astype(float), step.y2, step.y3,
                            float_params.lam_pre, new_sample=False)
     trace["v_int"].append(state.v * layer.membrane_scale)
-    trace["v_flt"].append(u)
+    trace["v_flt"].append(state_flt.v)
     trace["psi_int"].append(layer.psi.dequantize(out.psi))
     trace["psi_flt"].append(step.psi)
     trace["s_int"].append(out.spikes)

@@ -5,8 +5,12 @@ so a failure in CI is a failure on every machine and replays the same way.
 ``HYPOTHESIS_PROFILE=explore`` opts into fresh random examples for a local hunt.
 """
 
+import importlib.util
 import os
+from pathlib import Path
+from types import ModuleType
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -14,3 +18,17 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("explore", database=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def _load_module(path: Path) -> ModuleType:
+    """Import the Python file ``path`` as a module named after it."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def load_module():
+    """Import a file by path (``tests/`` and ``tutorials/`` are not packages)."""
+    return _load_module

@@ -11,6 +11,7 @@ Process without it is rejected at compile time.
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -21,19 +22,10 @@ from lava_stllr.loihi.widths import (
     TRACE_BITS,
     WEIGHT_SIGNED_BITS,
 )
-from lava_stllr.onchip.programs_fixed import (
-    FixedErrorCodec,
-    FixedNeuron,
-    FixedReadout,
-    FixedSynapse,
-    spike_frame,
-)
+from lava_stllr.onchip import programs_fixed as programs
 from process_models.fixed_pt._checks import check_dense, require_fixed
+from process_models.shared import dense, neuron, readout, sources
 from process_models.shared.base import HOST_ROLE_TYPES
-from process_models.shared.dense import STLLRDenseModel
-from process_models.shared.neuron import STLLRLIFModel
-from process_models.shared.readout import LeakyReadoutModel, OutputErrorModel
-from process_models.shared.sources import EventSourceModel, LabelSourceModel
 from process_models.shared.tagged import tagged_model
 
 TAG = "fixed_pt"
@@ -51,34 +43,42 @@ ROLE_TYPES: dict[str, tuple[type, int | None]] = {
 }
 
 
+def _synapse(pp: Any) -> programs.FixedSynapse:
+    return programs.FixedSynapse.from_layer(pp["fixed"])
+
+
+def _neuron(pp: Any) -> programs.FixedNeuron:
+    return programs.FixedNeuron(pp["fixed"].neuron, int(pp["signal_shift"]))
+
+
 _model = partial(tagged_model, tag_name=TAG, role_types=ROLE_TYPES, module=__name__)
 
 PySTLLRDenseModelFixed = _model(
-    STLLRDenseModel, lambda pp: FixedSynapse.from_layer(pp["fixed"]), "PySTLLRDenseModelFixed",
+    dense.STLLRDenseModel, _synapse, "PySTLLRDenseModelFixed",
     "Fixed S-TLLR synapse (FixedSynapse): 9-bit mantissas (lowest bit cleared on the first "
     "step, as Lava's mixed-sign LearningDense), 7-bit pre trace, current (W s) << "
     "weight_exp, one engine random draw per step: the weights of a stock bit-approximate "
     "LearningDense with layer.rule.learning_rule(rng_seed) within one sample stream.",
     check_dense)
 PySTLLRLIFModelFixed = _model(
-    STLLRLIFModel, lambda pp: FixedNeuron(pp["fixed"].neuron, int(pp["signal_shift"])),
-    "PySTLLRLIFModelFixed",
+    neuron.STLLRLIFModel, _neuron, "PySTLLRLIFModelFixed",
     "Fixed S-TLLR LIF neuron (FixedNeuron): L = round(sig_in / 2**signal_shift), 24-bit "
     "membrane, 7-bit post trace and third factors y1 (64 +- F), y2, y3.",
     partial(require_fixed, readout=False))
 PyLeakyReadoutModelFixed = _model(
-    LeakyReadoutModel, lambda pp: FixedReadout(pp["fixed"].neuron), "PyLeakyReadoutModelFixed",
-    "Integer leaky-integrator readout (FixedReadout), 24-bit z.",
+    readout.LeakyReadoutModel, lambda pp: programs.FixedReadout(pp["fixed"].neuron),
+    "PyLeakyReadoutModelFixed", "Integer leaky-integrator readout (FixedReadout), 24-bit z.",
     partial(require_fixed, readout=True))
 PyOutputErrorModelFixed = _model(
-    OutputErrorModel, lambda pp: FixedErrorCodec(pp["fixed"]), "PyOutputErrorModelFixed",
+    readout.OutputErrorModel, lambda pp: programs.FixedErrorCodec(pp["fixed"]),
+    "PyOutputErrorModelFixed",
     "Output error of the integer readout: z dequantized, error sent as round(e / s_L) "
     "(FixedErrorCodec).", partial(require_fixed, readout=True))
 PyEventSourceModelFixed = _model(
-    EventSourceModel, lambda pp: spike_frame, "PyEventSourceModelFixed",
+    sources.EventSourceModel, lambda pp: programs.spike_frame, "PyEventSourceModelFixed",
     "Plays the host's samples as binary spikes s = (x != 0).")
 PyLabelSourceModelFixed = _model(
-    LabelSourceModel, lambda pp: None, "PyLabelSourceModelFixed",
+    sources.LabelSourceModel, lambda pp: None, "PyLabelSourceModelFixed",
     "Label messages [label, learn, scored] under the fixed_pt tag.")
 
 #: The models of this tag (read by ``process_models.registry``).

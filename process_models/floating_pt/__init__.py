@@ -10,18 +10,9 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from lava_stllr.onchip.programs_float import (
-    FloatErrorCodec,
-    FloatNeuron,
-    FloatReadout,
-    FloatSynapse,
-    float_frame,
-)
+from lava_stllr.onchip import programs_float as programs
+from process_models.shared import dense, neuron, readout, sources
 from process_models.shared.base import HOST_ROLE_TYPES
-from process_models.shared.dense import STLLRDenseModel
-from process_models.shared.neuron import STLLRLIFModel
-from process_models.shared.readout import LeakyReadoutModel, OutputErrorModel
-from process_models.shared.sources import EventSourceModel, LabelSourceModel
 from process_models.shared.tagged import tagged_model
 
 TAG = "floating_pt"
@@ -33,32 +24,40 @@ ROLE_TYPES: dict[str, tuple[type, int | None]] = {
 }
 
 
-def _synapse(pp: Any) -> FloatSynapse:
-    return FloatSynapse(float(pp["params"].lam_pre), bool(pp["graded"]))
+def _synapse(pp: Any) -> programs.FloatSynapse:
+    return programs.FloatSynapse(float(pp["params"].lam_pre), bool(pp["graded"]))
+
+
+def _neuron(pp: Any) -> programs.FloatNeuron:
+    return programs.FloatNeuron.from_params(pp["params"])
+
+
+def _readout(pp: Any) -> programs.FloatReadout:
+    return programs.FloatReadout.from_params(pp["params"], pp["beta_out"])
 
 
 _model = partial(tagged_model, tag_name=TAG, role_types=ROLE_TYPES, module=__name__)
 
 PySTLLRDenseModelFloat = _model(
-    STLLRDenseModel, _synapse, "PySTLLRDenseModelFloat",
+    dense.STLLRDenseModel, _synapse, "PySTLLRDenseModelFloat",
     "Float S-TLLR synapse (FloatSynapse): the weights of Lava's float LearningDense with "
     "stllr_learning_rule, computing one pre trace and only the active columns; the sign "
     "flag and bAP ports are received and unused.")
 PySTLLRLIFModelFloat = _model(
-    STLLRLIFModel, lambda pp: FloatNeuron.from_params(pp["params"]), "PySTLLRLIFModelFloat",
+    neuron.STLLRLIFModel, _neuron, "PySTLLRLIFModelFloat",
     "Float S-TLLR LIF neuron (FloatNeuron); sends y1 = 0 (no sign flag in float) and the "
     "spikes as bAP.")
 PyLeakyReadoutModelFloat = _model(
-    LeakyReadoutModel, lambda pp: FloatReadout.from_params(pp["params"], pp["beta_out"]),
-    "PyLeakyReadoutModelFloat", "Float leaky-integrator readout (FloatReadout).")
+    readout.LeakyReadoutModel, _readout, "PyLeakyReadoutModelFloat",
+    "Float leaky-integrator readout (FloatReadout).")
 PyOutputErrorModelFloat = _model(
-    OutputErrorModel, lambda pp: FloatErrorCodec(), "PyOutputErrorModelFloat",
+    readout.OutputErrorModel, lambda pp: programs.FloatErrorCodec(), "PyOutputErrorModelFloat",
     "Float output error softmax(z) - onehot, sent as computed.")
 PyEventSourceModel = _model(
-    EventSourceModel, lambda pp: float_frame, "PyEventSourceModel",
+    sources.EventSourceModel, lambda pp: programs.float_frame, "PyEventSourceModel",
     "Plays the host's samples as they are (graded payloads allowed).")
 PyLabelSourceModel = _model(
-    LabelSourceModel, lambda pp: None, "PyLabelSourceModel",
+    sources.LabelSourceModel, lambda pp: None, "PyLabelSourceModel",
     "Label messages [label, learn, scored].")
 
 #: The models of this tag (read by ``process_models.registry``).

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from lava.magma.core.run_conditions import RunSteps
 from lava.proc.dense.process import LearningDense
-from lava.proc.io.source import RingBuffer
 
 from lava_stllr.core.messages import NeuronState
 from lava_stllr.loihi.fixed_rule import EngineRandomStream
@@ -47,33 +45,19 @@ def _inputs(params: STLLRParams, seed: int):
     return spikes, signals, layers
 
 
-def _run_lava(params: STLLRParams, stock: bool, seed: int) -> list[np.ndarray]:
+def _run_lava(run_chain, params: STLLRParams, stock: bool, seed: int) -> list[np.ndarray]:
     spikes, signals, layers = _inputs(params, seed)
-    src = RingBuffer(data=spikes.astype(float))
-    pre_out, conns = src.s_out, []
-    for layer, sig, rng_seed in zip(layers, signals, SEEDS, strict=True):
+    chain = []
+    for layer, rng_seed in zip(layers, SEEDS, strict=True):
         w = layer.weights.astype(float)
         if stock:
             conn = LearningDense(weights=w, learning_rule=layer.rule.learning_rule(rng_seed),
                                  weight_exp=layer.weight_exp)
         else:
             conn = STLLRDense(weights=w, params=params, fixed=layer, rng_seed=rng_seed)
-        lif = STLLRLIF(n=w.shape[0], params=params, fixed=layer)
-        sig_src = RingBuffer(data=sig.astype(float))
-        pre_out.connect(conn.s_in)
-        conn.a_out.connect(lif.a_in)
-        sig_src.s_out.connect(lif.sig_in)
-        lif.y1_out.connect(conn.s_in_y1)
-        lif.y2_out.connect(conn.s_in_y2)
-        lif.y3_out.connect(conn.s_in_y3)
-        lif.bap_out.connect(conn.s_in_bap)
-        pre_out = lif.s_out
-        conns.append(conn)
-    try:
-        src.run(condition=RunSteps(num_steps=N_STEPS), run_cfg=STLLRSimCfg(select_tag="fixed_pt"))
-        return [np.asarray(c.weights.get()).astype(np.int64) for c in conns]
-    finally:
-        src.stop()
+        chain.append((conn, STLLRLIF(n=w.shape[0], params=params, fixed=layer)))
+    weights = run_chain(spikes, chain, signals, "fixed_pt", sign_flag=True)
+    return [w.astype(np.int64) for w in weights]
 
 
 def _run_numpy(params: STLLRParams, seed: int) -> list[np.ndarray]:
@@ -99,10 +83,10 @@ def _run_numpy(params: STLLRParams, seed: int) -> list[np.ndarray]:
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("name", list(PARAMS))
 def test_fixed_stllr_dense_is_bit_exact_with_stock_bit_approximate_learning_dense(
-        name: str) -> None:
+        name: str, run_chain) -> None:
     params = PARAMS[name]
-    stock = _run_lava(params, stock=True, seed=1)
-    ours = _run_lava(params, stock=False, seed=1)
+    stock = _run_lava(run_chain, params, stock=True, seed=1)
+    ours = _run_lava(run_chain, params, stock=False, seed=1)
     numpy_run = _run_numpy(params, seed=1)
     initial = [layer.weights for layer in _inputs(params, 1)[2]]
     for w_stock, w_ours, w_np, w0 in zip(stock, ours, numpy_run, initial, strict=True):

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from lava.magma.core.run_conditions import RunSteps
 from lava.proc.dense.process import LearningDense
-from lava.proc.io.source import RingBuffer
 
 from lava_stllr.core.engine import stllr_dense_step, synaptic_current
 from lava_stllr.learning_rule import stllr_learning_rule
@@ -20,7 +18,6 @@ from lava_stllr.onchip.programs_float import FloatNeuron
 from lava_stllr.onchip.steps import neuron_process_step
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import STLLRLIF, STLLRDense
-from lava_stllr.run_config import STLLRSimCfg
 
 SIZES = (14, 8, 5)
 N_STEPS = 60
@@ -40,29 +37,16 @@ def _inputs(seed: int) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
     return spikes, signals, weights
 
 
-def _run_lava(params: STLLRParams, stock: bool, seed: int) -> list[np.ndarray]:
+def _run_lava(run_chain, params: STLLRParams, stock: bool, seed: int) -> list[np.ndarray]:
     spikes, signals, weights = _inputs(seed)
-    src = RingBuffer(data=spikes)
-    pre_out, conns = src.s_out, []
-    for w, sig in zip(weights, signals, strict=True):
+    chain = []
+    for w in weights:
         if stock:
             conn = LearningDense(weights=w.copy(), learning_rule=stllr_learning_rule(params))
         else:
             conn = STLLRDense(weights=w.copy(), params=params)
-        lif = STLLRLIF(n=w.shape[0], params=params)
-        sig_src = RingBuffer(data=sig)
-        pre_out.connect(conn.s_in)
-        conn.a_out.connect(lif.a_in)
-        sig_src.s_out.connect(lif.sig_in)
-        lif.y2_out.connect(conn.s_in_y2)
-        lif.y3_out.connect(conn.s_in_y3)
-        pre_out = lif.s_out
-        conns.append(conn)
-    try:
-        src.run(condition=RunSteps(num_steps=N_STEPS), run_cfg=STLLRSimCfg())
-        return [np.asarray(c.weights.get()) for c in conns]
-    finally:
-        src.stop()
+        chain.append((conn, STLLRLIF(n=w.shape[0], params=params)))
+    return run_chain(spikes, chain, signals, "floating_pt", sign_flag=False)
 
 
 def _run_numpy(params: STLLRParams, seed: int) -> list[np.ndarray]:
@@ -85,10 +69,11 @@ def _run_numpy(params: STLLRParams, seed: int) -> list[np.ndarray]:
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("name", list(PARAMS))
-def test_stock_learning_dense_and_stllr_dense_learn_the_same_weights(name: str) -> None:
+def test_stock_learning_dense_and_stllr_dense_learn_the_same_weights(name: str,
+                                                                    run_chain) -> None:
     params = PARAMS[name]
-    stock = _run_lava(params, stock=True, seed=1)
-    ours = _run_lava(params, stock=False, seed=1)
+    stock = _run_lava(run_chain, params, stock=True, seed=1)
+    ours = _run_lava(run_chain, params, stock=False, seed=1)
     numpy_run = _run_numpy(params, seed=1)
     initial = _inputs(1)[2]
     for w_stock, w_ours, w_np, w0 in zip(stock, ours, numpy_run, initial, strict=True):

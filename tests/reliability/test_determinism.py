@@ -8,7 +8,6 @@ result may depend on set or dict ordering of hashed objects).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -22,12 +21,9 @@ JOB = HERE / "determinism_job.py"
 
 
 @pytest.fixture(scope="module")
-def job():
-    """The determinism_job module (imported by path: tests is not a package)."""
-    spec = importlib.util.spec_from_file_location("determinism_job", JOB)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def job(load_module):
+    """The determinism_job module."""
+    return load_module(JOB)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ tiny synthetic tutorial.
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -39,12 +38,9 @@ print(double(N))
 
 
 @pytest.fixture(scope="module")
-def builder():
-    """The builder module (imported by path: ``tutorials/`` is not a package)."""
-    spec = importlib.util.spec_from_file_location("build_notebooks", BUILDER)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def builder(load_module):
+    """The builder module."""
+    return load_module(BUILDER)
 
 
 def test_committed_notebooks_match_their_sources() -> None:

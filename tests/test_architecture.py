@@ -1,0 +1,108 @@
+"""The layout of docs/architecture.md holds: no import cycles, the pure layers import no
+Lava, the Lava product does not depend on the trainers, files stay small."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("lava_stllr", "process_models")
+MAX_LINES = 400
+
+
+def _modules() -> dict[str, Path]:
+    mods = {}
+    for pkg in PACKAGES:
+        for path in (ROOT / pkg).rglob("*.py"):
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            mods[name.removesuffix(".__init__")] = path
+    return mods
+
+
+def _imports(path: Path, lazy: bool = True) -> set[str]:
+    """Modules named by the file's imports: all of them (lazy and ``TYPE_CHECKING`` ones
+    too), or with ``lazy=False`` only those that run when the module is imported."""
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in (ast.walk(tree) if lazy else tree.body):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{a.name}" for a in node.names)
+    return names
+
+
+def _graph() -> dict[str, set[str]]:
+    mods = _modules()
+    graph = {}
+    for name, path in mods.items():
+        targets = set()
+        for imported in _imports(path):
+            while imported and imported not in mods:
+                imported = imported.rpartition(".")[0]
+            if imported and imported != name:
+                targets.add(imported)
+        graph[name] = targets
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle, or None (depth-first search with colours)."""
+    colour: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        colour[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if colour.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in colour and (found := visit(nxt)):
+                return found
+        colour[node] = 2
+        stack.pop()
+        return None
+
+    for node in sorted(graph):
+        if node not in colour and (found := visit(node)):
+            return found
+    return None
+
+
+def test_the_package_has_no_import_cycles() -> None:
+    assert _cycle(_graph()) is None, " -> ".join(_cycle(_graph()))
+
+
+def test_cycle_finder_finds_a_cycle() -> None:
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
+
+
+@pytest.mark.parametrize("layer", ["lava_stllr.core", "lava_stllr.loihi", "lava_stllr.onchip",
+                                   "lava_stllr.reference", "lava_stllr.data"])
+def test_pure_layers_import_no_lava(layer: str) -> None:
+    for name, path in _modules().items():
+        if name.startswith(layer) and ".lava_testing" not in name:
+            lava = {m for m in _imports(path, lazy=False)
+                    if m == "lava" or m.startswith("lava.")}
+            assert not lava, f"{name} imports {sorted(lava)}"
+
+
+def test_the_lava_network_does_not_depend_on_the_trainers() -> None:
+    graph = _graph()
+    seen, todo = set(), ["lava_stllr.network"]
+    while todo:
+        for nxt in graph[todo.pop()] - seen:
+            seen.add(nxt)
+            todo.append(nxt)
+    assert not {m for m in seen if m.startswith("lava_stllr.reference")}
+
+
+def test_no_source_file_is_over_the_size_limit() -> None:
+    big = {str(p.relative_to(ROOT)): n for pkg in (*PACKAGES, "tutorials")
+           for p in (ROOT / pkg).rglob("*.py")
+           if (n := len(p.read_text().splitlines())) > MAX_LINES}
+    assert not big, f"files over {MAX_LINES} lines: {big}"

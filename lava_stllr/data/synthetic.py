@@ -21,8 +21,9 @@ and every event gets a random polarity, so the map of total event counts per pix
 (time collapsed) has the same distribution for opposite directions: direction is
 carried only by the temporal order of the events. A linear classifier on those count
 maps can tell at most the orientation (about 50 % accuracy with 4 classes, see
-:func:`count_classifier_accuracy`), whereas the same classifier on the time-resolved
-counts reaches high accuracy (:func:`time_resolved_classifier_accuracy`).
+:func:`lava_stllr.data.diagnostics.count_classifier_accuracy`), whereas the same
+classifier on the time-resolved counts reaches high accuracy
+(:func:`lava_stllr.data.diagnostics.time_resolved_classifier_accuracy`).
 
 Everything is drawn from ``np.random.default_rng(seed)``: the same seed gives the same
 bits, with no files and no network.
@@ -42,11 +43,9 @@ __all__ = [
     "EVENT_DTYPE",
     "SyntheticConfig",
     "bin_synthetic",
-    "count_classifier_accuracy",
     "make_synthetic_events",
     "synthetic_dataset",
     "synthetic_train_val",
-    "time_resolved_classifier_accuracy",
 ]
 
 #: Structured dtype of one event: pixel column ``x``, pixel row ``y``, time ``t`` in
@@ -359,130 +358,3 @@ def synthetic_train_val(
     train = synthetic_dataset(n_train, _stream_seed(seed, _TRAIN_STREAM), config)
     val = synthetic_dataset(n_val, _stream_seed(seed, _VAL_STREAM), config)
     return train, val
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise softmax."""
-    z = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return z / z.sum(axis=1, keepdims=True)
-
-
-def _softmax_regression_accuracy(
-    x_train: np.ndarray,
-    y_train: np.ndarray,
-    x_val: np.ndarray,
-    y_val: np.ndarray,
-    n_classes: int,
-    n_iter: int,
-    l2: float,
-) -> float:
-    """Held-out accuracy of a multinomial logistic regression fit by gradient descent.
-
-    Features are standardized with the training mean and standard deviation; the step
-    size is the inverse of a bound on the curvature of the loss, so the descent is
-    stable without tuning. Deterministic (no random initialization).
-    """
-    mean = x_train.mean(axis=0)
-    std = x_train.std(axis=0)
-    std[std == 0] = 1.0
-    a = (x_train - mean) / std
-    b = (x_val - mean) / std
-    n, d = a.shape
-    a = np.hstack([a, np.ones((n, 1))])
-    b = np.hstack([b, np.ones((b.shape[0], 1))])
-    onehot = np.eye(n_classes)[y_train]
-    if d + 1 > n:
-        # More features than samples: descend on the dual coefficients ``alpha`` with
-        # ``w = a.T @ alpha``. Gradient descent started at zero never leaves the row
-        # space of ``a``, so this is the same iteration at n x n cost.
-        gram = a @ a.T
-        val_gram = b @ a.T
-    else:
-        gram = a.T @ a
-    # Largest eigenvalue of a^T a / n (= that of a a^T / n) by power iteration.
-    v = np.ones(gram.shape[0]) / np.sqrt(gram.shape[0])
-    for _ in range(50):
-        v = gram @ v
-        v /= np.linalg.norm(v)
-    lr = 1.0 / (0.5 * float(v @ gram @ v) / n + l2)
-    if d + 1 > n:
-        alpha = np.zeros((n, n_classes))
-        for _ in range(n_iter):
-            alpha -= lr * (_softmax(gram @ alpha) - onehot + n * l2 * alpha) / n
-        val_logits = val_gram @ alpha
-    else:
-        w = np.zeros((d + 1, n_classes))
-        for _ in range(n_iter):
-            w -= lr * (a.T @ (_softmax(a @ w) - onehot) / n + l2 * w)
-        val_logits = b @ w
-    return float(np.mean(np.argmax(val_logits, axis=1) == y_val))
-
-
-def count_classifier_accuracy(
-    train: ArrayDataset, val: ArrayDataset, n_iter: int = 300, l2: float = 1e-3
-) -> float:
-    """Held-out accuracy of a linear classifier on time-collapsed event counts.
-
-    Fits a multinomial logistic regression (``n_iter`` steps of full-batch gradient
-    descent, L2 penalty ``l2``) on the total number of events per input, summed over
-    all time steps (``D`` features), and evaluates it on ``val``.
-
-    Parameters
-    ----------
-    train, val : ArrayDataset
-        Training and held-out samples with the same ``n_inputs``.
-    n_iter : int
-        Gradient-descent steps.
-    l2 : float
-        L2 penalty on the weights (standardized features).
-
-    Returns
-    -------
-    float
-        Fraction of ``val`` samples classified correctly, in ``[0, 1]``.
-    """
-    n_classes = max(train.n_classes, val.n_classes)
-    return _softmax_regression_accuracy(
-        train.spikes.sum(axis=1, dtype=np.float64),
-        train.labels,
-        val.spikes.sum(axis=1, dtype=np.float64),
-        val.labels,
-        n_classes,
-        n_iter,
-        l2,
-    )
-
-
-def time_resolved_classifier_accuracy(
-    train: ArrayDataset, val: ArrayDataset, n_iter: int = 300, l2: float = 1e-3
-) -> float:
-    """Held-out accuracy of a linear classifier on the full time-resolved counts.
-
-    Same classifier as :func:`count_classifier_accuracy`, but on the ``T * D``
-    features of each sample (counts per step and input), so it can use the timing of
-    the events.
-
-    Parameters
-    ----------
-    train, val : ArrayDataset
-        Training and held-out samples with the same ``n_steps`` and ``n_inputs``.
-    n_iter : int
-        Gradient-descent steps.
-    l2 : float
-        L2 penalty on the weights (standardized features).
-
-    Returns
-    -------
-    float
-        Fraction of ``val`` samples classified correctly, in ``[0, 1]``.
-    """
-    n_classes = max(train.n_classes, val.n_classes)
-    return _softmax_regression_accuracy(
-        train.spikes.reshape(len(train), -1).astype(np.float64),
-        train.labels,
-        val.spikes.reshape(len(val), -1).astype(np.float64),
-        val.labels,
-        n_classes,
-        n_iter,
-        l2,
-    )

@@ -36,7 +36,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lava_stllr.data._numbers import whole
 from lava_stllr.data.dataset import ArrayDataset
+from lava_stllr.validate import real
 
 __all__ = [
     "CLASS_NAMES",
@@ -59,11 +61,6 @@ _N_POLARITIES = 2
 # Stream indices mixed with the user seed for the train and validation splits.
 _TRAIN_STREAM = 0
 _VAL_STREAM = 1
-
-
-def _check_range(name: str, value: float, low: float, high: float) -> None:
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be in [{low}, {high}], got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -113,25 +110,17 @@ class SyntheticConfig:
     noise_rate_hz: float = 20.0
 
     def __post_init__(self) -> None:
-        _check_range("n_classes", self.n_classes, 2, len(CLASS_NAMES))
-        _check_range("side", self.side, 4, 128)
-        _check_range("n_steps", self.n_steps, 2, 10_000)
-        _check_range("step_us", self.step_us, 1, 10**7)
-        for name in ("n_classes", "side", "n_steps", "step_us"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or int(value) != value:
-                raise ValueError(f"{name} must be an integer, got {value!r}")
+        for name, lo, hi in (("n_classes", 2, len(CLASS_NAMES)), ("side", 4, 128),
+                             ("n_steps", 2, 10_000), ("step_us", 1, 10**7)):
+            object.__setattr__(self, name, whole(name, getattr(self, name), lo, hi))
+        side = self.side
         if len(self.speed_range) != 2:
             raise ValueError(f"speed_range must be a (low, high) pair, got {self.speed_range!r}")
-        low, high = self.speed_range
-        if not 0 < low <= high <= self.side:
+        low = real("speed_range low", self.speed_range[0], 0.0, side, lo_open=True)
+        real("speed_range high", self.speed_range[1], low, side)
+        if side / low > self.n_steps:
             raise ValueError(
-                f"speed_range must satisfy 0 < low <= high <= side={self.side} "
-                f"(pixels per step), got {self.speed_range!r}"
-            )
-        if self.side / low > self.n_steps:
-            raise ValueError(
-                f"speed_range low must be >= side / n_steps = {self.side / self.n_steps:g} "
+                f"speed_range low must be >= side / n_steps = {side / self.n_steps:g} "
                 f"pixels per step so that the bar crosses the sensor within the sample, "
                 f"got {low!r}"
             )
@@ -139,16 +128,11 @@ class SyntheticConfig:
             raise ValueError(
                 f"bar_length_range must be a (low, high) pair, got {self.bar_length_range!r}"
             )
-        lo_len, hi_len = self.bar_length_range
-        if int(lo_len) != lo_len or int(hi_len) != hi_len or not 1 <= lo_len <= hi_len <= self.side:
-            raise ValueError(
-                f"bar_length_range must be integers with 1 <= low <= high <= side={self.side}, "
-                f"got {self.bar_length_range!r}"
-            )
-        if not 0 < self.events_per_pixel <= 100:
-            raise ValueError(f"events_per_pixel must be in (0, 100], got {self.events_per_pixel!r}")
-        _check_range("position_jitter", self.position_jitter, 0.0, 1.0)
-        _check_range("noise_rate_hz", self.noise_rate_hz, 0.0, 1e6)
+        lo_len = whole("bar_length_range low", self.bar_length_range[0], 1, side)
+        whole("bar_length_range high", self.bar_length_range[1], lo_len, side)
+        real("events_per_pixel", self.events_per_pixel, 0.0, 100.0, lo_open=True)
+        real("position_jitter", self.position_jitter, 0.0, 1.0)
+        real("noise_rate_hz", self.noise_rate_hz, 0.0, 1e6)
 
     @property
     def n_inputs(self) -> int:
@@ -238,10 +222,9 @@ def make_synthetic_events(
         samples (round-robin), in a seeded random order.
     """
     config = SyntheticConfig() if config is None else config
-    if isinstance(n_samples, bool) or int(n_samples) != n_samples or n_samples < 1:
-        raise ValueError(f"n_samples must be an integer >= 1, got {n_samples!r}")
+    n_samples = whole("n_samples", n_samples, 1)
     rng = np.random.default_rng(seed)
-    labels = rng.permutation(np.arange(int(n_samples), dtype=np.int64) % config.n_classes)
+    labels = rng.permutation(np.arange(n_samples, dtype=np.int64) % config.n_classes)
     events = [_one_sample(int(label), rng, config) for label in labels]
     return events, labels
 

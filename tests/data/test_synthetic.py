@@ -237,7 +237,7 @@ def test_config_validation(kwargs, name):
 
 
 def test_config_error_states_range_and_value():
-    with pytest.raises(ValueError, match=r"n_classes must be in \[2, 4\], got 7"):
+    with pytest.raises(ValueError, match=r"n_classes must be an integer in \[2, 4\], got 7"):
         SyntheticConfig(n_classes=7)
 
 

@@ -180,8 +180,18 @@ def config_for_sensor(
     sensor_size: tuple[int, int, int],
     dataset: str,
 ) -> BinningConfig:
-    """``config`` (``default`` when ``None``), checked to be a :class:`BinningConfig`
-    for the native ``sensor_size`` ``(W, H, P)`` of ``dataset`` (a name for messages).
+    """``config`` (``default`` when ``None``), checked against a dataset's sensor.
+
+    Parameters
+    ----------
+    config : BinningConfig or None
+        The settings asked for.
+    default : BinningConfig
+        Used when ``config`` is ``None``.
+    sensor_size : tuple of 3 ints
+        The dataset's native sensor ``(W, H, P)`` (pixels, pixels, polarities).
+    dataset : str
+        Name of the dataset, for the message.
 
     Raises
     ------

@@ -26,14 +26,13 @@ Usage: ``python benchmarks/bench_fixed_dense.py [--steps N] [--rate R] [--repeat
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
 from lava.magma.core.run_conditions import RunSteps
 from lava.proc.dense.process import Dense, LearningDense
 from lava.proc.io.source import RingBuffer
-from synapse_table import HEADER, print_synapse_rows
+from synapse_table import print_synapse_rows, start
 
 from lava_stllr.loihi.fixed_rule import EngineRandomStream, bit_approx_learning_step
 from lava_stllr.loihi.quantize import LayerFixed, quantize
@@ -131,14 +130,7 @@ def compute_only(layer: LayerFixed, n_steps: int, rate: float, repeats: int,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=200)
-    parser.add_argument("--rate", type=float, default=0.05, help="input spike probability")
-    parser.add_argument("--repeats", type=int, default=3, help="best of this many runs")
-    args = parser.parse_args()
-    print(f"{args.steps} timed steps per case (best of {args.repeats}), input rate "
-          f"{args.rate}, fixed_pt models (Loihi 2 widths), CPU simulator")
-    print(HEADER)
+    args = start(__doc__, "fixed_pt models (Loihi 2 widths), CPU simulator")
     for n_pre, n_post in SHAPES:
         layer = layer_for(n_pre, n_post)
         base, _ = time_case("Dense", layer, args.steps, args.rate, args.repeats)

@@ -22,14 +22,13 @@ Usage: ``python benchmarks/bench_lava_dense.py [--steps N] [--rate R]``.
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
 from lava.magma.core.run_conditions import RunSteps
 from lava.proc.dense.process import Dense, LearningDense
 from lava.proc.io.source import RingBuffer
-from synapse_table import HEADER, print_synapse_rows
+from synapse_table import print_synapse_rows, start
 
 from lava_stllr.learning_rule import stllr_learning_rule
 from lava_stllr.params import STLLRParams
@@ -127,14 +126,7 @@ def compute_only(n_pre: int, n_post: int, n_steps: int, rate: float, repeats: in
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=200)
-    parser.add_argument("--rate", type=float, default=0.05, help="input spike probability")
-    parser.add_argument("--repeats", type=int, default=3, help="best of this many runs")
-    args = parser.parse_args()
-    print(f"{args.steps} timed steps per case (best of {args.repeats}), input rate "
-          f"{args.rate}, float64, CPU simulator")
-    print(HEADER)
+    args = start(__doc__, "float64, CPU simulator")
     for n_pre, n_post in [(700, 256), (2312, 256)]:
         base, _ = time_case("Dense", n_pre, n_post, args.steps, args.rate, args.repeats)
         stock, w_stock = time_case("LearningDense", n_pre, n_post, args.steps, args.rate,

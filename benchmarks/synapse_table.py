@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+
 HEADER = (f"{'shape (pre x post)':>18} | {'model':>14} | {'ms/step':>8} | {'synapse ms':>10} | "
           f"{'ns/synapse':>10} | {'speed-up':>8}")
 
@@ -22,3 +24,18 @@ def print_synapse_rows(n_pre: int, n_post: int, base: float, stock: float, ours:
         print(f"{f'{n_pre} x {n_post}':>18} | {name:>14} | {total * 1e3:8.3f} | "
               f"{syn_txt:>10} | {ns_txt:>10} | {sp_txt:>8}")
     print(f"{'':>18} | whole step speed-up {stock / ours:.1f}x; {weight_note}")
+
+
+def start(doc: str, models: str) -> argparse.Namespace:
+    """Parse ``--steps`` (timed steps), ``--rate`` (input spike probability per step) and
+    ``--repeats`` (best of) for the benchmark whose module docstring is ``doc``, then print
+    the run's title line (naming ``models``) and :data:`HEADER`."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=0.05, help="input spike probability")
+    parser.add_argument("--repeats", type=int, default=3, help="best of this many runs")
+    args = parser.parse_args()
+    print(f"{args.steps} timed steps per case (best of {args.repeats}), input rate "
+          f"{args.rate}, {models}")
+    print(HEADER)
+    return args

@@ -25,11 +25,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from lava_stllr.data._numbers import whole
+from lava_stllr.validate import instance, real
 
 #: Bumped whenever the binning output for the same settings changes; part of ``cache_key``.
 BINNING_FORMAT_VERSION = 1
@@ -44,17 +46,6 @@ def import_tonic() -> Any:
     except ImportError as err:  # pragma: no cover - tonic is installed in the dev setup
         raise ImportError(f"reading event data needs tonic (>=1.7,<1.8): {_TONIC_HINT}") from err
     return tonic
-
-
-def _as_int(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer, float, np.floating)):
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if isinstance(value, (float, np.floating)) and not float(value).is_integer():
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    value = int(value)
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -101,30 +92,23 @@ class BinningConfig:
         if not isinstance(size, (tuple, list)) or len(size) != 3:
             raise ValueError(f"sensor_size must be a tuple (W, H, P) of 3 ints >= 1, got {size!r}")
         size = tuple(
-            _as_int(f"sensor_size[{i}] ({axis})", v, 1)
+            whole(f"sensor_size[{i}] ({axis})", v, 1)
             for i, (axis, v) in enumerate(zip("WHP", size, strict=True))
         )
         object.__setattr__(self, "sensor_size", size)
-        object.__setattr__(self, "n_time_bins", _as_int("n_time_bins", self.n_time_bins, 1))
-        object.__setattr__(self, "t_start_us", _as_int("t_start_us", self.t_start_us, 0))
+        object.__setattr__(self, "n_time_bins", whole("n_time_bins", self.n_time_bins, 1))
+        object.__setattr__(self, "t_start_us", whole("t_start_us", self.t_start_us, 0))
         if self.t_end_us is not None:
-            t_end = _as_int("t_end_us", self.t_end_us, self.t_start_us + 1)
+            t_end = whole("t_end_us", self.t_end_us, self.t_start_us + 1)
             object.__setattr__(self, "t_end_us", t_end)
-        object.__setattr__(self, "downsample", _as_int("downsample", self.downsample, 1))
+        object.__setattr__(self, "downsample", whole("downsample", self.downsample, 1))
         if self.denoise_filter_us is not None:
-            f = self.denoise_filter_us
-            if isinstance(f, bool) or not isinstance(f, (int, float, np.integer, np.floating)):
-                raise ValueError(f"denoise_filter_us must be a number > 0 or None, got {f!r}")
-            if not (math.isfinite(float(f)) and float(f) > 0):
-                raise ValueError(f"denoise_filter_us must be > 0 and finite, got {f}")
-            object.__setattr__(self, "denoise_filter_us", float(f))
-        if not isinstance(self.merge_polarities, (bool, np.bool_)):
-            raise ValueError(
-                f"merge_polarities must be True or False, got {self.merge_polarities!r}"
-            )
-        object.__setattr__(self, "merge_polarities", bool(self.merge_polarities))
+            f = real("denoise_filter_us", self.denoise_filter_us, 0.0, lo_open=True)
+            object.__setattr__(self, "denoise_filter_us", f)
+        merge = instance("merge_polarities", self.merge_polarities, (bool, np.bool_))
+        object.__setattr__(self, "merge_polarities", bool(merge))
         if self.max_count is not None:
-            object.__setattr__(self, "max_count", _as_int("max_count", self.max_count, 1))
+            object.__setattr__(self, "max_count", whole("max_count", self.max_count, 1))
 
     @property
     def frame_shape(self) -> tuple[int, int, int]:
@@ -188,6 +172,39 @@ SHD_DEFAULT_CONFIG = BinningConfig(
     downsample=1,
     merge_polarities=True,
 )
+
+
+def config_for_sensor(
+    config: BinningConfig | None,
+    default: BinningConfig,
+    sensor_size: tuple[int, int, int],
+    dataset: str,
+) -> BinningConfig:
+    """``config`` (``default`` when ``None``), checked against a dataset's sensor.
+
+    Parameters
+    ----------
+    config : BinningConfig or None
+        The settings asked for.
+    default : BinningConfig
+        Used when ``config`` is ``None``.
+    sensor_size : tuple of 3 ints
+        The dataset's native sensor ``(W, H, P)`` (pixels, pixels, polarities).
+    dataset : str
+        Name of the dataset, for the message.
+
+    Raises
+    ------
+    ValueError
+        If ``config`` is not a ``BinningConfig`` or its ``sensor_size`` differs.
+    """
+    config = instance("config", default if config is None else config, BinningConfig)
+    if config.sensor_size != tuple(sensor_size):
+        raise ValueError(
+            f"config.sensor_size must be {tuple(sensor_size)} for {dataset}, "
+            f"got {config.sensor_size}"
+        )
+    return config
 
 
 def validate_events(events: np.ndarray, config: BinningConfig) -> None:

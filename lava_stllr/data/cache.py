@@ -24,6 +24,7 @@ import numpy as np
 from lava_stllr.data.binning import BinningConfig, bin_events
 from lava_stllr.data.dataset import ArrayDataset
 from lava_stllr.io import atomic_write
+from lava_stllr.validate import instance, integer
 
 logger = logging.getLogger(__name__)
 
@@ -138,12 +139,10 @@ class BinnedEventDataset:
         identity: str,
         cache_dir: str | os.PathLike | None = None,
     ):
-        if not isinstance(config, BinningConfig):
-            raise TypeError(f"config must be a BinningConfig, got {type(config).__name__}")
-        self.config = config
+        self.config = instance("config", config, BinningConfig)
         self.n_steps = config.n_steps
         self.n_inputs = config.n_inputs
-        self.n_classes = int(n_classes)
+        self.n_classes = integer("n_classes", n_classes, 1)
         self.identity = identity
         self.cache = None if cache_dir is None else BinnedCache(cache_dir, config, identity)
 
@@ -190,6 +189,33 @@ class BinnedEventDataset:
     def subset(self, indices: Sequence[int]) -> SubsetDataset:
         """A lazy view of the samples at ``indices`` (in that order)."""
         return SubsetDataset(self, indices)
+
+
+def file_version(path: Path) -> str:
+    """``<size in bytes>-<modification time in ns>`` of ``path``: changes with the file."""
+    st = path.stat()
+    return f"{st.st_size}-{st.st_mtime_ns}"
+
+
+class FileEventDataset(BinnedEventDataset):
+    """A lazy event dataset with one file per sample.
+
+    Subclasses set ``files`` (one path per sample, in dataset order), ``labels`` and the
+    class attribute ``source_name`` (e.g. ``"N-MNIST"``), and implement
+    :meth:`read_events`; the cache key and the name in messages come from the file.
+    """
+
+    files: list[Path]
+    source_name: str = "event"
+
+    def sample_key(self, index: int) -> str:
+        """``<parent folder>/<file stem>`` plus the file's size and modification time."""
+        path = self.files[index]
+        return f"{path.parent.name}/{path.stem}-{file_version(path)}"
+
+    def describe(self, index: int) -> str:
+        """``"<source_name> file <path>"`` of sample ``index``."""
+        return f"{self.source_name} file {self.files[index]}"
 
 
 class SubsetDataset:

@@ -12,6 +12,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from lava_stllr.validate import integer
+
 
 @runtime_checkable
 class SpikeDataset(Protocol):
@@ -105,9 +107,7 @@ def iter_batches(
     dtype : numpy dtype
         Dtype of the returned spike array.
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) or (
-            batch_size < 1):
-        raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+    batch_size = integer("batch_size", batch_size, 1)
     n = len(dataset)
     order = np.arange(n)
     if shuffle:
@@ -143,8 +143,7 @@ def stratified_split(
     """
     labels = np.asarray(labels)
     n = labels.shape[0]
-    if not 0 < n_first < n:
-        raise ValueError(f"n_first must be in (0, {n}), got {n_first}")
+    n_first = integer("n_first", n_first, 1, n - 1)
     classes, counts = np.unique(labels, return_counts=True)
     exact = counts * n_first / n
     take = np.floor(exact).astype(int)

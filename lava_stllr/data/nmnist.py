@@ -18,9 +18,15 @@ from pathlib import Path
 
 import numpy as np
 
-from lava_stllr.data.binning import NMNIST_DEFAULT_CONFIG, BinningConfig, import_tonic
-from lava_stllr.data.cache import BinnedEventDataset, SubsetDataset
+from lava_stllr.data.binning import (
+    NMNIST_DEFAULT_CONFIG,
+    BinningConfig,
+    config_for_sensor,
+    import_tonic,
+)
+from lava_stllr.data.cache import FileEventDataset, SubsetDataset
 from lava_stllr.data.dataset import stratified_split
+from lava_stllr.validate import choice, integer
 
 NMNIST_SENSOR_SIZE = (34, 34, 2)
 NMNIST_URL = "https://www.garrickorchard.com/datasets/n-mnist"
@@ -85,7 +91,7 @@ def _resolve_split_folder(root: Path, split: str) -> Path:
     )
 
 
-class NMNISTFolder(BinnedEventDataset):
+class NMNISTFolder(FileEventDataset):
     """N-MNIST samples from ``root/split/<digit>/<id>.bin``, binned lazily.
 
     The constructor only lists files: samples are sorted by their numeric id (MNIST order)
@@ -111,8 +117,10 @@ class NMNISTFolder(BinnedEventDataset):
     FileNotFoundError
         If the split folder is missing or holds no ``<digit>/*.bin`` file.
     ValueError
-        If ``split`` or ``config.sensor_size`` is wrong.
+        If ``split``, ``config`` or ``config.sensor_size`` is wrong.
     """
+
+    source_name = "N-MNIST"
 
     def __init__(
         self,
@@ -121,16 +129,8 @@ class NMNISTFolder(BinnedEventDataset):
         config: BinningConfig | None = None,
         cache_dir: str | os.PathLike | None = None,
     ):
-        if split not in _SPLITS:
-            raise ValueError(f"split must be one of {_SPLITS}, got {split!r}")
-        config = NMNIST_DEFAULT_CONFIG if config is None else config
-        if not isinstance(config, BinningConfig):
-            raise TypeError(f"config must be a BinningConfig, got {type(config).__name__}")
-        if config.sensor_size != NMNIST_SENSOR_SIZE:
-            raise ValueError(
-                f"config.sensor_size must be {NMNIST_SENSOR_SIZE} for N-MNIST, "
-                f"got {config.sensor_size}"
-            )
+        split = choice("split", split, _SPLITS)
+        config = config_for_sensor(config, NMNIST_DEFAULT_CONFIG, NMNIST_SENSOR_SIZE, "N-MNIST")
         root = Path(root).expanduser()
         folder = _resolve_split_folder(root, split)
         entries: list[tuple[Path, int]] = []
@@ -159,16 +159,6 @@ class NMNISTFolder(BinnedEventDataset):
     def read_events(self, index: int) -> np.ndarray:
         """The raw events of sample ``index`` (see :func:`read_nmnist_events`)."""
         return read_nmnist_events(self.files[index])
-
-    def sample_key(self, index: int) -> str:
-        """``<digit>/<id>`` plus the file's size and modification time."""
-        path = self.files[index]
-        st = path.stat()
-        return f"{path.parent.name}/{path.stem}-{st.st_size}-{st.st_mtime_ns}"
-
-    def describe(self, index: int) -> str:
-        """The path of sample ``index``."""
-        return f"N-MNIST file {self.files[index]}"
 
     @property
     def sample_ids(self) -> list[str]:
@@ -207,8 +197,8 @@ def load_nmnist_subset(
     train, val : SubsetDataset
         Lazy views of one :class:`NMNISTFolder`, in ascending sample order.
     """
-    if n_train < 1 or n_val < 1:
-        raise ValueError(f"n_train and n_val must be >= 1, got n_train={n_train}, n_val={n_val}")
+    n_train = integer("n_train", n_train, 1)
+    n_val = integer("n_val", n_val, 1)
     full = NMNISTFolder(root, split=split, config=config, cache_dir=cache_dir)
     n = n_train + n_val
     if n > len(full):

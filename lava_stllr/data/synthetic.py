@@ -21,8 +21,9 @@ and every event gets a random polarity, so the map of total event counts per pix
 (time collapsed) has the same distribution for opposite directions: direction is
 carried only by the temporal order of the events. A linear classifier on those count
 maps can tell at most the orientation (about 50 % accuracy with 4 classes, see
-:func:`count_classifier_accuracy`), whereas the same classifier on the time-resolved
-counts reaches high accuracy (:func:`time_resolved_classifier_accuracy`).
+:func:`lava_stllr.data.diagnostics.count_classifier_accuracy`), whereas the same
+classifier on the time-resolved counts reaches high accuracy
+(:func:`lava_stllr.data.diagnostics.time_resolved_classifier_accuracy`).
 
 Everything is drawn from ``np.random.default_rng(seed)``: the same seed gives the same
 bits, with no files and no network.
@@ -35,18 +36,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lava_stllr.data._numbers import whole
 from lava_stllr.data.dataset import ArrayDataset
+from lava_stllr.validate import real
 
 __all__ = [
     "CLASS_NAMES",
     "EVENT_DTYPE",
     "SyntheticConfig",
     "bin_synthetic",
-    "count_classifier_accuracy",
     "make_synthetic_events",
     "synthetic_dataset",
     "synthetic_train_val",
-    "time_resolved_classifier_accuracy",
 ]
 
 #: Structured dtype of one event: pixel column ``x``, pixel row ``y``, time ``t`` in
@@ -60,11 +61,6 @@ _N_POLARITIES = 2
 # Stream indices mixed with the user seed for the train and validation splits.
 _TRAIN_STREAM = 0
 _VAL_STREAM = 1
-
-
-def _check_range(name: str, value: float, low: float, high: float) -> None:
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be in [{low}, {high}], got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -114,25 +110,17 @@ class SyntheticConfig:
     noise_rate_hz: float = 20.0
 
     def __post_init__(self) -> None:
-        _check_range("n_classes", self.n_classes, 2, len(CLASS_NAMES))
-        _check_range("side", self.side, 4, 128)
-        _check_range("n_steps", self.n_steps, 2, 10_000)
-        _check_range("step_us", self.step_us, 1, 10**7)
-        for name in ("n_classes", "side", "n_steps", "step_us"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or int(value) != value:
-                raise ValueError(f"{name} must be an integer, got {value!r}")
+        for name, lo, hi in (("n_classes", 2, len(CLASS_NAMES)), ("side", 4, 128),
+                             ("n_steps", 2, 10_000), ("step_us", 1, 10**7)):
+            object.__setattr__(self, name, whole(name, getattr(self, name), lo, hi))
+        side = self.side
         if len(self.speed_range) != 2:
             raise ValueError(f"speed_range must be a (low, high) pair, got {self.speed_range!r}")
-        low, high = self.speed_range
-        if not 0 < low <= high <= self.side:
+        low = real("speed_range low", self.speed_range[0], 0.0, side, lo_open=True)
+        real("speed_range high", self.speed_range[1], low, side)
+        if side / low > self.n_steps:
             raise ValueError(
-                f"speed_range must satisfy 0 < low <= high <= side={self.side} "
-                f"(pixels per step), got {self.speed_range!r}"
-            )
-        if self.side / low > self.n_steps:
-            raise ValueError(
-                f"speed_range low must be >= side / n_steps = {self.side / self.n_steps:g} "
+                f"speed_range low must be >= side / n_steps = {side / self.n_steps:g} "
                 f"pixels per step so that the bar crosses the sensor within the sample, "
                 f"got {low!r}"
             )
@@ -140,16 +128,11 @@ class SyntheticConfig:
             raise ValueError(
                 f"bar_length_range must be a (low, high) pair, got {self.bar_length_range!r}"
             )
-        lo_len, hi_len = self.bar_length_range
-        if int(lo_len) != lo_len or int(hi_len) != hi_len or not 1 <= lo_len <= hi_len <= self.side:
-            raise ValueError(
-                f"bar_length_range must be integers with 1 <= low <= high <= side={self.side}, "
-                f"got {self.bar_length_range!r}"
-            )
-        if not 0 < self.events_per_pixel <= 100:
-            raise ValueError(f"events_per_pixel must be in (0, 100], got {self.events_per_pixel!r}")
-        _check_range("position_jitter", self.position_jitter, 0.0, 1.0)
-        _check_range("noise_rate_hz", self.noise_rate_hz, 0.0, 1e6)
+        lo_len = whole("bar_length_range low", self.bar_length_range[0], 1, side)
+        whole("bar_length_range high", self.bar_length_range[1], lo_len, side)
+        real("events_per_pixel", self.events_per_pixel, 0.0, 100.0, lo_open=True)
+        real("position_jitter", self.position_jitter, 0.0, 1.0)
+        real("noise_rate_hz", self.noise_rate_hz, 0.0, 1e6)
 
     @property
     def n_inputs(self) -> int:
@@ -239,10 +222,9 @@ def make_synthetic_events(
         samples (round-robin), in a seeded random order.
     """
     config = SyntheticConfig() if config is None else config
-    if isinstance(n_samples, bool) or int(n_samples) != n_samples or n_samples < 1:
-        raise ValueError(f"n_samples must be an integer >= 1, got {n_samples!r}")
+    n_samples = whole("n_samples", n_samples, 1)
     rng = np.random.default_rng(seed)
-    labels = rng.permutation(np.arange(int(n_samples), dtype=np.int64) % config.n_classes)
+    labels = rng.permutation(np.arange(n_samples, dtype=np.int64) % config.n_classes)
     events = [_one_sample(int(label), rng, config) for label in labels]
     return events, labels
 
@@ -359,130 +341,3 @@ def synthetic_train_val(
     train = synthetic_dataset(n_train, _stream_seed(seed, _TRAIN_STREAM), config)
     val = synthetic_dataset(n_val, _stream_seed(seed, _VAL_STREAM), config)
     return train, val
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise softmax."""
-    z = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return z / z.sum(axis=1, keepdims=True)
-
-
-def _softmax_regression_accuracy(
-    x_train: np.ndarray,
-    y_train: np.ndarray,
-    x_val: np.ndarray,
-    y_val: np.ndarray,
-    n_classes: int,
-    n_iter: int,
-    l2: float,
-) -> float:
-    """Held-out accuracy of a multinomial logistic regression fit by gradient descent.
-
-    Features are standardized with the training mean and standard deviation; the step
-    size is the inverse of a bound on the curvature of the loss, so the descent is
-    stable without tuning. Deterministic (no random initialization).
-    """
-    mean = x_train.mean(axis=0)
-    std = x_train.std(axis=0)
-    std[std == 0] = 1.0
-    a = (x_train - mean) / std
-    b = (x_val - mean) / std
-    n, d = a.shape
-    a = np.hstack([a, np.ones((n, 1))])
-    b = np.hstack([b, np.ones((b.shape[0], 1))])
-    onehot = np.eye(n_classes)[y_train]
-    if d + 1 > n:
-        # More features than samples: descend on the dual coefficients ``alpha`` with
-        # ``w = a.T @ alpha``. Gradient descent started at zero never leaves the row
-        # space of ``a``, so this is the same iteration at n x n cost.
-        gram = a @ a.T
-        val_gram = b @ a.T
-    else:
-        gram = a.T @ a
-    # Largest eigenvalue of a^T a / n (= that of a a^T / n) by power iteration.
-    v = np.ones(gram.shape[0]) / np.sqrt(gram.shape[0])
-    for _ in range(50):
-        v = gram @ v
-        v /= np.linalg.norm(v)
-    lr = 1.0 / (0.5 * float(v @ gram @ v) / n + l2)
-    if d + 1 > n:
-        alpha = np.zeros((n, n_classes))
-        for _ in range(n_iter):
-            alpha -= lr * (_softmax(gram @ alpha) - onehot + n * l2 * alpha) / n
-        val_logits = val_gram @ alpha
-    else:
-        w = np.zeros((d + 1, n_classes))
-        for _ in range(n_iter):
-            w -= lr * (a.T @ (_softmax(a @ w) - onehot) / n + l2 * w)
-        val_logits = b @ w
-    return float(np.mean(np.argmax(val_logits, axis=1) == y_val))
-
-
-def count_classifier_accuracy(
-    train: ArrayDataset, val: ArrayDataset, n_iter: int = 300, l2: float = 1e-3
-) -> float:
-    """Held-out accuracy of a linear classifier on time-collapsed event counts.
-
-    Fits a multinomial logistic regression (``n_iter`` steps of full-batch gradient
-    descent, L2 penalty ``l2``) on the total number of events per input, summed over
-    all time steps (``D`` features), and evaluates it on ``val``.
-
-    Parameters
-    ----------
-    train, val : ArrayDataset
-        Training and held-out samples with the same ``n_inputs``.
-    n_iter : int
-        Gradient-descent steps.
-    l2 : float
-        L2 penalty on the weights (standardized features).
-
-    Returns
-    -------
-    float
-        Fraction of ``val`` samples classified correctly, in ``[0, 1]``.
-    """
-    n_classes = max(train.n_classes, val.n_classes)
-    return _softmax_regression_accuracy(
-        train.spikes.sum(axis=1, dtype=np.float64),
-        train.labels,
-        val.spikes.sum(axis=1, dtype=np.float64),
-        val.labels,
-        n_classes,
-        n_iter,
-        l2,
-    )
-
-
-def time_resolved_classifier_accuracy(
-    train: ArrayDataset, val: ArrayDataset, n_iter: int = 300, l2: float = 1e-3
-) -> float:
-    """Held-out accuracy of a linear classifier on the full time-resolved counts.
-
-    Same classifier as :func:`count_classifier_accuracy`, but on the ``T * D``
-    features of each sample (counts per step and input), so it can use the timing of
-    the events.
-
-    Parameters
-    ----------
-    train, val : ArrayDataset
-        Training and held-out samples with the same ``n_steps`` and ``n_inputs``.
-    n_iter : int
-        Gradient-descent steps.
-    l2 : float
-        L2 penalty on the weights (standardized features).
-
-    Returns
-    -------
-    float
-        Fraction of ``val`` samples classified correctly, in ``[0, 1]``.
-    """
-    n_classes = max(train.n_classes, val.n_classes)
-    return _softmax_regression_accuracy(
-        train.spikes.reshape(len(train), -1).astype(np.float64),
-        train.labels,
-        val.spikes.reshape(len(val), -1).astype(np.float64),
-        val.labels,
-        n_classes,
-        n_iter,
-        l2,
-    )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,9 +30,10 @@ from lava_stllr.data.binning import (
     DVSGESTURE_DEFAULT_CONFIG,
     SHD_DEFAULT_CONFIG,
     BinningConfig,
+    config_for_sensor,
     import_tonic,
 )
-from lava_stllr.data.cache import BinnedEventDataset
+from lava_stllr.data.cache import BinnedEventDataset, FileEventDataset, file_version
 from lava_stllr.data.nmnist import CorruptEventFileError
 
 DVSGESTURE_SENSOR_SIZE = (128, 128, 2)
@@ -71,20 +73,27 @@ def _save_to(root: Path, folder_name: str, inner: str) -> Path:
     return root
 
 
-def _check_config(
-    config: BinningConfig | None, default: BinningConfig, sensor: tuple, name: str
-) -> BinningConfig:
-    config = default if config is None else config
-    if not isinstance(config, BinningConfig):
-        raise TypeError(f"config must be a BinningConfig, got {type(config).__name__}")
-    if config.sensor_size != sensor:
-        raise ValueError(
-            f"config.sensor_size must be {sensor} for {name}, got {config.sensor_size}"
-        )
-    return config
+class _TonicReader(BinnedEventDataset):
+    """Base of the wrappers: samples are read through the tonic dataset ``self._tonic``."""
+
+    _tonic: Any
+
+    def read_events(self, index: int) -> np.ndarray:
+        """Events of sample ``index`` through tonic (``t`` in microseconds).
+
+        Raises
+        ------
+        CorruptEventFileError
+            If tonic cannot read the sample; the message names it (:meth:`describe`).
+        """
+        try:
+            events, _ = self._tonic[index]
+        except Exception as err:
+            raise CorruptEventFileError(f"cannot read {self.describe(index)}: {err}") from err
+        return events
 
 
-class DVSGestureDataset(BinnedEventDataset):
+class DVSGestureDataset(FileEventDataset, _TonicReader):
     """IBM DVS Gesture (tonic's preprocessed release, 11 classes), binned lazily.
 
     Parameters
@@ -106,6 +115,8 @@ class DVSGestureDataset(BinnedEventDataset):
         If the extracted folder (with ``.npy`` recordings) is missing; nothing is downloaded.
     """
 
+    source_name = "DVS Gesture"
+
     def __init__(
         self,
         root: str | os.PathLike,
@@ -113,7 +124,7 @@ class DVSGestureDataset(BinnedEventDataset):
         config: BinningConfig | None = None,
         cache_dir: str | os.PathLike | None = None,
     ):
-        config = _check_config(
+        config = config_for_sensor(
             config, DVSGESTURE_DEFAULT_CONFIG, DVSGESTURE_SENSOR_SIZE, "DVS Gesture"
         )
         tonic = import_tonic()
@@ -160,28 +171,8 @@ class DVSGestureDataset(BinnedEventDataset):
             cache_dir=cache_dir,
         )
 
-    def read_events(self, index: int) -> np.ndarray:
-        """Events of sample ``index`` through tonic (``t`` in microseconds)."""
-        try:
-            events, _ = self._tonic[index]
-        except Exception as err:
-            raise CorruptEventFileError(
-                f"cannot read DVS Gesture file {self.files[index]}: {err}"
-            ) from err
-        return events
 
-    def sample_key(self, index: int) -> str:
-        """``<user folder>/<label>`` plus the file's size and modification time."""
-        path = self.files[index]
-        st = path.stat()
-        return f"{path.parent.name}/{path.stem}-{st.st_size}-{st.st_mtime_ns}"
-
-    def describe(self, index: int) -> str:
-        """The path of sample ``index``."""
-        return f"DVS Gesture file {self.files[index]}"
-
-
-class SHDDataset(BinnedEventDataset):
+class SHDDataset(_TonicReader):
     """Spiking Heidelberg Digits (20 classes, 700 channels), binned lazily.
 
     tonic gives each spike an artificial polarity of 1; it is set to 0 here so that the
@@ -214,7 +205,7 @@ class SHDDataset(BinnedEventDataset):
         config: BinningConfig | None = None,
         cache_dir: str | os.PathLike | None = None,
     ):
-        config = _check_config(config, SHD_DEFAULT_CONFIG, SHD_SENSOR_SIZE, "SHD")
+        config = config_for_sensor(config, SHD_DEFAULT_CONFIG, SHD_SENSOR_SIZE, "SHD")
         tonic = import_tonic()
         base = tonic.datasets.SHD
         zip_name = base.train_zip if train else base.test_zip
@@ -249,8 +240,7 @@ class SHDDataset(BinnedEventDataset):
         self.path = path
         self.train = train
         self.labels = labels
-        st = path.stat()
-        self._file_version = f"{st.st_size}-{st.st_mtime_ns}"
+        self._file_version = file_version(path)
         super().__init__(
             config,
             n_classes=len(SHD_CLASSES),
@@ -260,12 +250,7 @@ class SHDDataset(BinnedEventDataset):
 
     def read_events(self, index: int) -> np.ndarray:
         """Spikes of sample ``index`` through tonic: fields ``t`` (us), ``x`` (channel), ``p``."""
-        try:
-            events, _ = self._tonic[index]
-        except Exception as err:
-            raise CorruptEventFileError(
-                f"cannot read sample {index} of SHD file {self.path}: {err}"
-            ) from err
+        events = super().read_events(index)
         events = events[np.argsort(events["t"], kind="stable")]
         events["p"] = 0
         return events

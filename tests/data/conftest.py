@@ -94,3 +94,11 @@ def mnist_reads(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(tonic.io, "read_mnist_file", counting)
     return calls
+
+
+@pytest.fixture(scope="session")
+def default_split():
+    """``synthetic_train_val()`` with its defaults (600 training, 200 validation samples)."""
+    from lava_stllr.data.synthetic import synthetic_train_val
+
+    return synthetic_train_val()

@@ -46,17 +46,18 @@ def reference_bins(ev, w, h, p, n_bins, t0, bin_width, ds=1, merge=False) -> np.
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"n_time_bins": 0}, "n_time_bins must be >= 1, got 0"),
+        ({"n_time_bins": 0}, "n_time_bins must be an integer >= 1, got 0"),
         ({"n_time_bins": 2.5}, "n_time_bins must be an integer >= 1, got 2.5"),
         ({"n_time_bins": True}, "n_time_bins must be an integer"),
-        ({"downsample": 0}, "downsample must be >= 1, got 0"),
-        ({"t_start_us": -5}, "t_start_us must be >= 0, got -5"),
-        ({"t_start_us": 1000, "t_end_us": 1000}, "t_end_us must be >= 1001, got 1000"),
+        ({"downsample": 0}, "downsample must be an integer >= 1, got 0"),
+        ({"t_start_us": -5}, "t_start_us must be an integer >= 0, got -5"),
+        ({"t_start_us": 1000, "t_end_us": 1000}, "t_end_us must be an integer >= 1001, got 1000"),
         ({"sensor_size": (34, 34)}, "sensor_size must be a tuple (W, H, P)"),
-        ({"sensor_size": (34, 0, 2)}, "sensor_size[1] (H) must be >= 1, got 0"),
-        ({"denoise_filter_us": 0}, "denoise_filter_us must be > 0"),
-        ({"denoise_filter_us": float("nan")}, "denoise_filter_us must be > 0"),
-        ({"merge_polarities": "yes"}, "merge_polarities must be True or False"),
+        ({"sensor_size": (34, 0, 2)}, "sensor_size[1] (H) must be an integer >= 1, got 0"),
+        ({"denoise_filter_us": 0}, "denoise_filter_us must be in (0, inf), got 0"),
+        ({"denoise_filter_us": float("nan")},
+         "denoise_filter_us must be a finite number in (0, inf)"),
+        ({"merge_polarities": "yes"}, "merge_polarities must be a bool"),
     ],
 )
 def test_config_rejects_bad_values(kwargs, message):

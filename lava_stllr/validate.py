@@ -44,6 +44,15 @@ def integer(name: str, value: Any, lo: int | None = None, hi: int | None = None)
     raise ValueError(f"{name} must be {what}, got {value!r}")
 
 
+def whole(name: str, value: Any, lo: int | None = None, hi: int | None = None) -> int:
+    """:func:`integer`, also accepting a float with an integral value (settings read from
+    JSON or YAML): ``300000.0`` gives ``300000``; ``2.5``, NaN, infinities and bools are
+    refused."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        value = int(value)
+    return integer(name, value, lo, hi)
+
+
 def real(name: str, value: Any, lo: float | None = None, hi: float | None = None, *,
          lo_open: bool = False, hi_open: bool = False) -> float:
     """``value`` as a finite ``float`` in the interval given (open ends on request)."""

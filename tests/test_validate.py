@@ -34,3 +34,11 @@ def test_choice_and_instance() -> None:
         validate.choice("psi", "c", ("a", "b"))
     with pytest.raises(ValueError, match="params must be an int or float, got str"):
         validate.instance("params", "x", (int, float))
+
+
+def test_whole_accepts_integral_floats_only() -> None:
+    assert validate.whole("t_end_us", 300000.0, 1) == 300000
+    assert type(validate.whole("n", np.float64(3.0))) is int
+    for bad in (2.5, float("nan"), float("inf"), True):
+        with pytest.raises(ValueError, match="n must be an integer"):
+            validate.whole("n", bad)

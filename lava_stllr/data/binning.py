@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from lava_stllr.data._numbers import whole
+from lava_stllr import validate
 from lava_stllr.validate import instance, real
 
 #: Bumped whenever the binning output for the same settings changes; part of ``cache_key``.
@@ -92,23 +92,23 @@ class BinningConfig:
         if not isinstance(size, (tuple, list)) or len(size) != 3:
             raise ValueError(f"sensor_size must be a tuple (W, H, P) of 3 ints >= 1, got {size!r}")
         size = tuple(
-            whole(f"sensor_size[{i}] ({axis})", v, 1)
+            validate.whole(f"sensor_size[{i}] ({axis})", v, 1)
             for i, (axis, v) in enumerate(zip("WHP", size, strict=True))
         )
         object.__setattr__(self, "sensor_size", size)
-        object.__setattr__(self, "n_time_bins", whole("n_time_bins", self.n_time_bins, 1))
-        object.__setattr__(self, "t_start_us", whole("t_start_us", self.t_start_us, 0))
+        object.__setattr__(self, "n_time_bins", validate.whole("n_time_bins", self.n_time_bins, 1))
+        object.__setattr__(self, "t_start_us", validate.whole("t_start_us", self.t_start_us, 0))
         if self.t_end_us is not None:
-            t_end = whole("t_end_us", self.t_end_us, self.t_start_us + 1)
+            t_end = validate.whole("t_end_us", self.t_end_us, self.t_start_us + 1)
             object.__setattr__(self, "t_end_us", t_end)
-        object.__setattr__(self, "downsample", whole("downsample", self.downsample, 1))
+        object.__setattr__(self, "downsample", validate.whole("downsample", self.downsample, 1))
         if self.denoise_filter_us is not None:
             f = real("denoise_filter_us", self.denoise_filter_us, 0.0, lo_open=True)
             object.__setattr__(self, "denoise_filter_us", f)
         merge = instance("merge_polarities", self.merge_polarities, (bool, np.bool_))
         object.__setattr__(self, "merge_polarities", bool(merge))
         if self.max_count is not None:
-            object.__setattr__(self, "max_count", whole("max_count", self.max_count, 1))
+            object.__setattr__(self, "max_count", validate.whole("max_count", self.max_count, 1))
 
     @property
     def frame_shape(self) -> tuple[int, int, int]:

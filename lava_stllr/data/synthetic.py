@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lava_stllr.data._numbers import whole
+from lava_stllr import validate
 from lava_stllr.data.dataset import ArrayDataset
 from lava_stllr.validate import real
 
@@ -112,7 +112,7 @@ class SyntheticConfig:
     def __post_init__(self) -> None:
         for name, lo, hi in (("n_classes", 2, len(CLASS_NAMES)), ("side", 4, 128),
                              ("n_steps", 2, 10_000), ("step_us", 1, 10**7)):
-            object.__setattr__(self, name, whole(name, getattr(self, name), lo, hi))
+            object.__setattr__(self, name, validate.whole(name, getattr(self, name), lo, hi))
         side = self.side
         if len(self.speed_range) != 2:
             raise ValueError(f"speed_range must be a (low, high) pair, got {self.speed_range!r}")
@@ -128,8 +128,8 @@ class SyntheticConfig:
             raise ValueError(
                 f"bar_length_range must be a (low, high) pair, got {self.bar_length_range!r}"
             )
-        lo_len = whole("bar_length_range low", self.bar_length_range[0], 1, side)
-        whole("bar_length_range high", self.bar_length_range[1], lo_len, side)
+        lo_len = validate.whole("bar_length_range low", self.bar_length_range[0], 1, side)
+        validate.whole("bar_length_range high", self.bar_length_range[1], lo_len, side)
         real("events_per_pixel", self.events_per_pixel, 0.0, 100.0, lo_open=True)
         real("position_jitter", self.position_jitter, 0.0, 1.0)
         real("noise_rate_hz", self.noise_rate_hz, 0.0, 1e6)
@@ -222,7 +222,7 @@ def make_synthetic_events(
         samples (round-robin), in a seeded random order.
     """
     config = SyntheticConfig() if config is None else config
-    n_samples = whole("n_samples", n_samples, 1)
+    n_samples = validate.whole("n_samples", n_samples, 1)
     rng = np.random.default_rng(seed)
     labels = rng.permutation(np.arange(n_samples, dtype=np.int64) % config.n_classes)
     events = [_one_sample(int(label), rng, config) for label in labels]

@@ -27,8 +27,10 @@ import numpy as np
 
 from lava_stllr.core.fixed import shift_round
 from lava_stllr.core.process_steps import ErrorConfig, ErrorStep, error_process_step
+from lava_stllr.loihi.bit_approx import StepRandoms, bit_approx_dense_activation
+from lava_stllr.loihi.conversions import dequantize_membrane, quantize_signal
 from lava_stllr.loihi.engine_fast import CompiledProduct, compile_products, fast_learning_step
-from lava_stllr.loihi.fixed_rule import StepRandoms, bit_approx_dense_activation
+from lava_stllr.loihi.layer_fixed import LayerFixed
 from lava_stllr.loihi.neuron_fixed import (
     NeuronOutputs,
     NeuronProgram,
@@ -37,7 +39,6 @@ from lava_stllr.loihi.neuron_fixed import (
     neuron_step,
     readout_step,
 )
-from lava_stllr.loihi.quantize import LayerFixed, dequantize_membrane, quantize_signal
 
 
 def check_layer(layer: object, readout: bool | None, what: str) -> LayerFixed:

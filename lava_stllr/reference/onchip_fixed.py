@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lava_stllr.core.process_steps import ErrorConfig, SampleClock, source_frame
-from lava_stllr.loihi.fixed_rule import EngineRandomStream
+from lava_stllr.loihi.bit_approx import EngineRandomStream
 from lava_stllr.loihi.network_fixed import FixedNetwork, quantize_network
 from lava_stllr.loihi.neuron_fixed import NeuronState
 from lava_stllr.loihi.process_steps_fixed import (

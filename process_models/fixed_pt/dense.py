@@ -11,7 +11,7 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from lava_stllr.core.process_steps import SampleClock
-from lava_stllr.loihi.fixed_rule import EngineRandomStream
+from lava_stllr.loihi.bit_approx import EngineRandomStream
 from lava_stllr.loihi.process_steps_fixed import (
     FixedDenseConfig,
     fixed_dense_step,

@@ -17,7 +17,7 @@ from lava.magma.core.run_conditions import RunSteps
 from lava.proc.dense.process import LearningDense
 from lava.proc.io.source import RingBuffer
 
-from lava_stllr.loihi.fixed_rule import EngineRandomStream
+from lava_stllr.loihi.bit_approx import EngineRandomStream
 from lava_stllr.loihi.neuron_fixed import NeuronState
 from lava_stllr.loihi.process_steps_fixed import (
     FixedDenseConfig,
@@ -26,6 +26,7 @@ from lava_stllr.loihi.process_steps_fixed import (
     fixed_synaptic_current,
 )
 from lava_stllr.loihi.quantize import quantize
+from lava_stllr.loihi.quantize_options import QuantizeOptions
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import STLLRLIF, LeakyReadout, STLLRDense
 from lava_stllr.run_config import STLLRSimCfg
@@ -46,7 +47,7 @@ def _inputs(params: STLLRParams, seed: int):
     signals = [rng.integers(-127, 128, size=(n, N_STEPS)) for n in SIZES[1:]]
     weights = [rng.uniform(-0.1, 0.2, size=(n_out, n_in))
                for n_in, n_out in zip(SIZES[:-1], SIZES[1:], strict=True)]
-    layers = quantize(params, weights, weight_headroom=1.5, signal_max=0.5).layers
+    layers = quantize(params, weights, QuantizeOptions(weight_headroom=1.5, signal_max=0.5)).layers
     return spikes, signals, layers
 
 
@@ -124,7 +125,7 @@ def test_fixed_models_do_not_request_a_learning_phase() -> None:
 @pytest.mark.timeout(60)
 def test_fixed_models_reject_processes_without_their_layer_at_compile_time() -> None:
     params = PARAMS["code_default"]
-    layer = quantize(params, weight_absmax=0.5).layers[0]
+    layer = quantize(params, options=QuantizeOptions(weight_absmax=0.5)).layers[0]
     for with_layer, match in ((False, "fixed=<LayerFixed>"), (True, "s_in_y1")):
         fixed = {"fixed": layer} if with_layer else {}
         conn = STLLRDense(weights=np.full((2, 3), 2.0), params=params, **fixed)
@@ -141,7 +142,8 @@ def test_fixed_models_reject_processes_without_their_layer_at_compile_time() -> 
 
 def test_processes_validate_their_fixed_arguments() -> None:
     params = PARAMS["code_default"]
-    fx = quantize(params, weight_absmax=[0.5, 0.5], readout_last=True, signal_max=[0.5, 1.0])
+    fx = quantize(params, options=QuantizeOptions(weight_absmax=[0.5, 0.5], readout_last=True,
+                                                  signal_max=[0.5, 1.0]))
     hidden, readout = fx.layers
     with pytest.raises(ValueError, match="LayerFixed"):
         STLLRLIF(n=2, params=params, fixed="layer")

@@ -7,12 +7,12 @@ the fixed-point models and the netx export (:mod:`lava_stllr.export.netx_write`)
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from lava_stllr import validate
 from lava_stllr.core.fixed import check_fits
-from lava_stllr.loihi.layer_fixed import LayerFixed
 from lava_stllr.loihi.widths import (
     DECAY_MAX,
     DECAY_UNITY,
@@ -22,6 +22,9 @@ from lava_stllr.loihi.widths import (
     WEIGHT_MIN,
     WEIGHT_SIGNED_BITS,
 )
+
+if TYPE_CHECKING:
+    from lava_stllr.loihi.layer_fixed import LayerFixed
 
 # --------------------------------------------------------------------------------------
 # Registers
@@ -54,8 +57,9 @@ def decay_numerator(name: str, lam: float) -> int:
 def dv_from_beta(beta: float, name: str = "beta") -> int:
     """Loihi voltage decay register ``dv = round(4096 * (1 - beta))`` (12-bit, 0..4095).
 
-    Computed as ``4096 - round(4096 * beta)``: the same integer for every ``beta`` in
-    [0.5, 1], where ``1 - beta`` is exact.
+    Computed as ``4096 - round(4096 * beta)`` (``round(4096 * (1 - beta))`` gives the same
+    integer except for a ``beta < 0.5`` within one ulp of an odd multiple of 1/8192, where
+    ``1 - beta`` rounds).
     """
     dv = DECAY_UNITY - decay_numerator(name, beta)
     if dv > DECAY_MAX:

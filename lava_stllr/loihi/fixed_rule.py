@@ -164,7 +164,8 @@ def rule_string(products: Sequence[ProductSpec]) -> str:
     return " ".join(p.text(leading=i == 0) for i, p in enumerate(products))
 
 
-_FLAG = FactorSpec("y1", -FLAG_OFFSET)
+#: The flag factor ``(y1 - 64)`` of every S-TLLR product.
+FLAG_FACTOR = FactorSpec("y1", -FLAG_OFFSET)
 
 
 def stllr_products(causal: tuple[int, int] | None, noncausal: tuple[int, int] | None,
@@ -178,18 +179,18 @@ def stllr_products(causal: tuple[int, int] | None, noncausal: tuple[int, int] | 
     """
     products = []
     if causal is not None:
-        products.append(ProductSpec("u", (FactorSpec("x1"), FactorSpec("y2"), _FLAG),
+        products.append(ProductSpec("u", (FactorSpec("x1"), FactorSpec("y2"), FLAG_FACTOR),
                                     *causal, meaning="c*(alpha_pre/lam_pre)*psi*x1",
                                     role="causal"))
     if noncausal is not None:
         meaning = ("c*(alpha_post*trpsi - (alpha_pre/lam_pre)*psi)*x0 (incl. timing)"
                    if merged else "c*alpha_post*trpsi*x0")
-        products.append(ProductSpec("x0", (FactorSpec("y3"), _FLAG), *noncausal,
+        products.append(ProductSpec("x0", (FactorSpec("y3"), FLAG_FACTOR), *noncausal,
                                     meaning=meaning, role="noncausal"))
     if correction is not None:
         if merged:
             raise ValueError("a merged rule has no separate correction product")
-        products.append(ProductSpec("x0", (FactorSpec("y2"), _FLAG), *correction,
+        products.append(ProductSpec("x0", (FactorSpec("y2"), FLAG_FACTOR), *correction,
                                     meaning="-c*(alpha_pre/lam_pre)*psi*x0 (timing)",
                                     role="correction"))
     if not products:

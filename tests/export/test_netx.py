@@ -159,6 +159,15 @@ def test_effective_weights_are_the_stored_even_integers():
         np.testing.assert_array_equal(netx_sim._dense((mat, exp), x), w @ x)
 
 
+def test_weights_and_decays_use_the_loihi_conversions():
+    """The export saturates to slayer's even 8-bit grid [-256, 254] (WEIGHT_EVEN_MAX, not
+    the learned-weight bound 255); CUBA decays reach 4096 (no memory), beyond dv's 12 bits."""
+    q = netx.quantize_weight(np.array([1000.0, -1000.0, 1.0, 3.0, -0.9]), 1.0)
+    assert list(q) == [254, -256, 0, 4, 0]
+    assert netx.decay_to_netx(0.0) == 4096 and netx.decay_to_netx(1.0) == 0
+    assert netx.decay_to_netx(0.85) == round(4096 * (1 - 0.85))
+
+
 def test_errors(tmp_path, exported):
     path, spec, params, weights, _ = exported
     with pytest.raises(ValueError, match="scales must have 3 entries"):

@@ -118,3 +118,16 @@ def test_widths_agree_with_lava() -> None:
     lif = PyLifModelBitAcc({"shape": (1,)})
     assert (lif.vth_shift, lif.act_shift, lif.decay_shift) == (W.VTH_SHIFT,
                                                                W.ACTIVATION_SHIFT, W.DECAY_BITS)
+
+
+def test_weight_ranges_agree_with_lava() -> None:
+    """WEIGHT_MAX (255) bounds learned weights, WEIGHT_EVEN_MAX (254) initial/exported ones:
+    Lava clips mixed-sign weights to [-256, 255] and truncates static ones to even values."""
+    from lava.utils.weightutils import SignMode, clip_weights, truncate_weights
+
+    extremes = np.array([-1000, -257, 1000, 255])
+    clipped = clip_weights(extremes, SignMode.MIXED, num_bits=W.WEIGHT_MAGNITUDE_BITS)
+    assert list(clipped) == [W.WEIGHT_MIN, W.WEIGHT_MIN, W.WEIGHT_MAX, W.WEIGHT_MAX]
+    static = truncate_weights(clipped, SignMode.MIXED, num_weight_bits=8)
+    assert static.max() == W.WEIGHT_EVEN_MAX == 254 and static.min() == W.WEIGHT_MIN
+    assert np.all(static % W.WEIGHT_INIT_STEP_MIXED == 0)

@@ -2,7 +2,7 @@
 
 Both runs use the on-chip reference (:class:`lava_stllr.onchip.OnChipReference`),
 which is bit-exact with the Lava networks (float: ``floating_pt`` models; fixed:
-``fixed_pt`` models, tested in ``tests/reference/test_onchip_fixed.py``), on the same
+``fixed_pt`` models, tested in ``tests/onchip/test_pipeline_fixed.py``), on the same
 binary spikes, initial weights, feedback matrices and sample order. The fixed network is
 the float one quantized by :func:`lava_stllr.loihi.network_fixed.quantize_network`
 (8-bit weights, 24-bit membranes, 7-bit traces and third factors, 8-bit learning

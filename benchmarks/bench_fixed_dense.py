@@ -18,7 +18,7 @@ for every Process). Both learning variants must end with bit-identical integer w
 
 A second table times the synapse arithmetic alone, in this process: our
 ``fixed_dense_step`` + ``fixed_synaptic_current`` vs the literal NumPy replica of the
-stock engine (:func:`lava_stllr.loihi.fixed_rule.bit_approx_learning_step`, bit-exact
+stock engine (:func:`lava_stllr.loihi.engine_replica.bit_approx_learning_step`, bit-exact
 with Lava, tested), fed the same spikes and factors.
 
 Usage: ``python benchmarks/bench_fixed_dense.py [--steps N] [--rate R] [--repeats K]``.
@@ -34,8 +34,11 @@ from lava.proc.dense.process import Dense, LearningDense
 from lava.proc.io.source import RingBuffer
 from synapse_table import print_synapse_rows, start
 
-from lava_stllr.loihi.fixed_rule import EngineRandomStream, bit_approx_learning_step
-from lava_stllr.loihi.quantize import LayerFixed, quantize
+from lava_stllr.loihi.bit_approx import EngineRandomStream
+from lava_stllr.loihi.engine_replica import bit_approx_learning_step
+from lava_stllr.loihi.layer_fixed import LayerFixed
+from lava_stllr.loihi.quantize import quantize
+from lava_stllr.loihi.quantize_options import QuantizeOptions
 from lava_stllr.loihi.synapse import (
     FixedDenseConfig,
     fixed_dense_step,
@@ -54,7 +57,7 @@ def layer_for(n_pre: int, n_post: int, seed: int = 0) -> LayerFixed:
     """A quantized layer with normal(0, 1/sqrt(n_pre)) weights."""
     rng = np.random.default_rng(seed)
     w = rng.normal(0.0, 1.0 / np.sqrt(n_pre), size=(n_post, n_pre))
-    return quantize(PARAMS, [w], signal_max=0.5).layers[0]
+    return quantize(PARAMS, [w], QuantizeOptions(signal_max=0.5)).layers[0]
 
 
 def time_case(kind: str, layer: LayerFixed, n_steps: int, rate: float, repeats: int,

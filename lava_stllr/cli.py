@@ -694,9 +694,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def check_export(path: Path, loaded: Any, dataset: Any) -> dict[str, Any]:
-    """Compare the float network with :func:`~lava_stllr.export.netx.simulate_netx` of
+    """Compare the float network with :func:`~lava_stllr.export.netx_sim.simulate_netx` of
     the exported file on ``dataset``: accuracy of both and prediction agreement."""
-    from lava_stllr.export import netx
+    from lava_stllr.export import netx_sim as netx
     from lava_stllr.plots import sample_activity
 
     start = loaded.params.window_start(int(dataset.n_steps))
@@ -724,13 +724,13 @@ def _print_export_table(out: Path, loaded: Any, table: list[dict[str, Any]]) -> 
               f"{row['vThMant']:>7}")
     if loaded.params.reset == "soft":
         print("  note: hidden neurons are soft-reset LIF here and hard-reset CUBA in netx; "
-              "see lava_stllr.export.netx for every difference")
+              "see lava_stllr.export.netx_write for every difference")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """``lava-stllr export RUN``: write a netx HDF5 file and print its layer table."""
     from lava_stllr import runs
-    from lava_stllr.export import netx
+    from lava_stllr.export import netx_write as netx
 
     loaded = runs.load_run(args.run)
     out = args.output or loaded.folder / "netx.h5"

@@ -270,7 +270,7 @@ def test_entry_point_exit_code_and_no_import_side_effects():
     assert proc.stderr.strip().splitlines() == [
         "lava-stllr: error: unrecognized arguments: --bogus (see 'lava-stllr --help')"]
     code = ("import sys, lava_stllr.cli, lava_stllr.plots, lava_stllr.runs, "
-            "lava_stllr.export.netx; print(sorted(m for m in ('matplotlib', 'h5py', "
+            "lava_stllr.export; print(sorted(m for m in ('matplotlib', 'h5py', "
             "'lava.magma', 'tonic') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=env, cwd=REPO, timeout=60)

@@ -47,14 +47,13 @@ from lava_stllr.core.engine import stllr_dense_step, synaptic_current
 from lava_stllr.core.messages import NeuronState
 from lava_stllr.core.psi import psi_kind
 from lava_stllr.data.synthetic import SyntheticConfig, synthetic_train_val
-from lava_stllr.loihi.fixed_rule import (
-    EngineRandomStream,
-    bit_approx_dense_activation,
-    bit_approx_learning_step,
-)
+from lava_stllr.loihi.bit_approx import EngineRandomStream, bit_approx_dense_activation
+from lava_stllr.loihi.conversions import quantize_signal
+from lava_stllr.loihi.engine_replica import bit_approx_learning_step
 from lava_stllr.loihi.microcode import format_microcode, microcode_listing
 from lava_stllr.loihi.neuron_fixed import neuron_step
-from lava_stllr.loihi.quantize import dequantize, quantize, quantize_signal
+from lava_stllr.loihi.quantize import dequantize, quantize
+from lava_stllr.loihi.quantize_options import QuantizeOptions
 from lava_stllr.onchip import OnChipLayout, OnChipReference
 from lava_stllr.onchip.programs_float import FloatNeuron
 from lava_stllr.params import STLLRParams
@@ -75,7 +74,7 @@ train, val = synthetic_train_val(N_TRAIN, N_VAL, seed=SEED, config=config)
 # float parameters the integers really implement.
 
 # %%
-fx_params = quantize(params, weight_absmax=[0.5, 0.5], readout_last=True)
+fx_params = quantize(params, options=QuantizeOptions(weight_absmax=[0.5, 0.5], readout_last=True))
 print(f"x1_impulse {fx_params.x1_impulse}, x1_tau {fx_params.x1_tau} "
       f"(lam_pre {params.lam_pre} -> {fx_params.lam_pre_eff:.5f}), "
       f"lam_post -> {fx_params.lam_post_eff:.5f}, beta {params.beta} -> "
@@ -107,7 +106,7 @@ float_weights = float_net.weights()
 print(f"float network: validation accuracy {float_eval.accuracy:.3f} "
       f"(chance {1 / train.n_classes:.3f})")
 
-fx = quantize(params, float_weights, readout_last=True, beta_out=layout.beta_out)
+fx = quantize(params, float_weights, QuantizeOptions(readout_last=True, beta_out=layout.beta_out))
 for layer, w in zip(fx.layers, float_weights, strict=True):
     w_back = layer.weights * layer.weight_scale
     err = np.max(np.abs(w_back - w))
@@ -129,7 +128,8 @@ for layer, w in zip(fx.layers, float_weights, strict=True):
 fig, axes = plt.subplots(2, 3, figsize=(13, 5.5), sharex="col")
 psi_errors = {}
 for col, kind in enumerate(("rational", "triangle", "sigmoid")):
-    layer = quantize(params.replace(psi=kind), float_weights, readout_last=True).layers[0]
+    layer = quantize(params.replace(psi=kind), float_weights,
+                     QuantizeOptions(readout_last=True)).layers[0]
     spec = layer.psi
     s_v = layer.membrane_scale
     span = 0.08 if kind == "rational" else 1.5   # float membrane offsets u - theta

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lava_stllr.loihi.fixed_rule import ProductSpec, StepRandoms, decay_trace
+from lava_stllr.loihi.bit_approx import StepRandoms, decay_trace
+from lava_stllr.loihi.fixed_rule import ProductSpec
 from lava_stllr.loihi.widths import (
     ACCUMULATOR_MAX,
     ACCUMULATOR_MIN,

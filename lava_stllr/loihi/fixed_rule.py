@@ -1,4 +1,4 @@
-"""The fixed-point S-TLLR learning rule and a NumPy replica of Lava's bit-approximate engine.
+"""The fixed-point S-TLLR learning rule: its products, constants and Lava rule string.
 
 Rule (weights in mantissa units; ``f = y1 - 64`` is the sign flag of the learning signal)::
 
@@ -22,21 +22,9 @@ negative y on bAP steps never bites; the static signs ``sA = sign(alpha_pre)``,
 ``sC = -sign(alpha_pre)`` sit in the product constants. This is
 DESIGN.md's exact mapping ``dw = u0*x1*y2 + x0*y3`` with ``y3`` split into its two parts.
 
-:func:`bit_approx_learning_step` computes exactly what
-``LearningConnectionModelBitApproximate`` (lava/magma/core/model/py/connection.py) does in
-one learning epoch of length 1, given the three random numbers it draws
-(:class:`EngineRandomStream` replays them from the rule's ``rng_seed``):
-
-1. pre trace: ``x1 <- sround(exp(-1/x1_tau) * x1, r_x)``, then ``clip(x1 + x1_impulse, 0, 127)``
-   where the pre neuron spiked (``sround(v, r) = floor(v) + [r < frac(v)]``, one ``r`` for
-   all synapses);
-2. third factors: ``y <- sround(exp(-1/65535) * y, r_y)``, clipped to ``[0, 127]`` on bAP steps
-   (so a received y drops by 1 with probability about ``y / 65535`` per step: the flag's
-   magnitude then reads ``F - 1`` or ``F + 1`` for that step);
-3. each product: ``dep * prod(clip(factor + C, -2^w, 2^w - 1)) * m``, shifted right by
-   ``max(0, sum(w) + 4 - 15)``, left by ``e + 7``, clipped to the 16-bit accumulator, and
-   summed into ``weights << 7`` (7 fractional bits);
-4. ``weights = clip(sround(acc / 128, r_w), -256, 255)``.
+The engine that applies the rule is replayed elsewhere: its random numbers and rounding in
+:mod:`lava_stllr.loihi.bit_approx`, a fast step in :mod:`lava_stllr.loihi.engine_fast`,
+and a literal (slow) replica, the test oracle, in :mod:`lava_stllr.loihi.engine_replica`.
 """
 
 from __future__ import annotations
@@ -47,10 +35,9 @@ from typing import Any
 
 import numpy as np
 
+from lava_stllr import validate
 from lava_stllr.loihi.widths import (
     ACCUMULATOR_BITS,
-    ACCUMULATOR_MAX,
-    ACCUMULATOR_MIN,
     FACTOR_WIDTHS,
     RULE_CONST_BITS,
     RULE_EXP_MAX,
@@ -59,14 +46,8 @@ from lava_stllr.loihi.widths import (
     RULE_MANTISSA_BITS,
     RULE_MANTISSA_MAX,
     RULE_MANTISSA_MIN,
-    TRACE_IMPULSE_BITS,
     TRACE_MAX,
     TRACE_TAU_MAX,
-    WEIGHT_MAGNITUDE_BITS,
-    WEIGHT_MAX,
-    WEIGHT_MIN,
-    WEIGHT_UPDATE_FRAC_BITS,
-    Y_TAU_3F,
 )
 
 #: Sign flag of the learning signal, carried in y1: the factor ``(y1 - FLAG_OFFSET)``;
@@ -91,10 +72,9 @@ class FactorSpec:
             raise ValueError(
                 f"factor {self.state_var!r} not supported; use one of {_SUPPORTED_FACTORS}")
         if self.const is not None:
-            lo, hi = -(1 << RULE_CONST_BITS), (1 << RULE_CONST_BITS) - 1
-            if not isinstance(self.const, int) or not lo <= self.const <= hi:
-                raise ValueError(f"factor constant must be an integer in [{lo}, {hi}],"
-                                 f" got {self.const!r}")
+            object.__setattr__(self, "const", validate.integer(
+                "factor constant", self.const, -(1 << RULE_CONST_BITS),
+                (1 << RULE_CONST_BITS) - 1))
 
     @property
     def width(self) -> int:
@@ -126,15 +106,14 @@ class ProductSpec:
     role: str = ""
 
     def __post_init__(self) -> None:
-        if self.dependency not in _DEPENDENCIES:
-            raise ValueError(f"dependency must be one of {_DEPENDENCIES}, got {self.dependency!r}")
-        if not isinstance(self.mantissa, int) or not (
-                RULE_MANTISSA_MIN <= self.mantissa <= RULE_MANTISSA_MAX) or self.mantissa == 0:
-            raise ValueError(f"product mantissa must be a non-zero integer in"
-                             f" [{RULE_MANTISSA_MIN}, {RULE_MANTISSA_MAX}], got {self.mantissa!r}")
-        if not isinstance(self.exponent, int) or not RULE_EXP_MIN <= self.exponent <= RULE_EXP_MAX:
-            raise ValueError(f"product exponent must be an integer in"
-                             f" [{RULE_EXP_MIN}, {RULE_EXP_MAX}], got {self.exponent!r}")
+        validate.choice("dependency", self.dependency, _DEPENDENCIES)
+        mantissa = validate.integer("product mantissa", self.mantissa, RULE_MANTISSA_MIN,
+                                    RULE_MANTISSA_MAX)
+        if mantissa == 0:
+            raise ValueError("product mantissa must be non-zero, got 0")
+        object.__setattr__(self, "mantissa", mantissa)
+        object.__setattr__(self, "exponent", validate.integer(
+            "product exponent", self.exponent, RULE_EXP_MIN, RULE_EXP_MAX))
 
     @property
     def stored_exponent(self) -> int:
@@ -185,7 +164,8 @@ def rule_string(products: Sequence[ProductSpec]) -> str:
     return " ".join(p.text(leading=i == 0) for i, p in enumerate(products))
 
 
-_FLAG = FactorSpec("y1", -FLAG_OFFSET)
+#: The flag factor ``(y1 - 64)`` of every S-TLLR product.
+FLAG_FACTOR = FactorSpec("y1", -FLAG_OFFSET)
 
 
 def stllr_products(causal: tuple[int, int] | None, noncausal: tuple[int, int] | None,
@@ -199,18 +179,18 @@ def stllr_products(causal: tuple[int, int] | None, noncausal: tuple[int, int] | 
     """
     products = []
     if causal is not None:
-        products.append(ProductSpec("u", (FactorSpec("x1"), FactorSpec("y2"), _FLAG),
+        products.append(ProductSpec("u", (FactorSpec("x1"), FactorSpec("y2"), FLAG_FACTOR),
                                     *causal, meaning="c*(alpha_pre/lam_pre)*psi*x1",
                                     role="causal"))
     if noncausal is not None:
         meaning = ("c*(alpha_post*trpsi - (alpha_pre/lam_pre)*psi)*x0 (incl. timing)"
                    if merged else "c*alpha_post*trpsi*x0")
-        products.append(ProductSpec("x0", (FactorSpec("y3"), _FLAG), *noncausal,
+        products.append(ProductSpec("x0", (FactorSpec("y3"), FLAG_FACTOR), *noncausal,
                                     meaning=meaning, role="noncausal"))
     if correction is not None:
         if merged:
             raise ValueError("a merged rule has no separate correction product")
-        products.append(ProductSpec("x0", (FactorSpec("y2"), _FLAG), *correction,
+        products.append(ProductSpec("x0", (FactorSpec("y2"), FLAG_FACTOR), *correction,
                                     meaning="-c*(alpha_pre/lam_pre)*psi*x0 (timing)",
                                     role="correction"))
     if not products:
@@ -239,16 +219,12 @@ class FixedRule:
     flag: int = FLAG_MAX
 
     def __post_init__(self) -> None:
-        if not isinstance(self.x1_impulse, int) or not 1 <= self.x1_impulse <= TRACE_MAX:
-            raise ValueError(f"x1_impulse must be an integer in [1, {TRACE_MAX}],"
-                             f" got {self.x1_impulse!r}")
-        if not isinstance(self.x1_tau, int) or not 0 <= self.x1_tau <= TRACE_TAU_MAX:
-            raise ValueError(f"x1_tau must be an integer in [0, {TRACE_TAU_MAX}],"
-                             f" got {self.x1_tau!r}")
-        if self.x1_impulse >= 1 << TRACE_IMPULSE_BITS:  # pragma: no cover - guarded above
-            raise ValueError("x1_impulse does not fit its register")
-        if not isinstance(self.flag, int) or not 1 <= self.flag <= FLAG_MAX:
-            raise ValueError(f"flag must be an integer in [1, {FLAG_MAX}], got {self.flag!r}")
+        # x1_impulse also fits its TRACE_IMPULSE_BITS register: TRACE_MAX < 2**8.
+        object.__setattr__(self, "x1_impulse",
+                           validate.integer("x1_impulse", self.x1_impulse, 1, TRACE_MAX))
+        object.__setattr__(self, "x1_tau",
+                           validate.integer("x1_tau", self.x1_tau, 0, TRACE_TAU_MAX))
+        object.__setattr__(self, "flag", validate.integer("flag", self.flag, 1, FLAG_MAX))
 
     def y1(self, signal: np.ndarray) -> np.ndarray:
         """The flag ``y1`` for learning signals ``L`` (``64 + F`` where ``L < 0``)."""
@@ -269,8 +245,7 @@ class FixedRule:
         """A Lava ``Loihi3FLearningRule`` with ``t_epoch = 1`` (imports Lava)."""
         from lava.magma.core.learning.learning_rule import Loihi3FLearningRule
 
-        if not isinstance(rng_seed, int) or rng_seed < 0:
-            raise ValueError(f"rng_seed must be an integer >= 0, got {rng_seed!r}")
+        validate.integer("rng_seed", rng_seed, lo=0)
         return Loihi3FLearningRule(dw=self.dw, x1_impulse=self.x1_impulse, x1_tau=self.x1_tau,
                                    t_epoch=1, rng_seed=rng_seed)
 
@@ -284,186 +259,3 @@ def products_from_lava(rule: Any) -> tuple[ProductSpec, ...]:
         specs.append(ProductSpec(p.dependency, factors, p.s_mantissa,
                                  p.s_exp - RULE_EXP_OFFSET))
     return tuple(specs)
-
-
-# --------------------------------------------------------------------------------------
-# Random numbers of the bit-approximate engine
-# --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StepRandoms:
-    """The random numbers one learning step of the engine uses (each in [0, 1))."""
-
-    x_decay: float
-    y_decay: float
-    weight_round: float
-
-
-class EngineRandomStream:
-    """Replays the random numbers of ``LearningConnectionModelBitApproximate``.
-
-    The model builds ``TraceRandom(seed_trace_decay=rng_seed)`` for x traces,
-    ``TraceRandom(seed_trace_decay=rng_seed + 2)`` for y traces and ``ConnVarRandom()`` (seed
-    2, whatever the rule's seed) for weight rounding; each draws one number at
-    construction. Every step, ``recv_traces`` advances both trace generators twice and
-    ``run_lrn`` advances the weight generator once before using them. (The impulse
-    generators are separate streams; integer impulses never consult them.)
-
-    Parameters
-    ----------
-    rng_seed : int
-        The learning rule's ``rng_seed``.
-    weight_round_seed : int
-        Seed of ``ConnVarRandom`` (2 in Lava 0.10.0).
-    """
-
-    def __init__(self, rng_seed: int, weight_round_seed: int = 2) -> None:
-        if not isinstance(rng_seed, int | np.integer) or rng_seed < 0:
-            raise ValueError(f"rng_seed must be an integer >= 0, got {rng_seed!r}")
-        self._x = np.random.default_rng(seed=int(rng_seed))
-        self._y = np.random.default_rng(seed=int(rng_seed) + 2)
-        self._w = np.random.default_rng(seed=weight_round_seed)
-        self._x_val = self._x.random(1)[0]
-        self._y_val = self._y.random(1)[0]
-        self._w_val = self._w.random(1)[0]
-
-    def next(self) -> StepRandoms:
-        """The numbers of the next time step (advances the stream)."""
-        for _ in range(2):
-            self._x_val = self._x.random(1)[0]
-            self._y_val = self._y.random(1)[0]
-        self._w_val = self._w.random(1)[0]
-        return StepRandoms(float(self._x_val), float(self._y_val), float(self._w_val))
-
-
-# --------------------------------------------------------------------------------------
-# One step of the engine
-# --------------------------------------------------------------------------------------
-
-
-def _sround(values: np.ndarray, random: float) -> np.ndarray:
-    """Lava's ``stochastic_round(floor(v), random, v % 1)``."""
-    frac = values % 1
-    base = np.floor(values)
-    return (base + (random < frac).astype(int)).astype(int)
-
-
-def decay_trace(values: np.ndarray, tau: float, random: float) -> np.ndarray:
-    """One step of stochastic trace decay: ``sround(exp(-1/tau) * v, random)``."""
-    return _sround(np.exp(-1 / np.asarray([[tau]])) * np.asarray(values)[np.newaxis], random)[0]
-
-
-def bit_approx_dense_activation(weights: np.ndarray, pre_spikes: np.ndarray,
-                                weight_exp: int) -> np.ndarray:
-    """Dendritic sum of the bit-approximate (Learning)Dense for binary spikes:
-    ``sum_j w_ij s_j`` shifted left by ``weight_exp`` (right for negative)."""
-    s = np.asarray(pre_spikes).astype(bool)
-    acc = np.asarray(weights)[:, s].sum(axis=1)
-    return np.left_shift(acc, weight_exp) if weight_exp > 0 else np.right_shift(acc, -weight_exp)
-
-
-def bit_approx_learning_step(
-    weights: np.ndarray,
-    x1: np.ndarray,
-    pre_spikes: np.ndarray,
-    y: np.ndarray,
-    bap: np.ndarray,
-    products: Sequence[ProductSpec],
-    x1_impulse: int,
-    x1_tau: float,
-    randoms: StepRandoms,
-    u: int = 1,
-) -> tuple[np.ndarray, np.ndarray]:
-    """One learning step (``t_epoch = 1``) of Lava's bit-approximate learning connection.
-
-    Parameters
-    ----------
-    weights : (post, pre) int
-        Weight mantissas before the step.
-    x1 : (pre,) int
-        Pre trace before the step.
-    pre_spikes : (pre,) bool
-        Binary pre spikes of this step.
-    y : (3, post) int
-        y1, y2, y3 received from the post neuron this step.
-    bap : (post,) bool
-        Back-propagating action potentials of this step.
-    products : sequence of ProductSpec
-        The ``dw`` product series.
-    x1_impulse : int
-        Integer pre-trace impulse.
-    x1_tau : float
-        Pre-trace time constant (0 clears the trace each step).
-    randoms : StepRandoms
-        This step's numbers (see :class:`EngineRandomStream`).
-    u : int
-        Value of the ``u`` dependency (1 when ``u0`` is used, every epoch).
-
-    Returns
-    -------
-    weights : (post, pre) int32
-        Weights after the step, in ``[-256, 255]``.
-    x1 : (pre,) int
-        Pre trace after the step.
-    """
-    if isinstance(x1_impulse, bool) or not isinstance(x1_impulse, int | np.integer):
-        raise ValueError(f"x1_impulse must be an integer (fractional impulses round"
-                         f" wrongly on the engine), got {x1_impulse!r}")
-    weights = np.asarray(weights)
-    n_post, n_pre = weights.shape
-    spikes = np.asarray(pre_spikes).astype(bool).reshape(n_pre)
-    bap = np.asarray(bap).astype(bool).reshape(n_post)
-    y_recv = np.asarray(y).astype(int).reshape(3, n_post)
-    x_old = np.asarray(x1).astype(int).reshape(n_pre)
-
-    # pre trace: decay (tau = 0: cleared), impulse where spiked
-    x_new = decay_trace(x_old, x1_tau, randoms.x_decay) if x1_tau != 0 else np.zeros_like(x_old)
-    x_new = x_new.astype(int)
-    x_new[spikes] = np.clip(x_new[spikes] + int(x1_impulse), 0, TRACE_MAX)
-    # third factors: decay by exp(-1/65535), clip on bAP steps
-    y_new = _sround(np.exp(-1 / np.full((3, 1), Y_TAU_3F)) * y_recv, randoms.y_decay)
-    y_new[:, bap] = np.clip(y_new[:, bap], 0, TRACE_MAX)
-
-    x_hist = np.stack([x_old, x_new])           # (2, pre): index = within-epoch time
-    y_hist = np.stack([y_recv, y_new])          # (2, 3, post)
-    tx = spikes.astype(int)
-    ty = bap.astype(int)
-    y_idx = {"y1": 0, "y2": 1, "y3": 2}
-    values: dict[str, Any] = {
-        "x0": spikes[np.newaxis, :], "y0": bap[:, np.newaxis], "u": int(u),
-        "x1_x0": x_hist[tx, np.arange(n_pre)][np.newaxis, :],
-        "x1_y0": x_hist[ty],
-        "x1_u": x_new[np.newaxis, :],
-    }
-    for name, k in y_idx.items():
-        values[f"{name}_x0"] = y_hist[tx, k].T
-        values[f"{name}_y0"] = y_hist[ty, k, np.arange(n_post)][:, np.newaxis]
-        values[f"{name}_u"] = y_new[k][:, np.newaxis]
-
-    frac_shift = WEIGHT_UPDATE_FRAC_BITS
-    acc = weights.astype(np.int32) << frac_shift
-    for product in products:
-        current = np.ones((n_post, n_pre), dtype=np.int32)
-        current *= values[product.dependency]
-        for factor in product.factors:
-            const = factor.const if factor.const is not None else 0
-            if factor.state_var == "C":
-                val = np.asarray(const)
-            elif factor.state_var in ("x0", "y0"):
-                val = values[factor.state_var] + const
-            else:
-                val = values[f"{factor.state_var}_{product.dependency}"] + const
-            w = factor.width
-            val = np.clip(val, -(2 ** w), 2 ** w - 1)
-            current *= np.asarray(val).astype(np.int32)
-        current *= product.mantissa
-        current = np.right_shift(current, product.shift)
-        current = np.left_shift(current, product.stored_exponent)
-        current = np.clip(current, ACCUMULATOR_MIN, ACCUMULATOR_MAX)
-        acc = np.clip(acc + current, ACCUMULATOR_MIN, ACCUMULATOR_MAX)
-
-    exp_mant = 2 ** (ACCUMULATOR_BITS - WEIGHT_MAGNITUDE_BITS)
-    acc = (_sround(acc / exp_mant, randoms.weight_round) * exp_mant).astype(acc.dtype)
-    new_w = np.clip(acc >> frac_shift, WEIGHT_MIN, WEIGHT_MAX).astype(np.int32)
-    return new_w, x_new

@@ -1,7 +1,7 @@
 """The register-level listing of fixed-point S-TLLR for Loihi 2 ("microcode").
 
 :func:`microcode_listing` turns an :class:`~lava_stllr.params.STLLRParams` (and a
-:class:`~lava_stllr.loihi.quantize.FixedSTLLR`, or the arguments to make one) into a
+:class:`~lava_stllr.loihi.layer_fixed.FixedSTLLR`, or the arguments to make one) into a
 JSON-serialisable dict with
 
 - the network registers: pre-trace impulse and time constant (and the decay the chip
@@ -20,14 +20,18 @@ JSON-serialisable dict with
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from lava_stllr import validate
 from lava_stllr.loihi.fixed_rule import FLAG_OFFSET
+from lava_stllr.loihi.layer_fixed import FixedSTLLR, LayerFixed
 from lava_stllr.loihi.neuron_fixed import NeuronProgram
-from lava_stllr.loihi.quantize import FixedSTLLR, LayerFixed, quantize
+from lava_stllr.loihi.quantize import quantize
+from lava_stllr.loihi.quantize_options import QuantizeOptions
 from lava_stllr.loihi.widths import (
     ACCUMULATOR_MAX,
     ACTIVATION_BITS,
@@ -249,21 +253,24 @@ def _layer_listing(layer: LayerFixed) -> dict[str, Any]:
 
 
 def microcode_listing(params: STLLRParams, fixed: FixedSTLLR | None = None, *,
-                      strict: bool = True, **quantize_kwargs: Any) -> dict[str, Any]:
+                      weights: Sequence[np.ndarray] | None = None,
+                      options: QuantizeOptions | None = None,
+                      strict: bool = True) -> dict[str, Any]:
     """The register-level listing of S-TLLR (JSON-serialisable dict).
 
     Parameters
     ----------
     params : STLLRParams
     fixed : FixedSTLLR, optional
-        A quantization result for ``params``; made with ``quantize(params,
-        **quantize_kwargs)`` when omitted (``weight_absmax = 1.0`` when neither weights nor
-        ``weight_absmax`` are given).
+        A quantization result for ``params``; made with ``quantize(params, weights,
+        options)`` when omitted (``weight_absmax = 1.0`` when neither weights nor
+        ``options.weight_absmax`` are given).
+    weights : sequence of float arrays, optional
+    options : QuantizeOptions, optional
+        Passed to :func:`~lava_stllr.loihi.quantize.quantize` when ``fixed`` is omitted.
     strict : bool
         Raise ``ValueError`` listing every failing error-severity check (default). With
         False the listing is returned with ``"ok": False``.
-    **quantize_kwargs
-        Passed to :func:`~lava_stllr.loihi.quantize.quantize`.
 
     Raises
     ------
@@ -271,13 +278,13 @@ def microcode_listing(params: STLLRParams, fixed: FixedSTLLR | None = None, *,
         If the parameters cannot be encoded (from ``quantize``), or, with ``strict``, a
         check fails.
     """
-    if not isinstance(params, STLLRParams):
-        raise ValueError(f"params must be an STLLRParams, got {type(params).__name__}")
+    validate.instance("params", params, STLLRParams)
     if fixed is None:
-        if quantize_kwargs.get("weights") is None and quantize_kwargs.get("weight_absmax") is None:
-            quantize_kwargs["weight_absmax"] = 1.0
-        fixed = quantize(params, **quantize_kwargs)
-    elif quantize_kwargs:
+        options = QuantizeOptions() if options is None else options
+        if weights is None and options.weight_absmax is None:
+            options = options.replace(weight_absmax=1.0)
+        fixed = quantize(params, weights, options)
+    elif weights is not None or options is not None:
         raise ValueError("give either fixed or quantize arguments, not both")
     elif fixed.params != params:
         raise ValueError("fixed was quantized from different params")

@@ -24,7 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from lava_stllr.loihi.quantize import FixedSTLLR, LayerFixed, quantize
+from lava_stllr.loihi.layer_fixed import FixedSTLLR, LayerFixed
+from lava_stllr.loihi.quantize import quantize
+from lava_stllr.loihi.quantize_options import QuantizeOptions
 from lava_stllr.loihi.widths import ACTIVATION_BITS, WEIGHT_INIT_STEP_MIXED
 from lava_stllr.params import STLLRParams
 
@@ -156,8 +158,8 @@ def quantize_network(params: STLLRParams, weights: Sequence[np.ndarray],
         fb_scale.append(s_b)
         shifts.append(k)
         signal_max.append(s_b * error_scale * (1 << k) * sig_int_max)
-    fixed = quantize(params, list(weights), readout_last=True, beta_out=beta_out,
-                     signal_max=[*signal_max, 1.0], **options)
+    fixed = quantize(params, list(weights), QuantizeOptions(
+        readout_last=True, beta_out=beta_out, signal_max=(*signal_max, 1.0), **options))
     mantissas = tuple(np.asarray(layer.weights, dtype=np.int64) for layer in fixed.layers)
     return FixedNetwork(fixed, mantissas, tuple(fb_int), tuple(fb_scale), tuple(shifts),
                         tuple(rng_seed + i for i in range(len(weights))))

@@ -1,5 +1,10 @@
 """From float S-TLLR (params + weights) to Loihi 2's fixed-point representation, and back.
 
+``quantize(params, weights, options=QuantizeOptions(...))`` returns a
+:class:`~lava_stllr.loihi.layer_fixed.FixedSTLLR`; ``dequantize`` gives its float view. The
+options live in :mod:`lava_stllr.loihi.quantize_options`, the register and weight/signal
+conversions in :mod:`lava_stllr.loihi.conversions`.
+
 Per layer ``l`` (float quantities on the left, integers on the right)::
 
     w        = W_int * s_w                   W_int even in [-254, 254] (8-bit mixed-sign, x2)
@@ -27,177 +32,28 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import NamedTuple
+from dataclasses import dataclass
 
 import numpy as np
 
-from lava_stllr.core.fixed import check_fits
+from lava_stllr import validate
 from lava_stllr.core.psi import psi_kind
 from lava_stllr.core.psi_fixed import PsiFixed, make_psi_fixed
+from lava_stllr.loihi.conversions import decay_numerator, dv_from_beta, even_weights, tau_from_lam
 from lava_stllr.loihi.fixed_rule import FixedRule, stllr_products
+from lava_stllr.loihi.layer_fixed import Dequantized, FixedSTLLR, LayerFixed
 from lava_stllr.loihi.neuron_fixed import NeuronProgram, ReadoutProgram
-from lava_stllr.loihi.rule_constants import LearningConstants, RuleInputs, choose_rule_constants
+from lava_stllr.loihi.quantize_options import QuantizeOptions
+from lava_stllr.loihi.rule_constants import RuleInputs, choose_rule_constants
 from lava_stllr.loihi.widths import (
     ACTIVATION_SHIFT,
-    DECAY_MAX,
     DECAY_UNITY,
-    GRADED_SPIKE_BITS,
-    MEMBRANE_MAX,
     TRACE_MAX,
-    TRACE_TAU_MAX,
-    VTH_MAX,
-    VTH_SHIFT,
+    WEIGHT_EVEN_MAX,
     WEIGHT_EXP_MAX,
     WEIGHT_EXP_MIN,
-    WEIGHT_INIT_STEP_MIXED,
-    WEIGHT_MAX,
-    WEIGHT_SIGNED_BITS,
 )
 from lava_stllr.params import STLLRParams
-
-#: Largest even weight mantissa (mixed-sign weights are even, see loihi.widths).
-WEIGHT_MANTISSA_TOP = (WEIGHT_MAX // WEIGHT_INIT_STEP_MIXED) * WEIGHT_INIT_STEP_MIXED
-
-
-@dataclass(frozen=True)
-class LayerFixed:
-    """Fixed-point representation of one layer (its connection and its neurons).
-
-    Attributes
-    ----------
-    index : int
-    readout : bool
-        True for a non-spiking readout (no threshold, no psi).
-    weights : (post, pre) int array or None
-        Weight mantissas (even), or None when only ``weight_absmax`` was given.
-    weight_absmax : float
-        Largest float weight magnitude the scale was built for (before headroom).
-    weight_scale : float
-        ``s_w``: float weight per mantissa unit.
-    weight_exp : int
-        Dense weight exponent (``a_in = W_int.x << weight_exp``).
-    membrane_scale : float
-        ``s_v``: float membrane per integer unit.
-    vth : int
-        Threshold mantissa (0 for the readout).
-    signal_max, signal_scale : float
-        Largest float learning signal and ``s_L`` (float per integer unit).
-    rule : FixedRule
-        The connection's learning rule.
-    learning : LearningConstants
-        Rule constants, gains and resolution levels (from the flag search).
-    neuron : NeuronProgram or ReadoutProgram
-        The post population's integer program.
-    trace_unit : float
-        Float post trace per integer unit (0 for the readout).
-    effective : dict
-        Float constants the integers implement: ``lr_alpha_pre``, ``lr_alpha_post``
-        (update per ``L * psi * trx`` / per ``L * trpsi * x``) and their targets.
-    """
-
-    index: int
-    readout: bool
-    weights: np.ndarray | None
-    weight_absmax: float
-    weight_scale: float
-    weight_exp: int
-    membrane_scale: float
-    vth: int
-    signal_max: float
-    signal_scale: float
-    rule: FixedRule
-    learning: LearningConstants
-    neuron: NeuronProgram | ReadoutProgram
-    trace_unit: float
-    effective: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def psi(self) -> PsiFixed | None:
-        """The integer psi program (None for the readout)."""
-        return self.neuron.psi if isinstance(self.neuron, NeuronProgram) else None
-
-
-@dataclass(frozen=True)
-class FixedSTLLR:
-    """Result of :func:`quantize`: the network-wide registers and one :class:`LayerFixed`
-    per layer.
-
-    Attributes
-    ----------
-    params : STLLRParams
-        The float parameters that were quantized.
-    layers : tuple of LayerFixed
-    x1_impulse, x1_tau : int
-        Pre-trace registers (shared by all connections).
-    lam_pre_eff : float
-        ``exp(-1/x1_tau)``, the decay the chip applies to x1.
-    pre_trace_max : float
-        Float pre trace (spikes) covered by x1 without saturating.
-    lam_post_eff, beta_eff : float
-        ``lam_post_num / 4096`` and ``(4096 - dv) / 4096``.
-    notes : tuple of str
-        Deliberate approximations worth knowing (e.g. ``lam_pre = 1`` as ``tau = 255``).
-    """
-
-    params: STLLRParams
-    layers: tuple[LayerFixed, ...]
-    x1_impulse: int
-    x1_tau: int
-    lam_pre_eff: float
-    pre_trace_max: float
-    lam_post_eff: float
-    beta_eff: float
-    notes: tuple[str, ...] = ()
-
-
-class Dequantized(NamedTuple):
-    """Float view of a :class:`FixedSTLLR`: weights per layer and effective params per layer."""
-
-    weights: list[np.ndarray | None]
-    params: list[STLLRParams]
-
-
-# --------------------------------------------------------------------------------------
-# Register encoders
-# --------------------------------------------------------------------------------------
-
-
-def tau_from_lam(lam: float) -> int:
-    """Integer trace time constant whose decay ``exp(-1/tau)`` is nearest to ``lam``.
-
-    ``lam = 1`` maps to the largest tau, 255 (decay 0.99609); ``lam = 0`` is rejected
-    (the timing correction divides by ``lam_pre``).
-    """
-    if not (isinstance(lam, int | float) and 0.0 <= lam <= 1.0):
-        raise ValueError(f"lam_pre must be in [0, 1], got {lam!r}")
-    if lam == 0.0:
-        raise ValueError("lam_pre = 0 cannot be encoded: the Lava mapping divides by lam_pre"
-                         " (y2 = c * alpha_pre / lam_pre * psi)")
-    if lam >= 1.0:
-        return TRACE_TAU_MAX
-    tau = -1.0 / math.log(lam)
-    candidates = {min(max(int(math.floor(tau)), 1), TRACE_TAU_MAX),
-                  min(max(int(math.ceil(tau)), 1), TRACE_TAU_MAX)}
-    return min(sorted(candidates), key=lambda t: abs(math.exp(-1.0 / t) - lam))
-
-
-def decay_numerator(name: str, lam: float) -> int:
-    """``round(lam * 4096)`` for a decay in [0, 1] (numerator over 4096)."""
-    if not (isinstance(lam, int | float) and 0.0 <= lam <= 1.0):
-        raise ValueError(f"{name} must be in [0, 1], got {lam!r}")
-    return int(round(lam * DECAY_UNITY))
-
-
-def dv_from_beta(beta: float, name: str = "beta") -> int:
-    """Loihi voltage decay register ``dv = round(4096 * (1 - beta))`` (12-bit, 0..4095)."""
-    dv = DECAY_UNITY - decay_numerator(name, beta)
-    if dv > DECAY_MAX:
-        raise ValueError(
-            f"{name} = {beta!r} cannot be encoded: dv = {dv} exceeds the 12-bit decay register"
-            f" (max {DECAY_MAX}, i.e. {name} >= 1/4096)")
-    return dv
-
 
 # --------------------------------------------------------------------------------------
 # Layer quantization
@@ -209,6 +65,7 @@ class _Network:
     """Registers shared by every layer, and the options of one :func:`quantize` call."""
 
     params: STLLRParams
+    options: QuantizeOptions
     x1_tau: int
     lam_pre_eff: float
     impulse_exp: int
@@ -216,14 +73,6 @@ class _Network:
     pre_trace_max: float
     lam_post_num: int
     dv: int
-    signal_bits: int
-    weight_headroom: float
-    vth_min: int
-    vth_max: int
-    post_trace_max: float | None
-    psi_bits: int
-    psi_entries: int
-    beta_out: float | None
 
     @property
     def lam_post_eff(self) -> float:
@@ -266,8 +115,6 @@ def _pre_trace(params: STLLRParams, pre_trace_max: float | None,
         notes.append(f"lam_pre = {params.lam_pre:g} encoded as integer x1_tau = {x1_tau}:"
                      f" effective decay {lam_eff:.5f}")
     trx_max = pre_trace_max if pre_trace_max is not None else 1.0 / (1.0 - lam_eff)
-    if not (isinstance(trx_max, int | float) and math.isfinite(trx_max) and trx_max > 0):
-        raise ValueError(f"pre_trace_max must be a finite number > 0, got {pre_trace_max!r}")
     imp_exp = 0
     while ((1 << (imp_exp + 1)) + 1) * trx_max <= TRACE_MAX and imp_exp + 1 <= 6:
         imp_exp += 1
@@ -284,8 +131,8 @@ def _post_trace_gain(net: _Network, psi: PsiFixed, layer: int) -> tuple[int, flo
     127 covers ``post_trace_max`` plus the rounding drift ``1/(1 - lam_post)``.
     """
     lam = net.lam_post_eff
-    if net.post_trace_max is not None:
-        tr_max = float(net.post_trace_max)
+    if net.options.post_trace_max is not None:
+        tr_max = net.options.post_trace_max
     elif lam < 1.0:
         tr_max = psi.peak / (1.0 - lam)
     else:
@@ -309,28 +156,29 @@ def _layer(net: _Network, index: int, absmax: float, signal_max: float, readout:
            weights: np.ndarray | None, notes: list[str]) -> LayerFixed:
     """Quantize one layer: weight and membrane scales, neuron program, rule constants."""
     params = net.params
-    s_w0 = absmax * net.weight_headroom / WEIGHT_MANTISSA_TOP
+    opts = net.options
+    s_w0 = absmax * opts.weight_headroom / WEIGHT_EVEN_MAX
     a_eff = (1.0 if readout else params.alpha_pre) / net.lam_pre_eff
     common = dict(layer=index, impulse_exp=net.impulse_exp, x1_top=net.x1_top, lr=params.lr,
-                  signal_max=signal_max, signal_bits=net.signal_bits, a_eff=a_eff)
+                  signal_max=signal_max, signal_bits=opts.signal_bits, a_eff=a_eff)
     if readout:
         we, vth, s_w = 0, 0, s_w0
         lc = choose_rule_constants(RuleInputs(
             weight_scale=s_w, alpha_post=0.0, psi_lsb=1.0, psi_out_max=1, psi_peak=1.0,
             trace_unit=0.0, **common))
-        dv_out = dv_from_beta(params.beta if net.beta_out is None else net.beta_out, "beta_out")
+        dv_out = dv_from_beta(params.beta if opts.beta_out is None else opts.beta_out, "beta_out")
         neuron: NeuronProgram | ReadoutProgram = ReadoutProgram(
-            dv_out, *lc.y2_gain, lc.y3_gain[1], lc.y3_gain[2], net.signal_bits, flag=lc.flag)
+            dv_out, *lc.y2_gain, lc.y3_gain[1], lc.y3_gain[2], opts.signal_bits, flag=lc.flag)
         trace_unit, alpha_post = 0.0, 0.0
     else:
-        we, vth = _choose_weight_exp(params.theta, s_w0, net.vth_min, net.vth_max, index)
+        we, vth = _choose_weight_exp(params.theta, s_w0, opts.vth_min, opts.vth_max, index)
         s_w = params.theta * 2.0 ** we / vth  # theta exact, weights still fit
         if we < 0:
             notes.append(f"layer {index}: weight_exp = {we} drops {-we} LSB(s) of the"
                          " dendritic sum")
         try:
             psi = make_psi_fixed(params.psi, s_w * 2.0 ** -(we + ACTIVATION_SHIFT),
-                                 net.psi_bits, net.psi_entries)
+                                 opts.psi_bits, opts.psi_entries)
         except ValueError as err:
             raise ValueError(f"layer {index}: psi cannot be encoded: {err}") from err
         trace_gain, trace_unit = _post_trace_gain(net, psi, index)
@@ -340,15 +188,12 @@ def _layer(net: _Network, index: int, absmax: float, signal_max: float, readout:
             psi_peak=psi_kind(params.psi).peak, trace_unit=trace_unit, **common))
         neuron = NeuronProgram(
             net.dv, vth, params.reset, psi, net.lam_post_num, trace_gain, *lc.y2_gain,
-            lc.y3_gain[0], lc.y3_gain[2], net.signal_bits, causal=lc.causal is not None,
+            lc.y3_gain[0], lc.y3_gain[2], opts.signal_bits, causal=lc.causal is not None,
             noncausal=lc.noncausal is not None, flag=lc.flag, y3_psi_mult=lc.y3_gain[1])
-    w_int = None
-    if weights is not None:
-        step = WEIGHT_INIT_STEP_MIXED
-        w_int = check_fits(f"layer {index} weight mantissas",
-                           step * np.round(weights / (step * s_w)), WEIGHT_SIGNED_BITS, True)
+    w_int = None if weights is None else even_weights(weights / s_w,
+                                                      f"layer {index} weight mantissas")
     products = stllr_products(lc.causal, lc.noncausal, lc.correction, merged=lc.merged)
-    sig_int_max = (1 << (net.signal_bits - 1)) - 1
+    sig_int_max = (1 << (opts.signal_bits - 1)) - 1
     return LayerFixed(
         index=index, readout=readout, weights=w_int, weight_absmax=absmax, weight_scale=s_w,
         weight_exp=we, membrane_scale=s_w * 2.0 ** -(we + ACTIVATION_SHIFT), vth=vth,
@@ -361,30 +206,20 @@ def _layer(net: _Network, index: int, absmax: float, signal_max: float, readout:
                    "lr_alpha_post_target": params.lr * abs(alpha_post)})
 
 
-def _as_list(name: str, value: float | Sequence[float] | None, n: int) -> list[float] | None:
-    if value is None:
-        return None
-    values = [value] * n if isinstance(value, int | float) else list(value)
-    if len(values) != n:
-        raise ValueError(f"{name} must have one entry per layer ({n}), got {len(values)}")
-    for v in values:
-        if not (isinstance(v, int | float) and math.isfinite(v) and v > 0):
-            raise ValueError(f"{name} entries must be finite numbers > 0, got {v!r}")
-    return [float(v) for v in values]
-
-
-def _layer_sizes(weights: Sequence[np.ndarray] | None,
-                 weight_absmax: float | Sequence[float] | None
+def _layer_sizes(weights: Sequence[np.ndarray] | None, options: QuantizeOptions
                  ) -> tuple[list[np.ndarray] | None, list[float]]:
     """Validated float weights and the largest magnitude per layer."""
-    if weights is None and weight_absmax is None:
+    if weights is None and options.weight_absmax is None:
         raise ValueError("give weights or weight_absmax")
-    n_layers = len(weights) if weights is not None else (
-        1 if isinstance(weight_absmax, int | float) else len(weight_absmax))
+    if weights is not None:
+        n_layers = len(weights)
+    else:
+        n_layers = len(options.weight_absmax) if isinstance(options.weight_absmax, tuple) else 1
     if n_layers < 1:
         raise ValueError("need at least one layer")
-    absmax = _as_list("weight_absmax", weight_absmax, n_layers)
+    absmax = options.per_layer("weight_absmax", n_layers)
     if weights is None:
+        assert absmax is not None
         return None, absmax
     arrays = [np.asarray(w, dtype=np.float64) for w in weights]
     for i, w in enumerate(arrays):
@@ -398,23 +233,8 @@ def _layer_sizes(weights: Sequence[np.ndarray] | None,
     return arrays, absmax
 
 
-def quantize(
-    params: STLLRParams,
-    weights: Sequence[np.ndarray] | None = None,
-    *,
-    weight_absmax: float | Sequence[float] | None = None,
-    readout_last: bool = False,
-    beta_out: float | None = None,
-    signal_max: float | Sequence[float] = 1.0,
-    signal_bits: int = 8,
-    weight_headroom: float = 2.0,
-    membrane_headroom: float = 8.0,
-    vth_min: int = 256,
-    pre_trace_max: float | None = None,
-    post_trace_max: float | None = None,
-    psi_bits: int = 7,
-    psi_entries: int = 256,
-) -> FixedSTLLR:
+def quantize(params: STLLRParams, weights: Sequence[np.ndarray] | None = None,
+             options: QuantizeOptions | None = None) -> FixedSTLLR:
     """Choose the fixed-point representation of S-TLLR for a network.
 
     Parameters
@@ -422,31 +242,9 @@ def quantize(
     params : STLLRParams
     weights : sequence of (post, pre) float arrays, optional
         Float weights per layer; their largest magnitude sets each layer's weight scale.
-    weight_absmax : float or sequence, optional
-        Largest weight magnitude per layer, when ``weights`` is not given (or to override).
-    readout_last : bool
-        Treat the last layer as the non-spiking readout (leaky integrator, psi = 1,
-        trained with ``dW = -lr e (x) trx``).
-    beta_out : float, optional
-        Readout decay (default ``params.beta``).
-    signal_max : float or sequence
-        Largest ``|L|`` per layer (1 for the output error ``softmax - onehot``).
-    signal_bits : int
-        Width of the signed integer learning signal (2..24).
-    weight_headroom : float, >= 1
-        Scale built for ``weight_headroom * max|w|`` so learning can grow weights before they
-        saturate at the 8-bit limit.
-    membrane_headroom : float, >= 1
-        The membrane range ``+-membrane_headroom * theta`` must fit 24 bits.
-    vth_min : int
-        Smallest threshold mantissa to aim for (raises ``weight_exp`` from 0 until reached);
-        sets the membrane resolution ``theta / (64 * vth)``.
-    pre_trace_max, post_trace_max : float, optional
-        Largest float pre trace (spikes) and post trace (psi units) to represent; default
-        the steady state of a spike (a peak psi) every step, ``1/(1 - lam)``. Required for
-        ``lam_post = 1``.
-    psi_bits, psi_entries : int
-        Width and table size of the integer psi.
+        Without them, ``options.weight_absmax`` must be given.
+    options : QuantizeOptions, optional
+        Headrooms, signal width, trace bounds, the readout (default ``QuantizeOptions()``).
 
     Returns
     -------
@@ -457,38 +255,23 @@ def quantize(
     ValueError
         Naming the value that cannot be encoded.
     """
-    if not isinstance(params, STLLRParams):
-        raise ValueError(f"params must be an STLLRParams, got {type(params).__name__}")
-    arrays, absmax = _layer_sizes(weights, weight_absmax)
+    validate.instance("params", params, STLLRParams)
+    opts = QuantizeOptions() if options is None else validate.instance(
+        "options", options, QuantizeOptions)
+    arrays, absmax = _layer_sizes(weights, opts)
     n_layers = len(absmax)
-    signals = _as_list("signal_max", signal_max, n_layers)
-    for name, value in (("weight_headroom", weight_headroom),
-                        ("membrane_headroom", membrane_headroom)):
-        if not (isinstance(value, int | float) and math.isfinite(value) and value >= 1):
-            raise ValueError(f"{name} must be a finite number >= 1, got {value!r}")
-    if isinstance(signal_bits, bool) or not isinstance(signal_bits, int) \
-            or not 2 <= signal_bits <= GRADED_SPIKE_BITS:
-        raise ValueError(f"signal_bits must be an integer in [2, {GRADED_SPIKE_BITS}]"
-                         f" (graded spike payload), got {signal_bits!r}")
-    vth_max = min(VTH_MAX, int(MEMBRANE_MAX // ((1 << VTH_SHIFT) * membrane_headroom)))
-    if isinstance(vth_min, bool) or not isinstance(vth_min, int) or not 1 <= vth_min <= vth_max:
-        raise ValueError(f"vth_min must be an integer in [1, {vth_max}], got {vth_min!r}")
-    if post_trace_max is not None and not (isinstance(post_trace_max, int | float)
-                                           and math.isfinite(post_trace_max)
-                                           and post_trace_max > 0):
-        raise ValueError(f"post_trace_max must be a finite number > 0, got {post_trace_max!r}")
+    signals = opts.per_layer("signal_max", n_layers)
+    assert signals is not None
 
     notes: list[str] = []
-    x1_tau, lam_pre_eff, imp_exp, x1_top, trx_max = _pre_trace(params, pre_trace_max, notes)
+    x1_tau, lam_pre_eff, imp_exp, x1_top, trx_max = _pre_trace(params, opts.pre_trace_max,
+                                                                notes)
     net = _Network(
-        params=params, x1_tau=x1_tau, lam_pre_eff=lam_pre_eff, impulse_exp=imp_exp,
-        x1_top=x1_top, pre_trace_max=trx_max,
-        lam_post_num=decay_numerator("lam_post", params.lam_post), dv=dv_from_beta(params.beta),
-        signal_bits=signal_bits, weight_headroom=float(weight_headroom), vth_min=vth_min,
-        vth_max=vth_max, post_trace_max=post_trace_max, psi_bits=psi_bits,
-        psi_entries=psi_entries, beta_out=beta_out)
+        params=params, options=opts, x1_tau=x1_tau, lam_pre_eff=lam_pre_eff,
+        impulse_exp=imp_exp, x1_top=x1_top, pre_trace_max=trx_max,
+        lam_post_num=decay_numerator("lam_post", params.lam_post), dv=dv_from_beta(params.beta))
     layers = tuple(
-        _layer(net, i, absmax[i], signals[i], readout_last and i == n_layers - 1,
+        _layer(net, i, absmax[i], signals[i], opts.readout_last and i == n_layers - 1,
                None if arrays is None else arrays[i], notes)
         for i in range(n_layers))
     return FixedSTLLR(params=params, layers=layers, x1_impulse=1 << imp_exp, x1_tau=x1_tau,
@@ -496,31 +279,6 @@ def quantize(
                       lam_post_eff=net.lam_post_eff,
                       beta_eff=(DECAY_UNITY - net.dv) / DECAY_UNITY, notes=tuple(notes))
 
-
-# --------------------------------------------------------------------------------------
-# Conversions for the models and for comparison
-# --------------------------------------------------------------------------------------
-
-
-def quantize_weights(w: np.ndarray, layer: LayerFixed) -> np.ndarray:
-    """Float weights to even mantissas of ``layer`` (raises if they do not fit 9 bits)."""
-    step = WEIGHT_INIT_STEP_MIXED
-    scaled = np.asarray(w, dtype=np.float64) / (step * layer.weight_scale)
-    return check_fits(f"layer {layer.index} weight mantissas", step * np.round(scaled),
-                      WEIGHT_SIGNED_BITS, signed=True)
-
-
-def quantize_signal(signal: np.ndarray, layer: LayerFixed) -> np.ndarray:
-    """Float learning signal to the integer ``L_int = round(L / s_L)`` (raises if too big)."""
-    bits = layer.neuron.signal_bits
-    return check_fits(f"layer {layer.index} learning signal",
-                      np.round(np.asarray(signal, dtype=np.float64) / layer.signal_scale),
-                      bits, signed=True)
-
-
-def dequantize_membrane(v: np.ndarray, layer: LayerFixed) -> np.ndarray:
-    """Integer membrane to float: ``v * s_v``."""
-    return np.asarray(v, dtype=np.float64) * layer.membrane_scale
 
 
 def dequantize(fixed: FixedSTLLR, weights: Sequence[np.ndarray] | None = None) -> Dequantized:

@@ -22,7 +22,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from lava_stllr.loihi.fixed_rule import FLAG_MAX, FLAG_OFFSET, FactorSpec, ProductSpec
+from lava_stllr import validate
+from lava_stllr.loihi.fixed_rule import FLAG_MAX, stllr_products
 from lava_stllr.loihi.widths import (
     NEURON_REGISTER_BITS,
     RULE_EXP_MAX,
@@ -32,10 +33,9 @@ from lava_stllr.loihi.widths import (
     TRACE_MAX,
 )
 
-_FLAG = FactorSpec("y1", -FLAG_OFFSET)
 #: The engine's right shifts of the causal (three 7-bit factors) and x0 (two) products.
-SHIFT_CAUSAL = ProductSpec("u", (FactorSpec("x1"), FactorSpec("y2"), _FLAG), 1, 0).shift
-SHIFT_X0 = ProductSpec("x0", (FactorSpec("y3"), _FLAG), 1, 0).shift
+SHIFT_CAUSAL = stllr_products((1, 0), None)[0].shift
+SHIFT_X0 = stllr_products(None, (1, 0))[0].shift
 REGISTER_MAX = (1 << (NEURON_REGISTER_BITS - 1)) - 1
 
 
@@ -148,8 +148,7 @@ def smallest_constant_at_least(needed: float, ok=lambda m, e: True) -> tuple[int
 def neuron_gain(ratio: float, max_operand: int) -> tuple[int, int]:
     """Integer gain ``(mult, shift)`` with ``mult / 2**shift <= ratio`` as close as possible
     while ``max_operand * mult`` stays within the 24-bit neuron register."""
-    if not (math.isfinite(ratio) and ratio > 0):
-        raise ValueError(f"gain ratio must be a finite number > 0, got {ratio!r}")
+    ratio = validate.real("gain ratio", ratio, 0.0, lo_open=True)
     mult, _, shift = pair_gain(ratio, 0.0, max_operand, 0)
     return mult, shift
 

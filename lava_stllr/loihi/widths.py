@@ -39,6 +39,12 @@ WEIGHT_MIN, WEIGHT_MAX = -(1 << WEIGHT_MAGNITUDE_BITS), (1 << WEIGHT_MAGNITUDE_B
 #: clears ``8 - num_weight_bits + 1`` LSBs in ``SignMode.MIXED`` (lava/utils/weightutils.py,
 #: lava/proc/dense/models.py). Initial mixed-sign weights are therefore even.
 WEIGHT_INIT_STEP_MIXED = 2
+#: Largest *even* mixed-sign weight, 254: the largest initial (static) weight of a mixed-sign
+#: (Learning)Dense after ``truncate_weights``, and the top of lava-dl slayer's 8-bit weight
+#: grid (``quantize_8bit``: step 2, clamped to ``[-256, 255]``, lava/lib/dl/slayer/utils/
+#: quantize.py), hence of every netx export. Not ``WEIGHT_MAX``: learning's stochastic
+#: rounding may reach the odd 255.
+WEIGHT_EVEN_MAX = WEIGHT_MAX - WEIGHT_MAX % WEIGHT_INIT_STEP_MIXED
 #: Weight exponent range. Lava 0.10 states no bound for ``Dense(weight_exp=...)``
 #: (lava/proc/dense/process.py applies ``a << weight_exp``); we check the Loihi range of a
 #: signed 4-bit exponent, [-8, 7] (Loihi 1 ``wgtExp``; Lava's conv model stores

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from lava_stllr.core.messages import NeuronOutputs, NeuronState, ThirdFactors
-from lava_stllr.loihi.fixed_rule import EngineRandomStream, StepRandoms
+from lava_stllr.loihi.bit_approx import EngineRandomStream, StepRandoms
+from lava_stllr.loihi.conversions import dequantize_membrane, quantize_signal
+from lava_stllr.loihi.layer_fixed import LayerFixed
 from lava_stllr.loihi.neuron_fixed import NeuronProgram, ReadoutProgram, neuron_step, readout_step
-from lava_stllr.loihi.quantize import LayerFixed, dequantize_membrane, quantize_signal
 from lava_stllr.loihi.synapse import (
     FixedDenseConfig,
     fixed_dense_step,

@@ -23,7 +23,7 @@ from lava_stllr.processes._checks import (
 from lava_stllr.processes.host_io import AliveCheck, pipe_recv, pipe_send
 
 if TYPE_CHECKING:
-    from lava_stllr.loihi.quantize import LayerFixed
+    from lava_stllr.loihi.layer_fixed import LayerFixed
 
 
 class STLLRDense(STLLRLayerProcess):

@@ -12,7 +12,7 @@ from lava_stllr.processes._base import STLLRLayerProcess
 from lava_stllr.processes._checks import check_fixed, check_int, check_params, check_period
 
 if TYPE_CHECKING:
-    from lava_stllr.loihi.quantize import LayerFixed
+    from lava_stllr.loihi.layer_fixed import LayerFixed
 
 
 class STLLRLIF(STLLRLayerProcess):

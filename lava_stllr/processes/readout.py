@@ -21,7 +21,7 @@ from lava_stllr.processes.host_io import AliveCheck, pipe_recv
 from lava_stllr.processes.sources import LABEL_SIZE
 
 if TYPE_CHECKING:
-    from lava_stllr.loihi.quantize import LayerFixed
+    from lava_stllr.loihi.layer_fixed import LayerFixed
 
 
 class LeakyReadout(STLLRLayerProcess):

@@ -8,7 +8,8 @@ import h5py
 import numpy as np
 import pytest
 
-from lava_stllr.export import netx
+from lava_stllr import export as netx
+from lava_stllr.export import netx_sim
 from lava_stllr.params import STLLRParams
 from lava_stllr.plots import sample_activity
 from lava_stllr.reference import NetworkSpec, Weights, init_weights
@@ -153,9 +154,18 @@ def test_effective_weights_are_the_stored_even_integers():
         w = np.clip(w - w % 2, -256, 254)
         if not w.any():
             continue
-        mat, exp = netx._effective_weight(w)
+        mat, exp = netx_sim._effective_weight(w)
         x = rng.integers(0, 4, size=7)
-        np.testing.assert_array_equal(netx._dense((mat, exp), x), w @ x)
+        np.testing.assert_array_equal(netx_sim._dense((mat, exp), x), w @ x)
+
+
+def test_weights_and_decays_use_the_loihi_conversions():
+    """The export saturates to slayer's even 8-bit grid [-256, 254] (WEIGHT_EVEN_MAX, not
+    the learned-weight bound 255); CUBA decays reach 4096 (no memory), beyond dv's 12 bits."""
+    q = netx.quantize_weight(np.array([1000.0, -1000.0, 1.0, 3.0, -0.9]), 1.0)
+    assert list(q) == [254, -256, 0, 4, 0]
+    assert netx.decay_to_netx(0.0) == 4096 and netx.decay_to_netx(1.0) == 0
+    assert netx.decay_to_netx(0.85) == round(4096 * (1 - 0.85))
 
 
 def test_errors(tmp_path, exported):
@@ -164,7 +174,7 @@ def test_errors(tmp_path, exported):
         netx.export_netx(tmp_path / "x.h5", spec, params, weights, scales=[1.0])
     with pytest.raises(ValueError, match="vThMant"):
         netx.export_netx(tmp_path / "x.h5", spec, params, weights, scales=[1e6, None, None])
-    with pytest.raises(ValueError, match="finite number > 0"):
+    with pytest.raises(ValueError, match=r"weight scale must be in \(0, inf\)"):
         netx.quantize_weight(np.ones(2), 0.0)
     with pytest.raises(ValueError, match="beta"):
         netx.decay_to_netx(1.5)

@@ -6,14 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from lava_stllr.loihi.bit_approx import EngineRandomStream
 from lava_stllr.loihi.engine_fast import compile_products, fast_learning_step
-from lava_stllr.loihi.fixed_rule import (
-    EngineRandomStream,
-    FactorSpec,
-    ProductSpec,
-    bit_approx_learning_step,
-)
+from lava_stllr.loihi.engine_replica import bit_approx_learning_step
+from lava_stllr.loihi.fixed_rule import FactorSpec, ProductSpec
 from lava_stllr.loihi.quantize import quantize
+from lava_stllr.loihi.quantize_options import QuantizeOptions
 from lava_stllr.loihi.synapse import FixedDenseConfig, fixed_dense_step
 from lava_stllr.params import PRESETS, STLLRParams
 
@@ -35,7 +33,8 @@ def _rules() -> dict[str, tuple]:
     for preset in sorted(PRESETS):
         for readout in (False, True):
             layer = quantize(STLLRParams.preset(preset, lr=0.05),
-                             [rng.uniform(-0.3, 0.3, (6, 9))], readout_last=readout).layers[0]
+                             [rng.uniform(-0.3, 0.3, (6, 9))],
+                             QuantizeOptions(readout_last=readout)).layers[0]
             rules[f"{preset}-{'readout' if readout else 'hidden'}"] = (
                 layer.rule.products, layer.rule.x1_impulse, layer.rule.x1_tau)
     return rules
@@ -90,7 +89,7 @@ def test_compile_products_rejects_what_it_cannot_factorise() -> None:
 
 def test_fixed_dense_step_restarts_the_trace_at_a_sample_start() -> None:
     params = STLLRParams.preset("shd", lr=0.05)  # lam_pre = 1: x1 would saturate otherwise
-    layer = quantize(params, weight_absmax=0.3).layers[0]
+    layer = quantize(params, options=QuantizeOptions(weight_absmax=0.3)).layers[0]
     cfg = FixedDenseConfig.from_layer(layer)
     rng = np.random.default_rng(0)
     w = 2 * rng.integers(-50, 50, (4, 6)).astype(np.int32)

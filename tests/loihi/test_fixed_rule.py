@@ -6,19 +6,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from lava_stllr.loihi.bit_approx import EngineRandomStream, bit_approx_dense_activation
+from lava_stllr.loihi.engine_replica import bit_approx_learning_step
 from lava_stllr.loihi.fixed_rule import (
     FLAG_OFFSET,
-    EngineRandomStream,
     FactorSpec,
     FixedRule,
     ProductSpec,
-    bit_approx_dense_activation,
-    bit_approx_learning_step,
     products_from_lava,
     rule_string,
     stllr_products,
 )
 from lava_stllr.loihi.quantize import quantize
+from lava_stllr.loihi.quantize_options import QuantizeOptions
 from lava_stllr.params import PRESETS, STLLRParams
 
 N_PRE, N_POST, CHUNK, N_CHUNKS = 5, 3, 10, 4
@@ -27,7 +27,8 @@ N_PRE, N_POST, CHUNK, N_CHUNKS = 5, 3, 10, 4
 def _quantized(preset: str, lr: float = 1e-2, readout: bool = False, seed: int = 0):
     rng = np.random.default_rng(seed)
     weights = [rng.uniform(-0.3, 0.3, (N_POST, N_PRE))]
-    return quantize(STLLRParams.preset(preset, lr=lr), weights, readout_last=readout).layers[0]
+    return quantize(STLLRParams.preset(preset, lr=lr), weights,
+                    QuantizeOptions(readout_last=readout)).layers[0]
 
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))

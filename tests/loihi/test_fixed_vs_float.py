@@ -2,7 +2,7 @@
 learns as well as the float one (accuracy drop at most 2 points).
 
 Both runs use the on-chip reference, which equals the Lava networks bit for bit
-(``tests/reference/test_onchip_fixed.py`` for fixed, ``tests/reference/test_onchip.py``
+(``tests/onchip/test_pipeline_fixed.py`` for fixed, ``tests/onchip/test_pipeline.py``
 for float), on the same binary spikes, initial weights, feedback and order. A reduced
 synthetic configuration (8x8 sensor, 12 steps) keeps the test fast; the full set and
 N-MNIST are in ``benchmarks/bench_fixed_accuracy.py``.

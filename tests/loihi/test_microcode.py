@@ -12,6 +12,7 @@ import pytest
 from lava_stllr.loihi import widths as W
 from lava_stllr.loihi.microcode import constraint_checks, format_microcode, microcode_listing
 from lava_stllr.loihi.quantize import quantize
+from lava_stllr.loihi.quantize_options import QuantizeOptions
 from lava_stllr.params import PRESETS, STLLRParams
 
 
@@ -20,7 +21,7 @@ def test_preset_listing_is_complete_and_passes(preset: str) -> None:
     params = STLLRParams.preset(preset)
     rng = np.random.default_rng(0)
     weights = [rng.uniform(-0.3, 0.3, (16, 24)), rng.uniform(-0.5, 0.5, (4, 16))]
-    fx = quantize(params, weights, readout_last=True)
+    fx = quantize(params, weights, QuantizeOptions(readout_last=True))
     listing = microcode_listing(params, fx)
     assert listing["ok"] and all(c["ok"] for c in listing["checks"])
     assert json.loads(json.dumps(listing)) == listing  # JSON-serialisable
@@ -67,7 +68,7 @@ def test_listing_without_weights_uses_a_default_scale() -> None:
 def test_unencodable_parameters_fail_with_a_clear_message(params: STLLRParams,
                                                           message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        microcode_listing(params, weight_absmax=0.3)
+        microcode_listing(params, options=QuantizeOptions(weight_absmax=0.3))
 
 
 def test_failing_check_is_reported() -> None:
@@ -86,7 +87,7 @@ def test_failing_check_is_reported() -> None:
     with pytest.raises(ValueError, match="different params"):
         microcode_listing(STLLRParams(lr=0.5), fx)
     with pytest.raises(ValueError, match="not both"):
-        microcode_listing(params, fx, weight_absmax=1.0)
+        microcode_listing(params, fx, options=QuantizeOptions(weight_absmax=1.0))
     with pytest.raises(ValueError, match="listing"):
         format_microcode({"format": "other"})
 
@@ -117,3 +118,16 @@ def test_widths_agree_with_lava() -> None:
     lif = PyLifModelBitAcc({"shape": (1,)})
     assert (lif.vth_shift, lif.act_shift, lif.decay_shift) == (W.VTH_SHIFT,
                                                                W.ACTIVATION_SHIFT, W.DECAY_BITS)
+
+
+def test_weight_ranges_agree_with_lava() -> None:
+    """WEIGHT_MAX (255) bounds learned weights, WEIGHT_EVEN_MAX (254) initial/exported ones:
+    Lava clips mixed-sign weights to [-256, 255] and truncates static ones to even values."""
+    from lava.utils.weightutils import SignMode, clip_weights, truncate_weights
+
+    extremes = np.array([-1000, -257, 1000, 255])
+    clipped = clip_weights(extremes, SignMode.MIXED, num_bits=W.WEIGHT_MAGNITUDE_BITS)
+    assert list(clipped) == [W.WEIGHT_MIN, W.WEIGHT_MIN, W.WEIGHT_MAX, W.WEIGHT_MAX]
+    static = truncate_weights(clipped, SignMode.MIXED, num_weight_bits=8)
+    assert static.max() == W.WEIGHT_EVEN_MAX == 254 and static.min() == W.WEIGHT_MIN
+    assert np.all(static % W.WEIGHT_INIT_STEP_MIXED == 0)

@@ -19,12 +19,14 @@ from lava_stllr.loihi.neuron_fixed import (
     readout_step,
 )
 from lava_stllr.loihi.quantize import quantize
+from lava_stllr.loihi.quantize_options import QuantizeOptions
 from lava_stllr.params import STLLRParams
 
 
 def _layer(preset: str = "code_default", **overrides):
     params = STLLRParams.preset(preset, **overrides)
-    return params, quantize(params, weight_absmax=[0.3, 0.5], readout_last=True)
+    return params, quantize(params, options=QuantizeOptions(weight_absmax=[0.3, 0.5],
+                                                            readout_last=True))
 
 
 @pytest.mark.parametrize("preset", ["code_default", "dvs_gesture", "shd"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -10,17 +11,17 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from lava_stllr.core.psi import PSI_KINDS
-from lava_stllr.loihi.microcode import constraint_checks
-from lava_stllr.loihi.neuron_fixed import NeuronProgram, ReadoutProgram
-from lava_stllr.loihi.quantize import (
-    dequantize,
+from lava_stllr.loihi.conversions import (
     dequantize_membrane,
     dv_from_beta,
-    quantize,
     quantize_signal,
     quantize_weights,
     tau_from_lam,
 )
+from lava_stllr.loihi.microcode import constraint_checks
+from lava_stllr.loihi.neuron_fixed import NeuronProgram, ReadoutProgram
+from lava_stllr.loihi.quantize import dequantize, quantize
+from lava_stllr.loihi.quantize_options import QuantizeOptions
 from lava_stllr.params import PRESETS, STLLRParams
 
 
@@ -33,7 +34,7 @@ def _weights(seed: int = 0, scale: float = 0.3) -> list[np.ndarray]:
 def test_presets_quantize_consistently(preset: str) -> None:
     params = STLLRParams.preset(preset)
     weights = _weights()
-    fx = quantize(params, weights, readout_last=True)
+    fx = quantize(params, weights, QuantizeOptions(readout_last=True))
     assert len(fx.layers) == 2 and fx.layers[1].readout and not fx.layers[0].readout
     for layer, w in zip(fx.layers, weights, strict=True):
         w_int = layer.weights
@@ -83,42 +84,62 @@ def test_register_encoders() -> None:
 
 
 def test_lam_pre_one_and_x1_impulse() -> None:
-    fx = quantize(STLLRParams.preset("shd"), weight_absmax=0.5)
+    fx = quantize(STLLRParams.preset("shd"), options=QuantizeOptions(weight_absmax=0.5))
     assert fx.x1_tau == 255 and fx.x1_impulse == 1
     assert any("lam_pre = 1" in n for n in fx.notes)
     assert any("saturates" in n for n in fx.notes)
-    fx = quantize(STLLRParams(lam_pre=0.25), weight_absmax=0.5)
+    fx = quantize(STLLRParams(lam_pre=0.25), options=QuantizeOptions(weight_absmax=0.5))
     # steady state 1/(1 - lam_eff) spikes, with (impulse + 1) * bound <= 127
     assert (fx.x1_impulse + 1) / (1 - fx.lam_pre_eff) <= 127
     assert 2 * (fx.x1_impulse + 1) / (1 - fx.lam_pre_eff) > 127 or fx.x1_impulse == 64
 
 
 def test_weight_exponent_follows_theta_to_weight_ratio() -> None:
-    big = quantize(STLLRParams(theta=0.6), weight_absmax=3.0)
+    big = quantize(STLLRParams(theta=0.6), options=QuantizeOptions(weight_absmax=3.0))
     assert big.layers[0].weight_exp > 0 and big.layers[0].vth >= 256
-    small = quantize(STLLRParams(theta=0.6), weight_absmax=1e-4)
+    small = quantize(STLLRParams(theta=0.6), options=QuantizeOptions(weight_absmax=1e-4))
     assert small.layers[0].weight_exp < 0 and any("drops" in n for n in small.notes)
     assert (small.layers[0].vth << 6) * 8 <= 2**23 - 1
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    (dict(params=STLLRParams(lr=5000.0)), "causal term needs a learning-rule constant"),
-    (dict(params=STLLRParams(lr=1e-9)), "third factor y2 cannot be encoded"),
-    (dict(params=STLLRParams(lr=1e-9, alpha_pre=0.0)), "third factor y3 cannot be encoded"),
-    (dict(params=STLLRParams(lam_post=0.999)), "lam_post = 0.999 cannot be encoded"),
-    (dict(params=STLLRParams(lam_post=1.0)), "lam_post = 1 needs post_trace_max"),
-    (dict(params=STLLRParams(lam_pre=0.0)), "lam_pre = 0 cannot be encoded"),
-    (dict(params=STLLRParams(beta=0.0)), "beta = 0.0 cannot be encoded"),
-    (dict(params=STLLRParams(theta=1e-7)), "theta = 1e-07 cannot be encoded"),
-    (dict(params=STLLRParams(theta=1e4)), "theta = 10000.0 cannot be encoded"),
-    (dict(params=STLLRParams(), signal_bits=30), "signal_bits"),
-    (dict(params=STLLRParams(), weight_headroom=0.5), "weight_headroom"),
-    (dict(params=STLLRParams(), signal_max=[1.0, 2.0]), "signal_max must have one entry"),
+@pytest.mark.parametrize(("params", "options", "message"), [
+    (STLLRParams(lr=5000.0), {}, "causal term needs a learning-rule constant"),
+    (STLLRParams(lr=1e-9), {}, "third factor y2 cannot be encoded"),
+    (STLLRParams(lr=1e-9, alpha_pre=0.0), {}, "third factor y3 cannot be encoded"),
+    (STLLRParams(lam_post=0.999), {}, "lam_post = 0.999 cannot be encoded"),
+    (STLLRParams(lam_post=1.0), {}, "lam_post = 1 needs post_trace_max"),
+    (STLLRParams(lam_pre=0.0), {}, "lam_pre = 0 cannot be encoded"),
+    (STLLRParams(beta=0.0), {}, "beta = 0.0 cannot be encoded"),
+    (STLLRParams(theta=1e-7), {}, "theta = 1e-07 cannot be encoded"),
+    (STLLRParams(theta=1e4), {}, "theta = 10000.0 cannot be encoded"),
+    (STLLRParams(), dict(signal_bits=30), "signal_bits"),
+    (STLLRParams(), dict(weight_headroom=0.5), "weight_headroom"),
+    (STLLRParams(), dict(signal_max=[1.0, 2.0]), "signal_max must have one entry"),
 ])
-def test_unencodable_values_raise_naming_them(kwargs: dict, message: str) -> None:
-    kwargs.setdefault("weight_absmax", 0.3)
+def test_unencodable_values_raise_naming_them(params: STLLRParams, options: dict,
+                                              message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        quantize(**kwargs)
+        quantize(params, options=QuantizeOptions(**{"weight_absmax": 0.3, **options}))
+
+
+def test_options_are_frozen_and_validated() -> None:
+    opts = QuantizeOptions(weight_absmax=[0.3, 0.5], signal_max=np.array([0.5, 1.0]))
+    assert opts.weight_absmax == (0.3, 0.5) and opts.signal_max == (0.5, 1.0)
+    assert opts.per_layer("signal_max", 2) == [0.5, 1.0]
+    assert QuantizeOptions().per_layer("signal_max", 3) == [1.0, 1.0, 1.0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        opts.vth_min = 1  # type: ignore[misc]
+    assert opts.replace(vth_min=1).vth_min == 1 and opts.vth_min == 256
+    with pytest.raises(ValueError, match=r"vth_min must be an integer in \[1, 16383\]"):
+        QuantizeOptions(vth_min=20000)
+    with pytest.raises(ValueError, match="readout_last must be a bool"):
+        QuantizeOptions(readout_last=1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="weight_absmax entries must be in"):
+        QuantizeOptions(weight_absmax=[0.3, -1.0])
+    with pytest.raises(ValueError, match="post_trace_max"):
+        QuantizeOptions(post_trace_max=0.0)
+    with pytest.raises(ValueError, match="options must be a QuantizeOptions"):
+        quantize(STLLRParams(), [np.ones((2, 3))], {"readout_last": True})  # type: ignore[arg-type]
 
 
 def test_quantize_validates_weights() -> None:
@@ -129,14 +150,14 @@ def test_quantize_validates_weights() -> None:
     with pytest.raises(ValueError, match="2-D"):
         quantize(STLLRParams(), [np.ones(3)])
     with pytest.raises(ValueError, match="STLLRParams"):
-        quantize({"lr": 1e-3}, weight_absmax=1.0)  # type: ignore[arg-type]
-    fx = quantize(STLLRParams(), weight_absmax=0.3)
+        quantize({"lr": 1e-3}, options=QuantizeOptions(weight_absmax=1.0))  # type: ignore[arg-type]
+    fx = quantize(STLLRParams(), options=QuantizeOptions(weight_absmax=0.3))
     with pytest.raises(ValueError, match="weight mantissas = .* does not fit 9-bit signed"):
         quantize_weights(np.array([[5.0]]), fx.layers[0])
 
 
 def test_signal_encoding() -> None:
-    fx = quantize(STLLRParams(), weight_absmax=0.3, signal_max=2.0)
+    fx = quantize(STLLRParams(), options=QuantizeOptions(weight_absmax=0.3, signal_max=2.0))
     layer = fx.layers[0]
     assert list(quantize_signal(np.array([-2.0, 0.0, 1.0]), layer)) == [-127, 0, 64]
     with pytest.raises(ValueError, match=r"signal = 254 at index \(0,\) does not fit 8-bit"):
@@ -164,8 +185,8 @@ def test_nothing_encodes_out_of_range(lam_pre: float, lam_post: float, alpha_pre
     params = STLLRParams(lam_pre=lam_pre, lam_post=lam_post, alpha_pre=alpha_pre,
                          alpha_post=alpha_post, lr=lr, theta=theta, psi=psi)
     try:
-        fx = quantize(params, weight_absmax=[absmax, absmax], readout_last=True,
-                      signal_max=signal_max)
+        fx = quantize(params, options=QuantizeOptions(weight_absmax=[absmax, absmax],
+                                                      readout_last=True, signal_max=signal_max))
     except ValueError as err:
         assert str(err)
         return
@@ -200,7 +221,7 @@ def test_rule_constant_search_helpers() -> None:
 def test_separate_rule_ties_the_correction_to_the_causal_constant() -> None:
     """alpha_post and alpha_pre of one sign (SHD): a third product with
     mC * 2^eC = mA * 2^eA * x1_impulse / 2^7 exactly; otherwise two products."""
-    shd = quantize(STLLRParams.preset("shd"), weight_absmax=0.3).layers[0]
+    shd = quantize(STLLRParams.preset("shd"), options=QuantizeOptions(weight_absmax=0.3)).layers[0]
     causal, noncausal, correction = shd.rule.products
     assert (causal.role, noncausal.role, correction.role) == ("causal", "noncausal",
                                                               "correction")
@@ -208,6 +229,7 @@ def test_separate_rule_ties_the_correction_to_the_causal_constant() -> None:
     assert -correction.mantissa * 2.0**correction.exponent == \
         causal.mantissa * 2.0**causal.exponent * impulse / 2**7
     assert not shd.learning.merged and shd.neuron.y3_psi_mult == 0
-    dvs = quantize(STLLRParams.preset("dvs_gesture"), weight_absmax=0.3).layers[0]
+    dvs = quantize(STLLRParams.preset("dvs_gesture"),
+                   options=QuantizeOptions(weight_absmax=0.3)).layers[0]
     assert [p.role for p in dvs.rule.products] == ["causal", "noncausal"]
     assert dvs.learning.merged and dvs.neuron.y3_psi_mult > 0

@@ -16,8 +16,9 @@ import pytest
 from lava.proc.dense.process import LearningDense
 
 from lava_stllr.core.messages import NeuronState
-from lava_stllr.loihi.fixed_rule import EngineRandomStream
+from lava_stllr.loihi.bit_approx import EngineRandomStream
 from lava_stllr.loihi.quantize import quantize
+from lava_stllr.loihi.quantize_options import QuantizeOptions
 from lava_stllr.loihi.synapse import FixedDenseConfig, fixed_dense_step, fixed_synaptic_current
 from lava_stllr.onchip.programs_fixed import FixedNeuron
 from lava_stllr.onchip.steps import neuron_process_step
@@ -41,7 +42,7 @@ def _inputs(params: STLLRParams, seed: int):
     signals = [rng.integers(-127, 128, size=(n, N_STEPS)) for n in SIZES[1:]]
     weights = [rng.uniform(-0.1, 0.2, size=(n_out, n_in))
                for n_in, n_out in zip(SIZES[:-1], SIZES[1:], strict=True)]
-    layers = quantize(params, weights, weight_headroom=1.5, signal_max=0.5).layers
+    layers = quantize(params, weights, QuantizeOptions(weight_headroom=1.5, signal_max=0.5)).layers
     return spikes, signals, layers
 
 
@@ -105,7 +106,7 @@ def test_fixed_models_do_not_request_a_learning_phase() -> None:
 @pytest.mark.timeout(60)
 def test_fixed_models_reject_processes_without_their_layer_at_compile_time() -> None:
     params = PARAMS["code_default"]
-    layer = quantize(params, weight_absmax=0.5).layers[0]
+    layer = quantize(params, options=QuantizeOptions(weight_absmax=0.5)).layers[0]
     for with_layer, match in ((False, "fixed=<LayerFixed>"), (True, "s_in_y1")):
         fixed = {"fixed": layer} if with_layer else {}
         conn = STLLRDense(weights=np.full((2, 3), 2.0), params=params, **fixed)
@@ -122,7 +123,8 @@ def test_fixed_models_reject_processes_without_their_layer_at_compile_time() -> 
 
 def test_processes_validate_their_fixed_arguments() -> None:
     params = PARAMS["code_default"]
-    fx = quantize(params, weight_absmax=[0.5, 0.5], readout_last=True, signal_max=[0.5, 1.0])
+    fx = quantize(params, options=QuantizeOptions(weight_absmax=[0.5, 0.5], readout_last=True,
+                                                  signal_max=[0.5, 1.0]))
     hidden, readout = fx.layers
     with pytest.raises(ValueError, match="LayerFixed"):
         STLLRLIF(n=2, params=params, fixed="layer")

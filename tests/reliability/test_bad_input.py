@@ -19,7 +19,9 @@ from lava_stllr.cli import main
 from lava_stllr.core.fixed import check_fits
 from lava_stllr.data.binning import NMNIST_DEFAULT_CONFIG, validate_events
 from lava_stllr.data.dataset import ArrayDataset, iter_batches
-from lava_stllr.loihi.quantize import quantize, quantize_weights
+from lava_stllr.loihi.conversions import quantize_weights
+from lava_stllr.loihi.quantize import quantize
+from lava_stllr.loihi.quantize_options import QuantizeOptions
 from lava_stllr.network import STLLRNetwork
 from lava_stllr.onchip import OnChipLayout, OnChipReference
 from lava_stllr.params import STLLRParams
@@ -385,7 +387,7 @@ def test_fixed_point_values_that_do_not_fit(values, match: str) -> None:
 
 
 def test_fixed_point_weights_nan_or_too_large() -> None:
-    fixed = quantize(P, [np.ones((6, 8)), np.ones((3, 6))], readout_last=True)
+    fixed = quantize(P, [np.ones((6, 8)), np.ones((3, 6))], QuantizeOptions(readout_last=True))
     layer = fixed.layers[0]
     w = np.ones((6, 8))
     w[1, 2] = np.nan

@@ -3,8 +3,9 @@
 ``ScriptedLearningDriver`` stands in for both neighbours of a learning connection: it
 sends binary pre spikes on ``s_out`` and, for the post side, a bAP and the third factors
 y1, y2, y3 on every step (a learning connection blocks until every connected learning
-port has received). Used to check :func:`lava_stllr.loihi.fixed_rule.bit_approx_learning_step`
-bit for bit against Lava's stock bit-approximate ``LearningDense``.
+port has received). Used to check
+:func:`lava_stllr.loihi.engine_replica.bit_approx_learning_step` bit for bit against Lava's
+stock bit-approximate ``LearningDense``.
 
 Importing this module imports Lava.
 """

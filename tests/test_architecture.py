@@ -31,7 +31,8 @@ def _imports(path: Path, lazy: bool = True) -> set[str]:
         if isinstance(node, ast.Import):
             names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
+            # "from pkg import name": pkg.name if that is a module, else pkg (resolved
+            # in _graph by stripping to the longest known module)
             names.update(f"{node.module}.{a.name}" for a in node.names)
     return names
 

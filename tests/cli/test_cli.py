@@ -16,7 +16,7 @@ import pytest
 from lava_stllr import runs
 from lava_stllr.cli import main
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TINY = ["--backend", "reference", "--samples", "16", "--val-samples", "8", "--epochs", "2",
         "--hidden", "8", "--quiet"]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -155,15 +155,9 @@ def test_debug_shows_the_traceback():
         main(["--debug", "train", *TINY, "--lam-pre", "1.5"])
 
 
-def test_missing_lava_backend_is_one_line(monkeypatch, capsys, tmp_path):
-    monkeypatch.setitem(sys.modules, "lava_stllr.network", None)
-    assert main(["train", "--out", str(tmp_path / "o")]) == 2
-    assert "the lava backend is not available yet" in one_line_error(capsys)
-    assert not (tmp_path / "o").exists()
-
-
-def test_lava_backend_seam(monkeypatch, tmp_path, capsys):
-    """``--backend lava`` (the default) goes through lava_stllr.network.LavaTrainer."""
+def test_lava_backend_gets_the_lava_defaults(monkeypatch, tmp_path, capsys):
+    """``--backend lava`` (the default) hands the Lava defaults to the Lava trainer."""
+    from lava_stllr.cli import lava_adapter
     from lava_stllr.reference import STLLRTrainer
 
     calls = {}
@@ -177,9 +171,7 @@ def test_lava_backend_seam(monkeypatch, tmp_path, capsys):
             calls["progress"] = progress
             return super().fit(train, val, epochs=epochs, batch_size=1, progress=False)
 
-    fake = types.ModuleType("lava_stllr.network")
-    fake.LavaTrainer = FakeLavaTrainer
-    monkeypatch.setitem(sys.modules, "lava_stllr.network", fake)
+    monkeypatch.setattr(lava_adapter, "LavaNetworkTrainer", FakeLavaTrainer)
     out = tmp_path / "lava"
     args = ["train", "--samples", "8", "--val-samples", "4", "--hidden", "4", "--quiet",
             "--no-plots", "--precision", "fixed", "--out", str(out)]
@@ -191,7 +183,7 @@ def test_lava_backend_seam(monkeypatch, tmp_path, capsys):
 
 
 def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
-    """Without LavaTrainer, the CLI adapts lava_stllr.network.STLLRNetwork."""
+    """The Lava backend adapts lava_stllr.network.STLLRNetwork to the trainer protocol."""
     from lava_stllr.reference import init_weights
 
     built, closed = [], []
@@ -242,10 +234,7 @@ def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
     assert "cannot load saved weights" in one_line_error(capsys)
 
 
-def test_microcode_seam(monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "lava_stllr.loihi.microcode", None)
-    assert main(["microcode"]) == 2
-    assert "microcode is not available yet" in one_line_error(capsys)
+def test_microcode_prints_the_listing_of_the_options(monkeypatch, capsys):
     fake = types.ModuleType("lava_stllr.loihi.microcode")
     fake.microcode_listing = lambda params: {"dw": "u0*x1*y2 + x0*y3",
                                              "lam_pre": params.lam_pre}
@@ -260,6 +249,23 @@ def test_microcode_seam(monkeypatch, capsys):
 def _entry_point() -> list[str]:
     script = Path(sys.executable).with_name("lava-stllr")
     return [str(script)] if script.is_file() else [sys.executable, "-m", "lava_stllr.cli"]
+
+
+def test_python_dash_m_runs_the_command():
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run([sys.executable, "-m", "lava_stllr.cli", "--version"],
+                          capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.startswith("lava-stllr "), proc.stderr
+
+
+def test_dataset_choices_come_from_the_registry():
+    from lava_stllr.cli import DATASETS
+    from lava_stllr.data import registry
+
+    assert DATASETS == tuple(registry.DATASETS) == ("synthetic", "nmnist", "dvsgesture", "shd")
+    assert [n for n, e in registry.DATASETS.items() if not e.needs_data_dir] == ["synthetic"]
+    train, val = registry.load_train_val("synthetic", None, 3, 2, seed=1)
+    assert (len(train), len(val)) == (3, 2)
 
 
 def test_entry_point_exit_code_and_no_import_side_effects():

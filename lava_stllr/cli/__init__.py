@@ -1,0 +1,104 @@
+"""The ``lava-stllr`` command: train, evaluate, export, microcode, info.
+
+One module per command (``add_parser(sub)`` and ``run(args) -> int``), the parser and
+its shared option groups in :mod:`~lava_stllr.cli.parser`, the Lava backend adapter in
+:mod:`~lava_stllr.cli.lava_adapter`. Heavy modules (Lava, the trainers, plotting) are
+imported inside the commands, so ``lava-stllr --help`` stays fast.
+
+Errors a user can cause (bad options, bad parameter values, missing data folders) print
+one line, ``lava-stllr: error: ...``, on stderr and exit with status 2; ``--debug`` shows
+the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from lava_stllr.cli import evaluate, export, info, microcode, train
+from lava_stllr.cli.parser import BACKENDS, DATASETS, PROG, CLIError, Parser, add_common
+
+__all__ = ["BACKENDS", "DATASETS", "PROG", "CLIError", "build_parser", "main"]
+
+
+def _fail(message: str, status: int = 2) -> int:
+    print(f"{PROG}: error: {' '.join(str(message).split())}", file=sys.stderr)
+    return status
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread (like ``KeyboardInterrupt``) so that the
+    Lava runtime is shut down and no child process is left behind."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> NoReturn:
+    raise _Terminated
+
+
+def _install_sigterm() -> Any:
+    """Turn SIGTERM into :class:`_Terminated` (main thread only); return the old
+    handler, or None if not installed."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _raise_terminated)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``lava-stllr`` argument parser (one-line errors)."""
+    from lava_stllr import __version__
+
+    parser = Parser(prog=PROG, description="S-TLLR online learning for Lava.",
+                     epilog="Run 'lava-stllr COMMAND --help' for a command's options.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    add_common(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                                parser_class=Parser)
+    for command in (train, evaluate, export, microcode, info):
+        command.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``lava-stllr`` command line; return the exit status.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name (default ``sys.argv[1:]``).
+    """
+    import signal
+
+    from lava_stllr.runtime_guard import LavaRuntimeError
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    previous = _install_sigterm()
+    try:
+        args = build_parser().parse_args(argv)
+        args.argv = argv
+        return args.handler(args)
+    except SystemExit as exc:  # --help / --version
+        return exc.code if isinstance(exc.code, int) else 0
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except _Terminated:
+        print(f"{PROG}: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
+    except LavaRuntimeError as exc:  # a model process failed: not a user error
+        if debug:
+            raise
+        first = str(exc).split("\n")[0]
+        return _fail(f"{first} (run with --debug for the model's traceback)", status=1)
+    except (CLIError, ValueError, OSError, ImportError) as exc:
+        if debug:
+            raise
+        return _fail(str(exc) or type(exc).__name__)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

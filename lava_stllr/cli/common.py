@@ -1,0 +1,114 @@
+"""What several commands share: parameters, data, backend checks."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from lava_stllr.cli.parser import DEFAULT_PRESET, CLIError
+
+#: Hidden-layer learning signal when --signal is not given (the Lava network has DFA only).
+DEFAULT_SIGNAL = {"lava": "dfa", "reference": "bp"}
+
+
+def _field_value(name: str, text: str) -> Any:
+    """``--set NAME=TEXT`` as the field's type (STLLRParams checks the range)."""
+    from lava_stllr import validate
+    from lava_stllr.params import STLLRParams
+
+    names = [f.name for f in fields(STLLRParams)]
+    if name not in names:
+        raise CLIError(f"unknown parameter {name!r} in --set (known: {', '.join(names)})")
+    if name in ("psi", "reset"):
+        return text
+    if name == "window":
+        if text.lower() in ("none", "all", ""):
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            pass
+        try:
+            validate.integer("window", text)  # refuses the text, in the package's wording
+        except ValueError as exc:
+            raise CLIError(f"{exc} (or 'none': every step)") from None
+    try:
+        return float(text)
+    except ValueError:
+        return validate.real(name, text)  # raises: not a number
+
+
+def build_params(args: argparse.Namespace, default_lr: float | None = None) -> Any:
+    """STLLRParams from --preset, the dedicated flags and --set (validated).
+
+    Raises
+    ------
+    ValueError
+        From :class:`~lava_stllr.params.STLLRParams` on an out-of-range value.
+    """
+    from lava_stllr.params import STLLRParams
+
+    changes: dict[str, Any] = {}
+    if default_lr is not None:
+        changes["lr"] = default_lr
+    for key, value in args.overrides:
+        changes[key] = _field_value(key, value)
+    for name in ("lr", "lam_pre", "lam_post", "alpha_pre", "alpha_post"):
+        value = getattr(args, name)
+        if value is not None:
+            changes[name] = value
+    return STLLRParams.preset(args.preset or DEFAULT_PRESET, **changes)
+
+
+def load_data(name: str, data_dir: Path | None, n_train: int, n_val: int, seed: int,
+              cache_dir: Path | None = None) -> tuple[Any, Any]:
+    """Training and held-out datasets ``(train, val)`` of ``name`` (see
+    :mod:`lava_stllr.data.registry`)."""
+    from lava_stllr.data import registry
+
+    if registry.get(name).needs_data_dir and data_dir is None:
+        raise CLIError(f"--dataset {name} needs --data-dir PATH (the dataset's folder)")
+    return registry.load_train_val(name, data_dir, n_train, n_val, seed, cache_dir)
+
+
+def held_out_data(args: argparse.Namespace, loaded: Any) -> tuple[str, Any]:
+    """``(dataset name, held-out set)`` for a saved run: the run's dataset, samples and
+    seed unless ``args`` (dataset, data_dir, samples, seed, cache_dir) say otherwise."""
+    from lava_stllr.data import registry
+
+    ds = loaded.record.get("dataset", {})
+    name = args.dataset or ds.get("name") or "synthetic"
+    data_dir = args.data_dir or (Path(ds["data_dir"]) if ds.get("data_dir") else None)
+    n_val = args.samples or int(ds.get("n_val") or 200)
+    seed = args.seed if args.seed is not None else int(loaded.record.get("seed",
+                                                                          loaded.seed))
+    # One training sample is the cheapest request when it cannot change the held-out set.
+    depends = registry.get(name).val_depends_on_n_train
+    n_train = int(ds.get("n_train") or 1) if depends else 1
+    _, val = load_data(name, data_dir, n_train, n_val, seed, args.cache_dir)
+    if val.n_inputs != loaded.spec.sizes[0] or val.n_classes != loaded.spec.sizes[-1]:
+        raise CLIError(
+            f"{name} has {val.n_inputs} inputs and {val.n_classes} classes, the network "
+            f"{'-'.join(map(str, loaded.spec.sizes))} does not fit it"
+        )
+    return name, val
+
+
+def check_backend(args: argparse.Namespace) -> None:
+    """Fail fast, before any data is loaded, on a backend/option combination that
+    cannot run."""
+    if args.backend == "lava":
+        if getattr(args, "trainer", "stllr") != "stllr":
+            raise CLIError("--trainer bptt needs --backend reference")
+    elif args.precision == "fixed":
+        raise CLIError("--precision fixed runs the bit-approximate Loihi 2 models: use "
+                       "--backend lava (the reference backend is float only)")
+
+
+def close_trainer(trainer: Any) -> None:
+    """Stop a trainer's runtime, if it has one (the Lava backend)."""
+    close = getattr(trainer, "close", None)
+    if close is not None:
+        close()

@@ -1,0 +1,68 @@
+"""``lava-stllr evaluate RUN``: loss and accuracy of saved weights on held-out data."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from lava_stllr.cli.common import DEFAULT_SIGNAL, check_backend, close_trainer, held_out_data
+from lava_stllr.cli.parser import (
+    BACKENDS,
+    add_command,
+    add_data_options,
+    non_negative_int,
+    positive_int,
+)
+
+
+def add_parser(sub: Any) -> None:
+    """Add the ``evaluate`` command to the subparsers ``sub``."""
+    p = add_command(sub, "evaluate", run, help="evaluate a run's weights on a dataset",
+                    description="Load a run folder's weights and report loss and "
+                                "accuracy on held-out samples.")
+    p.add_argument("run", type=Path, help="run folder or weights .npz file")
+    add_data_options(p, None)
+    p.add_argument("--samples", type=positive_int, default=None, metavar="N",
+                   help="held-out samples to evaluate (default: the run's)")
+    p.add_argument("--backend", choices=BACKENDS, default="reference",
+                   help="reference (default, fast) or lava (Lava's CPU simulator)")
+    p.add_argument("--precision", choices=("float", "fixed"), default="float")
+    p.add_argument("--seed", type=non_negative_int, default=None,
+                   help="data seed (default: the run's)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Evaluate ``args.run``'s weights; print the result; return 0."""
+    from lava_stllr import runs
+    from lava_stllr.cli import lava_adapter
+
+    check_backend(args)
+    loaded = runs.load_run(args.run)
+    name, val = held_out_data(args, loaded)
+    start = time.perf_counter()
+    if args.backend == "lava":
+        signal = loaded.record.get("signal") or DEFAULT_SIGNAL["lava"]
+        trainer = lava_adapter.make_lava_trainer(loaded.spec, loaded.params, signal,
+                                                 args.precision, loaded.seed)
+    else:
+        from lava_stllr.reference import STLLRTrainer
+
+        trainer = STLLRTrainer(loaded.spec, loaded.params, seed=loaded.seed)
+    try:
+        trainer.weights = loaded.weights
+        loss, acc = trainer.evaluate(val)
+    finally:
+        close_trainer(trainer)
+    result = {"run": str(loaded.folder), "dataset": name, "samples": len(val),
+              "backend": args.backend, "loss": loss, "accuracy": acc,
+              "seconds": round(time.perf_counter() - start, 3)}
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"{loaded.weights_path}: accuracy {acc:.3f}, loss {loss:.3f} on {len(val)} "
+              f"held-out {name} samples ({args.backend} backend, {result['seconds']:.1f} s)")
+    return 0

@@ -1,0 +1,60 @@
+"""``lava-stllr info``: versions, presets, datasets, backends, optional packages."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from importlib.util import find_spec
+from typing import Any
+
+from lava_stllr.cli.parser import add_command
+
+
+def add_parser(sub: Any) -> None:
+    """Add the ``info`` command to the subparsers ``sub``."""
+    p = add_command(sub, "info", run, help="versions, presets, datasets and backends",
+                    description="Show versions, parameter presets, datasets, backends "
+                                "and optional packages.")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+
+
+def collect_info() -> dict[str, Any]:
+    """Versions, presets, datasets, backends and optional packages (imports nothing heavy)."""
+    from lava_stllr.data.registry import DATASETS
+    from lava_stllr.params import PRESETS
+    from lava_stllr.runs import versions
+
+    vers = versions()
+    tonic = find_spec("tonic") is not None  # find_spec: without importing it
+    datasets = {name: "needs --data-dir" + ("" if tonic or not entry.needs_tonic
+                                             else " and tonic")
+                if entry.needs_data_dir else "embedded (generated in code)"
+                for name, entry in DATASETS.items()}
+    return {
+        "versions": vers,
+        "presets": PRESETS,
+        "datasets": datasets,
+        "backends": {"reference": "available", "lava": "available"},
+        "fixed_point": "available",
+        "lava_dl": vers.get("lava-dl") or "not installed (netx export works without it; "
+                                          "pip install 'lava-stllr[dl]' to run the export)",
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print :func:`collect_info` as text or JSON; return 0."""
+    info = collect_info()
+    if args.json:
+        print(json.dumps(info, indent=2))
+        return 0
+    print("versions: " + ", ".join(f"{k} {v or 'not installed'}"
+                                   for k, v in info["versions"].items()))
+    print("presets (lam_post, lam_pre, alpha_post, alpha_pre, psi):")
+    for name, p in info["presets"].items():
+        print(f"  {name:<13} {p['lam_post']:<5} {p['lam_pre']:<5} {p['alpha_post']:<5} "
+              f"{p['alpha_pre']:<5} {p['psi']}")
+    print("datasets: " + "; ".join(f"{k}: {v}" for k, v in info["datasets"].items()))
+    print("backends: " + "; ".join(f"{k}: {v}" for k, v in info["backends"].items()))
+    print(f"fixed point: {info['fixed_point']}")
+    print(f"lava-dl: {info['lava_dl']}")
+    return 0

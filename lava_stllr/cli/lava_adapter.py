@@ -1,0 +1,103 @@
+"""The Lava backend of the CLI: ``STLLRNetwork`` behind the reference trainers' protocol."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from lava_stllr.cli.parser import CLIError
+
+
+class LavaNetworkTrainer:
+    """Adapter from ``lava_stllr.network.STLLRNetwork`` to the trainer protocol
+    (``weights``, ``fit``, ``evaluate``, ``close``) the CLI uses.
+
+    The Lava network is built once, on the first ``fit``/``evaluate`` (it needs the
+    number of steps per sample), and streams every epoch through the same runtime;
+    input counts are sent as graded spikes, as the reference trainers see them (float),
+    or as binary spikes ``count != 0`` (fixed point: Loihi 2 spikes carry no payload).
+
+    Parameters
+    ----------
+    spec, params, signal, seed
+        As for the reference trainers (the Lava network has DFA only, no recurrence).
+    precision : {"float", "fixed"}
+        Model tag ``floating_pt`` or ``fixed_pt``.
+    """
+
+    TAGS = {"float": "floating_pt", "fixed": "fixed_pt"}
+
+    def __init__(self, spec: Any, params: Any, *, signal: str, precision: str,
+                 seed: int) -> None:
+        from lava_stllr.spec import init_weights
+
+        if spec.recurrent:
+            raise CLIError("the lava backend has no recurrent layers: drop --recurrent or "
+                           "use --backend reference")
+        from lava_stllr.learning_rule import check_lava_params
+
+        check_lava_params(params)  # fail before any data is loaded or folder created
+        # Imported now so that a broken Lava install fails before the run folder exists.
+        from lava_stllr.network import STLLRNetwork
+
+        self._network_class = STLLRNetwork
+        self.spec, self.params, self.signal, self.seed = spec, params, signal, seed
+        self.tag = self.TAGS[precision]
+        self._net: Any = None
+        self._weights = init_weights(spec, seed)
+
+    def _network(self, n_steps: int) -> Any:
+        if self._net is None:
+            self._net = self._network_class(
+                self.spec.sizes, int(n_steps), params=self.params, signal=self.signal,
+                beta_out=self.spec.beta_out, init_gain=self.spec.init_gain, seed=self.seed,
+                graded_input=self.tag == "floating_pt", tag=self.tag)
+        return self._net
+
+    @property
+    def weights(self) -> Any:
+        """The current weights (read back from the runtime after training)."""
+        return self._weights
+
+    @weights.setter
+    def weights(self, value: Any) -> None:
+        raise CLIError("the lava backend cannot load saved weights yet "
+                       "(STLLRNetwork has no weight setter); use --backend reference")
+
+    def fit(self, train: Any, val: Any = None, epochs: int = 1, progress: bool = True) -> Any:
+        """Stream ``epochs`` seeded shuffles of ``train`` with learning (validating on
+        ``val`` after each epoch); return a :class:`~lava_stllr.reference.History`."""
+        import numpy as np
+
+        from lava_stllr.reference import History, Weights
+
+        net = self._network(train.n_steps)
+        history = History()
+        for epoch in range(epochs):
+            start = time.perf_counter()
+            order = np.random.default_rng(self.seed * 100_003 + epoch).permutation(len(train))
+            result = net.train(train, indices=order, progress=progress)
+            history.train_loss.append(result.loss)
+            history.train_acc.append(result.accuracy)
+            if val is not None:
+                loss, acc = self.evaluate(val)
+                history.val_loss.append(loss)
+                history.val_acc.append(acc)
+            history.epoch_seconds.append(time.perf_counter() - start)
+        self._weights = Weights([np.asarray(w, dtype=np.float64) for w in net.weights()])
+        return history
+
+    def evaluate(self, dataset: Any) -> tuple[float, float]:
+        """Mean loss and accuracy on ``dataset`` (no learning)."""
+        result = self._network(dataset.n_steps).evaluate(dataset)
+        return result.loss, result.accuracy
+
+    def close(self) -> None:
+        """Stop the Lava runtime."""
+        if self._net is not None:
+            self._net.close()
+
+
+def make_lava_trainer(spec: Any, params: Any, signal: str, precision: str, seed: int) -> Any:
+    """A :class:`LavaNetworkTrainer` (looked up at call time, so tests can replace it)."""
+    return LavaNetworkTrainer(spec, params, signal=signal, precision=precision, seed=seed)

@@ -1,0 +1,114 @@
+"""The ``lava-stllr`` argument parser: one-line errors, option types, shared groups."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn
+
+from lava_stllr.data.registry import DATASETS as _DATASET_ENTRIES
+
+PROG = "lava-stllr"
+DATASETS = tuple(_DATASET_ENTRIES)
+BACKENDS = ("lava", "reference")
+DEFAULT_PRESET = "code_default"
+
+
+class CLIError(Exception):
+    """A user error reported as one line with exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one line: ``lava-stllr: error: ...``."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = f" (see '{self.prog} --help')"
+        raise CLIError(message.replace("\n", " ") + hint)
+
+
+def int_at_least(lo: int) -> Callable[[str], int]:
+    """An option type: an integer >= ``lo``."""
+
+    def parse(text: str) -> int:
+        # argparse prefixes "argument --opt: ", so the message does not repeat the name.
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected an integer >= {lo}, got {text!r}") from None
+        if value < lo:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {lo}, got {value}")
+        return value
+
+    return parse
+
+
+positive_int = int_at_least(1)
+non_negative_int = int_at_least(0)
+
+
+def hidden_sizes(text: str) -> tuple[int, ...]:
+    """An option type: layer sizes such as ``64`` or ``128,64``."""
+    parts = [p for p in text.replace(" ", "").split(",") if p]
+    if not parts:
+        raise argparse.ArgumentTypeError("expected layer sizes such as 64 or 128,64")
+    return tuple(positive_int(p) for p in parts)
+
+
+def key_value(text: str) -> tuple[str, str]:
+    """An option type: ``KEY=VALUE``."""
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key.strip(), value.strip()
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    """``--debug``, accepted before and after the command."""
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show full tracebacks instead of one-line errors")
+
+
+def add_command(sub: argparse._SubParsersAction, name: str, handler: Callable,
+                **kwargs: str) -> argparse.ArgumentParser:
+    """A subcommand parser with ``--debug`` that dispatches to ``handler(args)``."""
+    parser = sub.add_parser(name, **kwargs)
+    parser.set_defaults(handler=handler)
+    add_common(parser)
+    return parser
+
+
+def add_params_options(parser: argparse.ArgumentParser) -> None:
+    """The S-TLLR parameter options (read by :func:`~lava_stllr.cli.common.build_params`)."""
+    from lava_stllr.params import PRESETS
+
+    group = parser.add_argument_group("S-TLLR parameters")
+    group.add_argument("--preset", choices=sorted(PRESETS), default=None,
+                       help=f"published parameter preset (default {DEFAULT_PRESET})")
+    group.add_argument("--lr", type=float, default=None, help="learning rate")
+    group.add_argument("--lam-pre", type=float, default=None, help="pre-trace decay lam_pre")
+    group.add_argument("--lam-post", type=float, default=None,
+                       help="post-trace decay lam_post")
+    group.add_argument("--alpha-pre", type=float, default=None,
+                       help="weight of the causal term alpha_pre")
+    group.add_argument("--alpha-post", type=float, default=None,
+                       help="weight of the non-causal term alpha_post")
+    group.add_argument("--set", dest="overrides", action="append", type=key_value,
+                       default=[], metavar="KEY=VALUE",
+                       help="any STLLRParams field, e.g. --set window=10 --set reset=hard "
+                            "(repeatable)")
+
+
+def add_data_options(parser: argparse.ArgumentParser, default_dataset: str | None) -> None:
+    """``--dataset``, ``--data-dir`` and ``--cache-dir``."""
+    needs_dir = [name for name, entry in _DATASET_ENTRIES.items() if entry.needs_data_dir]
+    group = parser.add_argument_group("data")
+    group.add_argument("--dataset", choices=DATASETS, default=default_dataset,
+                       help="dataset (default: %(default)s)" if default_dataset else
+                       "dataset (default: the run's)")
+    group.add_argument("--data-dir", type=Path, default=None, metavar="PATH",
+                       help="folder of a real dataset (tonic's layout); required for "
+                            f"{', '.join(needs_dir[:-1])} and {needs_dir[-1]}")
+    group.add_argument("--cache-dir", type=Path, default=None, metavar="PATH",
+                       help="disk cache for binned event tensors (real datasets)")

@@ -23,10 +23,12 @@ needs ``lam_pre > 0``.
 from __future__ import annotations
 
 import math
-
-from lava.magma.core.learning.learning_rule import Loihi3FLearningRule
+from typing import TYPE_CHECKING
 
 from lava_stllr.params import STLLRParams
+
+if TYPE_CHECKING:  # Lava is imported only to build the rule: the checks stay Lava-free
+    from lava.magma.core.learning.learning_rule import Loihi3FLearningRule
 
 #: The S-TLLR weight rule in Lava's sum-of-products syntax.
 STLLR_DW = "u0 * x1 * y2 + x0 * y3"
@@ -76,6 +78,8 @@ def stllr_learning_rule(params: STLLRParams, rng_seed: int = 0) -> Loihi3FLearni
         ``dw = "u0 * x1 * y2 + x0 * y3"``, ``x1_impulse = 1``,
         ``x1_tau = -1/ln(lam_pre)``, ``t_epoch = 1``.
     """
+    from lava.magma.core.learning.learning_rule import Loihi3FLearningRule
+
     if not isinstance(params, STLLRParams):
         raise ValueError(f"params must be an STLLRParams, got {type(params).__name__}")
     return Loihi3FLearningRule(

@@ -4,6 +4,8 @@ Lava, the Lava product does not depend on the trainers, files stay small."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -107,3 +109,23 @@ def test_no_source_file_is_over_the_size_limit() -> None:
            for p in (ROOT / pkg).rglob("*.py")
            if (n := len(p.read_text().splitlines())) > MAX_LINES}
     assert not big, f"files over {MAX_LINES} lines: {big}"
+
+
+def test_the_numpy_oracle_runs_without_loading_lava() -> None:
+    """The on-chip reference (float and fixed) and the trainers never import Lava."""
+    code = (
+        "import sys, numpy as np\n"
+        "from lava_stllr.data.dataset import ArrayDataset\n"
+        "from lava_stllr.onchip import OnChipLayout, OnChipReference\n"
+        "from lava_stllr.reference import NetworkSpec, STLLRTrainer\n"
+        "from lava_stllr.params import STLLRParams\n"
+        "data = ArrayDataset((np.arange(4 * 6 * 8).reshape(4, 6, 8) % 3 == 0)"
+        ".astype(np.float32), np.arange(4) % 2, 2)\n"
+        "for precision in ('float', 'fixed'):\n"
+        "    OnChipReference(OnChipLayout((8, 5, 2), 6), precision=precision).train(data)\n"
+        "STLLRTrainer(NetworkSpec((8, 5, 2)), STLLRParams()).fit(data, data, epochs=1,"
+        " progress=False)\n"
+        "print(sorted(m for m in sys.modules if m == 'lava' or m.startswith('lava.')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

@@ -9,7 +9,7 @@
 #   (`FixedSTLLR`), `dequantize` gives back the float parameters the integers implement;
 # - `neuron_fixed.neuron_step` is the fixed-point neuron's per-step integer program
 #   (membrane, integer `psi`, post trace, third factors);
-# - `fixed_rule.bit_approx_learning_step` replicates Lava's bit-approximate learning engine;
+# - `engine_replica.bit_approx_learning_step` replicates Lava's bit-approximate learning engine;
 # - `microcode.microcode_listing` / `format_microcode` list every register with its
 #   constraint check.
 #

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from lava_stllr.core.signals import softmax
 from lava_stllr.data.dataset import ArrayDataset
 from lava_stllr.validate import choice, integer, real
 
@@ -30,12 +31,6 @@ FEATURES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     # events per step and input: (N, T * D)
     "time_resolved": lambda spikes: spikes.reshape(len(spikes), -1).astype(np.float64),
 }
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise softmax."""
-    z = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return z / z.sum(axis=1, keepdims=True)
 
 
 def _softmax_regression_accuracy(
@@ -79,12 +74,12 @@ def _softmax_regression_accuracy(
     if d + 1 > n:
         alpha = np.zeros((n, n_classes))
         for _ in range(n_iter):
-            alpha -= lr * (_softmax(gram @ alpha) - onehot + n * l2 * alpha) / n
+            alpha -= lr * (softmax(gram @ alpha) - onehot + n * l2 * alpha) / n
         val_logits = val_gram @ alpha
     else:
         w = np.zeros((d + 1, n_classes))
         for _ in range(n_iter):
-            w -= lr * (a.T @ (_softmax(a @ w) - onehot) / n + l2 * w)
+            w -= lr * (a.T @ (softmax(a @ w) - onehot) / n + l2 * w)
         val_logits = b @ w
     return float(np.mean(np.argmax(val_logits, axis=1) == y_val))
 

@@ -28,12 +28,11 @@ from typing import Any
 import numpy as np
 
 from lava_stllr import validate
-from lava_stllr.core.fixed import FixedArithmetic
 from lava_stllr.core.neurons import leaky_integrator_step, lif_step
 from lava_stllr.export.netx_read import read_netx
+from lava_stllr.loihi.neuron_fixed import MEMBRANE_ARITH
 from lava_stllr.loihi.widths import (
     ACTIVATION_SHIFT,
-    DECAY_BITS,
     DECAY_UNITY,
     MEMBRANE_BITS,
     MEMBRANE_MAX,
@@ -42,9 +41,6 @@ from lava_stllr.loihi.widths import (
     VTH_SHIFT,
     WEIGHT_MAGNITUDE_BITS,
 )
-
-#: Loihi's LIF decay: ``sign(v) * (|v| * (4096 - d) >> 12)``.
-LOIHI_DECAY = FixedArithmetic(DECAY_BITS, "trunc")
 
 
 def _netx_weight_bits(w: np.ndarray) -> tuple[np.ndarray, int, int]:
@@ -181,8 +177,8 @@ def _run_cuba_block(layer: dict[str, Any], h: np.ndarray,
     for t in range(h.shape[0]):
         a_in = _dense(w, h[t]) + (_dense(w_rec, s) if w_rec is not None else 0)
         i_cur = _wrap(leaky_integrator_step(i_cur, a_in << ACTIVATION_SHIFT, i_keep,
-                                            LOIHI_DECAY))
-        v, s, _ = lif_step(v, i_cur, v_keep, v_th, "hard", LOIHI_DECAY)
+                                            MEMBRANE_ARITH))
+        v, s, _ = lif_step(v, i_cur, v_keep, v_th, "hard", MEMBRANE_ARITH)
         v = np.clip(v, MEMBRANE_MIN, MEMBRANE_MAX)
         spikes[t], currents[t] = s, i_cur
     return spikes, currents

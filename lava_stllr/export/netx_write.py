@@ -91,7 +91,7 @@ from lava_stllr import validate
 from lava_stllr.loihi.conversions import decay_numerator, even_weights
 from lava_stllr.loihi.widths import DECAY_UNITY, VTH_MAX, WEIGHT_EVEN_MAX
 from lava_stllr.params import STLLRParams
-from lava_stllr.reference.network import NetworkSpec, Weights
+from lava_stllr.spec import NetworkSpec, Weights
 
 _TYPE_DTYPE = "S10"
 

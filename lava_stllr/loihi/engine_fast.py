@@ -1,6 +1,6 @@
 """A fast, bit-exact learning step of Lava's bit-approximate engine for S-TLLR-like rules.
 
-:func:`lava_stllr.loihi.fixed_rule.bit_approx_learning_step` replays the engine literally:
+:func:`lava_stllr.loihi.engine_replica.bit_approx_learning_step` replays the engine literally:
 every product is a full ``(post, pre)`` array. Rules whose products have the dependency
 ``u0`` or ``x0`` and factors among ``x1``, ``y1``, ``y2``, ``y3`` and constants (all S-TLLR
 rules) factorise: a product is a per-row integer ``r_i`` (the y factors, constants and
@@ -97,7 +97,7 @@ def compile_products(products: Sequence[ProductSpec]) -> tuple[CompiledProduct, 
     ------
     ValueError
         For a product with the ``y0`` dependency, an ``x0``/``y0`` factor or ``x1`` twice
-        (use :func:`~lava_stllr.loihi.fixed_rule.bit_approx_learning_step` for those).
+        (use :func:`~lava_stllr.loihi.engine_replica.bit_approx_learning_step` for those).
     """
     if not products:
         raise ValueError("a rule needs at least one product")
@@ -175,7 +175,7 @@ def fast_learning_step(weights: np.ndarray, x1: np.ndarray, pre_spikes: np.ndarr
                        x1_impulse: int, x1_tau: float, randoms: StepRandoms) -> np.ndarray:
     """One learning step (``t_epoch = 1``) of the bit-approximate engine, in place.
 
-    Bit-exact with :func:`~lava_stllr.loihi.fixed_rule.bit_approx_learning_step` (same
+    Bit-exact with :func:`~lava_stllr.loihi.engine_replica.bit_approx_learning_step` (same
     arguments, ``u = 1``) for the products :func:`compile_products` accepts.
 
     Parameters

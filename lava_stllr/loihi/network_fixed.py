@@ -27,7 +27,7 @@ import numpy as np
 from lava_stllr.loihi.layer_fixed import FixedSTLLR, LayerFixed
 from lava_stllr.loihi.quantize import quantize
 from lava_stllr.loihi.quantize_options import QuantizeOptions
-from lava_stllr.loihi.widths import ACTIVATION_BITS, WEIGHT_INIT_STEP_MIXED
+from lava_stllr.loihi.widths import ACTIVATION_BITS, WEIGHT_EVEN_MAX, WEIGHT_INIT_STEP_MIXED
 from lava_stllr.params import STLLRParams
 
 #: Largest shift of the feedback current tried (the 16-bit input bounds it).
@@ -84,7 +84,7 @@ def _feedback_grid(n_classes: int, signal_int_max: int) -> tuple[int, int]:
     best = None
     for k in range(MAX_SIGNAL_SHIFT + 1):
         top = min(signal_int_max * (1 << k), input_max) // error_sum
-        top = min(top - top % WEIGHT_INIT_STEP_MIXED, 254)
+        top = min(top - top % WEIGHT_INIT_STEP_MIXED, WEIGHT_EVEN_MAX)
         if top >= MIN_FEEDBACK_MANTISSA:
             best = (k, top)
         if top >= 128:

@@ -15,6 +15,7 @@ import numpy as np
 
 from lava_stllr.core import feedback_matrix
 from lava_stllr.data.dataset import SpikeDataset
+from lava_stllr.learning_rule import check_lava_params
 from lava_stllr.params import STLLRParams
 from lava_stllr.spec import NetworkSpec, init_weights
 
@@ -59,8 +60,6 @@ class OnChipLayout:
     graded_input: bool = False
 
     def __post_init__(self) -> None:
-        from lava_stllr.learning_rule import check_lava_params
-
         spec = NetworkSpec(tuple(self.sizes), beta_out=self.beta_out, init_gain=self.init_gain)
         object.__setattr__(self, "sizes", spec.sizes)
         params = self.params

@@ -71,7 +71,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lava_stllr import validate
 from lava_stllr.core.messages import NeuronState
 from lava_stllr.data.dataset import SpikeDataset
 from lava_stllr.onchip.clock import SampleClock
@@ -82,7 +81,7 @@ from lava_stllr.onchip.layout import (
     sample_indices,
     stream_items,
 )
-from lava_stllr.onchip.program import PRECISIONS, network_program
+from lava_stllr.onchip.program import network_program
 from lava_stllr.onchip.steps import (
     ErrorConfig,
     dense_step,
@@ -132,11 +131,9 @@ class OnChipReference:
 
     def __init__(self, layout: OnChipLayout, record: bool = False, precision: str = "float",
                  quantize_options: dict | None = None) -> None:
-        validate.instance("layout", layout, OnChipLayout)
-        validate.choice("precision", precision, PRECISIONS)
+        self.program = prog = network_program(layout, precision, quantize_options)
         self.layout = layout
         self.precision = precision
-        self.program = prog = network_program(layout, precision, quantize_options)
         self.fixed_network = prog.fixed_network
         weights = [syn.load_weights(w) for syn, w in zip(prog.synapses, prog.weights,
                                                          strict=True)]

@@ -1,4 +1,4 @@
-"""Batched NumPy reference trainers (S-TLLR and BPTT) and the on-chip timing model."""
+"""Batched NumPy reference trainers: S-TLLR (BP or DFA learning signal) and BPTT."""
 
 from lava_stllr.reference.bptt import BPTTTrainer
 from lava_stllr.reference.stllr import STLLRTrainer

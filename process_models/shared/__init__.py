@@ -4,5 +4,5 @@ Each base runs the step function of :mod:`lava_stllr.onchip.steps` with a progra
 declares the *role* of each of its ports and Vars once (``PORT_ROLES``); a tag package
 maps roles to Lava types once and builds its models with
 :func:`process_models.shared.tagged.tagged_model`, giving each base only its program.
-The bases carry no ``@implements`` (Lava refuses a subclass of a decorated model).
+The bases carry no ``@implements``: only the tagged classes are models of a Process.
 """

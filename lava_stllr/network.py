@@ -28,6 +28,7 @@ from lava.proc.dense.process import Dense
 from lava.utils.weightutils import SignMode
 from tqdm.auto import tqdm
 
+from lava_stllr import validate
 from lava_stllr.core import cross_entropy
 from lava_stllr.data.dataset import SpikeDataset
 from lava_stllr.onchip.layout import (
@@ -283,6 +284,7 @@ class STLLRNetwork:
             raise
         finally:
             bar.close()
+        validate.finite(f"the Lava network's readout or weights ({desc})", *scores, *weights)
         self._weights = weights
         return _result(scores, labels)
 

@@ -26,13 +26,13 @@ from typing import Any
 
 import numpy as np
 
+from lava_stllr import validate
 from lava_stllr.io import load_arrays, save_arrays, save_json
 from lava_stllr.params import STLLRParams
+from lava_stllr.run_folder import INCOMPLETE_FILE, RECORD_FILE
 from lava_stllr.spec import NetworkSpec, Weights
 
 WEIGHTS_FILE = "weights.npz"
-RECORD_FILE = "run.json"
-DEFAULT_ROOT = Path("runs")
 
 #: Fields every run record has (``format_version`` is added by :func:`lava_stllr.io.save_json`).
 RECORD_FIELDS = (
@@ -70,49 +70,6 @@ def versions() -> dict[str, str | None]:
     }
 
 
-def default_run_name(now: _dt.datetime | None = None) -> str:
-    """A timestamp name such as ``20250131-142501``."""
-    now = _dt.datetime.now() if now is None else now
-    return now.strftime("%Y%m%d-%H%M%S")
-
-
-def make_run_dir(out: str | Path | None = None, root: str | Path = DEFAULT_ROOT) -> Path:
-    """Create and return the run folder.
-
-    Parameters
-    ----------
-    out : str or Path, optional
-        The folder to use. It may exist already but must not hold a run record (runs are
-        never overwritten). ``None`` means ``root/<timestamp>``, with ``-2``, ``-3``, ...
-        appended when that name is taken.
-    root : str or Path
-        Parent folder of the default names.
-
-    Raises
-    ------
-    ValueError
-        If ``out`` is a file or already holds a run record.
-    """
-    if out is not None:
-        path = Path(out)
-        if path.exists() and not path.is_dir():
-            raise ValueError(f"output path {path} exists and is not a folder")
-        if (path / RECORD_FILE).exists():
-            raise ValueError(f"{path} already holds a run ({RECORD_FILE}); choose another --out")
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-    root = Path(root)
-    base = default_run_name()
-    for i in range(1, 1000):
-        path = root / (base if i == 1 else f"{base}-{i}")
-        try:
-            path.mkdir(parents=True, exist_ok=False)
-        except FileExistsError:
-            continue
-        return path
-    raise ValueError(f"cannot find a free run name under {root}")
-
-
 def weight_arrays(weights: Weights) -> dict[str, np.ndarray]:
     """The named arrays of ``weights``: ``ff<i>`` feedforward, ``rec<i>`` recurrent."""
     arrays = {f"ff{i}": np.asarray(w) for i, w in enumerate(weights.feedforward)}
@@ -128,7 +85,9 @@ def save_weights(
     seed: int,
     trainer: str,
 ) -> Path:
-    """Write weights with their spec and parameters (atomic, versioned ``.npz``)."""
+    """Write weights with their spec and parameters (atomic, versioned ``.npz``); NaN or
+    Inf weights are refused (:class:`~lava_stllr.validate.DivergenceError`), never saved."""
+    validate.finite("the weights to save", *weights.arrays())
     meta = {"spec": spec.to_dict(), "params": params.to_dict(), "seed": int(seed),
             "trainer": trainer}
     return save_arrays(path, weight_arrays(weights), meta)
@@ -218,9 +177,12 @@ def load_run(path: str | Path) -> LoadedRun:
     FileNotFoundError
         If nothing is there.
     ValueError
-        If the file is not a valid lava-stllr weights file.
+        If the file is not a valid lava-stllr weights file, or its run did not finish.
     """
     weights_path = resolve_weights_path(path)
+    if (weights_path.parent / INCOMPLETE_FILE).exists():
+        raise ValueError(f"{weights_path.parent} holds a run that did not finish "
+                         f"({INCOMPLETE_FILE}); train it again")
     arrays, meta = load_arrays(weights_path)
     spec = _spec_from_meta(meta, weights_path)
     try:

@@ -83,3 +83,15 @@ def instance(name: str, value: Any, kind: type | tuple[type, ...]) -> Any:
         article = "an" if names[0].lower() in "aeiou" else "a"
         raise ValueError(f"{name} must be {article} {names}, got {type(value).__name__}")
     return value
+
+
+class DivergenceError(ValueError):
+    """A training run produced NaN or Inf: it is stopped instead of saving garbage."""
+
+
+def finite(what: str, *arrays: Any) -> None:
+    """``DivergenceError`` naming ``what`` unless every value of ``arrays`` is finite."""
+    for a in arrays:
+        if not np.all(np.isfinite(a)):
+            raise DivergenceError(f"{what} became NaN or Inf: the run diverged (lower the "
+                                  "learning rate); nothing was saved")

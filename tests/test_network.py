@@ -130,3 +130,19 @@ def test_a_failing_dataset_stops_the_runtime_without_hanging(dataset: ArrayDatas
             net.evaluate(dataset, 1)
     finally:
         net.close()
+
+
+@pytest.mark.timeout(120)
+def test_a_diverging_lava_training_raises_instead_of_keeping_nan_weights(
+        dataset: ArrayDataset) -> None:
+    from lava_stllr.validate import DivergenceError
+
+    net = STLLRNetwork((32, 9, 3), n_steps=dataset.n_steps,
+                       params=STLLRParams.preset("code_default", lr=1e305), seed=7)
+    try:
+        before = net.weights()
+        with pytest.raises(DivergenceError, match="Lava network's readout or weights"):
+            net.train(dataset, n_samples=6)
+        assert all(np.array_equal(a, b) for a, b in zip(net.weights(), before, strict=True))
+    finally:
+        net.close()

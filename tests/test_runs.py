@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from lava_stllr import runs
+from lava_stllr import run_folder, runs
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference import NetworkSpec, STLLRTrainer, init_weights
 
@@ -80,9 +80,9 @@ def test_update_record_merges(tmp_path, network):
 
 
 def test_default_run_dirs_are_unique(tmp_path, monkeypatch):
-    monkeypatch.setattr(runs, "default_run_name", lambda now=None: "20250101-000000")
-    first = runs.make_run_dir(root=tmp_path)
-    second = runs.make_run_dir(root=tmp_path)
+    monkeypatch.setattr(run_folder, "default_run_name", lambda now=None: "20250101-000000")
+    first = run_folder.make_run_dir(root=tmp_path)
+    second = run_folder.make_run_dir(root=tmp_path)
     assert first.name == "20250101-000000" and second.name == "20250101-000000-2"
     assert first.is_dir() and second.is_dir()
 
@@ -90,19 +90,19 @@ def test_default_run_dirs_are_unique(tmp_path, monkeypatch):
 def test_default_run_name_is_a_timestamp():
     import datetime as dt
 
-    assert runs.default_run_name(dt.datetime(2025, 1, 31, 14, 25, 1)) == "20250131-142501"
+    assert run_folder.default_run_name(dt.datetime(2025, 1, 31, 14, 25, 1)) == "20250131-142501"
 
 
 def test_explicit_out_is_never_overwritten(tmp_path, network):
     spec, params, weights = network
-    out = runs.make_run_dir(tmp_path / "a" / "b")
+    out = run_folder.make_run_dir(tmp_path / "a" / "b")
     assert out.is_dir()
     runs.save_run(out, spec, params, weights, _record(spec, params))
     with pytest.raises(ValueError, match="already holds a run"):
-        runs.make_run_dir(out)
+        run_folder.make_run_dir(out)
     (tmp_path / "file").write_text("x")
     with pytest.raises(ValueError, match="not a folder"):
-        runs.make_run_dir(tmp_path / "file")
+        run_folder.make_run_dir(tmp_path / "file")
 
 
 def test_load_errors(tmp_path, network):

@@ -48,6 +48,13 @@ positive_int = int_at_least(1)
 non_negative_int = int_at_least(0)
 
 
+def out_path(text: str) -> Path:
+    """An option type: a folder path, never empty (``--out "$UNSET"`` would mean ``.``)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty (an unset shell variable?); give a folder")
+    return Path(text)
+
+
 def hidden_sizes(text: str) -> tuple[int, ...]:
     """An option type: layer sizes such as ``64`` or ``128,64``."""
     parts = [p for p in text.replace(" ", "").split(",") if p]

@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from lava_stllr.cli.common import (
     DEFAULT_SIGNAL,
     build_params,
@@ -26,6 +28,7 @@ from lava_stllr.cli.parser import (
     add_params_options,
     hidden_sizes,
     non_negative_int,
+    out_path,
     positive_int,
 )
 
@@ -79,7 +82,10 @@ def add_parser(sub: Any) -> None:
                    help="float, or fixed = the bit-approximate Loihi 2 models (lava)")
     p.add_argument("--seed", type=non_negative_int, default=0,
                    help="seed of data, weights, order (>= 0)")
-    p.add_argument("--out", type=Path, default=None, metavar="PATH",
+    p.add_argument("--overwrite", action="store_true",
+                   help="allow an --out folder that already holds files (never one that "
+                        "another running training holds)")
+    p.add_argument("--out", type=out_path, default=None, metavar="PATH",
                    help="run folder (default: runs/<timestamp>)")
     p.add_argument("--no-plots", action="store_true", help="do not draw PNG plots")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -182,13 +188,26 @@ def _print_summary(args: argparse.Namespace, spec: Any, history: Any, accuracy: 
 
 def run(args: argparse.Namespace) -> int:
     """Train, evaluate, write the run folder and print a summary; return 0."""
-    from lava_stllr import runs
-    from lava_stllr.reference import NetworkSpec
+    from lava_stllr import run_folder
 
     _resolve_defaults(args)
     lr_given = args.lr is not None or any(k == "lr" for k, _ in args.overrides)
     params = build_params(args, None if lr_given else DEFAULT_LR[args.backend])
     check_backend(args)
+    # Claimed before any work: an unusable or busy folder fails at once, not after training.
+    folder = run_folder.make_run_dir(args.out, overwrite=args.overwrite)
+    try:
+        return _train_into(folder, args, params)
+    except BaseException:
+        run_folder.abandon_run(folder)
+        raise
+
+
+def _train_into(folder: Any, args: argparse.Namespace, params: Any) -> int:
+    """Load, train and write the claimed run folder; it is marked complete last."""
+    from lava_stllr import run_folder, runs
+    from lava_stllr.reference import NetworkSpec
+
     timer = _Timer()
     with timer.measure("data"):
         train, val = load_data(args.dataset, args.data_dir, args.samples, args.val_samples,
@@ -197,9 +216,9 @@ def run(args: argparse.Namespace) -> int:
                        recurrent=args.recurrent)
     trainer = make_trainer(args, spec, params)
     try:
-        folder = runs.make_run_dir(args.out)
         before = trainer.weights.copy()
-        with timer.measure("train"):
+        # Overflow is caught as divergence (validate.finite), one line instead of warnings.
+        with timer.measure("train"), np.errstate(over="ignore", invalid="ignore"):
             history = _fit(trainer, args, train, val)
         if history.val_acc:
             accuracy = {"val": history.val_acc[-1], "val_loss": history.val_loss[-1]}
@@ -217,7 +236,7 @@ def run(args: argparse.Namespace) -> int:
         accuracy=accuracy, timings=timer.seconds, history=history.to_dict(),
         epochs=args.epochs, optimizer=args.optimizer, batch_size=args.batch_size)
     runs.save_run(folder, spec, params, trainer.weights, record)
-    files = [runs.WEIGHTS_FILE, runs.RECORD_FILE]
+    files = [runs.WEIGHTS_FILE, run_folder.RECORD_FILE]
     if not args.no_plots:
         with timer.measure("plots"):
             plot_files = _draw_plots(folder, spec, params, before, trainer.weights, history,
@@ -225,5 +244,6 @@ def run(args: argparse.Namespace) -> int:
         files += plot_files
         runs.update_record(folder, plots=plot_files,
                            timings={k: round(v, 4) for k, v in timer.seconds.items()})
+    run_folder.finish_run(folder)
     _print_summary(args, spec, history, accuracy, timer.seconds, folder, files)
     return 0

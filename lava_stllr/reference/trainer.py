@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from lava_stllr import validate
 from lava_stllr.core import cross_entropy
 from lava_stllr.data.dataset import SpikeDataset, iter_batches
 from lava_stllr.io import load_arrays, save_arrays
@@ -133,6 +134,9 @@ class ReferenceTrainer:
                                           seed=self.seed * 100_003 + epoch):
                 check_batch(self.spec, x, labels)
                 batch_loss, batch_correct = self.train_batch(x, labels)
+                validate.finite(f"training (epoch {epoch + 1}, after {n + len(labels)} "
+                                "samples): the loss or the weights", batch_loss,
+                                *self.weights.arrays())
                 loss += batch_loss
                 correct += batch_correct
                 n += len(labels)
@@ -144,6 +148,7 @@ class ReferenceTrainer:
             history.train_acc.append(correct / n)
             if val is not None:
                 val_loss, val_acc = self.evaluate(val)
+                validate.finite(f"validation after epoch {epoch + 1}: the loss", val_loss)
                 history.val_loss.append(val_loss)
                 history.val_acc.append(val_acc)
         return history

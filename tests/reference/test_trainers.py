@@ -181,3 +181,18 @@ def test_unknown_signal_optimizer_update_are_rejected():
         STLLRTrainer(spec, STLLRParams(), optimizer="rmsprop")
     with pytest.raises(ValueError, match="update must be one of"):
         STLLRTrainer(spec, STLLRParams(), update="epoch")
+
+
+def test_a_diverging_trainer_raises_instead_of_returning_nan_weights():
+    """Non-finite loss or weights stop fit() with DivergenceError (a ValueError)."""
+    from lava_stllr.data.synthetic import synthetic_train_val
+    from lava_stllr.params import STLLRParams
+    from lava_stllr.reference import NetworkSpec, STLLRTrainer
+    from lava_stllr.validate import DivergenceError
+
+    train, val = synthetic_train_val(n_train=16, n_val=8, seed=0)
+    trainer = STLLRTrainer(NetworkSpec((train.n_inputs, 8, train.n_classes)),
+                           STLLRParams(lr=1e305), seed=0)
+    with np.errstate(over="ignore", invalid="ignore"), \
+            pytest.raises(DivergenceError, match="became NaN or Inf: the run diverged"):
+        trainer.fit(train, val, epochs=3, progress=False)

@@ -70,7 +70,12 @@ def load_data(name: str, data_dir: Path | None, n_train: int, n_val: int, seed: 
 
     if registry.get(name).needs_data_dir and data_dir is None:
         raise CLIError(f"--dataset {name} needs --data-dir PATH (the dataset's folder)")
-    return registry.load_train_val(name, data_dir, n_train, n_val, seed, cache_dir)
+    from lava_stllr.data.dataset import CheckedDataset
+
+    train, val = registry.load_train_val(name, data_dir, n_train, n_val, seed, cache_dir)
+    # Every sample is checked where it is read, whichever backend reads it.
+    return (CheckedDataset(train, f"{name} training set"),
+            CheckedDataset(val, f"{name} held-out set"))
 
 
 def held_out_data(args: argparse.Namespace, loaded: Any) -> tuple[str, Any]:

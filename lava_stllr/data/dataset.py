@@ -8,11 +8,11 @@ binary spikes), plus the attributes ``n_steps``, ``n_inputs`` and ``n_classes``.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from lava_stllr.validate import integer
+from lava_stllr.validate import integer, whole
 
 
 @runtime_checkable
@@ -60,14 +60,21 @@ class ArrayDataset:
         if spikes.dtype.kind not in "biuf":
             raise ValueError(f"spikes must be numeric (bool, int or float), got dtype "
                              f"{spikes.dtype}")
-        if not np.all(np.isfinite(spikes)):
-            raise ValueError("spikes contain NaN or Inf")
+        nonfinite = ~np.isfinite(spikes).all(axis=(1, 2))
+        if nonfinite.any():
+            raise ValueError(f"spikes contain NaN or Inf (sample "
+                             f"{int(np.flatnonzero(nonfinite)[0])})")
+        negative = (spikes < 0).any(axis=(1, 2))
+        if negative.any():
+            i = int(np.flatnonzero(negative)[0])
+            raise ValueError(f"sample {i}: spike counts must be >= 0, got min "
+                             f"{spikes[i].min()}")
         self.n_classes = int(labels.max()) + 1 if n_classes is None else int(n_classes)
-        if labels.min() < 0 or labels.max() >= self.n_classes:
-            raise ValueError(
-                f"labels must be in [0, {self.n_classes}), got range "
-                f"[{labels.min()}, {labels.max()}]"
-            )
+        out = (labels < 0) | (labels >= self.n_classes)
+        if out.any():
+            i = int(np.flatnonzero(out)[0])
+            raise ValueError(f"labels must be in [0, {self.n_classes}), got {labels[i]} at "
+                             f"sample {i} (labels range [{labels.min()}, {labels.max()}])")
         self.spikes = spikes
         self.labels = labels.astype(np.int64)
         self.n_steps = int(spikes.shape[1])
@@ -83,6 +90,69 @@ class ArrayDataset:
         """Return the samples at ``indices`` as a new dataset (same class count)."""
         idx = np.asarray(indices, dtype=np.int64)
         return ArrayDataset(self.spikes[idx], self.labels[idx], self.n_classes)
+
+
+def _describe(dataset: Any, index: int) -> str:
+    describe = getattr(dataset, "describe", None)
+    name = describe(index) if callable(describe) else None
+    return f"sample {index}" + (f" ({name})" if name else f" of {type(dataset).__name__}")
+
+
+def check_dataset(dataset: Any, what: str = "dataset") -> Any:
+    """``dataset`` if it has at least one sample and integer ``n_steps``, ``n_inputs``,
+    ``n_classes`` >= 1; ``ValueError`` otherwise."""
+    for name in ("n_steps", "n_inputs", "n_classes"):
+        whole(f"{what}.{name}", getattr(dataset, name, None), 1)
+    if len(dataset) == 0:
+        raise ValueError(f"{what} is empty (0 samples): nothing to train or evaluate on")
+    return dataset
+
+
+def check_sample(dataset: Any, index: int, spikes: Any, label: Any) -> tuple[np.ndarray, int]:
+    """Sample ``index`` of ``dataset`` as ``(spikes, int label)`` after checking it: spikes
+    of shape ``(n_steps, n_inputs)``, numeric, finite and >= 0; an integer label in
+    ``[0, n_classes)``. The ``ValueError`` names the sample (and its file, if known)."""
+    where = _describe(dataset, index)
+    x = np.asarray(spikes)
+    shape = (int(dataset.n_steps), int(dataset.n_inputs))
+    if x.shape != shape:
+        raise ValueError(f"{where}: spikes must have shape {shape} (n_steps, n_inputs), "
+                         f"got {x.shape}")
+    if x.dtype.kind not in "biuf":
+        raise ValueError(f"{where}: spikes must be numeric, got dtype {x.dtype}")
+    if x.dtype.kind == "f" and not np.all(np.isfinite(x)):
+        raise ValueError(f"{where}: spike counts contain {int(np.isnan(x).sum())} NaN and "
+                         f"{int(np.isinf(x).sum())} Inf values")
+    if x.dtype.kind in "if" and x.size and x.min() < 0:
+        raise ValueError(f"{where}: spike counts must be >= 0, got min {x.min()}")
+    if isinstance(label, np.ndarray) and label.ndim == 0:
+        label = label[()]
+    try:
+        lab = whole("label", label, 0, int(dataset.n_classes) - 1)
+    except ValueError as err:
+        raise ValueError(f"{where}: {err}") from None
+    return x, lab
+
+
+class CheckedDataset:
+    """A view of a spike dataset whose samples are checked on access
+    (:func:`check_sample`); everything else is the dataset's own."""
+
+    def __init__(self, dataset: Any, what: str = "dataset"):
+        self.dataset = check_dataset(dataset, what)
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, int]:
+        n = len(self)
+        i = int(index) + n if -n <= index < 0 else index
+        return check_sample(self.dataset, i, *self.dataset[i])
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "dataset":
+            raise AttributeError(name)
+        return getattr(self.dataset, name)
 
 
 def iter_batches(
@@ -109,7 +179,11 @@ def iter_batches(
     """
     batch_size = integer("batch_size", batch_size, 1)
     n = len(dataset)
+    if n == 0:
+        raise ValueError("dataset is empty (0 samples): nothing to train or evaluate on")
     order = np.arange(n)
+    if isinstance(dataset, CheckedDataset) and isinstance(dataset.dataset, ArrayDataset):
+        dataset = dataset.dataset  # checked when it was built
     if shuffle:
         if seed is None:
             raise ValueError("shuffle=True needs a seed, for determinism")
@@ -121,7 +195,7 @@ def iter_batches(
         return
     for start in range(0, n, batch_size):
         idx = order[start : start + batch_size]
-        items = [dataset[int(i)] for i in idx]
+        items = [check_sample(dataset, int(i), *dataset[int(i)]) for i in idx]
         yield (
             np.stack([s for s, _ in items]).astype(dtype, copy=False),
             np.array([lab for _, lab in items], dtype=np.int64),

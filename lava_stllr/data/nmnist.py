@@ -70,25 +70,95 @@ def read_nmnist_events(path: str | os.PathLike) -> np.ndarray:
         raise CorruptEventFileError(f"cannot decode N-MNIST file {path}: {err}") from err
     if events.shape[0] == 0:
         raise CorruptEventFileError(f"N-MNIST file {path} holds no events")
+    check_recording(events, path)
     return events
 
 
+def check_recording(events: np.ndarray, path: Path) -> None:
+    """``CorruptEventFileError`` naming ``path`` unless ``events`` look like a recording:
+    coordinates on the 34 x 34 sensor, non-decreasing timestamps, and more than one
+    distinct timestamp when there is more than one event (a zero-filled file decodes to
+    events all at x = y = t = 0)."""
+    n = events.shape[0]
+    t = events["t"]
+    for name, size in (("x", NMNIST_SENSOR_SIZE[0]), ("y", NMNIST_SENSOR_SIZE[1])):
+        v = events[name]
+        if v.min() < 0 or v.max() >= size:
+            raise CorruptEventFileError(
+                f"N-MNIST file {path} is corrupt: event {name} must be in [0, {size}) (the "
+                f"34 x 34 sensor), got range [{v.min()}, {v.max()}]")
+    if n > 1:
+        back = np.flatnonzero(np.diff(t) < 0)
+        if back.size:
+            i = int(back[0])
+            raise CorruptEventFileError(
+                f"N-MNIST file {path} is corrupt: timestamps must be non-decreasing, got "
+                f"t[{i}] = {t[i]} > t[{i + 1}] = {t[i + 1]}")
+        if t[0] == t[-1]:
+            where = (f" at x = y = {events['x'][0]}" if np.all(events["x"] == events["x"][0])
+                     and np.all(events["y"] == events["x"][0]) else "")
+            raise CorruptEventFileError(
+                f"N-MNIST file {path} is not a recording: all {n} events{where} have the "
+                f"timestamp t = {t[0]} us (a zero-filled or blank file; a real N-MNIST "
+                "recording spans about 300 ms)")
+
+
 def _sort_key(path: Path, label: int) -> tuple[int, int, str, int]:
-    stem = path.stem
-    return (0, int(stem), stem, label) if stem.isdigit() else (1, 0, stem, label)
+    return (int(path.stem), label, path.stem, 0)
+
+
+def _layout(root: Path, split: str) -> str:
+    return (f"expected {root}/{split}/<digit>/<id>.bin (digit folders 0-9 holding "
+            "numbered files such as 00001.bin, as the original N-MNIST release has them)")
 
 
 def _resolve_split_folder(root: Path, split: str) -> Path:
-    for candidate in (root / split, root / "NMNIST" / split):
+    candidates = [root / split, root / "NMNIST" / split]
+    if root.name == split:
+        candidates.append(root)  # the split folder itself
+    for candidate in candidates:
         if candidate.is_dir():
             return candidate
+    hint = ""
+    for up, what in ((root.parent, "a digit folder"), (root.parent.parent, "a file's folder")):
+        if up.name in _SPLITS:
+            hint = (f" {root} looks like {what} inside {up}: give --data-dir "
+                    f"{up.parent} (the folder holding {up.name}/) instead.")
+            break
+    if root.is_file():
+        hint = f" {root} is a file, not a folder."
     raise FileNotFoundError(
-        f"N-MNIST folder {root / split} not found: expected {root}/{split}/<digit>/<id>.bin "
-        f"(the '{split}' folder of the original N-MNIST release). Download "
+        f"N-MNIST folder {root / split} not found: {_layout(root, split)}.{hint} Download "
         f"{'Train.zip' if split == 'Train' else 'Test.zip'} from {NMNIST_URL} (or let "
         "tonic.datasets.NMNIST download it on a machine with internet access) and extract it "
         f"under {root}."
     )
+
+
+def _list_files(folder: Path, root: Path, split: str) -> list[tuple[Path, int]]:
+    """``(file, digit)`` of ``folder/<digit>/<id>.bin``; a ``.bin`` file elsewhere or with a
+    name that is not a number is refused, showing the expected layout."""
+    entries: list[tuple[Path, int]] = []
+    for digit in range(10):
+        digit_dir = folder / str(digit)
+        if digit_dir.is_dir():
+            entries.extend((p, digit) for p in digit_dir.glob("*.bin") if p.is_file())
+    badly_named = [p for p, _ in entries if not p.stem.isdigit()]
+    if badly_named:
+        raise ValueError(
+            f"N-MNIST file {badly_named[0]} is not named <id>.bin with a numeric id "
+            f"({len(badly_named)} such file(s)): {_layout(root, split)}")
+    stray = sorted(p for p in folder.rglob("*.bin")
+                   if p.parent.parent != folder or p.parent.name not in
+                   [str(d) for d in range(10)])
+    if stray:
+        raise ValueError(
+            f"N-MNIST file {stray[0]} is outside a digit folder ({len(stray)} such file(s)): "
+            f"{_layout(root, split)}")
+    if not entries:
+        raise FileNotFoundError(
+            f"no N-MNIST files found in {folder}: {_layout(root, split)} (see {NMNIST_URL})")
+    return entries
 
 
 class NMNISTFolder(FileEventDataset):
@@ -133,16 +203,7 @@ class NMNISTFolder(FileEventDataset):
         config = config_for_sensor(config, NMNIST_DEFAULT_CONFIG, NMNIST_SENSOR_SIZE, "N-MNIST")
         root = Path(root).expanduser()
         folder = _resolve_split_folder(root, split)
-        entries: list[tuple[Path, int]] = []
-        for digit in range(10):
-            digit_dir = folder / str(digit)
-            if digit_dir.is_dir():
-                entries.extend((p, digit) for p in digit_dir.glob("*.bin") if p.is_file())
-        if not entries:
-            raise FileNotFoundError(
-                f"no N-MNIST files found in {folder}: expected {folder}/<digit>/<id>.bin with "
-                f"digit folders 0-9 (see {NMNIST_URL})"
-            )
+        entries = _list_files(folder, root, split)
         entries.sort(key=lambda e: _sort_key(*e))
         self.root = root
         self.split = split

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,30 @@ def _save_to(root: Path, folder_name: str, inner: str) -> Path:
         if (root / inner).exists():
             return root.parent
     return root
+
+
+_USER_FOLDER = re.compile(r"user(\d+)_(.+)")
+
+
+def _check_gesture_layout(folder: Path, n_classes: int) -> None:
+    """``ValueError`` showing the expected layout unless every entry of ``folder`` is a
+    ``user<NN>_<lighting>`` folder of ``<label>.npy`` files (tonic would fail on anything
+    else with ``not enough values to unpack`` or ``invalid literal for int()``)."""
+    layout = (f"expected {folder}/user<NN>_<lighting>/<label>.npy (e.g. "
+              f"{folder}/user01_fluorescent/0.npy, labels 0-{n_classes - 1})")
+    for sub in sorted(folder.iterdir()):
+        if not sub.is_dir():
+            continue
+        if not _USER_FOLDER.fullmatch(sub.name):
+            raise ValueError(f"DVS Gesture folder {sub} is not named user<NN>_<lighting>: "
+                             f"{layout}")
+        for item in sorted(sub.iterdir()):
+            if item.is_dir():
+                raise ValueError(f"DVS Gesture folder {item} is one level too deep: {layout}")
+            if item.suffix == ".npy" and not (item.stem.isdigit()
+                                              and int(item.stem) < n_classes):
+                raise ValueError(f"DVS Gesture file {item} is not named <label>.npy with a "
+                                 f"label in 0-{n_classes - 1}: {layout}")
 
 
 class _TonicReader(BinnedEventDataset):
@@ -149,6 +174,7 @@ class DVSGestureDataset(FileEventDataset, _TonicReader):
                 f"{folder}/user<NN>_<lighting>/<label>.npy; {how}. "
                 "lava-stllr never downloads datasets."
             )
+        _check_gesture_layout(folder, len(base.classes))
         import numpy.lib.recfunctions  # noqa: F401  (tonic's DVSGesture uses it unimported)
 
         self._tonic = _no_download_class("DVSGesture")(str(save_to), train=train)

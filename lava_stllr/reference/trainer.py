@@ -42,12 +42,18 @@ def check_batch(spec: NetworkSpec, x: np.ndarray, labels: np.ndarray) -> None:
         raise ValueError("input samples are empty (0 time steps)")
     if labels.shape != (x.shape[0],):
         raise ValueError(f"labels must have shape ({x.shape[0]},), got {labels.shape}")
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be integers, got dtype {labels.dtype}")
     if labels.size and (labels.min() < 0 or labels.max() >= spec.sizes[-1]):
         raise ValueError(
             f"labels must be in [0, {spec.sizes[-1]}), got range [{labels.min()}, {labels.max()}]"
         )
     if not np.all(np.isfinite(x)):
-        raise ValueError("input spikes contain NaN or Inf")
+        bad = int(np.flatnonzero(~np.isfinite(x).all(axis=(1, 2)))[0])
+        raise ValueError(f"input spikes contain NaN or Inf (batch sample {bad})")
+    if x.size and x.min() < 0:
+        bad = int(np.flatnonzero((x < 0).any(axis=(1, 2)))[0])
+        raise ValueError(f"spike counts must be >= 0, got min {x.min()} (batch sample {bad})")
 
 
 class ReferenceTrainer:

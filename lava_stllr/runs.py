@@ -51,6 +51,75 @@ RECORD_FIELDS = (
 )
 
 
+#: ``run.json`` fields: name -> (allowed JSON types, required). Fields not listed are kept
+#: unchecked (records may carry extras); ``None`` is allowed where ``type(None)`` is listed.
+RECORD_SCHEMA: dict[str, tuple[tuple[type, ...], bool]] = {
+    "format_version": ((int,), True),
+    "name": ((str,), True), "created": ((str,), True), "command": ((list,), True),
+    "backend": ((str,), True), "trainer": ((str,), True), "dataset": ((dict,), True),
+    "seed": ((int,), True), "params": ((dict,), True), "spec": ((dict,), True),
+    "versions": ((dict,), True), "accuracy": ((dict,), True), "timings": ((dict,), True),
+    "signal": ((str, type(None)), False), "precision": ((str,), False),
+    "optimizer": ((str,), False), "epochs": ((int,), False), "batch_size": ((int,), False),
+    "history": ((dict,), False), "plots": ((list,), False), "platform": ((dict,), False),
+}
+#: ``run.json`` ``dataset`` fields (all optional: older records have fewer).
+DATASET_SCHEMA: dict[str, tuple[type, ...]] = {
+    "name": (str,), "data_dir": (str, type(None)), "n_train": (int,), "n_val": (int,),
+    "n_steps": (int,), "n_inputs": (int,), "n_classes": (int,),
+    "data_hash": (str, type(None)), "data_files": (int, type(None)),
+}
+
+
+def _type_names(kinds: tuple[type, ...]) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", int: "an integer",
+             float: "a number", type(None): "null"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _json_type(value: Any) -> str:
+    return _type_names((type(value),)) if type(value) in (dict, list, str, int, float,
+                                                          type(None)) else "a boolean"
+
+
+def _check_field(path: Path, name: str, value: Any, kinds: tuple[type, ...]) -> None:
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        raise ValueError(f"{path} is not a valid run record (field {name!r} must be "
+                         f"{_type_names(kinds)}, got {_json_type(value)})")
+
+
+def check_record(record: Any, path: Path) -> dict[str, Any]:
+    """``record`` (read from ``path``) if it fits :data:`RECORD_SCHEMA` and has this
+    lava-stllr's format version; ``ValueError`` naming the file and the field otherwise."""
+    from lava_stllr.io import FORMAT_VERSION
+
+    if not isinstance(record, dict):
+        raise ValueError(f"{path} is not a valid run record (it must hold a JSON object, "
+                         f"got {_json_type(record)})")
+    version = record.get("format_version")
+    if "format_version" in record and not isinstance(version, bool) \
+            and isinstance(version, int) and version > FORMAT_VERSION:
+        raise ValueError(f"{path} has format_version {version}, newer than this lava-stllr "
+                         f"reads ({FORMAT_VERSION}): upgrade lava-stllr to read it")
+    for name, (kinds, required) in RECORD_SCHEMA.items():
+        if name not in record:
+            if required:
+                raise ValueError(f"{path} is not a valid run record (field {name!r} is "
+                                 "missing)")
+            continue
+        _check_field(path, name, record[name], kinds)
+    if version != FORMAT_VERSION:
+        raise ValueError(f"{path} has format_version {version}, this lava-stllr reads "
+                         f"version {FORMAT_VERSION}")
+    if not all(isinstance(c, str) for c in record["command"]):
+        raise ValueError(f"{path} is not a valid run record (field 'command' must be a "
+                         "list of strings)")
+    for name, kinds in DATASET_SCHEMA.items():
+        if name in record["dataset"]:
+            _check_field(path, f"dataset.{name}", record["dataset"][name], kinds)
+    return record
+
+
 def versions() -> dict[str, str | None]:
     """Versions of lava-stllr, lava-nc, numpy and Python (``None`` if not installed)."""
     from lava_stllr import __version__
@@ -197,8 +266,9 @@ def load_run(path: str | Path) -> LoadedRun:
 
         try:
             record = json.loads(record_path.read_text())
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ValueError(f"{record_path} is not a valid run record ({exc})") from None
+        record = check_record(record, record_path)
     return LoadedRun(spec, params, weights, int(meta.get("seed", 0)),
                      str(meta.get("trainer", "")), weights_path, record)
 

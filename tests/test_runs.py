@@ -118,3 +118,46 @@ def test_load_errors(tmp_path, network):
     runs.save_weights(tmp_path / "w.npz", spec, params, wrong, 0, "stllr")
     with pytest.raises(ValueError, match="weight shape"):
         runs.load_run(tmp_path / "w.npz")
+
+
+@pytest.fixture
+def saved(tmp_path, network):
+    spec, params, weights = network
+    runs.save_run(tmp_path, spec, params, weights, _record(spec, params))
+    return tmp_path
+
+
+def _rewrite(folder, change):
+    path = folder / runs.RECORD_FILE
+    path.write_text(json.dumps(change(json.loads(path.read_text()))))
+    return path
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda r: [r], "it must hold a JSON object, got a list"),
+    (lambda r: r | {"seed": "7"}, "field 'seed' must be an integer, got a string"),
+    (lambda r: r | {"seed": True}, "field 'seed' must be an integer, got a boolean"),
+    (lambda r: r | {"dataset": ["synthetic"]}, "field 'dataset' must be an object, got a list"),
+    (lambda r: r | {"dataset": {"data_dir": 3}},
+     "field 'dataset.data_dir' must be a string or null, got an integer"),
+    (lambda r: r | {"command": ["lava-stllr", 1]}, "'command' must be a list of strings"),
+    (lambda r: r | {"signal": 1}, "field 'signal' must be a string or null"),
+    (lambda r: {k: v for k, v in r.items() if k != "backend"}, "field 'backend' is missing"),
+    (lambda r: {k: v for k, v in r.items() if k != "format_version"},
+     "field 'format_version' is missing"),
+    (lambda r: r | {"format_version": 99}, "has format_version 99, newer than this"),
+    (lambda r: r | {"format_version": 0}, "has format_version 0, this lava-stllr reads"),
+])
+def test_load_run_checks_the_record_against_its_schema(saved, change, words):
+    path = _rewrite(saved, change)
+    with pytest.raises(ValueError) as info:
+        runs.load_run(saved)
+    assert str(path) in str(info.value) and words in str(info.value)
+
+
+def test_records_of_the_current_version_still_load(saved):
+    # A record as written before the data hash existed (fewer dataset fields, extras kept).
+    _rewrite(saved, lambda r: r | {"dataset": {"name": "synthetic", "n_val": 3},
+                                   "something_new": [1]})
+    loaded = runs.load_run(saved)
+    assert loaded.record["dataset"]["n_val"] == 3 and loaded.record["something_new"] == [1]

@@ -67,7 +67,8 @@ RECORD_SCHEMA: dict[str, tuple[tuple[type, ...], bool]] = {
 DATASET_SCHEMA: dict[str, tuple[type, ...]] = {
     "name": (str,), "data_dir": (str, type(None)), "n_train": (int,), "n_val": (int,),
     "n_steps": (int,), "n_inputs": (int,), "n_classes": (int,),
-    "data_hash": (str, type(None)), "data_files": (int, type(None)),
+    "data_hash": (str, type(None)), "data_hash_of": (str,), "data_files": (int,),
+    "val_hash": (str, type(None)),
 }
 
 

@@ -7,7 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from lava_stllr.cli.parser import DEFAULT_PRESET, CLIError
+from lava_stllr.cli.parser import DEFAULT_PRESET, PROG, CLIError
 
 #: Hidden-layer learning signal when --signal is not given (the Lava network has DFA only).
 DEFAULT_SIGNAL = {"lava": "dfa", "reference": "bp"}
@@ -85,7 +85,12 @@ def held_out_data(args: argparse.Namespace, loaded: Any) -> tuple[str, Any]:
 
     ds = loaded.record.get("dataset", {})
     name = args.dataset or ds.get("name") or "synthetic"
-    data_dir = args.data_dir or (Path(ds["data_dir"]) if ds.get("data_dir") else None)
+    recorded = Path(ds["data_dir"]) if ds.get("data_dir") else None
+    if args.data_dir is None and recorded is not None and not recorded.is_absolute() \
+            and not recorded.is_dir():
+        raise CLIError(f"the run records the relative data folder {recorded}, which is not "
+                       f"found from {Path.cwd()}: give --data-dir PATH")
+    data_dir = args.data_dir or recorded
     n_val = args.samples or int(ds.get("n_val") or 200)
     seed = args.seed if args.seed is not None else int(loaded.record.get("seed",
                                                                           loaded.seed))
@@ -93,12 +98,30 @@ def held_out_data(args: argparse.Namespace, loaded: Any) -> tuple[str, Any]:
     depends = registry.get(name).val_depends_on_n_train
     n_train = int(ds.get("n_train") or 1) if depends else 1
     _, val = load_data(name, data_dir, n_train, n_val, seed, args.cache_dir)
+    _check_val_hash(ds, val, data_dir,
+                    same=name == ds.get("name") and args.samples in (None, ds.get("n_val"))
+                    and seed == loaded.record.get("seed"))
     if val.n_inputs != loaded.spec.sizes[0] or val.n_classes != loaded.spec.sizes[-1]:
         raise CLIError(
             f"{name} has {val.n_inputs} inputs and {val.n_classes} classes, the network "
             f"{'-'.join(map(str, loaded.spec.sizes))} does not fit it"
         )
     return name, val
+
+
+def _check_val_hash(ds: dict, val: Any, data_dir: Path | None, same: bool) -> None:
+    """Warn on stderr when the run's own held-out files changed since it was trained."""
+    import sys
+
+    from lava_stllr.data.fingerprint import dataset_fingerprint
+
+    if not same or not ds.get("val_hash"):
+        return
+    now = dataset_fingerprint([val], data_dir.expanduser().resolve() if data_dir else None)
+    if now["data_hash"] != ds["val_hash"]:
+        print(f"{PROG}: warning: the held-out files under {data_dir} differ from those the "
+              f"run was trained with (hash {now['data_hash']}, recorded {ds['val_hash']})",
+              file=sys.stderr)
 
 
 def check_backend(args: argparse.Namespace) -> None:

@@ -147,9 +147,16 @@ def _resolve_defaults(args: argparse.Namespace) -> None:
 
 
 def _dataset_record(args: argparse.Namespace, train: Any, val: Any) -> dict[str, Any]:
-    return {"name": args.dataset, "data_dir": str(args.data_dir) if args.data_dir else None,
+    """The dataset of a run: its absolute data folder (so the run can be evaluated from
+    any working directory) and a hash of the files used (``data/fingerprint.py``)."""
+    from lava_stllr.data.fingerprint import dataset_fingerprint
+
+    root = args.data_dir.expanduser().resolve() if args.data_dir else None
+    return {"name": args.dataset, "data_dir": str(root) if root else None,
             "n_train": len(train), "n_val": len(val), "n_steps": int(train.n_steps),
-            "n_inputs": int(train.n_inputs), "n_classes": int(train.n_classes)}
+            "n_inputs": int(train.n_inputs), "n_classes": int(train.n_classes),
+            **dataset_fingerprint([train, val], root),
+            "val_hash": dataset_fingerprint([val], root)["data_hash"]}
 
 
 def _draw_plots(folder: Path, spec: Any, params: Any, before: Any, after: Any,

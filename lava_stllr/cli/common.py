@@ -135,6 +135,32 @@ def check_backend(args: argparse.Namespace) -> None:
                        "--backend lava (the reference backend is float only)")
 
 
+def check_unused_options(args: argparse.Namespace) -> None:
+    """Refuse options the user gave that the chosen backend or trainer does not use
+    (options left out are ``None`` here, so defaults always pass)."""
+    given = {name: getattr(args, name, None) for name in ("signal", "optimizer",
+                                                          "batch_size")}
+    if args.backend == "lava":
+        if getattr(args, "trainer", "stllr") != "stllr":
+            raise CLIError("--trainer bptt needs --backend reference")
+        if given["signal"] not in (None, "dfa"):
+            raise CLIError(f"--signal {given['signal']} needs --backend reference: the lava "
+                           "network learns with the DFA signal only (drop --signal)")
+        if given["optimizer"] is not None:
+            raise CLIError(f"--optimizer {given['optimizer']} applies to --backend reference "
+                           "only: the lava network applies plain SGD on chip (drop "
+                           "--optimizer)")
+        if given["batch_size"] is not None:
+            raise CLIError("--batch-size applies to --backend reference only: the lava "
+                           "network learns online, one sample at a time (drop --batch-size)")
+        if getattr(args, "recurrent", False):
+            raise CLIError("the lava backend has no recurrent layers: drop --recurrent or "
+                           "use --backend reference")
+    elif getattr(args, "trainer", "stllr") == "bptt" and given["signal"] is not None:
+        raise CLIError(f"--signal {given['signal']} does not apply to --trainer bptt (BPTT "
+                       "back-propagates exact gradients through time; drop --signal)")
+
+
 def close_trainer(trainer: Any) -> None:
     """Stop a trainer's runtime, if it has one (the Lava backend)."""
     close = getattr(trainer, "close", None)

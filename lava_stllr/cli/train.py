@@ -17,6 +17,7 @@ from lava_stllr.cli.common import (
     DEFAULT_SIGNAL,
     build_params,
     check_backend,
+    check_unused_options,
     close_trainer,
     load_data,
 )
@@ -74,9 +75,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--signal", choices=("bp", "dfa"), default=None,
                    help="hidden-layer learning signal (default: dfa with lava, bp with "
                         "reference)")
-    p.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd",
+    p.add_argument("--optimizer", choices=("sgd", "adam"), default=None,
                    help="reference backend optimizer (default: sgd, the on-chip rule)")
-    p.add_argument("--batch-size", type=positive_int, default=32, metavar="N",
+    p.add_argument("--batch-size", type=positive_int, default=None, metavar="N",
                    help="reference backend mini-batch (default: 32)")
     p.add_argument("--precision", choices=("float", "fixed"), default="float",
                    help="float, or fixed = the bit-approximate Loihi 2 models (lava)")
@@ -144,6 +145,9 @@ def _resolve_defaults(args: argparse.Namespace) -> None:
         args.signal = DEFAULT_SIGNAL[args.backend]
     if args.trainer == "bptt" and args.backend == "reference":
         args.signal = "bptt"
+    if args.backend == "reference":  # options of the lava backend stay None: not recorded
+        args.optimizer = args.optimizer or "sgd"
+        args.batch_size = args.batch_size or 32
 
 
 def _dataset_record(args: argparse.Namespace, train: Any, val: Any) -> dict[str, Any]:
@@ -197,6 +201,7 @@ def run(args: argparse.Namespace) -> int:
     """Train, evaluate, write the run folder and print a summary; return 0."""
     from lava_stllr import run_folder
 
+    check_unused_options(args)  # before defaults fill in what the user did not give
     _resolve_defaults(args)
     lr_given = args.lr is not None or any(k == "lr" for k, _ in args.overrides)
     params = build_params(args, None if lr_given else DEFAULT_LR[args.backend])

@@ -161,6 +161,46 @@ def check_unused_options(args: argparse.Namespace) -> None:
                        "back-propagates exact gradients through time; drop --signal)")
 
 
+#: Copies of the weights a training run holds at once (weights, the copy kept for the
+#: weight-change plot, the update, the eligibility or gradient); Adam adds its two moments.
+WEIGHT_COPIES = 4
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available now (``MemAvailable`` of /proc/meminfo, else
+    ``os.sysconf``), or None where neither tells."""
+    import os
+
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_memory(spec: Any, optimizer: str | None = None) -> None:
+    """Refuse, before allocating, a network whose weights (float64, times
+    :data:`WEIGHT_COPIES`, +2 with Adam) do not fit in the available memory."""
+    sizes = spec.sizes
+    n = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+    if spec.recurrent:
+        n += sum(h * h for h in sizes[1:-1])
+    copies = WEIGHT_COPIES + (2 if optimizer == "adam" else 0)
+    need = n * 8 * copies
+    free = available_memory()
+    if free is not None and need > free:
+        raise CLIError(
+            f"the network {'-'.join(map(str, sizes))} needs about {need / 1e9:,.1f} GB "
+            f"({n:,} float64 weights x {copies} copies), more than the "
+            f"{free / 1e9:,.1f} GB of memory available: use smaller --hidden layers")
+
+
 def close_trainer(trainer: Any) -> None:
     """Stop a trainer's runtime, if it has one (the Lava backend)."""
     close = getattr(trainer, "close", None)

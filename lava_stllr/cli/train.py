@@ -17,6 +17,7 @@ from lava_stllr.cli.common import (
     DEFAULT_SIGNAL,
     build_params,
     check_backend,
+    check_memory,
     check_unused_options,
     close_trainer,
     load_data,
@@ -226,6 +227,7 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any) -> int:
                                args.seed, args.cache_dir)
     spec = NetworkSpec((int(train.n_inputs), *args.hidden, int(train.n_classes)),
                        recurrent=args.recurrent)
+    check_memory(spec, args.optimizer)  # before any weight is allocated
     trainer = make_trainer(args, spec, params)
     try:
         before = trainer.weights.copy()

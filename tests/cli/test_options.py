@@ -78,3 +78,30 @@ def test_reference_options_apply_and_are_recorded(tmp_path, options, signal, opt
     record = json.loads((out / "run.json").read_text())
     assert (record["signal"], record["optimizer"], record["batch_size"]) == (
         signal, optimizer, batch)
+
+
+def test_a_layer_too_large_for_memory_fails_before_allocating(tmp_path, capsys, monkeypatch):
+    def no_allocation(*args, **kwargs):
+        raise AssertionError("weights were allocated")
+
+    monkeypatch.setattr("lava_stllr.reference.trainer.init_weights", no_allocation)
+    out = tmp_path / "run"
+    assert main(["train", *TINY, "--backend", "reference", "--hidden", "100000000",
+                 "--out", str(out)]) == 2
+    line = one_line_error(capsys)
+    assert "needs about" in line and "GB" in line and "smaller --hidden" in line
+
+
+def test_memory_estimate_counts_every_weight_and_adam(monkeypatch):
+    from lava_stllr.cli import common
+    from lava_stllr.cli.parser import CLIError
+    from lava_stllr.reference import NetworkSpec
+
+    spec = NetworkSpec((10, 20, 3), recurrent=True)  # 200 + 60 + 400 weights
+    need = (200 + 60 + 400) * 8 * common.WEIGHT_COPIES
+    monkeypatch.setattr(common, "available_memory", lambda: need)
+    common.check_memory(spec)  # fits exactly
+    with pytest.raises(CLIError, match=r"660 float64 weights x 6 copies"):
+        common.check_memory(spec, "adam")
+    monkeypatch.undo()
+    assert common.available_memory() > 0

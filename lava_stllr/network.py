@@ -52,6 +52,7 @@ from lava_stllr.processes.host_io import pipe_pending
 from lava_stllr.run_config import STLLRSimCfg
 from lava_stllr.runtime_guard import (
     LavaRuntimeError,
+    close_at_exit,
     failure_message,
     lava_children_guard,
     runtime_alive,
@@ -213,6 +214,8 @@ class STLLRNetwork:
     def close(self) -> None:
         """Stop the runtime and end its processes (idempotent, bounded time).
 
+        A started network that is never closed is closed at interpreter exit.
+
         Lava's own stop is tried first; model processes that do not stop within
         ``min(timeout, 10)`` seconds are terminated
         (:func:`~lava_stllr.runtime_guard.shutdown_runtime`).
@@ -258,6 +261,8 @@ class STLLRNetwork:
                 # Children ignore Ctrl-C (the host shuts them down) and die with the host.
                 with lava_children_guard():
                     self.source.run(condition=condition, run_cfg=self._run_cfg)
+                # A network never closed must not block the interpreter's exit.
+                close_at_exit(self, self.source.runtime)
             self._steps_done += n_steps
             # The source waits for the first sample, so no step has run yet.
             for dense in self.dense:

@@ -14,9 +14,12 @@ process, its *actors*. Three of its failure modes hang the caller forever:
 
 This module gives the host side what Lava lacks:
 
-- :func:`lava_children_guard`: children forked while it is active ignore SIGINT (the
-  main process handles Ctrl-C and shuts them down) and, on Linux, are killed when the
-  main process dies (``PR_SET_PDEATHSIG``), so a killed host leaves no orphans;
+- :func:`lava_children_guard` (in :mod:`lava_stllr.runtime_fork`): children forked
+  while it is active ignore SIGINT and SIGHUP (the main process handles Ctrl-C and a
+  closed terminal and shuts them down) and, on Linux, are killed when the main process
+  dies (``PR_SET_PDEATHSIG``), so a killed host leaves no orphans;
+- :func:`close_at_exit`: networks and runtimes never closed are ended at interpreter
+  exit (else multiprocessing's exit hook waits for Lava's processes for ever);
 - :func:`runtime_alive`, :func:`wait_runtime`: liveness and a polling wait with a
   timeout that notices dead actors;
 - :func:`shutdown_runtime`: a graceful ``stop`` if it completes within a grace period,
@@ -33,21 +36,22 @@ final release).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
-import ctypes
 import multiprocessing as mp
-import os
-import signal
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 from lava.magma.core.run_conditions import RunSteps
 
+from lava_stllr.runtime_fork import lava_children_guard
+
 __all__ = [
     "LavaRuntimeError",
+    "close_at_exit",
     "failure_message",
     "lava_children_guard",
     "run_guarded",
@@ -57,58 +61,49 @@ __all__ = [
 ]
 
 _POLL_S = 0.001
-_PR_SET_PDEATHSIG = 1
-_guard_state = {"active": False, "pdeathsig": False, "parent": 0}
+#: Started networks (objects with an idempotent ``close()``) and Lava runtimes to end at
+#: interpreter exit if they are still alive then (weak references only).
+_open_at_exit: dict[str, weakref.WeakSet] = {"objects": weakref.WeakSet(),
+                                             "runtimes": weakref.WeakSet()}
+_exit_hook = {"registered": False}
+#: Seconds Lava's own stop may take at exit before the processes are terminated.
+EXIT_GRACE_S = 5.0
+
+
+def close_at_exit(obj: Any = None, runtime: Any = None) -> None:
+    """At interpreter exit, ``obj.close()`` and :func:`shutdown_runtime` of ``runtime``
+    if they are still alive and open then (weak references; idempotent with close).
+
+    Without it a script that never closes its network never exits: multiprocessing's
+    exit hook joins Lava's model processes, which wait for the runtime for ever. The
+    runtime is registered as well as the network because a network dropped without
+    ``close()`` (a local variable) can be collected while its runtime still runs. The
+    ``atexit`` hook is registered on the first call, after multiprocessing's (imported
+    here first if need be), so it runs before it (``atexit`` runs hooks last-in first).
+    """
+    if not _exit_hook["registered"]:
+        import multiprocessing.util  # noqa: F401  (registers its exit hook first)
+
+        atexit.register(_close_all)
+        _exit_hook["registered"] = True
+    if obj is not None:
+        _open_at_exit["objects"].add(obj)
+    if runtime is not None:
+        _open_at_exit["runtimes"].add(runtime)
+
+
+def _close_all() -> None:
+    for obj in list(_open_at_exit["objects"]):
+        with contextlib.suppress(Exception):
+            obj.close()
+    for runtime in list(_open_at_exit["runtimes"]):
+        with contextlib.suppress(Exception):
+            shutdown_runtime(runtime, grace=EXIT_GRACE_S)
 
 
 class LavaRuntimeError(RuntimeError):
     """A Lava model process failed or the runtime stopped; the message names the cause."""
 
-
-def _child_after_fork() -> None:
-    """In a child forked under :func:`lava_children_guard`: ignore SIGINT, die on
-    SIGTERM (whatever handler the host installed) and die with the parent (Linux)."""
-    if not _guard_state["active"]:
-        return
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if _guard_state["pdeathsig"]:
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        except (OSError, AttributeError):  # pragma: no cover - not Linux/glibc
-            return
-        if os.getppid() != _guard_state["parent"]:  # the parent died before prctl
-            os._exit(1)
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_child_after_fork)
-
-
-@contextlib.contextmanager
-def lava_children_guard() -> Iterator[None]:
-    """Wrap the call that starts a Lava runtime (the first ``process.run``).
-
-    Child processes forked inside the block ignore SIGINT, so Ctrl-C reaches only the
-    main process, which can then shut the runtime down cleanly (:func:`shutdown_runtime`),
-    and get the default SIGTERM action (die), whatever handler the main process has.
-    When the block is entered from the main thread on Linux, the children also get
-    ``PR_SET_PDEATHSIG = SIGKILL``: they die with the main process even if it is killed
-    with SIGKILL. (A child's "parent" is the forking thread, hence the main-thread
-    condition.) The main process's own signal handling is not changed.
-    """
-    previous = dict(_guard_state)
-    _guard_state.update(
-        active=True,
-        pdeathsig=sys.platform.startswith("linux")
-        and threading.current_thread() is threading.main_thread(),
-        parent=os.getpid(),
-    )
-    try:
-        yield
-    finally:
-        _guard_state.update(previous)
 
 
 def _actors(runtime: Any) -> list:
@@ -284,6 +279,7 @@ def run_guarded(process: Any, num_steps: int, run_cfg: Any = None,
                 process.run(condition=condition)
             else:
                 process.run(condition=condition, run_cfg=run_cfg)
+                close_at_exit(runtime=process.runtime)
         wait_runtime(process.runtime, timeout)
     except BaseException as exc:
         failures = shutdown_runtime(process.runtime, grace=0)

@@ -8,6 +8,11 @@ imported inside the commands, so ``lava-stllr --help`` stays fast.
 Errors a user can cause (bad options, bad parameter values, missing data folders) print
 one line, ``lava-stllr: error: ...``, on stderr and exit with status 2; ``--debug`` shows
 the traceback instead.
+
+Signals end a run cleanly (the Lava runtime and its child processes are shut down, the
+run folder is abandoned, one line on stderr, no traceback), also during Lava's start-up:
+SIGINT (Ctrl-C) exits with 130, SIGTERM with 143 and SIGHUP (the terminal was closed)
+with 129, the shell convention 128 + signal number.
 """
 
 from __future__ import annotations
@@ -29,23 +34,32 @@ def _fail(message: str, status: int = 2) -> int:
 
 
 class _Terminated(BaseException):
-    """SIGTERM, raised in the main thread (like ``KeyboardInterrupt``) so that the
-    Lava runtime is shut down and no child process is left behind."""
+    """SIGTERM or SIGHUP, raised in the main thread (like ``KeyboardInterrupt``) so that
+    the Lava runtime is shut down and no child process is left behind."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+#: The message of each handled signal (SIGINT is Python's KeyboardInterrupt).
+_SIGNAL_MESSAGES = {"SIGTERM": "terminated", "SIGHUP": "hangup"}
 
 
 def _raise_terminated(signum: int, frame: Any) -> NoReturn:
-    raise _Terminated
+    raise _Terminated(signum)
 
 
-def _install_sigterm() -> Any:
-    """Turn SIGTERM into :class:`_Terminated` (main thread only); return the old
-    handler, or None if not installed."""
+def _install_signals() -> dict:
+    """Turn SIGTERM and SIGHUP into :class:`_Terminated` (main thread only); return the
+    old handlers (empty if not installed)."""
     import signal
     import threading
 
     if threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGTERM, _raise_terminated)
+        return {}
+    return {sig: signal.signal(sig, _raise_terminated)
+            for sig in (getattr(signal, name, None) for name in _SIGNAL_MESSAGES) if sig}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
-    previous = _install_sigterm()
+    previous = _install_signals()
     try:
         args = build_parser().parse_args(argv)
         args.argv = argv
@@ -87,9 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
-    except _Terminated:
-        print(f"{PROG}: terminated", file=sys.stderr)
-        return 128 + signal.SIGTERM
+    except _Terminated as exc:
+        name = signal.Signals(exc.signum).name
+        print(f"{PROG}: {_SIGNAL_MESSAGES.get(name, name)}", file=sys.stderr)
+        return 128 + exc.signum
     except LavaRuntimeError as exc:  # a model process failed: not a user error
         if debug:
             raise
@@ -100,5 +115,5 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         return _fail(str(exc) or type(exc).__name__)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -152,8 +152,69 @@ def cli_model_error() -> int:
                      sys.argv[2]])
 
 
+#: Lava start-up steps a signal can hit: (class path, method), in the order they run.
+STARTUP_STEPS = {
+    "compile": ("lava.magma.compiler.compiler.Compiler", "compile"),  # no child yet
+    "channels": ("lava.magma.runtime.runtime.Runtime", "_build_channels"),  # manager up
+    "services": ("lava.magma.runtime.runtime.Runtime", "_build_runtime_services"),
+    "start": ("lava.magma.runtime.runtime.Runtime", "start"),  # every actor forked
+}
+
+
+def _signal_at_startup(step: str, sig: str, target: str) -> None:
+    """Make the host send itself (or its process group: Ctrl-C) a real ``sig`` when
+    Lava's start-up reaches ``step``; the handler runs inside Lava's code."""
+    import importlib
+    import os
+    import signal
+
+    module_name, cls_name = STARTUP_STEPS[step][0].rsplit(".", 1)
+    cls = getattr(importlib.import_module(module_name), cls_name)
+    original = getattr(cls, STARTUP_STEPS[step][1])
+    signum = getattr(signal, sig)
+
+    def patched(self, *args, **kwargs):
+        if target == "group":
+            os.killpg(os.getpgid(0), signum)
+        else:
+            os.kill(os.getpid(), signum)
+        return original(self, *args, **kwargs)
+
+    setattr(cls, STARTUP_STEPS[step][1], patched)
+
+
+def cli_signal_at_startup() -> int:
+    """``cli_signal_at_startup OUT STEP SIG TARGET``: a CLI Lava training that gets
+    ``SIG`` at start-up ``STEP``; returns the CLI's exit status."""
+    from lava_stllr.cli import main as cli_main
+
+    out, step, sig, target = sys.argv[2:6]
+    _signal_at_startup(step, sig, target)
+    print("READY", flush=True)
+    return cli_main(["train", "--backend", "lava", "--samples", "16", "--val-samples", "4",
+                     "--epochs", "1", "--hidden", "4", "--no-plots", "--quiet", "--out", out])
+
+
+_KEPT: list = []
+
+
+def never_closed() -> None:
+    """``never_closed local|global``: train an STLLRNetwork and exit without ``with`` or
+    ``close()``, the network dropped (a local) or still referenced (a global)."""
+    from lava_stllr.network import STLLRNetwork
+
+    data = _dataset(8)
+    net = STLLRNetwork((32, 8, 3), n_steps=data.n_steps, params=P, timeout=60)
+    if sys.argv[2] == "global":
+        _KEPT.append(net)
+    print("READY", flush=True)
+    net.train(data, progress=False)
+    print("TRAINED", flush=True)
+
+
 SCENARIOS = {f.__name__: f for f in (model_error, raw_model_error, unconnected, one_port,
-                                     swapped, stock_neuron, raw_ok, cli_model_error)}
+                                     swapped, stock_neuron, raw_ok, cli_model_error,
+                                     cli_signal_at_startup, never_closed)}
 
 
 def main(name: str) -> int:

@@ -190,3 +190,48 @@ def test_killing_the_host_with_sigkill_leaves_no_orphaned_model_processes(tmp_pa
     finish(proc, HARD_TIMEOUT_S)
     assert proc.returncode == -signal.SIGKILL
     assert_no_leftovers(proc.pid, within=10.0)
+
+
+@pytest.mark.parametrize("kept", ["local", "global"])
+def test_a_script_that_never_closes_its_network_exits_promptly(kept: str) -> None:
+    # Without the atexit hook the interpreter waits for ever on Lava's runtime.
+    begin = time.monotonic()
+    proc = start([str(SCENARIOS), "never_closed", kept])
+    out, err = finish(proc, PROMPT_S + 10)
+    assert proc.returncode == 0, err[-2000:]
+    assert out.split() == ["READY", "TRAINED"]
+    assert "Traceback" not in err
+    assert time.monotonic() - begin < PROMPT_S + 10
+    assert_no_leftovers(proc.pid)
+
+
+@pytest.mark.parametrize("target", ["process", "group"])  # a closed terminal: both
+def test_sighup_during_cli_training_exits_129_cleanly(target: str, tmp_path) -> None:
+    proc = _cli_training(tmp_path / "run")
+    sent = time.monotonic()
+    if target == "group":
+        os.killpg(proc.pid, signal.SIGHUP)
+    else:
+        os.kill(proc.pid, signal.SIGHUP)
+    _, err = finish(proc, HARD_TIMEOUT_S)
+    assert proc.returncode == 129, err[-2000:]
+    assert err.strip().splitlines() == ["lava-stllr: hangup"]
+    assert time.monotonic() - sent < SIGNAL_PROMPT_S
+    assert_no_leftovers(proc.pid)
+    assert not (tmp_path / "run").exists()  # the folder held only its INCOMPLETE mark
+
+
+@pytest.mark.parametrize("step", ["compile", "channels", "services", "start"])
+@pytest.mark.parametrize(("sig", "target", "status", "message"), [
+    ("SIGINT", "group", 130, "lava-stllr: interrupted"),  # Ctrl-C
+    ("SIGTERM", "process", 143, "lava-stllr: terminated"),
+    ("SIGHUP", "group", 129, "lava-stllr: hangup"),
+])
+def test_a_signal_during_lava_start_up_ends_cleanly(step: str, sig: str, target: str,
+                                                     status: int, message: str,
+                                                     tmp_path) -> None:
+    out = tmp_path / "run"
+    code, err, _ = run_scenario("cli_signal_at_startup", str(out), step, sig, target)
+    assert code == status, err[-2000:]
+    assert err.strip().splitlines() == [message]
+    assert not out.exists()

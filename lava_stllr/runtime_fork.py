@@ -1,0 +1,113 @@
+"""The fork side of :mod:`lava_stllr.runtime_guard`: Lava's child processes and signals.
+
+Children forked while :func:`lava_children_guard` is active ignore SIGINT and SIGHUP (the
+host handles Ctrl-C and a closed terminal and shuts them down), take the default SIGTERM
+action and, on Linux, die with the host (``PR_SET_PDEATHSIG``). The three signals are
+blocked across the fork, so one sent to the process group while a child is still in its
+fork hooks waits for the child's own dispositions instead of printing a traceback there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+
+__all__ = ["lava_children_guard"]
+
+_PR_SET_PDEATHSIG = 1
+_guard_state = {"active": False, "pdeathsig": False, "parent": 0}
+#: Signals blocked across a guarded fork, so that one sent to the group while the child
+#: is still in its fork hooks waits for the child's own dispositions (no traceback).
+_FORK_SIGNALS = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP")
+                 if hasattr(signal, n)}
+
+
+def _before_fork() -> None:
+    if _guard_state["active"] and hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, _FORK_SIGNALS)
+
+
+def _parent_after_fork() -> None:
+    if _guard_state["active"] and hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _FORK_SIGNALS)
+
+
+def _child_after_fork() -> None:
+    try:
+        _set_child_signals()
+    finally:
+        _parent_after_fork()  # unblock: a pending SIGINT/SIGHUP is now ignored
+
+
+def _set_child_signals() -> None:
+    """In a child forked under :func:`lava_children_guard`: ignore SIGINT and SIGHUP
+    (sent to the whole group by Ctrl-C or a closed terminal: the host handles them and
+    shuts the children down), die on SIGTERM (whatever handler the host installed) and
+    die with the parent (Linux)."""
+    if not _guard_state["active"]:
+        return
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if _guard_state["pdeathsig"]:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - not Linux/glibc
+            return
+        if os.getppid() != _guard_state["parent"]:  # the parent died before prctl
+            os._exit(1)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork, after_in_parent=_parent_after_fork,
+                        after_in_child=_child_after_fork)
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (Lava's shared memory registers with it)
+    with SIGHUP ignored: it is exec'd, not forked under the guard, and would otherwise die
+    of a closed terminal's SIGHUP and be relaunched with a warning."""
+    if not hasattr(signal, "SIGHUP") or threading.current_thread() is not \
+            threading.main_thread():
+        return
+    from multiprocessing import resource_tracker
+
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)  # inherited across exec
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+
+
+@contextlib.contextmanager
+def lava_children_guard() -> Iterator[None]:
+    """Wrap the call that starts a Lava runtime (the first ``process.run``).
+
+    Child processes forked inside the block ignore SIGINT and SIGHUP, so Ctrl-C or a
+    closed terminal reaches only the main process, which can then shut the runtime down
+    cleanly (:func:`~lava_stllr.runtime_guard.shutdown_runtime`),
+    and get the default SIGTERM action (die), whatever handler the main process has.
+    When the block is entered from the main thread on Linux, the children also get
+    ``PR_SET_PDEATHSIG = SIGKILL``: they die with the main process even if it is killed
+    with SIGKILL. (A child's "parent" is the forking thread, hence the main-thread
+    condition.) The main process's own signal handling is not changed.
+    """
+    _start_resource_tracker()
+    previous = dict(_guard_state)
+    _guard_state.update(
+        active=True,
+        pdeathsig=sys.platform.startswith("linux")
+        and threading.current_thread() is threading.main_thread(),
+        parent=os.getpid(),
+    )
+    try:
+        yield
+    finally:
+        _guard_state.update(previous)

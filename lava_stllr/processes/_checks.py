@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from lava_stllr import validate
 from lava_stllr.learning_rule import check_lava_params
 from lava_stllr.params import STLLRParams
 
 
-def check_int(name: str, value: object, minimum: int) -> int:
-    """Return ``value`` as an int, or raise if it is not an integer >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def check_period(period: int | None) -> int:
     """Steps per sample (``n_steps + gap``), >= 1; None means no sample boundaries (0)."""
-    return 0 if period is None else check_int("period", period, 1)
+    return 0 if period is None else validate.integer("period", period, 1)
 
 
 def check_unit(name: str, value: object) -> float:

@@ -9,12 +9,12 @@ from lava.magma.core.learning.learning_rule import Loihi3FLearningRule
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.variable import Var
 
+from lava_stllr import validate
 from lava_stllr.learning_rule import stllr_learning_rule
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes._base import STLLRLayerProcess
 from lava_stllr.processes._checks import (
     check_fixed,
-    check_int,
     check_mantissas,
     check_params,
     check_period,
@@ -87,10 +87,10 @@ class STLLRDense(STLLRLayerProcess):
             if graded:
                 raise ValueError("the fixed-point STLLRDense takes binary spikes: graded=True"
                                  " is float only")
-        rng_seed = check_int("rng_seed", rng_seed, 0)
+        rng_seed = validate.integer("rng_seed", rng_seed, 0)
         params = check_params(params)
         period_value = check_period(period)
-        delay = check_int("delay", delay, 0)
+        delay = validate.integer("delay", delay, 0)
         if not isinstance(graded, bool):
             raise ValueError(f"graded must be a bool, got {graded!r}")
         super().__init__(shape=w.shape, params=params, graded=graded, fixed=fixed,

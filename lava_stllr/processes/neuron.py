@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.variable import Var
 
+from lava_stllr import validate
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes._base import STLLRLayerProcess
-from lava_stllr.processes._checks import check_fixed, check_int, check_params, check_period
+from lava_stllr.processes._checks import check_fixed, check_params, check_period
 
 if TYPE_CHECKING:
     from lava_stllr.loihi.layer_fixed import LayerFixed
@@ -61,12 +62,12 @@ class STLLRLIF(STLLRLayerProcess):
     def __init__(self, *, n: int, params: STLLRParams, period: int | None = None,
                  delay: int = 0, fixed: LayerFixed | None = None, signal_shift: int = 0,
                  name: str | None = None) -> None:
-        n = check_int("n", n, 1)
+        n = validate.integer("n", n, 1)
         params = check_params(params)
         period_value = check_period(period)
-        delay = check_int("delay", delay, 0)
+        delay = validate.integer("delay", delay, 0)
         fixed = check_fixed(fixed, False, "STLLRLIF")
-        signal_shift = check_int("signal_shift", signal_shift, 0)
+        signal_shift = validate.integer("signal_shift", signal_shift, 0)
         super().__init__(shape=(n,), params=params, fixed=fixed, signal_shift=signal_shift,
                          name=name)
         self.a_in = InPort(shape=(n,))

@@ -8,11 +8,11 @@ import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.variable import Var
 
+from lava_stllr import validate
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes._base import STLLRLayerProcess, STLLRProcess
 from lava_stllr.processes._checks import (
     check_fixed,
-    check_int,
     check_params,
     check_period,
     check_unit,
@@ -63,11 +63,11 @@ class LeakyReadout(STLLRLayerProcess):
     def __init__(self, *, n: int, beta_out: float, params: STLLRParams,
                  period: int | None = None, delay: int = 0, fixed: LayerFixed | None = None,
                  name: str | None = None) -> None:
-        n = check_int("n", n, 1)
+        n = validate.integer("n", n, 1)
         beta_out = check_unit("beta_out", beta_out)
         params = check_params(params)
         period_value = check_period(period)
-        delay = check_int("delay", delay, 0)
+        delay = validate.integer("delay", delay, 0)
         fixed = check_fixed(fixed, True, "LeakyReadout")
         super().__init__(shape=(n,), beta_out=beta_out, params=params, fixed=fixed, name=name)
         self.a_in = InPort(shape=(n,))
@@ -119,14 +119,14 @@ class OutputError(STLLRProcess):
     def __init__(self, *, n: int, n_steps: int, gap: int = 0, window_start: int = 0,
                  delay: int = 0, result_buffer: int = 1024, fixed: LayerFixed | None = None,
                  name: str | None = None) -> None:
-        n = check_int("n", n, 2)
-        n_steps = check_int("n_steps", n_steps, 1)
-        gap = check_int("gap", gap, 0)
-        window_start = check_int("window_start", window_start, 0)
+        n = validate.integer("n", n, 2)
+        n_steps = validate.integer("n_steps", n_steps, 1)
+        gap = validate.integer("gap", gap, 0)
+        window_start = validate.integer("window_start", window_start, 0)
         if window_start >= n_steps:
             raise ValueError(f"window_start must be < n_steps={n_steps}, got {window_start}")
-        delay = check_int("delay", delay, 0)
-        result_buffer = check_int("result_buffer", result_buffer, 1)
+        delay = validate.integer("delay", delay, 0)
+        result_buffer = validate.integer("result_buffer", result_buffer, 1)
         fixed = check_fixed(fixed, True, "OutputError")
         super().__init__(shape=(n,), n_steps=n_steps, gap=gap, window_start=window_start,
                          fixed=fixed, name=name)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort
 
+from lava_stllr import validate
 from lava_stllr.processes._base import STLLRProcess
-from lava_stllr.processes._checks import check_int
 from lava_stllr.processes.host_io import AliveCheck, pipe_send
 
 #: Size of a label message ``[label, learn, scored]``.
@@ -39,11 +39,11 @@ class EventSource(STLLRProcess):
 
     def __init__(self, *, n_inputs: int, n_steps: int, gap: int = 0, delay: int = 0,
                  buffer_size: int = 4, name: str | None = None) -> None:
-        n_inputs = check_int("n_inputs", n_inputs, 1)
-        n_steps = check_int("n_steps", n_steps, 1)
-        gap = check_int("gap", gap, 0)
-        delay = check_int("delay", delay, 0)
-        buffer_size = check_int("buffer_size", buffer_size, 1)
+        n_inputs = validate.integer("n_inputs", n_inputs, 1)
+        n_steps = validate.integer("n_steps", n_steps, 1)
+        gap = validate.integer("gap", gap, 0)
+        delay = validate.integer("delay", delay, 0)
+        buffer_size = validate.integer("buffer_size", buffer_size, 1)
         super().__init__(shape=(n_inputs,), n_steps=n_steps, name=name)
         self.sample_in = InPort(shape=(n_steps, n_inputs))
         self.sample_in.flag_external_pipe(buffer_size=buffer_size)
@@ -88,10 +88,10 @@ class LabelSource(STLLRProcess):
 
     def __init__(self, *, n_classes: int, period: int, delay: int = 0, buffer_size: int = 4,
                  name: str | None = None) -> None:
-        n_classes = check_int("n_classes", n_classes, 2)
-        period = check_int("period", period, 1)
-        delay = check_int("delay", delay, 0)
-        buffer_size = check_int("buffer_size", buffer_size, 1)
+        n_classes = validate.integer("n_classes", n_classes, 2)
+        period = validate.integer("period", period, 1)
+        delay = validate.integer("delay", delay, 0)
+        buffer_size = validate.integer("buffer_size", buffer_size, 1)
         super().__init__(shape=(LABEL_SIZE,), n_classes=n_classes, name=name)
         self.label_in = InPort(shape=(LABEL_SIZE,))
         self.label_in.flag_external_pipe(buffer_size=buffer_size)

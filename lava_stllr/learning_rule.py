@@ -32,6 +32,13 @@ if TYPE_CHECKING:  # Lava is imported only to build the rule: the checks stay La
 
 #: The S-TLLR weight rule in Lava's sum-of-products syntax.
 STLLR_DW = "u0 * x1 * y2 + x0 * y3"
+#: Per-sample S-TLLR: the tag ``t`` accumulates the products of :data:`STLLR_DW`; on the
+#: step at which the post neuron sends the gate ``y1 = 1`` the weights take the tag and
+#: that step's products, and the tag restarts from 0 (both rules read the values before
+#: the step's update).
+STLLR_SAMPLE_DW = "u0 * t * y1 + u0 * x1 * y2 * y1 + x0 * y3 * y1"
+STLLR_SAMPLE_DT = ("u0 * x1 * y2 + x0 * y3 - u0 * t * y1 - u0 * x1 * y2 * y1"
+                   " - x0 * y3 * y1")
 
 #: A finite ``x1_tau`` for ``lam_pre = 1``: ``exp(-1/2**62) == 1.0`` in float64, and a
 #: zero tau would make the float learning engine produce NaN weights.
@@ -62,7 +69,8 @@ def check_lava_params(params: STLLRParams) -> None:
     pre_trace_tau(params.lam_pre)
 
 
-def stllr_learning_rule(params: STLLRParams, rng_seed: int = 0) -> Loihi3FLearningRule:
+def stllr_learning_rule(params: STLLRParams, rng_seed: int = 0,
+                        update: str = "step") -> Loihi3FLearningRule:
     """Build the ``Loihi3FLearningRule`` that implements S-TLLR with ``params``.
 
     Parameters
@@ -71,19 +79,27 @@ def stllr_learning_rule(params: STLLRParams, rng_seed: int = 0) -> Loihi3FLearni
         ``lam_pre`` must be in ``(0, 1]`` (``ValueError`` otherwise).
     rng_seed : int
         Seed of the learning engine's random generators (used by fixed-point models only).
+    update : {"step", "sample"}
+        ``"sample"``: per-sample updates through the tag (:data:`STLLR_SAMPLE_DW`,
+        :data:`STLLR_SAMPLE_DT`), for neurons that send the gate on ``y1``
+        (``STLLRLIF(update="sample")``; float).
 
     Returns
     -------
     Loihi3FLearningRule
-        ``dw = "u0 * x1 * y2 + x0 * y3"``, ``x1_impulse = 1``,
-        ``x1_tau = -1/ln(lam_pre)``, ``t_epoch = 1``.
+        ``dw = "u0 * x1 * y2 + x0 * y3"`` (or the per-sample ``dw``, ``dt``),
+        ``x1_impulse = 1``, ``x1_tau = -1/ln(lam_pre)``, ``t_epoch = 1``.
     """
     from lava.magma.core.learning.learning_rule import Loihi3FLearningRule
 
     if not isinstance(params, STLLRParams):
         raise ValueError(f"params must be an STLLRParams, got {type(params).__name__}")
+    if update not in ("step", "sample"):
+        raise ValueError(f"update must be 'step' or 'sample', got {update!r}")
+    per_sample = update == "sample"
     return Loihi3FLearningRule(
-        dw=STLLR_DW,
+        dw=STLLR_SAMPLE_DW if per_sample else STLLR_DW,
+        dt=STLLR_SAMPLE_DT if per_sample else None,
         x1_impulse=1.0,
         x1_tau=pre_trace_tau(params.lam_pre),
         t_epoch=1,

@@ -82,8 +82,9 @@ class STLLRNetwork:
         Learning signal of the hidden layers.
     gap : int or None
         Blank steps after each sample (None: ``L + 1``).
-    beta_out, init_gain, seed, graded_input
-        See :class:`~lava_stllr.onchip.OnChipLayout`.
+    beta_out, init_gain, seed, graded_input, update
+        See :class:`~lava_stllr.onchip.OnChipLayout` (``update="sample"``: per-sample
+        updates through the synaptic tag, float only).
     tag : str
         Model tag for :class:`~lava_stllr.run_config.STLLRSimCfg`. ``"fixed_pt"`` builds
         the fixed-point network (Loihi 2 widths, binary input): weights, feedback and
@@ -113,9 +114,10 @@ class STLLRNetwork:
                  params: STLLRParams | str = "code_default", signal: str = "dfa",
                  gap: int | None = None, beta_out: float = 0.9, init_gain: float = 1.0,
                  seed: int = 0, graded_input: bool = False, tag: str = "floating_pt",
-                 quantize_options: dict | None = None, timeout: float = 600.0) -> None:
+                 quantize_options: dict | None = None, timeout: float = 600.0,
+                 update: str = "step") -> None:
         self.layout = OnChipLayout(tuple(sizes), n_steps, params, gap, signal, beta_out,
-                                   init_gain, seed, graded_input)
+                                   init_gain, seed, graded_input, update)
         if not timeout > 0:
             raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
         self._run_cfg = STLLRSimCfg(select_tag=tag)
@@ -140,15 +142,17 @@ class STLLRNetwork:
         fx = _FixedKwargs(self.fixed_network)
         self.dense = [
             STLLRDense(weights=w, params=p, period=period, delay=lay.dense_delay(i),
-                       graded=lay.graded_input and i == 0, name=f"dense{i}", **fx.dense(i))
+                       graded=lay.graded_input and i == 0, update=lay.update,
+                       name=f"dense{i}", **fx.dense(i))
             for i, w in enumerate(self._weights)
         ]
         self.hidden = [STLLRLIF(n=n, params=p, period=period, delay=lay.lif_delay(i),
-                                name=f"lif{i}", **fx.hidden(i))
+                                update=lay.update, name=f"lif{i}", **fx.hidden(i))
                        for i, n in enumerate(lay.sizes[1:-1])]
         n_out = lay.sizes[-1]
         self.readout = LeakyReadout(n=n_out, beta_out=lay.beta_out, params=p, period=period,
-                                    delay=lay.output_delay, **fx.readout())
+                                    delay=lay.output_delay, update=lay.update,
+                                    **fx.readout())
         self.error = OutputError(n=n_out, n_steps=lay.n_steps, gap=lay.gap,
                                  window_start=lay.window_start, delay=lay.output_delay,
                                  **fx.readout())
@@ -165,10 +169,10 @@ class STLLRNetwork:
             dense.a_out.connect(post.a_in)
             post.y2_out.connect(dense.s_in_y2)
             post.y3_out.connect(dense.s_in_y3)
-            if self.fixed_network is not None:  # the fixed rule's sign flag and bAP
-                post.y1_out.connect(dense.s_in_y1)
-                if post is not self.readout:
-                    post.bap_out.connect(dense.s_in_bap)
+            if self.fixed_network is not None or lay.update == "sample":
+                post.y1_out.connect(dense.s_in_y1)  # the fixed sign flag or the gate
+            if self.fixed_network is not None and post is not self.readout:
+                post.bap_out.connect(dense.s_in_bap)  # the fixed rule's bAP
             if post is not self.readout:
                 pre_out = post.s_out
         self.readout.z_out.connect(self.error.z_in)

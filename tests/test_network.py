@@ -22,6 +22,9 @@ CASES = {
     "one_hidden_graded_window_no_gap": dict(
         sizes=(32, 9, 3), gap=0, graded_input=True,
         params=STLLRParams.preset("shd", lr=0.02, beta=0.85, psi="triangle", window=5)),
+    "two_hidden_per_sample": dict(
+        sizes=(32, 10, 7, 3), gap=None, graded_input=True, update="sample",
+        params=STLLRParams.preset("code_default", lr=0.05, beta=0.8, theta=0.5)),
 }
 # (call, dataset indices) played in order by both the Lava network and the reference.
 CALLS = [("train", [0, 1, 2]), ("evaluate", [3, 4]), ("train", [5, 0])]
@@ -37,7 +40,8 @@ def dataset() -> ArrayDataset:
 def test_lava_network_equals_the_onchip_reference(case: str, dataset: ArrayDataset) -> None:
     kw = CASES[case]
     net = STLLRNetwork(kw["sizes"], n_steps=dataset.n_steps, params=kw["params"], gap=kw["gap"],
-                       graded_input=kw["graded_input"], seed=7)
+                       graded_input=kw["graded_input"], seed=7,
+                       update=kw.get("update", "step"))
     total = sum(len(idx) + 1 for _, idx in CALLS) * net.layout.period
     monitors = []
     for lif in net.hidden:

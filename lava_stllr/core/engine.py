@@ -115,3 +115,29 @@ def stllr_dense_step(weights: np.ndarray, trace: np.ndarray, x: np.ndarray,
     else:
         weights[:, cols] += post @ np.stack([pair[cols], x[cols]])
     return new_trace
+
+
+def apply_tag(weights: np.ndarray, tag: np.ndarray, gate: np.ndarray) -> None:
+    """Per-sample update: move the synaptic tag of the gated rows into the weights.
+
+    The tag holds the sample's S-TLLR products (:func:`stllr_dense_step` run on the
+    tag instead of the weights); on the step at which the post neuron raises its gate
+    (``gate_i``, the y1 factor) ``W_i += t_i`` and ``t_i = 0``, in place. This is the
+    learning-engine rule of :data:`lava_stllr.learning_rule.STLLR_SAMPLE_DW` /
+    ``STLLR_SAMPLE_DT`` with the gate step's own products already in ``t``.
+    """
+    rows = np.flatnonzero(np.asarray(gate) > 0)
+    if rows.size == 0:
+        return
+    if rows.size == weights.shape[0]:
+        weights += tag
+        tag.fill(0.0)
+    else:
+        weights[rows] += tag[rows]
+        tag[rows] = 0.0
+
+
+def gate_factor(n: int, gate: bool) -> np.ndarray:
+    """The float gate ``y1`` a per-sample neuron sends: ``Y_GAIN`` (1 after the
+    synapse's decay) on its gate step, else 0."""
+    return np.full(n, Y_GAIN if gate else 0.0)

@@ -13,9 +13,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from lava_stllr import validate
 from lava_stllr.core import feedback_matrix
 from lava_stllr.data.dataset import SpikeDataset
 from lava_stllr.learning_rule import check_lava_params
+from lava_stllr.onchip.steps import UPDATES
 from lava_stllr.params import STLLRParams
 from lava_stllr.spec import NetworkSpec, init_weights
 
@@ -36,7 +38,8 @@ class OnChipLayout:
         Parameters or a preset name; ``lam_pre`` must be > 0.
     gap : int or None
         Blank steps after each sample; None means ``L + 1`` (no learning signal leaks
-        into the next sample). ``n_steps + gap >= L + 2`` is required.
+        into the next sample), ``L + 2`` with ``update="sample"``.
+        ``n_steps + gap >= L + 2`` is required, and ``gap >= L + 2`` per sample.
     signal : {"dfa"}
         Learning signal of the hidden layers.
     beta_out : float
@@ -47,6 +50,10 @@ class OnChipLayout:
         Seeds the initial weights (``seed``) and feedback matrices (``seed + 1 + l``).
     graded_input : bool
         Feed input counts as graded payloads (else spikes ``x != 0``).
+    update : {"step", "sample"}
+        Weights move every step, or once per sample: the synapses accumulate the
+        sample's S-TLLR products in their synaptic tag and apply it at the sample's
+        last step (float only; see :func:`~lava_stllr.onchip.steps.tag_gate`).
     """
 
     sizes: tuple[int, ...]
@@ -58,6 +65,7 @@ class OnChipLayout:
     init_gain: float = 1.0
     seed: int = 0
     graded_input: bool = False
+    update: str = "step"
 
     def __post_init__(self) -> None:
         spec = NetworkSpec(tuple(self.sizes), beta_out=self.beta_out, init_gain=self.init_gain)
@@ -72,9 +80,16 @@ class OnChipLayout:
         if isinstance(self.n_steps, bool) or not isinstance(self.n_steps, int) or (
                 self.n_steps < 1):
             raise ValueError(f"n_steps must be an integer >= 1, got {self.n_steps!r}")
-        gap = spec.n_hidden_layers + 1 if self.gap is None else self.gap
+        validate.choice("update", self.update, UPDATES)
+        per_sample = self.update == "sample"
+        min_gap = spec.n_hidden_layers + 1 + per_sample
+        gap = min_gap if self.gap is None else self.gap
         if isinstance(gap, bool) or not isinstance(gap, int) or gap < 0:
             raise ValueError(f"gap must be None or an integer >= 0, got {self.gap!r}")
+        if per_sample and gap < min_gap:
+            raise ValueError(
+                f"update='sample' needs gap >= n_hidden + 2 = {min_gap} (the last learning "
+                f"signal must reach every layer before its tag is applied), got {gap}")
         object.__setattr__(self, "gap", gap)
         if self.n_steps + gap < spec.n_hidden_layers + 2:
             raise ValueError(

@@ -89,12 +89,14 @@ from lava_stllr.onchip.steps import (
     neuron_process_step,
     readout_process_step,
     source_frame,
+    tag_gate,
 )
 
 
 @dataclass
 class _State:
     weights: list[np.ndarray]
+    tags: list[np.ndarray | None]
     traces: list[np.ndarray]
     buffers: list[np.ndarray]
     neurons: list[NeuronState]
@@ -141,6 +143,7 @@ class OnChipReference:
         self._feedback = [np.asarray(b) for b in prog.feedback]
         self._state = _State(
             weights=weights,
+            tags=[np.zeros_like(w) if layout.update == "sample" else None for w in weights],
             traces=[syn.zero_trace(w.shape[1]) for syn, w in zip(prog.synapses, weights,
                                                                  strict=True)],
             buffers=[np.zeros(w.shape[0], dtype=w.dtype) for w in weights],
@@ -218,9 +221,10 @@ class OnChipReference:
         outputs = [source_frame(st.source_sample, sample, k, (lay.sizes[0],))]
         factors = []
         for layer, neuron in enumerate(prog.neurons):
+            clock = self._lif_clocks[layer]
             st.neurons[layer], out = neuron_process_step(
                 neuron, st.neurons[layer], currents[layer], raw_signals[layer],
-                self._lif_clocks[layer].new_sample(s))
+                clock.new_sample(s), tag_gate(clock, s, lay.update))
             outputs.append(out.spikes)
             factors.append(out.factors)
             if self.record:
@@ -238,12 +242,13 @@ class OnChipReference:
         st.z_sum = out_err.z_sum
         if self.record:
             self.errors.append(out_err.error.copy())
-        factors.append(prog.readout.factors(out_err.error))
+        factors.append(prog.readout.factors(out_err.error,
+                                            tag_gate(self._out_clock, s, lay.update)))
         # Synapses: current for the next step (old weights), then learning.
         for i, syn in enumerate(prog.synapses):
             st.buffers[i], st.traces[i] = dense_step(
                 syn, st.weights[i], st.traces[i], outputs[i], factors[i],
-                self._dense_clocks[i].new_sample(s), self._streams[i].next())
+                self._dense_clocks[i].new_sample(s), self._streams[i].next(), st.tags[i])
         # DFA feedback connections (Lava Dense, graded): B e, delivered next step.
         for layer, b in enumerate(self._feedback):
             st.feedback_buffers[layer] = prog.error.feedback(b, out_err.error)

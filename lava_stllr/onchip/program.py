@@ -22,6 +22,7 @@ from lava_stllr.onchip.programs_fixed import (
     FixedNeuron,
     FixedReadout,
     FixedSynapse,
+    refuse_per_sample,
 )
 from lava_stllr.onchip.programs_float import (
     FloatErrorCodec,
@@ -106,6 +107,8 @@ def network_program(layout: OnChipLayout, precision: str = "float",
             tuple(FloatNeuron.from_params(p) for _ in range(layout.n_hidden)),
             FloatReadout.from_params(p, layout.beta_out), FloatErrorCodec(), weights,
             tuple(layout.feedback()), tuple(0 for _ in weights))
+    if layout.update != "step":
+        refuse_per_sample()
     net = quantize_layout(layout, **(quantize_options or {}))
     return NetworkProgram(
         "fixed",

@@ -31,6 +31,14 @@ from lava_stllr.loihi.synapse import (
 )
 
 
+def refuse_per_sample() -> None:
+    """Raise: the fixed-point rule updates per step. Per-sample updates need the
+    learning engine's 8-bit synaptic tag (``tag_1``), which the bit-exact engine of
+    :mod:`lava_stllr.loihi.engine_fast` does not model yet."""
+    raise ValueError("update='sample' (the synaptic tag) is float only: the fixed-point "
+                     "models update per step (update='step')")
+
+
 @dataclass(frozen=True)
 class FixedSynapse:
     """One step of Lava's bit-approximate learning engine with the layer's rule:
@@ -65,8 +73,12 @@ class FixedSynapse:
         return fixed_synaptic_current(weights, spikes, self.cfg)
 
     def learn(self, weights: np.ndarray, trace: np.ndarray, spikes: np.ndarray,
-              factors: ThirdFactors, new_sample: bool, randoms: StepRandoms) -> np.ndarray:
-        """One learning-engine step (updates ``weights`` in place); the new pre trace."""
+              factors: ThirdFactors, new_sample: bool, randoms: StepRandoms,
+              tag: np.ndarray | None = None) -> np.ndarray:
+        """One learning-engine step (updates ``weights`` in place); the new pre trace.
+        Per-step only: a ``tag`` raises (see :func:`refuse_per_sample`)."""
+        if tag is not None:
+            refuse_per_sample()
         bap = np.asarray(factors.bap).astype(bool)
         return fixed_dense_step(weights, trace, spikes, factors.y, bap, self.cfg, randoms,
                                 new_sample)
@@ -88,9 +100,12 @@ class FixedNeuron:
         """Integer learning signal from the feedback current."""
         return rescale_signal(raw, self.signal_shift)
 
-    def step(self, state: NeuronState, current: np.ndarray,
-             signal: np.ndarray) -> tuple[NeuronState, NeuronOutputs]:
-        """:func:`~lava_stllr.loihi.neuron_fixed.neuron_step` (raises on overflow)."""
+    def step(self, state: NeuronState, current: np.ndarray, signal: np.ndarray,
+             gate: bool = False) -> tuple[NeuronState, NeuronOutputs]:
+        """:func:`~lava_stllr.loihi.neuron_fixed.neuron_step` (raises on overflow);
+        per-step only (``gate`` raises)."""
+        if gate:
+            refuse_per_sample()
         return neuron_step(self.program, state, current, signal, learn=True)
 
 
@@ -110,8 +125,11 @@ class FixedReadout:
         z = np.asarray(z, dtype=np.int64)
         return readout_step(self.program, z, current, np.zeros_like(z), learn=False)[0]
 
-    def factors(self, error: np.ndarray) -> ThirdFactors:
-        """Third factors of the integer error (they do not depend on ``z``)."""
+    def factors(self, error: np.ndarray, gate: bool = False) -> ThirdFactors:
+        """Third factors of the integer error (they do not depend on ``z``); per-step
+        only (``gate`` raises)."""
+        if gate:
+            refuse_per_sample()
         zeros = np.zeros(np.shape(error), dtype=np.int64)
         y = readout_step(self.program, zeros, zeros, error, learn=True)[1]
         return ThirdFactors(y[0], y[1], y[2], np.zeros(np.shape(error), dtype=bool))

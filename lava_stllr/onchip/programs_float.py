@@ -13,6 +13,8 @@ import numpy as np
 
 from lava_stllr.core.engine import (
     ThirdFactorGains,
+    apply_tag,
+    gate_factor,
     presynaptic_input,
     stllr_dense_step,
     synaptic_current,
@@ -64,10 +66,20 @@ class FloatSynapse:
         return synaptic_current(weights, x, self.graded)
 
     def learn(self, weights: np.ndarray, trace: np.ndarray, x: np.ndarray,
-              factors: ThirdFactors, new_sample: bool, randoms: None) -> np.ndarray:
-        """One learning-engine step (updates ``weights`` in place); the new pre trace."""
-        return stllr_dense_step(weights, trace, x, factors.y2, factors.y3, self.lam_pre,
-                                new_sample)
+              factors: ThirdFactors, new_sample: bool, randoms: None,
+              tag: np.ndarray | None = None) -> np.ndarray:
+        """One learning-engine step; the new pre trace.
+
+        Per step (``tag`` None) the products go into ``weights``; per sample they go into
+        ``tag`` and the rows whose gate ``y1`` is raised move their tag into ``weights``
+        (:func:`~lava_stllr.core.engine.apply_tag`). Both arrays change in place.
+        """
+        target = weights if tag is None else tag
+        new_trace = stllr_dense_step(target, trace, x, factors.y2, factors.y3, self.lam_pre,
+                                     new_sample)
+        if tag is not None:
+            apply_tag(weights, tag, factors.y1)
+        return new_trace
 
 
 @dataclass(frozen=True)
@@ -103,15 +115,16 @@ class FloatNeuron:
         """The learning signal is the feedback current itself."""
         return raw
 
-    def step(self, state: NeuronState, current: np.ndarray,
-             signal: np.ndarray) -> tuple[NeuronState, NeuronOutputs]:
-        """One neuron step (no sample boundary); float ``y1 = 0``, ``bap = spikes``."""
+    def step(self, state: NeuronState, current: np.ndarray, signal: np.ndarray,
+             gate: bool = False) -> tuple[NeuronState, NeuronOutputs]:
+        """One neuron step (no sample boundary); ``bap = spikes``; ``y1`` is the
+        per-sample gate (:func:`~lava_stllr.core.engine.gate_factor`, 0 unless ``gate``)."""
         u_new, spikes, v = lif_step(state.v, current, self.beta, self.theta, self.reset)
         psi_now = psi(v, self.theta, self.psi_kind)
         trpsi = trace_step(state.trace, psi_now, self.lam_post)
         y2, y3 = third_factors(signal, psi_now, trpsi, self.gains)
         return (NeuronState(u_new, trpsi),
-                NeuronOutputs(spikes, spikes, psi_now, np.zeros_like(y2), y2, y3))
+                NeuronOutputs(spikes, spikes, psi_now, gate_factor(y2.size, gate), y2, y3))
 
 
 @dataclass(frozen=True)
@@ -135,11 +148,10 @@ class FloatReadout:
         """``beta_out*z + I``."""
         return leaky_integrator_step(z, current, self.beta_out)
 
-    def factors(self, error: np.ndarray) -> ThirdFactors:
-        """Third factors of the output error received this step."""
+    def factors(self, error: np.ndarray, gate: bool = False) -> ThirdFactors:
+        """Third factors of the output error received this step (``y1``: the gate)."""
         y2, y3 = third_factors(error, 1.0, 0.0, self.gains)
-        zeros = np.zeros_like(y2)
-        return ThirdFactors(zeros, y2, y3, zeros)
+        return ThirdFactors(gate_factor(y2.size, gate), y2, y3, np.zeros_like(y2))
 
 
 class FloatErrorCodec:

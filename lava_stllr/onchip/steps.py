@@ -25,27 +25,51 @@ class DenseStep(NamedTuple):
     trace: np.ndarray
 
 
+#: Update modes: weights move every step (``"step"``) or once per sample through the
+#: synaptic tag (``"sample"``, S-TLLR's ``dW = -lr * sum_t L[t] e[t]``).
+UPDATES = ("step", "sample")
+
+
 def dense_step(program: Any, weights: np.ndarray, trace: np.ndarray, payload: np.ndarray,
-               factors: ThirdFactors, new_sample: bool, randoms: Any) -> DenseStep:
+               factors: ThirdFactors, new_sample: bool, randoms: Any,
+               tag: np.ndarray | None = None) -> DenseStep:
     """One step of the ``STLLRDense`` Process after it sent last step's current.
 
     The current ``W x[t]`` for the next step uses the weights before this step's update
     (one step of synaptic delay, as a Lava ``Dense``); then one learning-engine step
-    with the third factors received this step accumulates into ``weights`` in place.
+    with the third factors received this step accumulates into ``weights`` in place,
+    or, per sample, into ``tag``, which moves into ``weights`` when the gate ``y1``
+    arrives (:func:`tag_gate`).
     """
     x = program.presynaptic(payload)
     current = program.current(weights, x)
-    return DenseStep(current, program.learn(weights, trace, x, factors, new_sample, randoms))
+    return DenseStep(current, program.learn(weights, trace, x, factors, new_sample, randoms,
+                                            tag))
+
+
+def tag_gate(clock: Any, time_step: int, update: str) -> bool:
+    """Whether a post Process raises its per-sample gate at ``time_step``: with
+    ``update="sample"``, at step ``period - 2`` of each of its samples.
+
+    Its synapse, one pipeline step earlier, receives the gate at its own last step of
+    the sample, so the tag (the whole sample's products) lands in the weights before
+    the current of the next sample's first step is computed.
+    """
+    if update != "sample" or clock.period < 2:
+        return False
+    sample, step = clock.position(time_step)
+    return sample >= 0 and step == clock.period - 2
 
 
 def neuron_process_step(program: Any, state: NeuronState, current: np.ndarray,
-                        raw_signal: np.ndarray,
-                        new_sample: bool) -> tuple[NeuronState, NeuronOutputs]:
+                        raw_signal: np.ndarray, new_sample: bool,
+                        gate: bool = False) -> tuple[NeuronState, NeuronOutputs]:
     """One step of the ``STLLRLIF`` Process: restart at a sample boundary, then the
-    program's neuron step with the learning signal decoded from the feedback current."""
+    program's neuron step with the learning signal decoded from the feedback current
+    (``gate``: raise the per-sample gate, :func:`tag_gate`)."""
     if new_sample:
         state = program.zeros(np.shape(state.v))
-    return program.step(state, current, program.signal(raw_signal))
+    return program.step(state, current, program.signal(raw_signal), gate)
 
 
 def readout_process_step(program: Any, z: np.ndarray, current: np.ndarray,

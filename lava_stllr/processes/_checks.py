@@ -65,3 +65,15 @@ def check_mantissas(weights: np.ndarray) -> np.ndarray:
     except ValueError as err:
         raise ValueError(f"with fixed=..., weights must be integer mantissas: {err}") from err
     return weights
+
+
+def check_update(update: object, fixed: object) -> str:
+    """``"step"`` or ``"sample"`` (the synaptic tag, float models only)."""
+    from lava_stllr.onchip.steps import UPDATES
+
+    update = validate.choice("update", update, UPDATES)
+    if update == "sample" and fixed is not None:
+        from lava_stllr.onchip.programs_fixed import refuse_per_sample
+
+        refuse_per_sample()
+    return update

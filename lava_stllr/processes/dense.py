@@ -18,6 +18,7 @@ from lava_stllr.processes._checks import (
     check_mantissas,
     check_params,
     check_period,
+    check_update,
     check_weights,
 )
 from lava_stllr.processes.host_io import AliveCheck, pipe_recv, pipe_send
@@ -61,6 +62,10 @@ class STLLRDense(STLLRLayerProcess):
         learning engine (:mod:`lava_stllr.loihi.synapse`); binary spikes only.
     rng_seed : int
         Seed of the learning engine's random streams (``fixed_pt`` only).
+    update : {"step", "sample"}
+        ``"sample"`` (float only): the products accumulate in the synaptic tag ``tag``
+        and move into the weights on the step at which the post neuron's gate ``y1``
+        arrives (:data:`lava_stllr.learning_rule.STLLR_SAMPLE_DW`), once per sample.
 
     Ports
     -----
@@ -74,14 +79,16 @@ class STLLRDense(STLLRLayerProcess):
 
     Vars
     ----
-    weights (post, pre), x1 (pre,) pre trace, a_buff (post,), period (1,), delay (1,).
+    weights (post, pre), tag (post, pre) with ``update="sample"`` (else (1, 1)), x1 (pre,)
+    pre trace, a_buff (post,), period (1,), delay (1,).
     """
 
     def __init__(self, *, weights: np.ndarray, params: STLLRParams, period: int | None = None,
                  delay: int = 0, graded: bool = False, fixed: LayerFixed | None = None,
-                 rng_seed: int = 0, name: str | None = None) -> None:
+                 rng_seed: int = 0, update: str = "step", name: str | None = None) -> None:
         w = check_weights(weights)
         fixed = check_fixed(fixed, None, "STLLRDense")
+        update = check_update(update, fixed)
         if fixed is not None:
             check_mantissas(w)
             if graded:
@@ -94,7 +101,7 @@ class STLLRDense(STLLRLayerProcess):
         if not isinstance(graded, bool):
             raise ValueError(f"graded must be a bool, got {graded!r}")
         super().__init__(shape=w.shape, params=params, graded=graded, fixed=fixed,
-                         rng_seed=rng_seed, name=name)
+                         rng_seed=rng_seed, update=update, name=name)
         n_post, n_pre = w.shape
         self.s_in = InPort(shape=(n_pre,))
         self.s_in_y2 = InPort(shape=(n_post,))
@@ -107,6 +114,7 @@ class STLLRDense(STLLRLayerProcess):
         self.weights_out = OutPort(shape=w.shape)
         self.weights_out.flag_external_pipe(buffer_size=1)
         self.weights = Var(shape=w.shape, init=w)
+        self.tag = Var(shape=w.shape if update == "sample" else (1, 1), init=0.0)
         self.x1 = Var(shape=(n_pre,), init=0.0)
         self.a_buff = Var(shape=(n_post,), init=0.0)
         self._declare_clock(period_value, delay)
@@ -114,7 +122,7 @@ class STLLRDense(STLLRLayerProcess):
     @property
     def learning_rule(self) -> Loihi3FLearningRule:
         """The equivalent Lava learning-engine rule (for stock ``LearningDense``/Loihi 2)."""
-        return stllr_learning_rule(self.params)
+        return stllr_learning_rule(self.params, update=self.proc_params["update"])
 
     def request_weights(self, time_step: int, timeout: float = 60.0,
                         alive: AliveCheck | None = None) -> None:

@@ -10,7 +10,12 @@ from lava.magma.core.process.variable import Var
 from lava_stllr import validate
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes._base import STLLRLayerProcess
-from lava_stllr.processes._checks import check_fixed, check_params, check_period
+from lava_stllr.processes._checks import (
+    check_fixed,
+    check_params,
+    check_period,
+    check_update,
+)
 
 if TYPE_CHECKING:
     from lava_stllr.loihi.layer_fixed import LayerFixed
@@ -61,15 +66,16 @@ class STLLRLIF(STLLRLayerProcess):
 
     def __init__(self, *, n: int, params: STLLRParams, period: int | None = None,
                  delay: int = 0, fixed: LayerFixed | None = None, signal_shift: int = 0,
-                 name: str | None = None) -> None:
+                 update: str = "step", name: str | None = None) -> None:
         n = validate.integer("n", n, 1)
         params = check_params(params)
         period_value = check_period(period)
         delay = validate.integer("delay", delay, 0)
         fixed = check_fixed(fixed, False, "STLLRLIF")
         signal_shift = validate.integer("signal_shift", signal_shift, 0)
+        update = check_update(update, fixed)
         super().__init__(shape=(n,), params=params, fixed=fixed, signal_shift=signal_shift,
-                         name=name)
+                         update=update, name=name)
         self.a_in = InPort(shape=(n,))
         self.sig_in = InPort(shape=(n,))
         self.s_out = OutPort(shape=(n,))

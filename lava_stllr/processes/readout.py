@@ -16,6 +16,7 @@ from lava_stllr.processes._checks import (
     check_params,
     check_period,
     check_unit,
+    check_update,
 )
 from lava_stllr.processes.host_io import AliveCheck, pipe_recv
 from lava_stllr.processes.sources import LABEL_SIZE
@@ -54,6 +55,9 @@ class LeakyReadout(STLLRLayerProcess):
         Lava step offset of sample 0 for the readout.
     fixed : LayerFixed, optional
         The quantized readout layer for the ``fixed_pt`` model.
+    update : {"step", "sample"}
+        ``"sample"`` (float only): ``y1`` carries the per-sample gate
+        (:func:`lava_stllr.onchip.steps.tag_gate`).
 
     Vars
     ----
@@ -62,14 +66,16 @@ class LeakyReadout(STLLRLayerProcess):
 
     def __init__(self, *, n: int, beta_out: float, params: STLLRParams,
                  period: int | None = None, delay: int = 0, fixed: LayerFixed | None = None,
-                 name: str | None = None) -> None:
+                 update: str = "step", name: str | None = None) -> None:
         n = validate.integer("n", n, 1)
         beta_out = check_unit("beta_out", beta_out)
         params = check_params(params)
         period_value = check_period(period)
         delay = validate.integer("delay", delay, 0)
         fixed = check_fixed(fixed, True, "LeakyReadout")
-        super().__init__(shape=(n,), beta_out=beta_out, params=params, fixed=fixed, name=name)
+        update = check_update(update, fixed)
+        super().__init__(shape=(n,), beta_out=beta_out, params=params, fixed=fixed,
+                         update=update, name=name)
         self.a_in = InPort(shape=(n,))
         self.e_in = InPort(shape=(n,))
         self.z_out = OutPort(shape=(n,))

@@ -17,7 +17,8 @@ class STLLRDenseModel(ProgramModel):
     mixed-sign truncation) send the buffered current of ``x[t-1]``; receive ``x[t]``
     and the post neuron's ``y1..y3`` and bAP; compute the next current with the old
     weights; one learning-engine step (:func:`~lava_stllr.onchip.steps.dense_step`).
-    With ``period`` set the pre trace restarts at every sample boundary. The weight
+    With ``period`` set the pre trace restarts at every sample boundary; with
+    ``update="sample"`` the products go into the tag, applied at the post's gate. The weight
     update runs at the end of the spiking phase, exactly as the learning phase would:
     no learning phase is requested from the runtime. A host pipe serves weight
     snapshots (``Var.get`` moves one element per message).
@@ -28,7 +29,8 @@ class STLLRDenseModel(ProgramModel):
         "s_in": (IN, "spikes"), "s_in_y1": (IN, "factor"), "s_in_y2": (IN, "factor"),
         "s_in_y3": (IN, "factor"), "s_in_bap": (IN, "spikes"), "a_out": (OUT, "current"),
         "snapshot_in": (IN, "host"), "weights_out": (OUT, "host"),
-        "weights": (VAR, "weights"), "x1": (VAR, "trace"), "a_buff": (VAR, "current"),
+        "weights": (VAR, "weights"), "tag": (VAR, "weights"), "x1": (VAR, "trace"),
+        "a_buff": (VAR, "current"),
         **CLOCK_ROLES,
     }
 
@@ -36,6 +38,7 @@ class STLLRDenseModel(ProgramModel):
         super().__init__(proc_params)
         self._randoms = self._program.random_stream(int(proc_params["rng_seed"]))
         self._loaded = False
+        self._per_sample = proc_params["update"] == "sample"
         self._snapshot_steps: list[int] = []
 
     def run_spk(self) -> None:
@@ -49,7 +52,8 @@ class STLLRDenseModel(ProgramModel):
                                self.s_in_bap.recv())
         self.a_buff, self.x1 = dense_step(self._program, self.weights, self.x1, payload,
                                           factors, self.clock().new_sample(self.time_step),
-                                          self._randoms.next())
+                                          self._randoms.next(),
+                                          self.tag if self._per_sample else None)
         self._serve_snapshots()
 
     def _serve_snapshots(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lava_stllr.core.messages import NeuronState
-from lava_stllr.onchip.steps import neuron_process_step
+from lava_stllr.onchip.steps import neuron_process_step, tag_gate
 from lava_stllr.processes.neuron import STLLRLIF
 from process_models.shared.base import CLOCK_ROLES, IN, OUT, VAR, ProgramModel
 
@@ -29,9 +29,11 @@ class STLLRLIFModel(ProgramModel):
         """One neuron step; sends spikes, ``y1``, ``y2``, ``y3`` and the bAP."""
         current = self.a_in.recv()
         raw_signal = self.sig_in.recv()
-        state, out = neuron_process_step(self._program, NeuronState(self.u, self.trpsi),
-                                         current, raw_signal,
-                                         self.clock().new_sample(self.time_step))
+        clock = self.clock()
+        state, out = neuron_process_step(
+            self._program, NeuronState(self.u, self.trpsi), current, raw_signal,
+            clock.new_sample(self.time_step),
+            tag_gate(clock, self.time_step, self.proc_params["update"]))
         self.u, self.trpsi = state.v, state.trace
         self.s_out.send(out.spikes)
         self.y1_out.send(out.y1)

@@ -7,7 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from lava_stllr.onchip.steps import ErrorConfig, error_process_step, readout_process_step
+from lava_stllr.onchip.steps import (
+    ErrorConfig,
+    error_process_step,
+    readout_process_step,
+    tag_gate,
+)
 from lava_stllr.processes.readout import LeakyReadout, OutputError
 from process_models.shared.base import CLOCK_ROLES, IN, OUT, VAR, ProgramModel
 
@@ -26,10 +31,12 @@ class LeakyReadoutModel(ProgramModel):
 
     def run_spk(self) -> None:
         """Integrate, send ``z``, receive ``e`` (same step), send ``y1``, ``y2``, ``y3``."""
+        clock = self.clock()
         self.z = readout_process_step(self._program, self.z, self.a_in.recv(),
-                                      self.clock().new_sample(self.time_step))
+                                      clock.new_sample(self.time_step))
         self.z_out.send(self.z)
-        factors = self._program.factors(self.e_in.recv())
+        factors = self._program.factors(
+            self.e_in.recv(), tag_gate(clock, self.time_step, self.proc_params["update"]))
         self.y1_out.send(factors.y1)
         self.y2_out.send(factors.y2)
         self.y3_out.send(factors.y3)

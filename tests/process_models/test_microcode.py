@@ -87,3 +87,30 @@ def test_fast_model_does_not_request_a_learning_phase() -> None:
 
     assert "lrn_guard" not in vars(PySTLLRDenseModelFloat)
     assert "run_lrn" not in vars(PySTLLRDenseModelFloat)
+
+
+@pytest.mark.timeout(60)
+def test_per_sample_microcode_on_stock_learning_dense(run_chain) -> None:
+    """``stllr_learning_rule(update="sample")`` (the tag rule) on a stock ``LearningDense``
+    learns what ``STLLRDense(update="sample")`` does, with neurons that raise the gate
+    every ``period`` steps; the weights move at the gates only."""
+    params = PARAMS["code_default"]
+    period = 15  # 4 gates in N_STEPS = 60
+
+    def run(stock: bool) -> list[np.ndarray]:
+        spikes, signals, weights = _inputs(2)
+        chain = []
+        for w in weights:
+            if stock:
+                rule = stllr_learning_rule(params, update="sample")
+                conn = LearningDense(weights=w.copy(), learning_rule=rule)
+            else:
+                conn = STLLRDense(weights=w.copy(), params=params, update="sample")
+            chain.append((conn, STLLRLIF(n=w.shape[0], params=params, period=period,
+                                         update="sample")))
+        return run_chain(spikes, chain, signals, "floating_pt", sign_flag=True)
+
+    stock, ours = run(stock=True), run(stock=False)
+    for w_stock, w_ours, w0 in zip(stock, ours, _inputs(2)[2], strict=True):
+        assert np.abs(w_stock - w0).max() > 1e-5
+        np.testing.assert_allclose(w_ours, w_stock, rtol=0, atol=1e-9)

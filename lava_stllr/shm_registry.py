@@ -76,6 +76,7 @@ def registry_dir(root: Path | str | None = None) -> Path:
     for path in (base, folder):
         with contextlib.suppress(FileExistsError):
             path.mkdir(mode=0o700, parents=path is base)
+            os.chmod(path, 0o700)  # whatever the umask
         info = os.lstat(path)
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() \
                 or info.st_mode & 0o022:
@@ -155,13 +156,14 @@ def record_runtime(runtime: Any, root: Path | str | None = None,
     Path or None
         The record file, or None if nothing could be recorded.
     """
-    if process_start_time(os.getpid()) is None:  # no /proc: liveness cannot be proven
-        return None
-    segments = []
-    for name in segment_names(runtime):
-        with contextlib.suppress(OSError):  # already gone: nothing to reclaim
-            segments.append({"name": name, "inode": os.stat(Path(shm_dir) / name).st_ino})
     try:
+        if process_start_time(os.getpid()) is None:  # no /proc: liveness is unprovable
+            return None
+        segments = []
+        for name in segment_names(runtime):
+            with contextlib.suppress(OSError):  # already gone: nothing to reclaim
+                inode = os.stat(Path(shm_dir) / name).st_ino
+                segments.append({"name": name, "inode": inode})
         _own_state()["runtimes"][id(runtime)] = segments
         return _write_record(root)
     except (OSError, ValueError) as exc:
@@ -282,8 +284,9 @@ def reclaim_stale_segments(root: Path | str | None = None,
         folder = registry_dir(root)
         for tmp in folder.glob("*.json.tmp"):  # a writer killed between write and rename
             pid = tmp.name.split(".", 1)[0]
-            if pid.isdigit() and process_start_time(int(pid)) is None:
-                tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                if pid.isdigit() and process_start_time(int(pid)) is None:
+                    tmp.unlink()
         for path in sorted(folder.glob("*.json")):  # ours too: a reused pid's record
             removed += _reclaim_record(path, shm_dir)
     except Exception as exc:  # never stop a run from starting

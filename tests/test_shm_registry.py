@@ -189,3 +189,12 @@ def test_recording_never_raises(tmp_path, shm):
         warnings.simplefilter("always")
         assert reg.record_runtime(_runtime(shm, ["psm_0000000a"]), unsafe, shm) is None
     assert "cannot record" in str(caught[0].message)
+
+
+def test_a_temporary_record_of_a_dead_writer_is_removed(root, shm):
+    folder = reg.registry_dir(root)
+    dead, live = folder / f"{_dead_pid()}.json.tmp", folder / f"{os.getpid()}.json.tmp"
+    dead.write_text("{")
+    live.write_text("{")
+    assert reg.reclaim_stale_segments(root, shm) == []
+    assert not dead.exists() and live.exists()

@@ -59,6 +59,7 @@ from lava_stllr.runtime_guard import (
     shutdown_runtime,
     wait_runtime,
 )
+from lava_stllr.shm_registry import reclaim_stale_segments, record_runtime
 
 if TYPE_CHECKING:
     from lava_stllr.loihi.network_fixed import FixedNetwork
@@ -222,7 +223,8 @@ class STLLRNetwork:
 
         Lava's own stop is tried first; model processes that do not stop within
         ``min(timeout, 10)`` seconds are terminated
-        (:func:`~lava_stllr.runtime_guard.shutdown_runtime`).
+        (:func:`~lava_stllr.runtime_guard.shutdown_runtime`), and the record of the
+        runtime's shared memory is dropped (:mod:`lava_stllr.shm_registry`).
         """
         if self._started and not self._closed:
             self._closed = True
@@ -262,11 +264,15 @@ class STLLRNetwork:
                 self.source.run(condition=condition)
             else:
                 self._started = True
+                # Shared memory that killed runs of ours left behind (Lava never frees it).
+                reclaim_stale_segments()
                 # Children ignore Ctrl-C (the host shuts them down) and die with the host.
                 with lava_children_guard():
                     self.source.run(condition=condition, run_cfg=self._run_cfg)
                 # A network never closed must not block the interpreter's exit.
                 close_at_exit(self, self.source.runtime)
+                # Its segments all exist now; the next start reclaims them if we are killed.
+                record_runtime(self.source.runtime)
             self._steps_done += n_steps
             # The source waits for the first sample, so no step has run yet.
             for dense in self.dense:

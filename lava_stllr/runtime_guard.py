@@ -28,6 +28,10 @@ This module gives the host side what Lava lacks:
 - :func:`run_guarded`: ``process.run(RunSteps(n), run_cfg)`` for a hand-built network
   that raises :class:`LavaRuntimeError` naming the model's exception, or
   ``TimeoutError``, instead of hanging.
+- stale shared memory (:mod:`lava_stllr.shm_registry`): each started runtime records
+  its ``/dev/shm`` segments and every shutdown drops them from the record, so the
+  segments of a run killed with SIGKILL (which Lava never unlinks) are reclaimed when
+  the next network or :func:`run_guarded` run starts.
 
 Only Lava's private runtime attributes (``_messaging_infrastructure``, ``actors``,
 ``service_to_runtime``, ``_is_started``) are used, all present in lava-nc 0.10.0 (the
@@ -48,6 +52,7 @@ from typing import Any
 from lava.magma.core.run_conditions import RunSteps
 
 from lava_stllr.runtime_fork import lava_children_guard
+from lava_stllr.shm_registry import forget_runtime, reclaim_stale_segments, record_runtime
 
 __all__ = [
     "LavaRuntimeError",
@@ -209,6 +214,13 @@ def shutdown_runtime(runtime: Any, grace: float = 10.0) -> list[str]:
         ``"ExceptionType: message"`` plus traceback of every actor process that failed
         (empty when none did).
     """
+    try:
+        return _shutdown(runtime, grace)
+    finally:  # its shared-memory segments are gone (else they stay recorded)
+        forget_runtime(runtime)
+
+
+def _shutdown(runtime: Any, grace: float) -> list[str]:
     if runtime is None:
         return []
     actors = _actors(runtime)
@@ -278,8 +290,10 @@ def run_guarded(process: Any, num_steps: int, run_cfg: Any = None,
             if started:
                 process.run(condition=condition)
             else:
+                reclaim_stale_segments()  # what killed runs of ours left in /dev/shm
                 process.run(condition=condition, run_cfg=run_cfg)
                 close_at_exit(runtime=process.runtime)
+                record_runtime(process.runtime)
         wait_runtime(process.runtime, timeout)
     except BaseException as exc:
         failures = shutdown_runtime(process.runtime, grace=0)

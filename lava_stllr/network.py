@@ -35,6 +35,7 @@ from lava_stllr.onchip.layout import (
     OnChipLayout,
     RunResult,
     check_dataset,
+    check_rate,
     sample_indices,
     stream_items,
 )
@@ -186,19 +187,21 @@ class STLLRNetwork:
     # -- running ---------------------------------------------------------------------
 
     def train(self, dataset: SpikeDataset, n_samples: int | None = None,
-              indices: Sequence[int] | None = None, progress: bool = True) -> RunResult:
+              indices: Sequence[int] | None = None, progress: bool = True,
+              lr_scale: float = 1.0) -> RunResult:
         """Play samples with online learning; return their scores, accuracy and loss.
 
         Samples are ``dataset[i]`` for ``i`` in ``indices`` (default: the first
-        ``n_samples``, all if None), in that order. Shows a tqdm bar with the running
-        accuracy when ``progress``.
+        ``n_samples``, all if None), in that order. ``lr_scale`` in [0, 1] scales every
+        layer's step size for this call (the output error is scaled, so a schedule needs
+        no rebuild). Shows a tqdm bar with the running accuracy when ``progress``.
         """
-        return self._call(dataset, n_samples, indices, True, progress, "train")
+        return self._call(dataset, n_samples, indices, lr_scale, progress, "train")
 
     def evaluate(self, dataset: SpikeDataset, n_samples: int | None = None,
                  indices: Sequence[int] | None = None, progress: bool = False) -> RunResult:
         """Play samples without learning; return their scores, accuracy and loss."""
-        return self._call(dataset, n_samples, indices, False, progress, "evaluate")
+        return self._call(dataset, n_samples, indices, 0.0, progress, "evaluate")
 
     def weights(self) -> list[np.ndarray]:
         """Feed-forward weights (readout last) at the end of the last call.
@@ -247,9 +250,10 @@ class STLLRNetwork:
         # Lava exposes no public liveness check of the model processes.
         return runtime_alive(self.source.runtime)
 
-    def _call(self, dataset: SpikeDataset, n_samples, indices, learn: bool, progress: bool,
+    def _call(self, dataset: SpikeDataset, n_samples, indices, learn: float, progress: bool,
               desc: str) -> RunResult:
         self._check_open()
+        learn = check_rate(learn)
         idx = sample_indices(dataset, n_samples, indices)
         check_dataset(self.layout, dataset)
         items = stream_items(self.layout, dataset, idx, learn)

@@ -26,8 +26,9 @@ CASES = {
         sizes=(32, 10, 7, 3), gap=None, graded_input=True, update="sample",
         params=STLLRParams.preset("code_default", lr=0.05, beta=0.8, theta=0.5)),
 }
-# (call, dataset indices) played in order by both the Lava network and the reference.
-CALLS = [("train", [0, 1, 2]), ("evaluate", [3, 4]), ("train", [5, 0])]
+# (call, dataset indices, options) played in order by the Lava network and the reference.
+CALLS = [("train", [0, 1, 2], {}), ("evaluate", [3, 4], {}),
+         ("train", [5, 0], {"lr_scale": 0.5})]
 
 
 @pytest.fixture(scope="module")
@@ -42,15 +43,15 @@ def test_lava_network_equals_the_onchip_reference(case: str, dataset: ArrayDatas
     net = STLLRNetwork(kw["sizes"], n_steps=dataset.n_steps, params=kw["params"], gap=kw["gap"],
                        graded_input=kw["graded_input"], seed=7,
                        update=kw.get("update", "step"))
-    total = sum(len(idx) + 1 for _, idx in CALLS) * net.layout.period
+    total = sum(len(idx) + 1 for _, idx, _ in CALLS) * net.layout.period
     monitors = []
     for lif in net.hidden:
         monitor = Monitor()
         monitor.probe(lif.s_out, total)
         monitors.append(monitor)
     try:
-        lava_results = [getattr(net, call)(dataset, indices=idx, progress=True)
-                        for call, idx in CALLS]
+        lava_results = [getattr(net, call)(dataset, indices=idx, progress=True, **kw)
+                        for call, idx, kw in CALLS]
         lava_weights = net.weights()
         var_weights = np.asarray(net.dense[-1].weights.get())  # the slow Lava path
         lava_spikes = [m.get_data()[lif.name]["s_out"]
@@ -61,7 +62,7 @@ def test_lava_network_equals_the_onchip_reference(case: str, dataset: ArrayDatas
         net.close()
 
     ref = OnChipReference(net.layout, record=True)
-    ref_results = [getattr(ref, call)(dataset, indices=idx) for call, idx in CALLS]
+    ref_results = [getattr(ref, call)(dataset, indices=idx, **kw) for call, idx, kw in CALLS]
     for got, want in zip(lava_results, ref_results, strict=True):
         np.testing.assert_array_equal(got.labels, want.labels)
         np.testing.assert_allclose(got.scores, want.scores, rtol=0, atol=1e-9)
@@ -75,7 +76,7 @@ def test_lava_network_equals_the_onchip_reference(case: str, dataset: ArrayDatas
     for got, want, w0 in zip(lava_weights, ref.weights(), initial, strict=True):
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
         assert np.abs(got - w0).max() > 1e-6  # every layer learned
-    assert n_scored == sum(len(idx) for _, idx in CALLS)
+    assert n_scored == sum(len(idx) for _, idx, _ in CALLS)
     assert n_correct == sum(int((r.predictions == r.labels).sum()) for r in ref_results)
 
 

@@ -153,12 +153,20 @@ class OnChipLayout:
 
 class StreamItem(NamedTuple):
     """One sample of the input stream: spikes ``(n_steps, n_inputs)`` or None (blank),
-    its label, and whether it learns and is scored."""
+    its label, its step-size scale ``learn`` (0: no learning, 1: the full ``lr``) and
+    whether it is scored."""
 
     spikes: np.ndarray | None
     label: int
-    learn: bool
+    learn: float
     scored: bool
+
+
+def check_rate(rate: object) -> float:
+    """A step-size scale (``lr_scale``) in [0, 1] as a float; True/False give 1/0."""
+    if isinstance(rate, bool | np.bool_):
+        return float(rate)
+    return validate.real("lr_scale", rate, 0.0, 1.0)
 
 
 def _check_interface(dataset: object) -> None:
@@ -201,10 +209,12 @@ def sample_indices(dataset: SpikeDataset, n_samples: int | None,
 
 
 def stream_items(layout: OnChipLayout, dataset: SpikeDataset, indices: np.ndarray,
-                 learn: bool) -> Iterator[StreamItem]:
-    """Yield the stream of one call: the samples at ``indices``, then one blank,
-    unscored, non-learning sample that flushes the pipeline."""
+                 learn: float) -> Iterator[StreamItem]:
+    """Yield the stream of one call: the samples at ``indices`` with step-size scale
+    ``learn`` in [0, 1], then one blank, unscored, non-learning sample that flushes the
+    pipeline."""
     check_dataset(layout, dataset)
+    learn = check_rate(learn)
     for i in indices:
         spikes, label = dataset[int(i)]
         spikes = np.asarray(spikes)

@@ -180,17 +180,18 @@ class OnChipReference:
         return [w.copy() for w in self._state.weights]
 
     def train(self, dataset: SpikeDataset, n_samples: int | None = None,
-              indices: Sequence[int] | None = None) -> RunResult:
-        """Play samples with learning (online, per-step SGD) and return their scores."""
-        return self._call(dataset, n_samples, indices, learn=True)
+              indices: Sequence[int] | None = None, lr_scale: float = 1.0) -> RunResult:
+        """Play samples with learning (online, batch 1) and return their scores;
+        ``lr_scale`` in [0, 1] scales the step size of every layer (a schedule)."""
+        return self._call(dataset, n_samples, indices, learn=lr_scale)
 
     def evaluate(self, dataset: SpikeDataset, n_samples: int | None = None,
                  indices: Sequence[int] | None = None) -> RunResult:
         """Play samples without learning and return their scores."""
-        return self._call(dataset, n_samples, indices, learn=False)
+        return self._call(dataset, n_samples, indices, learn=0.0)
 
     def _call(self, dataset: SpikeDataset, n_samples: int | None,
-              indices: Sequence[int] | None, learn: bool) -> RunResult:
+              indices: Sequence[int] | None, learn: float) -> RunResult:
         idx = sample_indices(dataset, n_samples, indices)
         items = list(stream_items(self.layout, dataset, idx, learn))
         self._samples.extend(items)

@@ -100,30 +100,33 @@ class ErrorStep(NamedTuple):
     loss: float
 
 
-def error_step(z: np.ndarray, label: int, learn: bool) -> np.ndarray:
-    """Output error ``softmax(z) - onehot(label)`` on learning steps, else zeros."""
-    if not learn:
+def error_step(z: np.ndarray, label: int, rate: float) -> np.ndarray:
+    """Output error ``rate * (softmax(z) - onehot(label))`` on learning steps
+    (``rate > 0``, the sample's step-size scale), else zeros."""
+    if not rate > 0:
         return np.zeros_like(z, dtype=float)
-    return output_error(np.asarray(z, dtype=float)[None, :], np.array([int(label)]))[0]
+    error = output_error(np.asarray(z, dtype=float)[None, :], np.array([int(label)]))[0]
+    return error if rate == 1 else rate * error
 
 
 def error_process_step(codec: Any, z: np.ndarray, label_msg: np.ndarray, z_sum: np.ndarray,
                        position: tuple[int, int], cfg: ErrorConfig) -> ErrorStep:
     """One step of the ``OutputError`` Process.
 
-    ``label_msg = [label, learn, scored]``; ``position = (sample, step)`` from its
+    ``label_msg = [label, rate, scored]``; ``position = (sample, step)`` from its
     :class:`~lava_stllr.onchip.clock.SampleClock`. The readout is decoded to float
     units (``codec.decode``). In the window ``window_start <= step < n_steps``:
-    ``e = softmax(z) - onehot(label)`` if ``learn`` (else 0), sent encoded
+    ``e = rate * (softmax(z) - onehot(label))`` (0 if ``rate = 0``: no learning; the
+    rate scales every layer's step, as the learning signals are ``B e``), sent encoded
     (``codec.encode``), and ``z`` is summed if ``scored``; at the window's last step a
     scored sample yields ``result = sum z``, ``correct = argmax(sum z) == label`` and
     ``loss = cross-entropy(sum z)`` (nats).
     """
     z = codec.decode(z)
     sample, step = position
-    label, learn, scored = int(label_msg[0]), label_msg[1] > 0, label_msg[2] > 0
+    label, rate, scored = int(label_msg[0]), float(label_msg[1]), label_msg[2] > 0
     in_window = sample >= 0 and cfg.window_start <= step < cfg.n_steps
-    error = codec.encode(error_step(z, label, learn and in_window))
+    error = codec.encode(error_step(z, label, rate if in_window else 0.0))
     if not (in_window and scored):
         return ErrorStep(error, z_sum, None, False, 0.0)
     z_sum = (np.zeros_like(z_sum) if step == cfg.window_start else z_sum) + z

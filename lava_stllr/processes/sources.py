@@ -68,7 +68,8 @@ class LabelSource(STLLRProcess):
     At the first step of every sample it takes the next message from its host pipe
     ``label_in`` (waiting for it) and sends it on ``label_out`` at every step of the
     sample (period ``n_steps + gap``); before the first sample it sends ``[0, 0, 0]``.
-    ``learn`` (0/1) enables the output error; ``scored`` (0/1) counts the sample.
+    ``learn`` in [0, 1] scales the output error (0: no learning, 1: the full step size);
+    ``scored`` (0/1) counts the sample.
 
     Parameters
     ----------
@@ -98,12 +99,15 @@ class LabelSource(STLLRProcess):
         self.label_out = OutPort(shape=(LABEL_SIZE,))
         self._declare_clock(period, delay)
 
-    def send_label(self, label: int, learn: bool, scored: bool, timeout: float = 60.0,
+    def send_label(self, label: int, learn: float, scored: bool, timeout: float = 60.0,
                    alive: AliveCheck | None = None) -> None:
-        """Host side: queue the label message of the next sample."""
+        """Host side: queue the label message of the next sample (``learn``: its
+        step-size scale in [0, 1], or a bool)."""
         n_classes = self.proc_params["n_classes"]
         if isinstance(label, bool) or not isinstance(label, int | np.integer) or not (
                 0 <= label < n_classes):
             raise ValueError(f"label must be an integer in [0, {n_classes}), got {label!r}")
-        message = np.array([label, bool(learn), bool(scored)], dtype=float)
+        from lava_stllr.onchip.layout import check_rate
+
+        message = np.array([label, check_rate(learn), bool(scored)], dtype=float)
         pipe_send(self.label_in, message, timeout, alive)

@@ -84,9 +84,10 @@ class STLLRNetwork:
         Learning signal of the hidden layers.
     gap : int or None
         Blank steps after each sample (None: ``L + 1``).
-    beta_out, init_gain, seed, graded_input, update
+    beta_out, init_gain, seed, graded_input, update, recurrent
         See :class:`~lava_stllr.onchip.OnChipLayout` (``update="sample"``: per-sample
-        updates through the synaptic tag, float only).
+        updates through the synaptic tag, float only; ``recurrent``: a learning
+        recurrent ``STLLRDense`` per hidden layer, float only).
     tag : str
         Model tag for :class:`~lava_stllr.run_config.STLLRSimCfg`. ``"fixed_pt"`` builds
         the fixed-point network (Loihi 2 widths, binary input): weights, feedback and
@@ -102,6 +103,8 @@ class STLLRNetwork:
     source, labels : EventSource, LabelSource
     dense : list of STLLRDense
         Input-side first; the last one feeds the readout.
+    recurrent : list of STLLRDense
+        Recurrent connections ``V_l`` of the hidden layers (empty unless ``recurrent``).
     hidden : list of STLLRLIF
     readout : LeakyReadout
     error : OutputError
@@ -117,9 +120,9 @@ class STLLRNetwork:
                  gap: int | None = None, beta_out: float = 0.9, init_gain: float = 1.0,
                  seed: int = 0, graded_input: bool = False, tag: str = "floating_pt",
                  quantize_options: dict | None = None, timeout: float = 600.0,
-                 update: str = "step") -> None:
+                 update: str = "step", recurrent: bool = False) -> None:
         self.layout = OnChipLayout(tuple(sizes), n_steps, params, gap, signal, beta_out,
-                                   init_gain, seed, graded_input, update)
+                                   init_gain, seed, graded_input, update, recurrent=recurrent)
         if not timeout > 0:
             raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
         self._run_cfg = STLLRSimCfg(select_tag=tag)
@@ -135,6 +138,7 @@ class STLLRNetwork:
         self._n_correct = 0  # running count of the current call (progress bar)
         self._weights: list[np.ndarray] = [np.array(w, dtype=float)
                                            for w in self.program.weights]
+        self._rec_weights = [np.array(w, dtype=float) for w in self.program.recurrent_weights]
         self._build()
 
     def _build(self) -> None:
@@ -147,6 +151,11 @@ class STLLRNetwork:
                        graded=lay.graded_input and i == 0, update=lay.update,
                        name=f"dense{i}", **fx.dense(i))
             for i, w in enumerate(self._weights)
+        ]
+        self.recurrent = [
+            STLLRDense(weights=w, params=p, period=period, delay=lay.recurrent_delay(i),
+                       update=lay.update, recurrent=True, name=f"recurrent{i}")
+            for i, w in enumerate(self._rec_weights)
         ]
         self.hidden = [STLLRLIF(n=n, params=p, period=period, delay=lay.lif_delay(i),
                                 update=lay.update, name=f"lif{i}", **fx.hidden(i))
@@ -177,6 +186,14 @@ class STLLRNetwork:
                 post.bap_out.connect(dense.s_in_bap)  # the fixed rule's bAP
             if post is not self.readout:
                 pre_out = post.s_out
+        for rec, lif in zip(self.recurrent, self.hidden[:len(self.recurrent)], strict=True):
+            # the LIF's a_in sums the feed-forward and the recurrent current
+            lif.s_out.connect(rec.s_in)
+            rec.a_out.connect(lif.a_in)
+            lif.y2_out.connect(rec.s_in_y2)
+            lif.y3_out.connect(rec.s_in_y3)
+            if lay.update == "sample":
+                lif.y1_out.connect(rec.s_in_y1)  # the gate
         self.readout.z_out.connect(self.error.z_in)
         self.labels.label_out.connect(self.error.label_in)
         self.error.e_out.connect(self.readout.e_in)
@@ -212,6 +229,11 @@ class STLLRNetwork:
         weights ``W_int * s_w`` (see :meth:`weight_mantissas`).
         """
         return self.program.float_weights(self._weights)
+
+    def recurrent_weights(self) -> list[np.ndarray]:
+        """Recurrent weights ``V_l`` per hidden layer at the end of the last call (empty
+        unless ``recurrent``), read back as :meth:`weights`."""
+        return [w.copy() for w in self._rec_weights]
 
     def weight_mantissas(self) -> list[np.ndarray]:
         """Fixed point only: the integer weights (9-bit mantissas, readout last)."""
@@ -279,7 +301,7 @@ class STLLRNetwork:
                 record_runtime(self.source.runtime)
             self._steps_done += n_steps
             # The source waits for the first sample, so no step has run yet.
-            for dense in self.dense:
+            for dense in (*self.dense, *self.recurrent):
                 dense.request_weights(self._steps_done, self.timeout, self._alive)
             blank = np.zeros((self.layout.n_steps, self.layout.sizes[0]), dtype=np.float32)
             for item in items:
@@ -294,7 +316,7 @@ class STLLRNetwork:
                 self._drain(scores, labels, bar, block=True)
             wait_runtime(self.source.runtime, self.timeout, self._alive)
             weights = [np.array(d.receive_weights(self.timeout, self._alive), dtype=float)
-                       for d in self.dense]
+                       for d in (*self.dense, *self.recurrent)]
         except LavaRuntimeError as exc:
             failures = self._abort()
             raise LavaRuntimeError(failure_message(str(exc), failures)) from exc
@@ -304,7 +326,8 @@ class STLLRNetwork:
         finally:
             bar.close()
         validate.finite(f"the Lava network's readout or weights ({desc})", *scores, *weights)
-        self._weights = weights
+        self._weights = weights[:len(self.dense)]
+        self._rec_weights = weights[len(self.dense):]
         return _result(scores, labels)
 
     def _drain(self, scores: list[np.ndarray], labels: list[int], bar: tqdm,

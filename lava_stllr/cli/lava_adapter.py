@@ -20,7 +20,8 @@ class LavaNetworkTrainer:
     Parameters
     ----------
     spec, params, signal, seed
-        As for the reference trainers (the Lava network has DFA only, no recurrence).
+        As for the reference trainers (the Lava network has DFA only); ``spec.recurrent``
+        builds recurrent hidden layers (float only).
     precision : {"float", "fixed"}
         Model tag ``floating_pt`` or ``fixed_pt``.
     """
@@ -31,9 +32,9 @@ class LavaNetworkTrainer:
                  seed: int) -> None:
         from lava_stllr.spec import init_weights
 
-        if spec.recurrent:
-            raise CLIError("the lava backend has no recurrent layers: drop --recurrent or "
-                           "use --backend reference")
+        if spec.recurrent and precision == "fixed":
+            raise CLIError("--recurrent on the lava backend is float only: the fixed-point "
+                           "network has no recurrent layers yet (drop --precision fixed)")
         from lava_stllr.learning_rule import check_lava_params
 
         check_lava_params(params)  # fail before any data is loaded or folder created
@@ -51,7 +52,8 @@ class LavaNetworkTrainer:
             self._net = self._network_class(
                 self.spec.sizes, int(n_steps), params=self.params, signal=self.signal,
                 beta_out=self.spec.beta_out, init_gain=self.spec.init_gain, seed=self.seed,
-                graded_input=self.tag == "floating_pt", tag=self.tag)
+                graded_input=self.tag == "floating_pt", tag=self.tag,
+                **({"recurrent": True} if self.spec.recurrent else {}))
         return self._net
 
     @property
@@ -84,7 +86,9 @@ class LavaNetworkTrainer:
                 history.val_loss.append(loss)
                 history.val_acc.append(acc)
             history.epoch_seconds.append(time.perf_counter() - start)
-        self._weights = Weights([np.asarray(w, dtype=np.float64) for w in net.weights()])
+        recurrent = net.recurrent_weights() if self.spec.recurrent else []
+        self._weights = Weights([np.asarray(w, dtype=np.float64) for w in net.weights()],
+                                [np.asarray(v, dtype=np.float64) for v in recurrent])
         return history
 
     def evaluate(self, dataset: Any) -> tuple[float, float]:

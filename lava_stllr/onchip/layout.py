@@ -54,6 +54,10 @@ class OnChipLayout:
         Weights move every step, or once per sample: the synapses accumulate the
         sample's S-TLLR products in their synaptic tag and apply it at the sample's
         last step (float only; see :func:`~lava_stllr.onchip.steps.tag_gate`).
+    recurrent : bool
+        Give every hidden layer an all-to-all recurrent ``STLLRDense`` ``V_l`` (n_l, n_l):
+        layer ``l`` receives ``W_l h_{l-1}[k] + V_l h_l[k-1]`` (float only; see
+        :meth:`recurrent_delay`).
     """
 
     sizes: tuple[int, ...]
@@ -66,8 +70,11 @@ class OnChipLayout:
     seed: int = 0
     graded_input: bool = False
     update: str = "step"
+    recurrent: bool = False
 
     def __post_init__(self) -> None:
+        if not isinstance(self.recurrent, bool):
+            raise ValueError(f"recurrent must be a bool, got {self.recurrent!r}")
         spec = NetworkSpec(tuple(self.sizes), beta_out=self.beta_out, init_gain=self.init_gain)
         object.__setattr__(self, "sizes", spec.sizes)
         params = self.params
@@ -105,7 +112,7 @@ class OnChipLayout:
     @property
     def spec(self) -> NetworkSpec:
         """The layer layout as a :class:`NetworkSpec`."""
-        return NetworkSpec(self.sizes, beta_out=self.beta_out, init_gain=self.init_gain)
+        return NetworkSpec(self.sizes, self.recurrent, self.beta_out, self.init_gain)
 
     @property
     def n_hidden(self) -> int:
@@ -126,6 +133,19 @@ class OnChipLayout:
         """Depth of weight matrix ``index`` (0 = input, ``L`` = readout): its pre layer's."""
         return index
 
+    def recurrent_delay(self, layer: int) -> int:
+        """Clock delay of hidden layer ``layer``'s recurrent matrix: ``layer``, that of
+        the feed-forward matrix into the layer, not its pre layer's depth ``layer + 1``.
+
+        At its step ``j`` the synapse receives ``h[j-1]``, the layer's input ``V h[j-1]``
+        of step ``j`` (sent one step later), with the factors of the layer's step
+        ``j-1``: the same framing as the feed-forward synapse, so its trace restarts at
+        the layer's own sample boundaries and the same timing-corrected rule applies. At
+        step 0 the received spikes (the previous sample's last gap step) count as zero,
+        ``h[-1] = 0`` (:func:`~lava_stllr.onchip.steps.dense_step` with ``recurrent``).
+        """
+        return layer
+
     def lif_delay(self, layer: int) -> int:
         """Depth of hidden layer ``layer`` (0-based): ``layer + 1``."""
         return layer + 1
@@ -143,6 +163,11 @@ class OnChipLayout:
     def initial_weights(self) -> list[np.ndarray]:
         """Feed-forward weights ``(n_{l+1}, n_l)``, the last one the readout's."""
         return [w.copy() for w in init_weights(self.spec, self.seed).feedforward]
+
+    def initial_recurrent_weights(self) -> list[np.ndarray]:
+        """Recurrent weights ``V_l`` (n_l, n_l) per hidden layer (empty unless
+        ``recurrent``), from the same draw as :meth:`initial_weights`."""
+        return [w.copy() for w in init_weights(self.spec, self.seed).recurrent]
 
     def feedback(self) -> list[np.ndarray]:
         """DFA feedback matrices ``B_l`` of shape ``(n_l, n_classes)``."""

@@ -106,6 +106,11 @@ class _State:
     source_sample: np.ndarray | None = None
     label_msg: np.ndarray = field(default_factory=lambda: np.zeros(3))
     time_step: int = 0
+    # Recurrent synapses (one per hidden layer, empty unless layout.recurrent).
+    rec_weights: list[np.ndarray] = field(default_factory=list)
+    rec_tags: list[np.ndarray | None] = field(default_factory=list)
+    rec_traces: list[np.ndarray] = field(default_factory=list)
+    rec_buffers: list[np.ndarray] = field(default_factory=list)
 
 
 class OnChipReference:
@@ -152,6 +157,14 @@ class OnChipReference:
             z=prog.readout.zeros(layout.sizes[-1]),
             z_sum=np.zeros(layout.sizes[-1]),
         )
+        rec = [np.array(w, dtype=float) for w in prog.recurrent_weights]
+        st = self._state
+        st.rec_weights = rec
+        st.rec_tags = [np.zeros_like(w) if layout.update == "sample" else None for w in rec]
+        st.rec_traces = [np.zeros(w.shape[1]) for w in rec]
+        st.rec_buffers = [np.zeros(w.shape[0]) for w in rec]
+        self._rec_clocks = [SampleClock(layout.period, layout.recurrent_delay(i))
+                            for i in range(len(rec))]
         self._streams = [syn.random_stream(seed)
                          for syn, seed in zip(prog.synapses, prog.rng_seeds, strict=True)]
         self._error_cfg = ErrorConfig(layout.n_steps, layout.window_start)
@@ -172,6 +185,10 @@ class OnChipReference:
         """Copies of the feed-forward weights (the last one is the readout's); in fixed
         precision the float weights ``W_int * s_w``."""
         return self.program.float_weights(self._state.weights)
+
+    def recurrent_weights(self) -> list[np.ndarray]:
+        """Copies of the recurrent weights ``V_l`` (empty unless ``layout.recurrent``)."""
+        return [w.copy() for w in self._state.rec_weights]
 
     def weight_mantissas(self) -> list[np.ndarray]:
         """Fixed precision only: the integer weights (9-bit mantissas, readout last)."""
@@ -214,6 +231,8 @@ class OnChipReference:
         s = st.time_step
         # Connections first send what they buffered in the previous step.
         currents, raw_signals = list(st.buffers), list(st.feedback_buffers)
+        for layer, rec_current in enumerate(st.rec_buffers):  # an InPort sums its inputs
+            currents[layer] = currents[layer] + rec_current
         sample, k = self._source_clock.position(s)
         if sample >= 0 and k == 0:
             item = self._samples.popleft()
@@ -250,6 +269,10 @@ class OnChipReference:
             st.buffers[i], st.traces[i] = dense_step(
                 syn, st.weights[i], st.traces[i], outputs[i], factors[i],
                 self._dense_clocks[i].new_sample(s), self._streams[i].next(), st.tags[i])
+        for i, syn in enumerate(prog.recurrent_synapses):  # pre = post = hidden layer i
+            st.rec_buffers[i], st.rec_traces[i] = dense_step(
+                syn, st.rec_weights[i], st.rec_traces[i], outputs[i + 1], factors[i],
+                self._rec_clocks[i].new_sample(s), None, st.rec_tags[i], recurrent=True)
         # DFA feedback connections (Lava Dense, graded): B e, delivered next step.
         for layer, b in enumerate(self._feedback):
             st.feedback_buffers[layer] = prog.error.feedback(b, out_err.error)

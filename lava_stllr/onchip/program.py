@@ -56,6 +56,9 @@ class NetworkProgram:
         Learning-engine seed per connection (unused in float).
     fixed_network : FixedNetwork or None
         The integers of the fixed network (None in float).
+    recurrent_synapses, recurrent_weights : tuple
+        Per hidden layer: the recurrent synapse program and its initial weights
+        ``V_l`` (n_l, n_l); empty unless ``layout.recurrent`` (float only).
     """
 
     precision: str
@@ -67,6 +70,8 @@ class NetworkProgram:
     feedback: tuple[np.ndarray, ...]
     rng_seeds: tuple[int, ...]
     fixed_network: FixedNetwork | None = None
+    recurrent_synapses: tuple[Any, ...] = ()
+    recurrent_weights: tuple[np.ndarray, ...] = ()
 
     def float_weights(self, stored: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Float weights of stored ones: copies in float, ``W_int * s_w`` in fixed."""
@@ -75,10 +80,21 @@ class NetworkProgram:
         return self.fixed_network.dequantize_weights(stored)
 
 
+def refuse_recurrent_fixed() -> None:
+    """Raise the ``ValueError`` of a recurrent fixed-point network (not built yet)."""
+    raise ValueError(
+        "recurrent layers are float only: the fixed-point network would need each "
+        "recurrent matrix quantized on its layer's weight scale and exponent (one "
+        "dendritic current unit for W_l and V_l, both within the 16-bit input), with "
+        "its own learning-rule constants and seed; use precision='float'")
+
+
 def quantize_layout(layout: OnChipLayout, **options: Any) -> FixedNetwork:
     """The integers of ``layout``'s network: its initial weights and feedback quantized by
     :func:`lava_stllr.loihi.network_fixed.quantize_network` (``options`` passed on);
     connection ``i`` gets the learning-rule seed ``|layout.seed| + i``."""
+    if layout.recurrent:
+        refuse_recurrent_fixed()
     if layout.graded_input:
         raise ValueError("the fixed-point network takes binary spikes: graded_input=True is"
                          " float only")
@@ -106,7 +122,10 @@ def network_program(layout: OnChipLayout, precision: str = "float",
                   for i in range(len(weights))),
             tuple(FloatNeuron.from_params(p) for _ in range(layout.n_hidden)),
             FloatReadout.from_params(p, layout.beta_out), FloatErrorCodec(), weights,
-            tuple(layout.feedback()), tuple(0 for _ in weights))
+            tuple(layout.feedback()), tuple(0 for _ in weights),
+            recurrent_synapses=tuple(FloatSynapse(p.lam_pre) for _ in range(
+                layout.n_hidden * layout.recurrent)),
+            recurrent_weights=tuple(layout.initial_recurrent_weights()))
     if layout.update != "step":
         refuse_per_sample()
     net = quantize_layout(layout, **(quantize_options or {}))

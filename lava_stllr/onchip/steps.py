@@ -32,15 +32,19 @@ UPDATES = ("step", "sample")
 
 def dense_step(program: Any, weights: np.ndarray, trace: np.ndarray, payload: np.ndarray,
                factors: ThirdFactors, new_sample: bool, randoms: Any,
-               tag: np.ndarray | None = None) -> DenseStep:
+               tag: np.ndarray | None = None, recurrent: bool = False) -> DenseStep:
     """One step of the ``STLLRDense`` Process after it sent last step's current.
 
     The current ``W x[t]`` for the next step uses the weights before this step's update
     (one step of synaptic delay, as a Lava ``Dense``); then one learning-engine step
     with the third factors received this step accumulates into ``weights`` in place,
     or, per sample, into ``tag``, which moves into ``weights`` when the gate ``y1``
-    arrives (:func:`tag_gate`).
+    arrives (:func:`tag_gate`). A ``recurrent`` synapse (pre = its post layer) takes
+    the spikes it receives at a sample's first step, its post layer's last gap step of
+    the previous sample, as zeros: every sample starts from ``h[-1] = 0``.
     """
+    if recurrent and new_sample:
+        payload = np.zeros_like(payload)
     x = program.presynaptic(payload)
     current = program.current(weights, x)
     return DenseStep(current, program.learn(weights, trace, x, factors, new_sample, randoms,

@@ -66,6 +66,10 @@ class STLLRDense(STLLRLayerProcess):
         ``"sample"`` (float only): the products accumulate in the synaptic tag ``tag``
         and move into the weights on the step at which the post neuron's gate ``y1``
         arrives (:data:`lava_stllr.learning_rule.STLLR_SAMPLE_DW`), once per sample.
+    recurrent : bool
+        A recurrent connection (pre = post layer): the spikes received at each sample's
+        first step (the layer's previous sample) count as zeros
+        (:func:`lava_stllr.onchip.steps.dense_step`).
 
     Ports
     -----
@@ -85,7 +89,8 @@ class STLLRDense(STLLRLayerProcess):
 
     def __init__(self, *, weights: np.ndarray, params: STLLRParams, period: int | None = None,
                  delay: int = 0, graded: bool = False, fixed: LayerFixed | None = None,
-                 rng_seed: int = 0, update: str = "step", name: str | None = None) -> None:
+                 rng_seed: int = 0, update: str = "step", recurrent: bool = False,
+                 name: str | None = None) -> None:
         w = check_weights(weights)
         fixed = check_fixed(fixed, None, "STLLRDense")
         update = check_update(update, fixed)
@@ -100,8 +105,12 @@ class STLLRDense(STLLRLayerProcess):
         delay = validate.integer("delay", delay, 0)
         if not isinstance(graded, bool):
             raise ValueError(f"graded must be a bool, got {graded!r}")
+        if not isinstance(recurrent, bool):
+            raise ValueError(f"recurrent must be a bool, got {recurrent!r}")
+        if recurrent and w.shape[0] != w.shape[1]:
+            raise ValueError(f"a recurrent STLLRDense needs square weights, got {w.shape}")
         super().__init__(shape=w.shape, params=params, graded=graded, fixed=fixed,
-                         rng_seed=rng_seed, update=update, name=name)
+                         rng_seed=rng_seed, update=update, recurrent=recurrent, name=name)
         n_post, n_pre = w.shape
         self.s_in = InPort(shape=(n_pre,))
         self.s_in_y2 = InPort(shape=(n_post,))

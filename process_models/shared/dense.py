@@ -39,6 +39,7 @@ class STLLRDenseModel(ProgramModel):
         self._randoms = self._program.random_stream(int(proc_params["rng_seed"]))
         self._loaded = False
         self._per_sample = proc_params["update"] == "sample"
+        self._recurrent = bool(proc_params["recurrent"])
         self._snapshot_steps: list[int] = []
 
     def run_spk(self) -> None:
@@ -53,7 +54,8 @@ class STLLRDenseModel(ProgramModel):
         self.a_buff, self.x1 = dense_step(self._program, self.weights, self.x1, payload,
                                           factors, self.clock().new_sample(self.time_step),
                                           self._randoms.next(),
-                                          self.tag if self._per_sample else None)
+                                          self.tag if self._per_sample else None,
+                                          self._recurrent)
         self._serve_snapshots()
 
     def _serve_snapshots(self) -> None:

@@ -157,12 +157,16 @@ class OnChipReference:
             z=prog.readout.zeros(layout.sizes[-1]),
             z_sum=np.zeros(layout.sizes[-1]),
         )
-        rec = [np.array(w, dtype=float) for w in prog.recurrent_weights]
+        rec = [syn.load_weights(w) for syn, w in zip(prog.recurrent_synapses,
+                                                     prog.recurrent_weights, strict=True)]
         st = self._state
         st.rec_weights = rec
         st.rec_tags = [np.zeros_like(w) if layout.update == "sample" else None for w in rec]
-        st.rec_traces = [np.zeros(w.shape[1]) for w in rec]
-        st.rec_buffers = [np.zeros(w.shape[0]) for w in rec]
+        st.rec_traces = [syn.zero_trace(w.shape[1])
+                         for syn, w in zip(prog.recurrent_synapses, rec, strict=True)]
+        st.rec_buffers = [np.zeros(w.shape[0], dtype=w.dtype) for w in rec]
+        self._rec_streams = [syn.random_stream(seed) for syn, seed in zip(
+            prog.recurrent_synapses, prog.recurrent_seeds, strict=True)]
         self._rec_clocks = [SampleClock(layout.period, layout.recurrent_delay(i))
                             for i in range(len(rec))]
         self._streams = [syn.random_stream(seed)
@@ -187,8 +191,9 @@ class OnChipReference:
         return self.program.float_weights(self._state.weights)
 
     def recurrent_weights(self) -> list[np.ndarray]:
-        """Copies of the recurrent weights ``V_l`` (empty unless ``layout.recurrent``)."""
-        return [w.copy() for w in self._state.rec_weights]
+        """Copies of the recurrent weights ``V_l`` (empty unless ``layout.recurrent``);
+        in fixed precision the float weights ``V_int * s_w``."""
+        return self.program.float_recurrent(self._state.rec_weights)
 
     def weight_mantissas(self) -> list[np.ndarray]:
         """Fixed precision only: the integer weights (9-bit mantissas, readout last)."""
@@ -271,7 +276,8 @@ class OnChipReference:
         for i, syn in enumerate(prog.recurrent_synapses):  # pre = post = hidden layer i
             st.rec_buffers[i], st.rec_traces[i] = dense_step(
                 syn, st.rec_weights[i], st.rec_traces[i], outputs[i + 1], factors[i],
-                self._rec_clocks[i].new_sample(s), None, st.rec_tags[i], recurrent=True)
+                self._rec_clocks[i].new_sample(s), self._rec_streams[i].next(),
+                st.rec_tags[i], recurrent=True)
         # DFA feedback connections (Lava Dense, graded): B e, delivered next step.
         for layer, b in enumerate(self._feedback):
             st.feedback_buffers[layer] = prog.error.feedback(b, out_err.error)

@@ -154,7 +154,7 @@ class STLLRNetwork:
         self.recurrent = [
             STLLRDense(weights=w, params=p, period=period, delay=lay.recurrent_delay(i),
                        update=lay.update, recurrent=True, name=f"recurrent{i}",
-                       **fx.recurrent(i))
+                       **fx.dense(i, recurrent=True))
             for i, w in enumerate(self._rec_weights)
         ]
         self.hidden = [STLLRLIF(n=n, params=p, period=period, delay=lay.lif_delay(i),
@@ -187,8 +187,7 @@ class STLLRNetwork:
             if post is not self.readout:
                 pre_out = post.s_out
         for rec, lif in zip(self.recurrent, self.hidden[:len(self.recurrent)], strict=True):
-            # the LIF's a_in sums the feed-forward and the recurrent current
-            lif.s_out.connect(rec.s_in)
+            lif.s_out.connect(rec.s_in)  # a_in sums the feed-forward and recurrent currents
             rec.a_out.connect(lif.a_in)
             lif.y2_out.connect(rec.s_in_y2)
             lif.y3_out.connect(rec.s_in_y3)
@@ -371,16 +370,14 @@ class _FixedKwargs:
     def __init__(self, net: FixedNetwork | None) -> None:
         self.net = net
 
-    def dense(self, i: int) -> dict:
-        """``STLLRDense`` ``i``: its quantized layer and learning-rule seed."""
+    def dense(self, i: int, recurrent: bool = False) -> dict:
+        """``STLLRDense`` ``i`` (``recurrent``: hidden layer ``i``'s recurrent one): its
+        quantized layer and learning-rule seed."""
         net = self.net
-        return {} if net is None else {"fixed": net.layers[i], "rng_seed": net.rng_seeds[i]}
-
-    def recurrent(self, i: int) -> dict:
-        """Recurrent ``STLLRDense`` ``i``: hidden layer ``i``'s quantization and its seed."""
-        net = self.net
-        return {} if net is None else {"fixed": net.layers[i],
-                                       "rng_seed": net.recurrent_seeds[i]}
+        if net is None:
+            return {}
+        seeds = net.recurrent_seeds if recurrent else net.rng_seeds
+        return {"fixed": net.layers[i], "rng_seed": seeds[i]}
 
     def hidden(self, i: int) -> dict:
         """``STLLRLIF`` ``i``: its layer and the rounding shift of its feedback current."""

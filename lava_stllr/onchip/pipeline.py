@@ -18,6 +18,7 @@ EventSource            0      one sample per ``period = n_steps + gap`` steps
 STLLRDense 1           0      input spikes ``x[k]`` (sends ``W x[k]`` one step later)
 STLLRLIF l (1..L)      l      ``W_l h_{l-1}[k]`` from STLLRDense l, ``L_l`` from DFA
 STLLRDense l+1         l      spikes of layer l
+STLLRDense V_l         l-1    spikes of layer l (``recurrent``): ``V_l h_l[k-1]`` to layer l
 LeakyReadout           L+1    ``W_out h_L[k]``; error ``e`` of the same step
 OutputError            L+1    ``z[k]`` (same step) and the label (LabelSource)
 Dense B_l (Lava)       --     ``e``; delivers ``B_l e`` one step later to layer l
@@ -33,6 +34,13 @@ Learning-signal delay, in each layer's own time (``k`` = step of the sample it h
   **``L+2-l`` steps** (2 for one hidden layer; 3 and 2 for two).
 - within a layer, the timing-corrected third factors pair the non-causal term of step
   ``k`` with the signal of step ``k-1`` (``L[k-1]``, see :mod:`lava_stllr.learning_rule`).
+
+Recurrent layers (``layout.recurrent``): the recurrent synapse of layer ``l`` runs on
+the clock of ``W_l`` (depth ``l-1``, ``OnChipLayout.recurrent_delay``): at its step
+``k`` it receives ``h_l[k-1]``, the recurrent input of the layer's step ``k``, so it
+pairs its pre spikes and the layer's factors as ``W_l`` does; it takes the spikes of its
+step 0 (the layer's previous gap) as zeros, so every sample starts from ``h[-1] = 0`` as
+in the batched trainer, whose forward pass this equals exactly.
 
 Other on-chip effects reproduced here:
 

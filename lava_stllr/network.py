@@ -87,7 +87,7 @@ class STLLRNetwork:
     beta_out, init_gain, seed, graded_input, update, recurrent
         See :class:`~lava_stllr.onchip.OnChipLayout` (``update="sample"``: per-sample
         updates through the synaptic tag, float only; ``recurrent``: a learning
-        recurrent ``STLLRDense`` per hidden layer, float only).
+        recurrent ``STLLRDense`` per hidden layer).
     tag : str
         Model tag for :class:`~lava_stllr.run_config.STLLRSimCfg`. ``"fixed_pt"`` builds
         the fixed-point network (Loihi 2 widths, binary input): weights, feedback and
@@ -154,7 +154,8 @@ class STLLRNetwork:
         ]
         self.recurrent = [
             STLLRDense(weights=w, params=p, period=period, delay=lay.recurrent_delay(i),
-                       update=lay.update, recurrent=True, name=f"recurrent{i}")
+                       update=lay.update, recurrent=True, name=f"recurrent{i}",
+                       **fx.dense(i, recurrent=True))
             for i, w in enumerate(self._rec_weights)
         ]
         self.hidden = [STLLRLIF(n=n, params=p, period=period, delay=lay.lif_delay(i),
@@ -187,13 +188,14 @@ class STLLRNetwork:
             if post is not self.readout:
                 pre_out = post.s_out
         for rec, lif in zip(self.recurrent, self.hidden[:len(self.recurrent)], strict=True):
-            # the LIF's a_in sums the feed-forward and the recurrent current
-            lif.s_out.connect(rec.s_in)
+            lif.s_out.connect(rec.s_in)  # a_in sums the feed-forward and recurrent currents
             rec.a_out.connect(lif.a_in)
             lif.y2_out.connect(rec.s_in_y2)
             lif.y3_out.connect(rec.s_in_y3)
-            if lay.update == "sample":
-                lif.y1_out.connect(rec.s_in_y1)  # the gate
+            if self.fixed_network is not None or lay.update == "sample":
+                lif.y1_out.connect(rec.s_in_y1)  # the fixed sign flag or the gate
+            if self.fixed_network is not None:
+                lif.bap_out.connect(rec.s_in_bap)
         self.readout.z_out.connect(self.error.z_in)
         self.labels.label_out.connect(self.error.label_in)
         self.error.e_out.connect(self.readout.e_in)
@@ -232,8 +234,8 @@ class STLLRNetwork:
 
     def recurrent_weights(self) -> list[np.ndarray]:
         """Recurrent weights ``V_l`` per hidden layer at the end of the last call (empty
-        unless ``recurrent``), read back as :meth:`weights`."""
-        return [w.copy() for w in self._rec_weights]
+        unless ``recurrent``), read back as :meth:`weights` (fixed: ``V_int * s_w``)."""
+        return self.program.float_recurrent(self._rec_weights)
 
     def weight_mantissas(self) -> list[np.ndarray]:
         """Fixed point only: the integer weights (9-bit mantissas, readout last)."""
@@ -372,10 +374,14 @@ class _FixedKwargs:
     def __init__(self, net: FixedNetwork | None) -> None:
         self.net = net
 
-    def dense(self, i: int) -> dict:
-        """``STLLRDense`` ``i``: its quantized layer and learning-rule seed."""
+    def dense(self, i: int, recurrent: bool = False) -> dict:
+        """``STLLRDense`` ``i`` (``recurrent``: hidden layer ``i``'s recurrent one): its
+        quantized layer and learning-rule seed."""
         net = self.net
-        return {} if net is None else {"fixed": net.layers[i], "rng_seed": net.rng_seeds[i]}
+        if net is None:
+            return {}
+        seeds = net.recurrent_seeds if recurrent else net.rng_seeds
+        return {"fixed": net.layers[i], "rng_seed": seeds[i]}
 
     def hidden(self, i: int) -> dict:
         """``STLLRLIF`` ``i``: its layer and the rounding shift of its feedback current."""

@@ -67,7 +67,7 @@ def test_recurrent_lava_network_equals_the_onchip_reference(case: str,
         assert np.abs(got - w0).max() > 1e-6  # every matrix learned
 
 
-def test_recurrent_structure_and_fixed_point_refusal() -> None:
+def test_recurrent_structure() -> None:
     net = STLLRNetwork((8, 5, 4, 3), n_steps=6, params=PARAMS, recurrent=True)
     try:
         assert [d.weights.shape for d in net.recurrent] == [(5, 5), (4, 4)]
@@ -80,5 +80,3 @@ def test_recurrent_structure_and_fixed_point_refusal() -> None:
     finally:
         net.close()
     assert STLLRNetwork((8, 5, 3), n_steps=6, params=PARAMS).recurrent == []
-    with pytest.raises(ValueError, match="recurrent layers are float only"):
-        STLLRNetwork((8, 5, 3), n_steps=6, params=PARAMS, tag="fixed_pt", recurrent=True)

@@ -153,9 +153,6 @@ def check_unused_options(args: argparse.Namespace) -> None:
         if given["batch_size"] is not None:
             raise CLIError("--batch-size applies to --backend reference only: the lava "
                            "network learns online, one sample at a time (drop --batch-size)")
-        if getattr(args, "recurrent", False) and getattr(args, "precision", None) == "fixed":
-            raise CLIError("--recurrent on the lava backend is float only: the fixed-point "
-                           "network has no recurrent layers yet (drop --precision fixed)")
     elif getattr(args, "trainer", "stllr") == "bptt" and given["signal"] is not None:
         raise CLIError(f"--signal {given['signal']} does not apply to --trainer bptt (BPTT "
                        "back-propagates exact gradients through time; drop --signal)")

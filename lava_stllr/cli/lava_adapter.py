@@ -21,7 +21,7 @@ class LavaNetworkTrainer:
     ----------
     spec, params, signal, seed
         As for the reference trainers (the Lava network has DFA only); ``spec.recurrent``
-        builds recurrent hidden layers (float only).
+        builds recurrent hidden layers.
     precision : {"float", "fixed"}
         Model tag ``floating_pt`` or ``fixed_pt``.
     """
@@ -30,12 +30,8 @@ class LavaNetworkTrainer:
 
     def __init__(self, spec: Any, params: Any, *, signal: str, precision: str,
                  seed: int) -> None:
-        from lava_stllr.spec import init_weights
-
-        if spec.recurrent and precision == "fixed":
-            raise CLIError("--recurrent on the lava backend is float only: the fixed-point "
-                           "network has no recurrent layers yet (drop --precision fixed)")
         from lava_stllr.learning_rule import check_lava_params
+        from lava_stllr.spec import init_weights
 
         check_lava_params(params)  # fail before any data is loaded or folder created
         # Imported now so that a broken Lava install fails before the run folder exists.

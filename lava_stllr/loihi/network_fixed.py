@@ -13,6 +13,10 @@ integer learning signals need no further scaling than one rounding shift::
 ``max |B_int| = M``; ``k`` and ``M`` are chosen so that the worst case
 ``M * (sum_k |e_int_k|) <= M * (2 * 127 + n_classes / 2)`` fits the 16-bit dendritic input
 and ``|L_int| <= 127`` (``sum_k |e_k| <= 2`` for ``e = softmax - onehot``).
+
+Recurrent matrices ``V_l`` (optional) feed the same neurons as ``W_l``, so they share
+hidden layer ``l``'s quantization (weight scale and exponent, neuron, rule constants):
+the layer's scale is built for ``max(|W_l|, |V_l|)`` and ``V_int = round(V_l / s_w)``.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from lava_stllr.loihi.conversions import even_weights
 from lava_stllr.loihi.layer_fixed import FixedSTLLR, LayerFixed
 from lava_stllr.loihi.quantize import quantize
 from lava_stllr.loihi.quantize_options import QuantizeOptions
@@ -54,6 +59,10 @@ class FixedNetwork:
         ``k`` per hidden layer: ``L_int = round(B_int e_int / 2**k)``.
     rng_seeds : tuple of int
         Learning-rule seed of each connection (the engine's trace-decay random streams).
+    recurrent_weights : tuple of (n_l, n_l) int arrays
+        Recurrent weight mantissas per hidden layer, on that layer's scale (empty if none).
+    recurrent_seeds : tuple of int
+        Learning-rule seed of each recurrent connection.
     """
 
     fixed: FixedSTLLR
@@ -62,6 +71,8 @@ class FixedNetwork:
     feedback_scale: tuple[float, ...]
     signal_shift: tuple[int, ...]
     rng_seeds: tuple[int, ...]
+    recurrent_weights: tuple[np.ndarray, ...] = ()
+    recurrent_seeds: tuple[int, ...] = ()
 
     @property
     def layers(self) -> tuple[LayerFixed, ...]:
@@ -75,6 +86,14 @@ class FixedNetwork:
                              f" got {len(mantissas)}")
         return [np.asarray(w, dtype=np.float64) * layer.weight_scale
                 for w, layer in zip(mantissas, self.layers, strict=True)]
+
+    def dequantize_recurrent(self, mantissas: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Float recurrent weights ``V_int * s_w`` of hidden layer ``l``'s scale."""
+        if len(mantissas) != len(self.recurrent_weights):
+            raise ValueError(f"need one recurrent matrix per hidden layer "
+                             f"({len(self.recurrent_weights)}), got {len(mantissas)}")
+        return [np.asarray(v, dtype=np.float64) * layer.weight_scale
+                for v, layer in zip(mantissas, self.layers, strict=False)]
 
 
 def _feedback_grid(n_classes: int, signal_int_max: int) -> tuple[int, int]:
@@ -113,7 +132,8 @@ def quantize_feedback(b: np.ndarray, n_classes: int,
 
 def quantize_network(params: STLLRParams, weights: Sequence[np.ndarray],
                      feedback: Sequence[np.ndarray], beta_out: float,
-                     rng_seed: int = 0, **options: Any) -> FixedNetwork:
+                     rng_seed: int = 0, recurrent: Sequence[np.ndarray] = (),
+                     **options: Any) -> FixedNetwork:
     """Quantize a dense DFA network: hidden layers, readout and feedback.
 
     Parameters
@@ -126,7 +146,11 @@ def quantize_network(params: STLLRParams, weights: Sequence[np.ndarray],
     beta_out : float
         Readout decay per step.
     rng_seed : int
-        Connection ``i`` gets the learning-rule seed ``rng_seed + i``.
+        Connection ``i`` gets the learning-rule seed ``rng_seed + i``, recurrent
+        connection ``l`` ``rng_seed + len(weights) + l``.
+    recurrent : sequence of (n_l, n_l) float arrays
+        Recurrent weights per hidden layer, or empty; quantized on their layer's scale
+        (built for both matrices unless ``weight_absmax`` is given).
     **options
         Passed to :func:`lava_stllr.loihi.quantize.quantize` (e.g. ``weight_headroom``,
         ``signal_bits``, ``pre_trace_max``); ``readout_last``, ``beta_out`` and
@@ -146,6 +170,20 @@ def quantize_network(params: STLLRParams, weights: Sequence[np.ndarray],
     if isinstance(rng_seed, bool) or not isinstance(rng_seed, int) or rng_seed < 0:
         raise ValueError(f"rng_seed must be an integer >= 0, got {rng_seed!r}")
     n_classes = np.shape(weights[-1])[0]
+    recurrent = [np.asarray(v, dtype=np.float64) for v in recurrent]
+    if recurrent:
+        if len(recurrent) != len(feedback):
+            raise ValueError(f"need one recurrent matrix per hidden layer: {len(feedback)}, "
+                             f"got {len(recurrent)}")
+        for i, (v, w) in enumerate(zip(recurrent, weights, strict=False)):
+            n = np.shape(w)[0]
+            if v.shape != (n, n) or not np.all(np.isfinite(v)):
+                raise ValueError(f"recurrent[{i}] must be a finite ({n}, {n}) array")
+        if "weight_absmax" not in options:  # one scale for W_l and V_l
+            absmax = [float(np.abs(np.asarray(w)).max()) for w in weights]
+            for i, v in enumerate(recurrent):
+                absmax[i] = max(absmax[i], float(np.abs(v).max()))
+            options["weight_absmax"] = tuple(absmax)
     signal_bits = options.get("signal_bits", 8)
     if isinstance(signal_bits, bool) or not isinstance(signal_bits, int) or signal_bits < 2:
         raise ValueError(f"signal_bits must be an integer >= 2, got {signal_bits!r}")
@@ -161,5 +199,10 @@ def quantize_network(params: STLLRParams, weights: Sequence[np.ndarray],
     fixed = quantize(params, list(weights), QuantizeOptions(
         readout_last=True, beta_out=beta_out, signal_max=(*signal_max, 1.0), **options))
     mantissas = tuple(np.asarray(layer.weights, dtype=np.int64) for layer in fixed.layers)
+    rec_int = tuple(even_weights(v / layer.weight_scale, f"layer {i} recurrent mantissas"
+                                 ).astype(np.int64)
+                    for i, (v, layer) in enumerate(zip(recurrent, fixed.layers, strict=False)))
+    n = len(weights)
     return FixedNetwork(fixed, mantissas, tuple(fb_int), tuple(fb_scale), tuple(shifts),
-                        tuple(rng_seed + i for i in range(len(weights))))
+                        tuple(rng_seed + i for i in range(n)), rec_int,
+                        tuple(rng_seed + n + i for i in range(len(rec_int))))

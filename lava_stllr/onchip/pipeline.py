@@ -18,6 +18,7 @@ EventSource            0      one sample per ``period = n_steps + gap`` steps
 STLLRDense 1           0      input spikes ``x[k]`` (sends ``W x[k]`` one step later)
 STLLRLIF l (1..L)      l      ``W_l h_{l-1}[k]`` from STLLRDense l, ``L_l`` from DFA
 STLLRDense l+1         l      spikes of layer l
+STLLRDense V_l         l-1    spikes of layer l (``recurrent``): ``V_l h_l[k-1]`` to layer l
 LeakyReadout           L+1    ``W_out h_L[k]``; error ``e`` of the same step
 OutputError            L+1    ``z[k]`` (same step) and the label (LabelSource)
 Dense B_l (Lava)       --     ``e``; delivers ``B_l e`` one step later to layer l
@@ -33,6 +34,13 @@ Learning-signal delay, in each layer's own time (``k`` = step of the sample it h
   **``L+2-l`` steps** (2 for one hidden layer; 3 and 2 for two).
 - within a layer, the timing-corrected third factors pair the non-causal term of step
   ``k`` with the signal of step ``k-1`` (``L[k-1]``, see :mod:`lava_stllr.learning_rule`).
+
+Recurrent layers (``layout.recurrent``): the recurrent synapse of layer ``l`` runs on
+the clock of ``W_l`` (depth ``l-1``, ``OnChipLayout.recurrent_delay``): at its step
+``k`` it receives ``h_l[k-1]``, the recurrent input of the layer's step ``k``, so it
+pairs its pre spikes and the layer's factors as ``W_l`` does; it takes the spikes of its
+step 0 (the layer's previous gap) as zeros, so every sample starts from ``h[-1] = 0`` as
+in the batched trainer, whose forward pass this equals exactly.
 
 Other on-chip effects reproduced here:
 
@@ -157,12 +165,16 @@ class OnChipReference:
             z=prog.readout.zeros(layout.sizes[-1]),
             z_sum=np.zeros(layout.sizes[-1]),
         )
-        rec = [np.array(w, dtype=float) for w in prog.recurrent_weights]
+        rec = [syn.load_weights(w) for syn, w in zip(prog.recurrent_synapses,
+                                                     prog.recurrent_weights, strict=True)]
         st = self._state
         st.rec_weights = rec
         st.rec_tags = [np.zeros_like(w) if layout.update == "sample" else None for w in rec]
-        st.rec_traces = [np.zeros(w.shape[1]) for w in rec]
-        st.rec_buffers = [np.zeros(w.shape[0]) for w in rec]
+        st.rec_traces = [syn.zero_trace(w.shape[1])
+                         for syn, w in zip(prog.recurrent_synapses, rec, strict=True)]
+        st.rec_buffers = [np.zeros(w.shape[0], dtype=w.dtype) for w in rec]
+        self._rec_streams = [syn.random_stream(seed) for syn, seed in zip(
+            prog.recurrent_synapses, prog.recurrent_seeds, strict=True)]
         self._rec_clocks = [SampleClock(layout.period, layout.recurrent_delay(i))
                             for i in range(len(rec))]
         self._streams = [syn.random_stream(seed)
@@ -187,8 +199,9 @@ class OnChipReference:
         return self.program.float_weights(self._state.weights)
 
     def recurrent_weights(self) -> list[np.ndarray]:
-        """Copies of the recurrent weights ``V_l`` (empty unless ``layout.recurrent``)."""
-        return [w.copy() for w in self._state.rec_weights]
+        """Copies of the recurrent weights ``V_l`` (empty unless ``layout.recurrent``);
+        in fixed precision the float weights ``V_int * s_w``."""
+        return self.program.float_recurrent(self._state.rec_weights)
 
     def weight_mantissas(self) -> list[np.ndarray]:
         """Fixed precision only: the integer weights (9-bit mantissas, readout last)."""
@@ -272,7 +285,8 @@ class OnChipReference:
         for i, syn in enumerate(prog.recurrent_synapses):  # pre = post = hidden layer i
             st.rec_buffers[i], st.rec_traces[i] = dense_step(
                 syn, st.rec_weights[i], st.rec_traces[i], outputs[i + 1], factors[i],
-                self._rec_clocks[i].new_sample(s), None, st.rec_tags[i], recurrent=True)
+                self._rec_clocks[i].new_sample(s), self._rec_streams[i].next(),
+                st.rec_tags[i], recurrent=True)
         # DFA feedback connections (Lava Dense, graded): B e, delivered next step.
         for layer, b in enumerate(self._feedback):
             st.feedback_buffers[layer] = prog.error.feedback(b, out_err.error)

@@ -56,9 +56,10 @@ class NetworkProgram:
         Learning-engine seed per connection (unused in float).
     fixed_network : FixedNetwork or None
         The integers of the fixed network (None in float).
-    recurrent_synapses, recurrent_weights : tuple
-        Per hidden layer: the recurrent synapse program and its initial weights
-        ``V_l`` (n_l, n_l); empty unless ``layout.recurrent`` (float only).
+    recurrent_synapses, recurrent_weights, recurrent_seeds : tuple
+        Per hidden layer: the recurrent synapse program (the layer's own rule), its
+        initial weights ``V_l`` (n_l, n_l; mantissas on the layer's scale in fixed) and
+        learning-engine seed; empty unless ``layout.recurrent``.
     """
 
     precision: str
@@ -72,6 +73,7 @@ class NetworkProgram:
     fixed_network: FixedNetwork | None = None
     recurrent_synapses: tuple[Any, ...] = ()
     recurrent_weights: tuple[np.ndarray, ...] = ()
+    recurrent_seeds: tuple[int, ...] = ()
 
     def float_weights(self, stored: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Float weights of stored ones: copies in float, ``W_int * s_w`` in fixed."""
@@ -79,27 +81,24 @@ class NetworkProgram:
             return [np.array(w, dtype=float) for w in stored]
         return self.fixed_network.dequantize_weights(stored)
 
-
-def refuse_recurrent_fixed() -> None:
-    """Raise the ``ValueError`` of a recurrent fixed-point network (not built yet)."""
-    raise ValueError(
-        "recurrent layers are float only: the fixed-point network would need each "
-        "recurrent matrix quantized on its layer's weight scale and exponent (one "
-        "dendritic current unit for W_l and V_l, both within the 16-bit input), with "
-        "its own learning-rule constants and seed; use precision='float'")
+    def float_recurrent(self, stored: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Float recurrent weights of stored ones (see :meth:`float_weights`)."""
+        if self.fixed_network is None:
+            return [np.array(v, dtype=float) for v in stored]
+        return self.fixed_network.dequantize_recurrent(stored)
 
 
 def quantize_layout(layout: OnChipLayout, **options: Any) -> FixedNetwork:
     """The integers of ``layout``'s network: its initial weights and feedback quantized by
     :func:`lava_stllr.loihi.network_fixed.quantize_network` (``options`` passed on);
-    connection ``i`` gets the learning-rule seed ``|layout.seed| + i``."""
-    if layout.recurrent:
-        refuse_recurrent_fixed()
+    connection ``i`` gets the learning-rule seed ``|layout.seed| + i`` (the recurrent
+    matrices, if any, follow the feed-forward ones)."""
     if layout.graded_input:
         raise ValueError("the fixed-point network takes binary spikes: graded_input=True is"
                          " float only")
     return quantize_network(layout.params, layout.initial_weights(), layout.feedback(),
-                            layout.beta_out, rng_seed=abs(layout.seed), **options)
+                            layout.beta_out, rng_seed=abs(layout.seed),
+                            recurrent=layout.initial_recurrent_weights(), **options)
 
 
 def network_program(layout: OnChipLayout, precision: str = "float",
@@ -125,7 +124,8 @@ def network_program(layout: OnChipLayout, precision: str = "float",
             tuple(layout.feedback()), tuple(0 for _ in weights),
             recurrent_synapses=tuple(FloatSynapse(p.lam_pre) for _ in range(
                 layout.n_hidden * layout.recurrent)),
-            recurrent_weights=tuple(layout.initial_recurrent_weights()))
+            recurrent_weights=tuple(layout.initial_recurrent_weights()),
+            recurrent_seeds=tuple(0 for _ in range(layout.n_hidden * layout.recurrent)))
     if layout.update != "step":
         refuse_per_sample()
     net = quantize_layout(layout, **(quantize_options or {}))
@@ -135,4 +135,6 @@ def network_program(layout: OnChipLayout, precision: str = "float",
         tuple(FixedNeuron(layer.neuron, shift)
               for layer, shift in zip(net.layers[:-1], net.signal_shift, strict=True)),
         FixedReadout(net.layers[-1].neuron), FixedErrorCodec(net.layers[-1]), net.weights,
-        net.feedback, net.rng_seeds, net)
+        net.feedback, net.rng_seeds, net,
+        tuple(FixedSynapse.from_layer(layer) for layer in net.layers[:len(
+            net.recurrent_weights)]), net.recurrent_weights, net.recurrent_seeds)

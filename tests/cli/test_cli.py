@@ -228,8 +228,6 @@ def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
     assert closed == [True]
     record = json.loads((out / "run.json").read_text())
     assert record["history"]["val_acc"] == [0.25, 0.25]
-    assert main(["train", *args[1:-1], str(tmp_path / "r"), "--recurrent"]) == 2
-    assert "--recurrent on the lava backend is float only" in one_line_error(capsys)
     assert main(["evaluate", str(out), "--backend", "lava"]) == 2
     assert "cannot load saved weights" in one_line_error(capsys)
 

@@ -14,13 +14,16 @@ from lava_stllr.spec import NetworkSpec, init_weights
 
 
 @pytest.mark.timeout(180)
-def test_lava_backend_trains_recurrent_layers(tmp_path) -> None:
+@pytest.mark.parametrize("precision", ["float", "fixed"])
+def test_lava_backend_trains_recurrent_layers(tmp_path, precision: str) -> None:
     out = tmp_path / "run"
-    args = ["train", "--backend", "lava", "--recurrent", "--samples", "6", "--val-samples",
-            "3", "--epochs", "1", "--hidden", "4", "--quiet", "--no-plots", "--out", str(out)]
+    args = ["train", "--backend", "lava", "--recurrent", "--precision", precision,
+            "--samples", "6", "--val-samples", "3", "--epochs", "1", "--hidden", "4",
+            "--quiet", "--no-plots", "--out", str(out)]
     assert main(args) == 0
     record = json.loads((out / "run.json").read_text())
     assert record["backend"] == "lava" and record["spec"]["recurrent"] is True
+    assert record["precision"] == precision
     arrays, _ = load_arrays(out / "weights.npz")
     spec = NetworkSpec(tuple(record["spec"]["sizes"]), recurrent=True)
     initial = init_weights(spec, record["seed"])

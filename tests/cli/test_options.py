@@ -27,8 +27,6 @@ def one_line_error(capsys) -> str:
     (["--backend", "lava", "--optimizer", "sgd"], "--optimizer sgd applies to --backend"),
     (["--backend", "lava", "--batch-size", "7"], "--batch-size applies to --backend reference"),
     (["--backend", "lava", "--signal", "bp"], "--signal bp needs --backend reference"),
-    (["--backend", "lava", "--recurrent", "--precision", "fixed"],
-     "--recurrent on the lava backend is float only"),
     (["--backend", "lava", "--trainer", "bptt"], "--trainer bptt needs --backend reference"),
     (["--backend", "reference", "--trainer", "bptt", "--signal", "dfa"],
      "--signal dfa does not apply to --trainer bptt"),

@@ -152,5 +152,3 @@ def test_recurrent_layout_and_refusals() -> None:
     assert OnChipReference(plain).recurrent_weights() == []
     with pytest.raises(ValueError, match="recurrent must be a bool"):
         OnChipLayout((4, 5, 2), 6, P, recurrent=1)
-    with pytest.raises(ValueError, match="recurrent layers are float only"):
-        OnChipReference(layout, precision="fixed")

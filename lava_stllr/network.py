@@ -175,8 +175,11 @@ class STLLRNetwork:
                                                for b in self.program.feedback)]
 
         posts = [*self.hidden, self.readout]
-        pre_out = self.source.s_out
-        for dense, post in zip(self.dense, posts, strict=True):
+        pre_outs = [self.source.s_out, *(lif.s_out for lif in self.hidden)]
+        connections = [*zip(pre_outs, self.dense, posts, strict=True),
+                       *((lif.s_out, rec, lif) for rec, lif in zip(
+                           self.recurrent, self.hidden, strict=False))]
+        for pre_out, dense, post in connections:  # a_in sums all its incoming currents
             pre_out.connect(dense.s_in)
             dense.a_out.connect(post.a_in)
             post.y2_out.connect(dense.s_in_y2)
@@ -185,17 +188,6 @@ class STLLRNetwork:
                 post.y1_out.connect(dense.s_in_y1)  # the fixed sign flag or the gate
             if self.fixed_network is not None and post is not self.readout:
                 post.bap_out.connect(dense.s_in_bap)  # the fixed rule's bAP
-            if post is not self.readout:
-                pre_out = post.s_out
-        for rec, lif in zip(self.recurrent, self.hidden[:len(self.recurrent)], strict=True):
-            lif.s_out.connect(rec.s_in)  # a_in sums the feed-forward and recurrent currents
-            rec.a_out.connect(lif.a_in)
-            lif.y2_out.connect(rec.s_in_y2)
-            lif.y3_out.connect(rec.s_in_y3)
-            if self.fixed_network is not None or lay.update == "sample":
-                lif.y1_out.connect(rec.s_in_y1)  # the fixed sign flag or the gate
-            if self.fixed_network is not None:
-                lif.bap_out.connect(rec.s_in_bap)
         self.readout.z_out.connect(self.error.z_in)
         self.labels.label_out.connect(self.error.label_in)
         self.error.e_out.connect(self.readout.e_in)

@@ -32,3 +32,29 @@ def _load_module(path: Path) -> ModuleType:
 def load_module():
     """Import a file by path (``tests/`` and ``tutorials/`` are not packages)."""
     return _load_module
+
+
+def _probe_hidden_spikes(net, num_steps: int):
+    """Put a Lava ``Monitor`` on every hidden layer's ``s_out`` of ``net`` (an
+    ``STLLRNetwork``) for ``num_steps`` steps; returns a function that reads them
+    (one ``(num_steps, n)`` array per layer) while the runtime is still up."""
+    import numpy as np
+    from lava.proc.monitor.process import Monitor
+
+    monitors = []
+    for lif in net.hidden:
+        monitor = Monitor()
+        monitor.probe(target=lif.s_out, num_steps=num_steps)
+        monitors.append(monitor)
+
+    def read() -> list:
+        return [np.asarray(m.get_data()[lif.name]["s_out"])
+                for m, lif in zip(monitors, net.hidden, strict=True)]
+
+    return read
+
+
+@pytest.fixture
+def probe_hidden_spikes():
+    """:func:`_probe_hidden_spikes`: the hidden layers' spikes of a Lava network."""
+    return _probe_hidden_spikes

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from lava.proc.monitor.process import Monitor
 
 from lava_stllr.data.dataset import ArrayDataset
 from lava_stllr.data.synthetic import SyntheticConfig, synthetic_dataset
@@ -38,24 +37,20 @@ def dataset() -> ArrayDataset:
 
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("case", list(CASES))
-def test_lava_network_equals_the_onchip_reference(case: str, dataset: ArrayDataset) -> None:
+def test_lava_network_equals_the_onchip_reference(case: str, dataset: ArrayDataset,
+                                                   probe_hidden_spikes) -> None:
     kw = CASES[case]
     net = STLLRNetwork(kw["sizes"], n_steps=dataset.n_steps, params=kw["params"], gap=kw["gap"],
                        graded_input=kw["graded_input"], seed=7,
                        update=kw.get("update", "step"))
     total = sum(len(idx) + 1 for _, idx, _ in CALLS) * net.layout.period
-    monitors = []
-    for lif in net.hidden:
-        monitor = Monitor()
-        monitor.probe(lif.s_out, total)
-        monitors.append(monitor)
+    read_spikes = probe_hidden_spikes(net, total)
     try:
         lava_results = [getattr(net, call)(dataset, indices=idx, progress=True, **kw)
                         for call, idx, kw in CALLS]
         lava_weights = net.weights()
         var_weights = np.asarray(net.dense[-1].weights.get())  # the slow Lava path
-        lava_spikes = [m.get_data()[lif.name]["s_out"]
-                       for m, lif in zip(monitors, net.hidden, strict=True)]
+        lava_spikes = read_spikes()
         n_scored = int(net.error.n_scored.get()[0])
         n_correct = int(net.error.n_correct.get()[0])
     finally:

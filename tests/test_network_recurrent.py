@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from lava.proc.monitor.process import Monitor
 
 from lava_stllr.data.dataset import ArrayDataset
 from lava_stllr.data.synthetic import SyntheticConfig, synthetic_dataset
@@ -32,22 +31,18 @@ def dataset() -> ArrayDataset:
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("case", list(CASES))
 def test_recurrent_lava_network_equals_the_onchip_reference(case: str,
-                                                            dataset: ArrayDataset) -> None:
+                                                            dataset: ArrayDataset,
+                                                            probe_hidden_spikes) -> None:
     kw = CASES[case]
     net = STLLRNetwork(kw["sizes"], n_steps=dataset.n_steps, params=PARAMS,
                        graded_input=kw["graded_input"], seed=7, init_gain=2.0,
                        update=kw["update"], recurrent=True)
     total = sum(len(idx) + 1 for _, idx in CALLS) * net.layout.period
-    monitors = []
-    for lif in net.hidden:
-        monitor = Monitor()
-        monitor.probe(lif.s_out, total)
-        monitors.append(monitor)
+    read_spikes = probe_hidden_spikes(net, total)
     try:
         lava_results = [getattr(net, call)(dataset, indices=idx) for call, idx in CALLS]
         lava_weights = [*net.weights(), *net.recurrent_weights()]
-        lava_spikes = [m.get_data()[lif.name]["s_out"]
-                       for m, lif in zip(monitors, net.hidden, strict=True)]
+        lava_spikes = read_spikes()
     finally:
         net.close()
 

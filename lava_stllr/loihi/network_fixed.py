@@ -81,19 +81,21 @@ class FixedNetwork:
 
     def dequantize_weights(self, mantissas: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Float weights ``W_int * s_w`` per layer."""
-        if len(mantissas) != len(self.layers):
-            raise ValueError(f"need one weight matrix per layer ({len(self.layers)}),"
-                             f" got {len(mantissas)}")
-        return [np.asarray(w, dtype=np.float64) * layer.weight_scale
-                for w, layer in zip(mantissas, self.layers, strict=True)]
+        return _dequantize(mantissas, self.layers, "weight matrix per layer")
 
     def dequantize_recurrent(self, mantissas: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Float recurrent weights ``V_int * s_w`` of hidden layer ``l``'s scale."""
-        if len(mantissas) != len(self.recurrent_weights):
-            raise ValueError(f"need one recurrent matrix per hidden layer "
-                             f"({len(self.recurrent_weights)}), got {len(mantissas)}")
-        return [np.asarray(v, dtype=np.float64) * layer.weight_scale
-                for v, layer in zip(mantissas, self.layers, strict=False)]
+        layers = self.layers[:len(self.recurrent_weights)]
+        return _dequantize(mantissas, layers, "recurrent matrix per hidden layer")
+
+
+def _dequantize(mantissas: Sequence[np.ndarray], layers: Sequence[LayerFixed],
+                what: str) -> list[np.ndarray]:
+    """``M_int * s_w`` of each layer's scale; one matrix per layer of ``layers``."""
+    if len(mantissas) != len(layers):
+        raise ValueError(f"need one {what} ({len(layers)}), got {len(mantissas)}")
+    return [np.asarray(m, dtype=np.float64) * layer.weight_scale
+            for m, layer in zip(mantissas, layers, strict=True)]
 
 
 def _feedback_grid(n_classes: int, signal_int_max: int) -> tuple[int, int]:

@@ -49,9 +49,8 @@ def test_recurrent_matrices_share_their_layers_quantization() -> None:
 
 
 @pytest.mark.timeout(180)
-def test_fixed_recurrent_lava_network_equals_fixed_reference_bit_for_bit() -> None:
-    from lava.proc.monitor.process import Monitor
-
+def test_fixed_recurrent_lava_network_equals_fixed_reference_bit_for_bit(
+        probe_hidden_spikes) -> None:
     from lava_stllr.network import STLLRNetwork
 
     n_steps, n_inputs, n_classes = 10, 30, 3
@@ -60,17 +59,12 @@ def test_fixed_recurrent_lava_network_equals_fixed_reference_bit_for_bit() -> No
     net = STLLRNetwork((n_inputs, 12, 8, n_classes), n_steps, params=P, tag="fixed_pt",
                        init_gain=2.0, timeout=60, recurrent=True)
     total = (len(train) + 1 + len(val) + 1) * net.layout.period
-    monitors = []
-    for lif in net.hidden:
-        monitor = Monitor()
-        monitor.probe(target=lif.s_out, num_steps=total)
-        monitors.append(monitor)
+    read_spikes = probe_hidden_spikes(net, total)
     try:
         lava_train = net.train(train, progress=False)
         lava_val = net.evaluate(val)
         lava_weights = [*net.weights(), *net.recurrent_weights()]
-        lava_spikes = [np.asarray(m.get_data()[lif.name]["s_out"])
-                       for m, lif in zip(monitors, net.hidden, strict=True)]
+        lava_spikes = read_spikes()
     finally:
         net.close()
 

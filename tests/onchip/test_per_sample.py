@@ -126,3 +126,19 @@ def test_per_sample_layout_rules() -> None:
         OnChipLayout((4, 5, 2), 6, p, update="epoch")
     with pytest.raises(ValueError, match="float only"):
         OnChipReference(OnChipLayout((4, 5, 2), 6, p, update="sample"), precision="fixed")
+
+
+def test_processes_refuse_bad_or_fixed_per_sample_updates() -> None:
+    from lava_stllr.onchip.program import quantize_layout
+    from lava_stllr.processes import STLLRLIF, LeakyReadout, STLLRDense
+
+    p = PARAMS["code_default"]
+    with pytest.raises(ValueError, match="update"):
+        STLLRDense(weights=np.zeros((3, 4)), params=p, update="epoch")
+    with pytest.raises(ValueError, match="update"):
+        STLLRLIF(n=3, params=p, update="epoch")
+    net = quantize_layout(OnChipLayout((4, 5, 2), 6, p))
+    with pytest.raises(ValueError, match="float only"):
+        STLLRLIF(n=5, params=p, fixed=net.layers[0], update="sample")
+    with pytest.raises(ValueError, match="float only"):
+        LeakyReadout(n=2, beta_out=0.9, params=p, fixed=net.layers[-1], update="sample")

@@ -61,6 +61,7 @@ from lava_stllr.runtime_guard import (
     wait_runtime,
 )
 from lava_stllr.shm_registry import reclaim_stale_segments, record_runtime
+from lava_stllr.spec import Weights
 
 if TYPE_CHECKING:
     from lava_stllr.loihi.network_fixed import FixedNetwork
@@ -86,8 +87,12 @@ class STLLRNetwork:
         Blank steps after each sample (None: ``L + 1``).
     beta_out, init_gain, seed, graded_input, update, recurrent
         See :class:`~lava_stllr.onchip.OnChipLayout` (``update="sample"``: per-sample
-        updates through the synaptic tag, float only; ``recurrent``: a learning
-        recurrent ``STLLRDense`` per hidden layer).
+        updates through the synaptic tag, float only; ``recurrent``: a learning recurrent
+        ``STLLRDense`` per hidden layer).
+    weights : Weights or None
+        Initial weights, e.g. ``trainer.weights`` of a reference trainer or
+        ``RunFolder(...).load_weights()`` (fixed point quantizes them); None draws them
+        from ``seed``. The network keeps learning from them on chip.
     tag : str
         Model tag for :class:`~lava_stllr.run_config.STLLRSimCfg`. ``"fixed_pt"`` builds
         the fixed-point network (Loihi 2 widths, binary input): weights, feedback and
@@ -120,9 +125,11 @@ class STLLRNetwork:
                  gap: int | None = None, beta_out: float = 0.9, init_gain: float = 1.0,
                  seed: int = 0, graded_input: bool = False, tag: str = "floating_pt",
                  quantize_options: dict | None = None, timeout: float = 600.0,
-                 update: str = "step", recurrent: bool = False) -> None:
+                 update: str = "step", recurrent: bool = False,
+                 weights: Weights | None = None) -> None:
         self.layout = OnChipLayout(tuple(sizes), n_steps, params, gap, signal, beta_out,
-                                   init_gain, seed, graded_input, update, recurrent=recurrent)
+                                   init_gain, seed, graded_input, update, recurrent=recurrent,
+                                   weights=weights)
         if not timeout > 0:
             raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
         self._run_cfg = STLLRSimCfg(select_tag=tag)
@@ -322,7 +329,7 @@ class STLLRNetwork:
         validate.finite(f"the Lava network's readout or weights ({desc})", *scores, *weights)
         self._weights = weights[:len(self.dense)]
         self._rec_weights = weights[len(self.dense):]
-        return _result(scores, labels)
+        return _result(scores, labels, self.layout.n_steps - self.layout.window_start)
 
     def _drain(self, scores: list[np.ndarray], labels: list[int], bar: tqdm,
                block: bool) -> None:
@@ -353,10 +360,12 @@ class STLLRNetwork:
             return []
 
 
-def _result(scores: list[np.ndarray], labels: list[int]) -> RunResult:
+def _result(scores: list[np.ndarray], labels: list[int], window: int) -> RunResult:
+    """Scores summed over the window; the loss of their window mean (as the trainers)."""
     score_array = np.array(scores).reshape(len(scores), -1)
     label_array = np.array(labels, dtype=np.int64)
-    loss = float(cross_entropy(score_array, label_array).sum()) if len(labels) else 0.0
+    loss = (float(cross_entropy(score_array / window, label_array).sum()) if len(labels)
+            else 0.0)
     return RunResult(score_array, label_array, loss)
 
 

@@ -17,11 +17,15 @@ class LavaNetworkTrainer:
     input counts are sent as graded spikes, as the reference trainers see them (float),
     or as binary spikes ``count != 0`` (fixed point: Loihi 2 spikes carry no payload).
 
+    The training accuracy and loss of an epoch come from a second pass over the
+    training samples with learning frozen (the scores of the learning pass are made by
+    weights that move at every step, and can be far from what the epoch's weights do).
+
     Parameters
     ----------
     spec, params, signal, seed
-        As for the reference trainers (the Lava network has DFA only); ``spec.recurrent``
-        builds recurrent hidden layers.
+        As for the reference trainers (the Lava network learns with DFA only; any signal
+        can be evaluated); ``spec.recurrent`` builds recurrent hidden layers.
     precision : {"float", "fixed"}
         Model tag ``floating_pt`` or ``fixed_pt``.
     """
@@ -46,9 +50,10 @@ class LavaNetworkTrainer:
     def _network(self, n_steps: int) -> Any:
         if self._net is None:
             self._net = self._network_class(
-                self.spec.sizes, int(n_steps), params=self.params, signal=self.signal,
+                self.spec.sizes, int(n_steps), params=self.params, signal="dfa",
                 beta_out=self.spec.beta_out, init_gain=self.spec.init_gain, seed=self.seed,
                 graded_input=self.tag == "floating_pt", tag=self.tag,
+                weights=self._weights,
                 **({"recurrent": True} if self.spec.recurrent else {}))
         return self._net
 
@@ -59,8 +64,18 @@ class LavaNetworkTrainer:
 
     @weights.setter
     def weights(self, value: Any) -> None:
-        raise CLIError("the lava backend cannot load saved weights yet "
-                       "(STLLRNetwork has no weight setter); use --backend reference")
+        """Start from ``value`` (a :class:`~lava_stllr.spec.Weights` of ``spec``): the
+        network is built with them on the next ``fit``/``evaluate`` (a running one is
+        closed first; fixed point quantizes them)."""
+        from lava_stllr.spec import check_weights
+
+        try:
+            check_weights(self.spec, value, "saved weights")
+        except ValueError as exc:
+            raise CLIError(str(exc)) from None
+        self.close()
+        self._net = None
+        self._weights = value.copy()
 
     def fit(self, train: Any, val: Any = None, epochs: int = 1, progress: bool = True) -> Any:
         """Stream ``epochs`` seeded shuffles of ``train`` with learning (validating on
@@ -69,14 +84,18 @@ class LavaNetworkTrainer:
 
         from lava_stllr.reference import History, Weights
 
+        if self.signal != "dfa":
+            raise CLIError(f"the lava backend learns with --signal dfa only, got "
+                           f"{self.signal!r}; use --backend reference for {self.signal}")
         net = self._network(train.n_steps)
         history = History()
         for epoch in range(epochs):
             start = time.perf_counter()
             order = np.random.default_rng(self.seed * 100_003 + epoch).permutation(len(train))
-            result = net.train(train, indices=order, progress=progress)
-            history.train_loss.append(result.loss)
-            history.train_acc.append(result.accuracy)
+            net.train(train, indices=order, progress=progress)
+            frozen = net.evaluate(train, progress=progress)
+            history.train_loss.append(frozen.loss)
+            history.train_acc.append(frozen.accuracy)
             if val is not None:
                 loss, acc = self.evaluate(val)
                 history.val_loss.append(loss)

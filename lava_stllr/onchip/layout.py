@@ -8,7 +8,7 @@ network (and of its NumPy twin, :class:`~lava_stllr.onchip.pipeline.OnChipRefere
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -19,7 +19,7 @@ from lava_stllr.data.dataset import SpikeDataset
 from lava_stllr.learning_rule import check_lava_params
 from lava_stllr.onchip.steps import UPDATES
 from lava_stllr.params import STLLRParams
-from lava_stllr.spec import NetworkSpec, init_weights
+from lava_stllr.spec import NetworkSpec, Weights, check_weights, init_weights
 
 SIGNALS = ("dfa",)
 
@@ -58,6 +58,10 @@ class OnChipLayout:
         Give every hidden layer an all-to-all recurrent ``STLLRDense`` ``V_l`` (n_l, n_l):
         layer ``l`` receives ``W_l h_{l-1}[k] + V_l h_l[k-1]`` (float only; see
         :meth:`recurrent_delay`).
+    weights : Weights or None
+        Initial weights (e.g. trained offline by a reference trainer, or loaded from a
+        run folder); None draws them from ``seed``. Recurrent matrices are needed iff
+        ``recurrent``.
     """
 
     sizes: tuple[int, ...]
@@ -71,12 +75,19 @@ class OnChipLayout:
     graded_input: bool = False
     update: str = "step"
     recurrent: bool = False
+    weights: Weights | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.recurrent, bool):
             raise ValueError(f"recurrent must be a bool, got {self.recurrent!r}")
         spec = NetworkSpec(tuple(self.sizes), beta_out=self.beta_out, init_gain=self.init_gain)
         object.__setattr__(self, "sizes", spec.sizes)
+        if self.weights is not None:
+            check_weights(self.spec, self.weights, "weights")
+            # A private float64 copy: the caller's arrays may change after construction.
+            object.__setattr__(self, "weights", Weights(
+                [np.array(w, dtype=np.float64) for w in self.weights.feedforward],
+                [np.array(w, dtype=np.float64) for w in self.weights.recurrent]))
         params = self.params
         if isinstance(params, str):
             params = STLLRParams.preset(params)
@@ -160,14 +171,18 @@ class OnChipLayout:
         ``L + 1 - layer`` steps (``L + 2 - l`` for 1-based ``l``)."""
         return self.n_hidden + 1 - layer
 
+    def _initial(self) -> Weights:
+        return self.weights if self.weights is not None else init_weights(self.spec, self.seed)
+
     def initial_weights(self) -> list[np.ndarray]:
-        """Feed-forward weights ``(n_{l+1}, n_l)``, the last one the readout's."""
-        return [w.copy() for w in init_weights(self.spec, self.seed).feedforward]
+        """Feed-forward weights ``(n_{l+1}, n_l)``, the last one the readout's: copies of
+        ``weights``, else the seeded draw."""
+        return [w.copy() for w in self._initial().feedforward]
 
     def initial_recurrent_weights(self) -> list[np.ndarray]:
         """Recurrent weights ``V_l`` (n_l, n_l) per hidden layer (empty unless
-        ``recurrent``), from the same draw as :meth:`initial_weights`."""
-        return [w.copy() for w in init_weights(self.spec, self.seed).recurrent]
+        ``recurrent``), from the same source as :meth:`initial_weights`."""
+        return [w.copy() for w in self._initial().recurrent]
 
     def feedback(self) -> list[np.ndarray]:
         """DFA feedback matrices ``B_l`` of shape ``(n_l, n_classes)``."""
@@ -268,7 +283,8 @@ class RunResult:
         Readout summed over the learning window, per scored sample, in play order.
     labels : (n,) int array
     loss_sum : float
-        Summed cross-entropy of ``scores`` (nats).
+        Summed cross-entropy of the window-mean readout ``scores / window`` (nats), the
+        loss the reference trainers report.
     """
 
     scores: np.ndarray

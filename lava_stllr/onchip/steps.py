@@ -124,7 +124,8 @@ def error_process_step(codec: Any, z: np.ndarray, label_msg: np.ndarray, z_sum: 
     rate scales every layer's step, as the learning signals are ``B e``), sent encoded
     (``codec.encode``), and ``z`` is summed if ``scored``; at the window's last step a
     scored sample yields ``result = sum z``, ``correct = argmax(sum z) == label`` and
-    ``loss = cross-entropy(sum z)`` (nats).
+    ``loss = cross-entropy(mean z)`` over the window (nats; the loss the reference
+    trainers report).
     """
     z = codec.decode(z)
     sample, step = position
@@ -136,7 +137,8 @@ def error_process_step(codec: Any, z: np.ndarray, label_msg: np.ndarray, z_sum: 
     z_sum = (np.zeros_like(z_sum) if step == cfg.window_start else z_sum) + z
     if step != cfg.n_steps - 1:
         return ErrorStep(error, z_sum, None, False, 0.0)
-    loss = float(cross_entropy(z_sum[None, :], np.array([label]))[0])
+    mean_z = z_sum / (cfg.n_steps - cfg.window_start)
+    loss = float(cross_entropy(mean_z[None, :], np.array([label]))[0])
     return ErrorStep(error, z_sum, z_sum.copy(), int(np.argmax(z_sum)) == label, loss)
 
 

@@ -184,9 +184,9 @@ def test_lava_backend_gets_the_lava_defaults(monkeypatch, tmp_path, capsys):
 
 def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
     """The Lava backend adapts lava_stllr.network.STLLRNetwork to the trainer protocol."""
-    from lava_stllr.reference import init_weights
+    from lava_stllr.reference import NetworkSpec, init_weights
 
-    built, closed = [], []
+    built, closed, given = [], [], []
 
     class Result:
         def __init__(self, n, n_classes):
@@ -196,16 +196,17 @@ def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
 
     class FakeNetwork:
         def __init__(self, sizes, n_steps, *, params, signal, beta_out, init_gain, seed,
-                     graded_input, tag):
+                     graded_input, tag, weights):
             built.append(dict(sizes=sizes, n_steps=n_steps, signal=signal, tag=tag,
                               graded_input=graded_input))
+            given.append(weights)
             self.sizes = sizes
 
         def train(self, dataset, indices=None, progress=True):
             assert sorted(indices) == list(range(len(dataset)))
             return Result(len(dataset), self.sizes[-1])
 
-        def evaluate(self, dataset):
+        def evaluate(self, dataset, progress=False):
             return Result(len(dataset), self.sizes[-1])
 
         def weights(self):
@@ -228,8 +229,11 @@ def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
     assert closed == [True]
     record = json.loads((out / "run.json").read_text())
     assert record["history"]["val_acc"] == [0.25, 0.25]
-    assert main(["evaluate", str(out), "--backend", "lava"]) == 2
-    assert "cannot load saved weights" in one_line_error(capsys)
+    # evaluate builds a Lava network from the run's saved weights (the fake's trained ones)
+    assert main(["evaluate", str(out), "--backend", "lava"]) == 0
+    saved = init_weights(NetworkSpec((512, 4, 4)), 9).feedforward
+    for got, want in zip(given[-1].feedforward, saved, strict=True):
+        np.testing.assert_array_equal(got, want)
 
 
 def test_microcode_prints_the_listing_of_the_options(monkeypatch, capsys):

@@ -61,7 +61,7 @@ class STLLRParams:
     alpha_pre, alpha_post : float
         Weights of the causal and non-causal terms (any finite value).
     lr : float
-        Learning rate, > 0.
+        Learning rate, >= 0 (0: learning frozen, for inference).
     window : int or None
         Learn on the last ``window`` steps of each sample; None means every step.
     psi : str
@@ -95,7 +95,7 @@ class STLLRParams:
             "lam_pre": _check_range("lam_pre", self.lam_pre, 0.0, 1.0, False, False),
             "lam_post": _check_range("lam_post", self.lam_post, 0.0, 1.0, False, False),
             "beta": _check_range("beta", self.beta, 0.0, 1.0, False, False),
-            "lr": _check_range("lr", self.lr, 0.0, math.inf, True, True),
+            "lr": _check_range("lr", self.lr, 0.0, math.inf, False, True),
             "theta": _check_range("theta", self.theta, 0.0, math.inf, True, True),
         }
         for name in ("alpha_pre", "alpha_post"):

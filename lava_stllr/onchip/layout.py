@@ -126,6 +126,11 @@ class OnChipLayout:
         return NetworkSpec(self.sizes, self.recurrent, self.beta_out, self.init_gain)
 
     @property
+    def frozen(self) -> bool:
+        """``params.lr == 0``: every sample is played with learning off."""
+        return self.params.lr == 0
+
+    @property
     def n_hidden(self) -> int:
         """Number of LIF layers ``L``."""
         return len(self.sizes) - 2
@@ -254,7 +259,7 @@ def stream_items(layout: OnChipLayout, dataset: SpikeDataset, indices: np.ndarra
     ``learn`` in [0, 1], then one blank, unscored, non-learning sample that flushes the
     pipeline."""
     check_dataset(layout, dataset)
-    learn = check_rate(learn)
+    learn = 0.0 if layout.frozen else check_rate(learn)
     for i in indices:
         spikes, label = dataset[int(i)]
         spikes = np.asarray(spikes)

@@ -34,6 +34,10 @@ from lava_stllr.onchip.programs_float import (
 #: Arithmetic of the network: the floating_pt or the fixed_pt models.
 PRECISIONS = ("float", "fixed")
 
+#: Step size the fixed-point rule constants are sized for when ``lr = 0`` (frozen):
+#: no sample learns, so its value only has to be encodable.
+FROZEN_NOMINAL_LR = 1e-3
+
 
 @dataclass(frozen=True)
 class NetworkProgram:
@@ -96,7 +100,9 @@ def quantize_layout(layout: OnChipLayout, **options: Any) -> FixedNetwork:
     if layout.graded_input:
         raise ValueError("the fixed-point network takes binary spikes: graded_input=True is"
                          " float only")
-    return quantize_network(layout.params, layout.initial_weights(), layout.feedback(),
+    # lr = 0 plays every sample frozen; the rule constants still need a nonzero step.
+    params = layout.params.replace(lr=FROZEN_NOMINAL_LR) if layout.frozen else layout.params
+    return quantize_network(params, layout.initial_weights(), layout.feedback(),
                             layout.beta_out, rng_seed=abs(layout.seed),
                             recurrent=layout.initial_recurrent_weights(), **options)
 

@@ -72,9 +72,9 @@ def _raises(error: type[Exception], match: str, factory) -> None:
     (dict(beta=math.nan), r"beta must be in \[0.0, 1.0\], got nan"),
     (dict(theta=math.nan), r"theta must be in \(0.0, inf\), got nan"),
     (dict(theta=math.inf), r"theta must be in \(0.0, inf\), got inf"),
-    (dict(lr=math.inf), r"lr must be in \(0.0, inf\), got inf"),
-    (dict(lr="0.1"), r"lr must be a number in \(0.0, inf\), got '0.1'"),
-    (dict(lr=None), r"lr must be a number in \(0.0, inf\), got None"),
+    (dict(lr=math.inf), r"lr must be in \[0.0, inf\), got inf"),
+    (dict(lr="0.1"), r"lr must be a number in \[0.0, inf\), got '0.1'"),
+    (dict(lr=None), r"lr must be a number in \[0.0, inf\), got None"),
     (dict(lam_pre=True), r"lam_pre must be a number in \[0.0, 1.0\], got True"),
     (dict(window=True), "window must be None or an integer >= 1, got True"),
 ])
@@ -171,9 +171,9 @@ TRAIN = ["train", "--backend", "reference", "--samples", "8", "--val-samples", "
 
 
 @pytest.mark.parametrize(("extra", "message"), [
-    (["--lr", "0"], "lr must be in (0.0, inf), got 0.0"),
-    (["--lr", "nan"], "lr must be in (0.0, inf), got nan"),
-    (["--set", "lr=inf"], "lr must be in (0.0, inf), got inf"),
+    (["--lr", "-1"], "lr must be in [0.0, inf), got -1.0"),
+    (["--lr", "nan"], "lr must be in [0.0, inf), got nan"),
+    (["--set", "lr=inf"], "lr must be in [0.0, inf), got inf"),
     (["--lam-post", "-0.5"], "lam_post must be in [0.0, 1.0], got -0.5"),
     (["--set", "beta=1.5"], "beta must be in [0.0, 1.0], got 1.5"),
     (["--set", "theta=0"], "theta must be in (0.0, inf), got 0.0"),

@@ -102,11 +102,13 @@ class FixedNeuron:
 
     def step(self, state: NeuronState, current: np.ndarray, signal: np.ndarray,
              gate: bool = False) -> tuple[NeuronState, NeuronOutputs]:
-        """:func:`~lava_stllr.loihi.neuron_fixed.neuron_step` (raises on overflow);
-        per-step only (``gate`` raises)."""
+        """:func:`~lava_stllr.loihi.neuron_fixed.neuron_step`; the membrane, post trace
+        and third factors saturate at their widths, as Loihi 2's registers do (an input
+        current that does not fit ``a_in`` still raises); per-step only (``gate`` raises)."""
         if gate:
             refuse_per_sample()
-        return neuron_step(self.program, state, current, signal, learn=True)
+        return neuron_step(self.program, state, current, signal, learn=True,
+                           overflow="saturate")
 
 
 @dataclass(frozen=True)
@@ -121,9 +123,11 @@ class FixedReadout:
         return np.zeros(n, dtype=np.int64)
 
     def integrate(self, z: np.ndarray, current: np.ndarray) -> np.ndarray:
-        """One integration step."""
+        """One integration step; ``z`` saturates at 24 bits signed (a long, strong input
+        clips the readout as the hardware does instead of stopping the run)."""
         z = np.asarray(z, dtype=np.int64)
-        return readout_step(self.program, z, current, np.zeros_like(z), learn=False)[0]
+        return readout_step(self.program, z, current, np.zeros_like(z), learn=False,
+                            overflow="saturate")[0]
 
     def factors(self, error: np.ndarray, gate: bool = False) -> ThirdFactors:
         """Third factors of the integer error (they do not depend on ``z``); per-step
@@ -131,7 +135,8 @@ class FixedReadout:
         if gate:
             refuse_per_sample()
         zeros = np.zeros(np.shape(error), dtype=np.int64)
-        y = readout_step(self.program, zeros, zeros, error, learn=True)[1]
+        y = readout_step(self.program, zeros, zeros, error, learn=True,
+                         overflow="saturate")[1]
         return ThirdFactors(y[0], y[1], y[2], np.zeros(np.shape(error), dtype=bool))
 
 

@@ -40,8 +40,9 @@ def _field_value(name: str, text: str) -> Any:
         return validate.real(name, text)  # raises: not a number
 
 
-def build_params(args: argparse.Namespace, default_lr: float | None = None) -> Any:
-    """STLLRParams from --preset, the dedicated flags and --set (validated).
+def build_params(args: argparse.Namespace, defaults: dict[str, Any] | None = None) -> Any:
+    """STLLRParams from --preset, ``defaults`` (fields the user did not give), the
+    dedicated flags and --set (validated; each later source wins).
 
     Raises
     ------
@@ -50,9 +51,7 @@ def build_params(args: argparse.Namespace, default_lr: float | None = None) -> A
     """
     from lava_stllr.params import STLLRParams
 
-    changes: dict[str, Any] = {}
-    if default_lr is not None:
-        changes["lr"] = default_lr
+    changes: dict[str, Any] = dict(defaults or {})
     for key, value in args.overrides:
         changes[key] = _field_value(key, value)
     for name in ("lr", "lam_pre", "lam_post", "alpha_pre", "alpha_post"):

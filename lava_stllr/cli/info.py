@@ -20,6 +20,7 @@ def add_parser(sub: Any) -> None:
 
 def collect_info() -> dict[str, Any]:
     """Versions, presets, datasets, backends and optional packages (imports nothing heavy)."""
+    from lava_stllr.cli.defaults import train_defaults
     from lava_stllr.data.registry import DATASETS
     from lava_stllr.params import PRESETS
     from lava_stllr.runs import versions
@@ -35,6 +36,9 @@ def collect_info() -> dict[str, Any]:
         "presets": PRESETS,
         "datasets": datasets,
         "backends": {"reference": "available", "lava": "available"},
+        "train_defaults": {name: {backend: train_defaults(name, backend).to_dict()
+                                  for backend in ("lava", "reference")}
+                           for name in DATASETS},
         "fixed_point": "available",
         "lava_dl": vers.get("lava-dl") or "not installed (netx export works without it; "
                                           "pip install 'lava-stllr[dl]' to run the export)",
@@ -55,6 +59,12 @@ def run(args: argparse.Namespace) -> int:
               f"{p['alpha_pre']:<5} {p['psi']}")
     print("datasets: " + "; ".join(f"{k}: {v}" for k, v in info["datasets"].items()))
     print("backends: " + "; ".join(f"{k}: {v}" for k, v in info["backends"].items()))
+    print("train defaults (samples, epochs, hidden, lr, psi, optimizer):")
+    for name, per_backend in info["train_defaults"].items():
+        for backend, d in per_backend.items():
+            print(f"  {name:<11} {backend:<9} {d['samples']:<5} {d['epochs']:<3} "
+                  f"{','.join(map(str, d['hidden'])):<5} {d['lr']:<7g} "
+                  f"{d['psi'] or 'preset'}, {d['optimizer'] or 'sgd (on chip)'}")
     print(f"fixed point: {info['fixed_point']}")
     print(f"lava-dl: {info['lava_dl']}")
     return 0

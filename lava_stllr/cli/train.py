@@ -22,6 +22,7 @@ from lava_stllr.cli.common import (
     close_trainer,
     load_data,
 )
+from lava_stllr.cli.defaults import TrainDefaults, train_defaults
 from lava_stllr.cli.parser import (
     BACKENDS,
     PROG,
@@ -34,22 +35,6 @@ from lava_stllr.cli.parser import (
     positive_int,
 )
 
-#: Training samples and epochs when --samples / --epochs are not given. The Lava
-#: simulator costs about 1-4 ms per step, so its defaults keep ``make demo`` short
-#: (measured on 2 cores: about 2 minutes, held-out accuracy about 0.79 on the synthetic
-#: set; 1 epoch: 0.68, 3 epochs: 0.77).
-DEFAULT_SAMPLES = {"lava": 400, "reference": 800}
-DEFAULT_EPOCHS = {"lava": 2, "reference": 10}
-#: Learning rate when neither --lr nor --set lr=... is given. The reference trainers
-#: average the error over a mini-batch; the Lava network updates per sample (lava, 1
-#: epoch, held-out accuracy: lr 0.001 -> 0.46, 0.002 -> 0.54, 0.005 -> 0.68,
-#: 0.01 -> 0.51, 0.02 -> 0.40).
-DEFAULT_LR = {"lava": 0.005, "reference": 0.2}
-
-
-def _per_backend(values: dict[str, Any]) -> str:
-    return ", ".join(f"{v} with {k}" for k, v in values.items())
-
 
 def add_parser(sub: Any) -> None:
     """Add the ``train`` command to the subparsers ``sub``."""
@@ -58,14 +43,13 @@ def add_parser(sub: Any) -> None:
                                 "weights, a run record and plots to a run folder.")
     add_data_options(p, "synthetic")
     p.add_argument("--samples", type=positive_int, default=None, metavar="N",
-                   help=f"training samples (default: {_per_backend(DEFAULT_SAMPLES)})")
+                   help="training samples (default: the dataset's, see 'lava-stllr info')")
     p.add_argument("--val-samples", type=positive_int, default=None, metavar="N",
                    help="held-out samples (default: samples/4)")
     p.add_argument("--epochs", type=positive_int, default=None, metavar="N",
-                   help=f"passes over the training set (default: "
-                        f"{_per_backend(DEFAULT_EPOCHS)})")
-    p.add_argument("--hidden", type=hidden_sizes, default=(64,), metavar="N[,N...]",
-                   help="hidden layer sizes (default: 64)")
+                   help="passes over the training set (default: the dataset's)")
+    p.add_argument("--hidden", type=hidden_sizes, default=None, metavar="N[,N...]",
+                   help="hidden layer sizes (default: the dataset's, e.g. 64)")
     p.add_argument("--recurrent", action="store_true",
                    help="all-to-all recurrent weights in every hidden layer")
     p.add_argument("--backend", choices=BACKENDS, default="lava",
@@ -135,20 +119,25 @@ def _fit(trainer: Any, args: argparse.Namespace, train: Any, val: Any) -> Any:
     return trainer.fit(train, val, epochs=args.epochs, progress=progress)
 
 
-def _resolve_defaults(args: argparse.Namespace) -> None:
+def _resolve_defaults(args: argparse.Namespace) -> TrainDefaults:
+    """Fill what the user did not give from the dataset's :mod:`defaults` entry."""
+    defaults = train_defaults(args.dataset, args.backend)
     if args.samples is None:
-        args.samples = DEFAULT_SAMPLES[args.backend]
+        args.samples = defaults.samples
     if args.val_samples is None:
         args.val_samples = max(1, args.samples // 4)
     if args.epochs is None:
-        args.epochs = DEFAULT_EPOCHS[args.backend]
+        args.epochs = defaults.epochs
+    if args.hidden is None:
+        args.hidden = defaults.hidden
     if args.signal is None:
         args.signal = DEFAULT_SIGNAL[args.backend]
     if args.trainer == "bptt" and args.backend == "reference":
         args.signal = "bptt"
     if args.backend == "reference":  # options of the lava backend stay None: not recorded
-        args.optimizer = args.optimizer or "sgd"
+        args.optimizer = args.optimizer or defaults.optimizer
         args.batch_size = args.batch_size or 32
+    return defaults
 
 
 def _dataset_record(args: argparse.Namespace, train: Any, val: Any) -> dict[str, Any]:
@@ -203,9 +192,12 @@ def run(args: argparse.Namespace) -> int:
     from lava_stllr import run_folder
 
     check_unused_options(args)  # before defaults fill in what the user did not give
-    _resolve_defaults(args)
-    lr_given = args.lr is not None or any(k == "lr" for k, _ in args.overrides)
-    params = build_params(args, None if lr_given else DEFAULT_LR[args.backend])
+    defaults = _resolve_defaults(args)
+    given = {k for k, _ in args.overrides} | ({"lr"} if args.lr is not None else set())
+    changes = {} if "lr" in given else {"lr": defaults.lr}
+    if defaults.psi is not None and "psi" not in given and args.preset is None:
+        changes["psi"] = defaults.psi
+    params = build_params(args, changes)
     check_backend(args)
     # Claimed before any work: an unusable or busy folder fails at once, not after training.
     folder = run_folder.make_run_dir(args.out, overwrite=args.overwrite)

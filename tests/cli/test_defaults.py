@@ -1,0 +1,49 @@
+"""Per-dataset training defaults: what ``train`` uses when an option is not given,
+and what ``info`` prints."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lava_stllr.cli import main
+from lava_stllr.cli.defaults import BACKEND_DEFAULTS, DEFAULTS, train_defaults
+
+
+def test_a_dataset_without_an_entry_gets_the_backend_defaults() -> None:
+    assert train_defaults("synthetic", "lava") == BACKEND_DEFAULTS["lava"]
+    assert train_defaults("nmnist", "lava") == DEFAULTS["nmnist", "lava"]
+    assert train_defaults("nmnist", "lava").hidden == (256,)
+
+
+@pytest.mark.parametrize("extra, lr, psi", [
+    ([], BACKEND_DEFAULTS["lava"].lr, "triangle"),
+    (["--lr", "0.001"], 0.001, "triangle"),
+    (["--set", "psi=rational"], BACKEND_DEFAULTS["lava"].lr, "rational"),
+    (["--preset", "shd"], BACKEND_DEFAULTS["lava"].lr, "rational"),  # the preset's psi
+])
+def test_train_records_the_defaults_it_used(monkeypatch, tmp_path, extra, lr, psi) -> None:
+    from lava_stllr.cli import train as train_cli
+
+    seen = {}
+
+    def fake_train_into(folder, args, params):
+        seen.update(params=params, hidden=args.hidden, epochs=args.epochs,
+                    samples=args.samples)
+        return 0
+
+    monkeypatch.setattr(train_cli, "_train_into", fake_train_into)
+    assert main(["train", "--quiet", "--out", str(tmp_path / "run"), *extra]) == 0
+    assert seen["params"].lr == lr and seen["params"].psi == psi
+    d = BACKEND_DEFAULTS["lava"]
+    assert (seen["hidden"], seen["epochs"], seen["samples"]) == (d.hidden, d.epochs,
+                                                                d.samples)
+
+
+def test_info_prints_the_defaults(capsys) -> None:
+    assert main(["info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["train_defaults"]["nmnist"]["lava"] == DEFAULTS["nmnist", "lava"].to_dict()
+    assert main(["info"]) == 0
+    assert "nmnist      lava" in capsys.readouterr().out

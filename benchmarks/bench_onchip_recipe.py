@@ -9,7 +9,8 @@ NumPy pipeline that equals the Lava network bit for bit (fast); ``--backend lava
 size by that factor after every epoch (``lr_scale``, carried by the label messages).
 
 Run: ``python benchmarks/bench_onchip_recipe.py [--data ../shared/data/NMNIST]
-[--epochs 6] [--lr 3e-4] [--psi triangle] [--modes float:step float:sample fixed:step]
+[--epochs 6] [--lr 3e-4] [--psi triangle] [--modes float:step float:sample fixed:step
+batched:step]
 [--backend reference|lava] [--n-train 800 --n-val 200]``
 """
 
@@ -32,7 +33,30 @@ CONFIG = BinningConfig(sensor_size=(34, 34, 2), n_time_bins=25, t_end_us=300_000
                        downsample=2, max_count=1)
 
 
+class _BatchedOnChipSettings:
+    """The batched trainer with the on-chip settings (DFA, plain SGD, batch 1, weights
+    moving every step, no pipeline delays), behind the on-chip network's train/evaluate."""
+
+    def __init__(self, layout: OnChipLayout, update: str) -> None:
+        from lava_stllr.reference import STLLRTrainer
+
+        self.trainer = STLLRTrainer(layout.spec, layout.params, "dfa", "sgd",
+                                    update="step" if update == "step" else "batch",
+                                    seed=layout.seed)
+
+    def train(self, dataset, indices, lr_scale: float = 1.0) -> None:
+        self.trainer.optimizer.lr = self.trainer.params.lr * lr_scale
+        self.trainer.fit(dataset.subset(indices), epochs=1, batch_size=1, progress=False)
+
+    def evaluate(self, dataset):
+        from types import SimpleNamespace
+
+        return SimpleNamespace(accuracy=self.trainer.evaluate(dataset)[1])
+
+
 def _network(args: argparse.Namespace, layout: OnChipLayout, precision: str):
+    if precision == "batched":
+        return _BatchedOnChipSettings(layout, layout.update)
     if args.backend == "reference":
         return OnChipReference(layout, precision=precision)
     from lava_stllr.network import STLLRNetwork
@@ -52,8 +76,9 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=3e-4)
     parser.add_argument("--lr-decay", type=float, default=1.0)
     parser.add_argument("--psi", default="triangle")
+    # batched:step / batched:sample: the batched trainer with the same settings
     parser.add_argument("--modes", nargs="+", default=["float:step", "float:sample",
-                                                        "fixed:step"])
+                                                        "fixed:step", "batched:step"])
     parser.add_argument("--backend", choices=("reference", "lava"), default="reference")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()

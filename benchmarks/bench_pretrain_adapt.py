@@ -8,10 +8,13 @@ with ``weights=`` the phase-1 weights learns the training samples of classes 5-9
 online (``--backend reference``: :class:`~lava_stllr.onchip.OnChipReference`, bit-exact
 with the Lava network; ``--backend lava``: :class:`~lava_stllr.network.STLLRNetwork`).
 Prints validation accuracy on the old (0-4) and new (5-9) classes after each phase.
+Adapting on new classes alone forgets the old ones (the readout learns to answer 5-9);
+``--replay F`` mixes a random fraction ``F`` of the old classes' training samples into
+every online epoch (rehearsal), and the table shows adaptation with no replay and with it.
 
 Run: ``python benchmarks/bench_pretrain_adapt.py [--data ../shared/data/NMNIST]
-[--offline-epochs 8] [--online-epochs 3] [--lr 3e-4] [--precision float|fixed]
-[--backend reference|lava]``
+[--offline-epochs 8] [--online-epochs 3] [--lr 3e-4] [--replay 0.5]
+[--precision float|fixed] [--backend reference|lava]``
 """
 
 from __future__ import annotations
@@ -46,6 +49,38 @@ def _split_accuracy(predictions: np.ndarray, labels: np.ndarray) -> tuple[float,
             float((predictions[~old] == labels[~old]).mean()))
 
 
+def _adapt(args: argparse.Namespace, layout: OnChipLayout, train, val, new_idx: np.ndarray,
+           old_idx: np.ndarray, replay: float) -> list[tuple]:
+    """Online epochs on the new classes (plus a ``replay`` fraction of old samples) from
+    the offline weights; one row per epoch."""
+    if args.backend == "lava":
+        from lava_stllr.network import STLLRNetwork
+
+        net = STLLRNetwork(layout.sizes, layout.n_steps, params=layout.params,
+                           seed=layout.seed, weights=layout.weights,
+                           tag="fixed_pt" if args.precision == "fixed" else "floating_pt")
+    else:
+        net = OnChipReference(layout, precision=args.precision)
+    rng = np.random.default_rng(args.seed)
+    rows, start = [], time.perf_counter()
+    try:
+        if replay == 0:
+            before = net.evaluate(val)
+            rows.append((f"on chip ({args.precision}), before adapting",
+                         *_split_accuracy(before.predictions, before.labels), 0.0))
+        for epoch in range(args.online_epochs):
+            old = rng.choice(old_idx, size=int(round(replay * len(old_idx))), replace=False)
+            played = np.concatenate([new_idx, old])
+            net.train(train, indices=played[rng.permutation(len(played))])
+            result = net.evaluate(val)
+            rows.append((f"on chip, 5-9 + {replay:.0%} replay of 0-4, epoch {epoch + 1}",
+                         *_split_accuracy(result.predictions, result.labels),
+                         time.perf_counter() - start))
+    finally:
+        getattr(net, "close", lambda: None)()
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -56,13 +91,15 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=3e-4)
     parser.add_argument("--precision", choices=("float", "fixed"), default="float")
     parser.add_argument("--backend", choices=("reference", "lava"), default="reference")
+    parser.add_argument("--replay", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
     train, val = load_nmnist_subset(args.data, 800, 200, config=CONFIG)
     train, val = materialize(train), materialize(val)
     train_labels, val_labels = _labels(train), _labels(val)
-    old_train = train.subset(np.flatnonzero(np.isin(train_labels, OLD)))
+    old_idx = np.flatnonzero(np.isin(train_labels, OLD))
+    old_train = train.subset(old_idx)
     new_idx = np.flatnonzero(np.isin(train_labels, NEW))
     spec = NetworkSpec((train.n_inputs, args.hidden, train.n_classes))
     params = STLLRParams.preset("code_default", psi="triangle", lr=args.offline_lr)
@@ -77,28 +114,8 @@ def main() -> None:
 
     layout = OnChipLayout(spec.sizes, train.n_steps, params.replace(lr=args.lr),
                           seed=args.seed, weights=trainer.weights)
-    if args.backend == "lava":
-        from lava_stllr.network import STLLRNetwork
-
-        net = STLLRNetwork(layout.sizes, layout.n_steps, params=layout.params,
-                           seed=layout.seed, weights=layout.weights,
-                           tag="fixed_pt" if args.precision == "fixed" else "floating_pt")
-    else:
-        net = OnChipReference(layout, precision=args.precision)
-    start = time.perf_counter()
-    try:
-        before = net.evaluate(val)
-        rows.append((f"on chip ({args.precision}), before adapting",
-                     *_split_accuracy(before.predictions, before.labels), 0.0))
-        order = np.random.default_rng(args.seed)
-        for epoch in range(args.online_epochs):
-            net.train(train, indices=new_idx[order.permutation(len(new_idx))])
-            result = net.evaluate(val)
-            rows.append((f"on chip, adapted on 5-9, epoch {epoch + 1}",
-                         *_split_accuracy(result.predictions, result.labels),
-                         time.perf_counter() - start))
-    finally:
-        getattr(net, "close", lambda: None)()
+    for replay in sorted({0.0, args.replay}):
+        rows += _adapt(args, layout, train, val, new_idx, old_idx, replay)
 
     print(f"\nN-MNIST 800/200, {spec.sizes}, offline S-TLLR BP + Adam lr {args.offline_lr} "
           f"x{args.offline_epochs} on 0-4; online DFA batch 1 lr {args.lr}, psi triangle, "

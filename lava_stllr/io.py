@@ -15,10 +15,12 @@ FORMAT_VERSION = 1
 _MAGIC = "lava-stllr-weights"
 
 
-def _umask() -> int:
+def new_file_mode() -> int:
+    """Permissions a plain ``open(path, "w")`` would give a new file: 0666 minus the
+    umask (``tempfile.mkstemp`` creates its files 0600)."""
     mask = os.umask(0)
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -50,7 +52,7 @@ def atomic_write(path: str | Path, write: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, 0o666 & ~_umask())
+        os.fchmod(fd, new_file_mode())
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()

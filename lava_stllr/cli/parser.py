@@ -108,14 +108,25 @@ def add_params_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_data_options(parser: argparse.ArgumentParser, default_dataset: str | None) -> None:
-    """``--dataset``, ``--data-dir`` and ``--cache-dir``."""
+    """``--dataset``, ``--data-dir`` and ``--cache-dir``. ``--dataset`` is None when not
+    given (``default_dataset`` is only named in the help; see :func:`resolve_dataset`)."""
     needs_dir = [name for name, entry in _DATASET_ENTRIES.items() if entry.needs_data_dir]
     group = parser.add_argument_group("data")
-    group.add_argument("--dataset", choices=DATASETS, default=default_dataset,
-                       help="dataset (default: %(default)s)" if default_dataset else
+    group.add_argument("--dataset", choices=DATASETS, default=None,
+                       help=f"dataset (default: {default_dataset})" if default_dataset else
                        "dataset (default: the run's)")
     group.add_argument("--data-dir", type=Path, default=None, metavar="PATH",
                        help="folder of a real dataset (tonic's layout); required for "
                             f"{', '.join(needs_dir[:-1])} and {needs_dir[-1]}")
     group.add_argument("--cache-dir", type=Path, default=None, metavar="PATH",
                        help="disk cache for binned event tensors (real datasets)")
+
+
+def resolve_dataset(args: argparse.Namespace, default: str) -> None:
+    """Set ``args.dataset`` to ``default`` when not given; ``--data-dir`` alone is an
+    error (it would silently be ignored by the dataset generated in code)."""
+    if args.dataset is None:
+        if args.data_dir is not None:
+            names = [n for n, e in _DATASET_ENTRIES.items() if e.needs_data_dir]
+            raise CLIError(f"--data-dir needs --dataset (one of {', '.join(names)})")
+        args.dataset = default

@@ -33,7 +33,10 @@ from lava_stllr.cli.parser import (
     non_negative_int,
     out_path,
     positive_int,
+    resolve_dataset,
 )
+
+DEFAULT_DATASET = "synthetic"
 
 
 def add_parser(sub: Any) -> None:
@@ -41,7 +44,7 @@ def add_parser(sub: Any) -> None:
     p = add_command(sub, "train", run, help="train a network and write a run folder",
                     description="Train a spiking network online with S-TLLR and write "
                                 "weights, a run record and plots to a run folder.")
-    add_data_options(p, "synthetic")
+    add_data_options(p, DEFAULT_DATASET)
     p.add_argument("--samples", type=positive_int, default=None, metavar="N",
                    help="training samples (default: the dataset's, see 'lava-stllr info')")
     p.add_argument("--val-samples", type=positive_int, default=None, metavar="N",
@@ -191,6 +194,7 @@ def run(args: argparse.Namespace) -> int:
     """Train, evaluate, write the run folder and print a summary; return 0."""
     from lava_stllr import run_folder
 
+    resolve_dataset(args, DEFAULT_DATASET)
     check_unused_options(args)  # before defaults fill in what the user did not give
     defaults = _resolve_defaults(args)
     given = {k for k, _ in args.overrides} | ({"lr"} if args.lr is not None else set())

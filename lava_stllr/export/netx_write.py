@@ -88,6 +88,7 @@ from typing import Any
 import numpy as np
 
 from lava_stllr import validate
+from lava_stllr.io import new_file_mode
 from lava_stllr.loihi.conversions import decay_numerator, even_weights
 from lava_stllr.loihi.widths import DECAY_UNITY, VTH_MAX, WEIGHT_EVEN_MAX
 from lava_stllr.params import STLLRParams
@@ -277,6 +278,7 @@ def export_netx(path: str | Path, spec: NetworkSpec, params: STLLRParams, weight
     layers = netx_layers(spec, params, weights, scales)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, new_file_mode())  # as a plain open() would, not mkstemp's 0600
     os.close(fd)
     try:
         _write_file(Path(tmp), spec, params, layers)

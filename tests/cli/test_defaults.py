@@ -47,3 +47,10 @@ def test_info_prints_the_defaults(capsys) -> None:
     assert info["train_defaults"]["nmnist"]["lava"] == DEFAULTS["nmnist", "lava"].to_dict()
     assert main(["info"]) == 0
     assert "nmnist      lava" in capsys.readouterr().out
+
+
+def test_data_dir_without_dataset_is_refused(tmp_path, capsys) -> None:
+    assert main(["train", "--data-dir", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "--data-dir needs --dataset" in err and "nmnist" in err
+    assert not (tmp_path / "r").exists()  # refused before the run folder is claimed

@@ -241,3 +241,15 @@ def test_lava_dl_netx_runs_the_export_like_our_model(tmp_path, recurrent):
     net.stop()
     u = np.asarray(next(iter(next(iter(probed.values())).values())))
     np.testing.assert_array_equal(u[n_blocks:n_blocks + steps], ours.readout_u)
+
+
+def test_the_exported_file_has_the_permissions_of_a_plain_open(tmp_path):
+    import os
+
+    spec = NetworkSpec((20, 12, 3))
+    old = os.umask(0o022)
+    try:
+        netx.export_netx(tmp_path / "n.h5", spec, STLLRParams(), init_weights(spec, seed=1))
+    finally:
+        os.umask(old)
+    assert (tmp_path / "n.h5").stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600

@@ -91,7 +91,8 @@ class STLLRNetwork:
         ``STLLRDense`` per hidden layer).
     weights : Weights or None
         Initial weights, e.g. ``trainer.weights`` of a reference trainer or
-        ``RunFolder(...).load_weights()`` (fixed point quantizes them); None draws them
+        ``lava_stllr.runs.load_run(folder).weights`` (fixed point quantizes them); None
+        draws them
         from ``seed``. The network keeps learning from them on chip.
     tag : str
         Model tag for :class:`~lava_stllr.run_config.STLLRSimCfg`. ``"fixed_pt"`` builds

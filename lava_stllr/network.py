@@ -92,8 +92,7 @@ class STLLRNetwork:
     weights : Weights or None
         Initial weights, e.g. ``trainer.weights`` of a reference trainer or
         ``lava_stllr.runs.load_run(folder).weights`` (fixed point quantizes them); None
-        draws them
-        from ``seed``. The network keeps learning from them on chip.
+        draws them from ``seed``. The network keeps learning from them on chip.
     tag : str
         Model tag for :class:`~lava_stllr.run_config.STLLRSimCfg`. ``"fixed_pt"`` builds
         the fixed-point network (Loihi 2 widths, binary input): weights, feedback and

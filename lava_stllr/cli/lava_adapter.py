@@ -74,7 +74,6 @@ class LavaNetworkTrainer:
         except ValueError as exc:
             raise CLIError(str(exc)) from None
         self.close()
-        self._net = None
         self._weights = value.copy()
 
     def fit(self, train: Any, val: Any = None, epochs: int = 1, progress: bool = True) -> Any:
@@ -112,9 +111,10 @@ class LavaNetworkTrainer:
         return result.loss, result.accuracy
 
     def close(self) -> None:
-        """Stop the Lava runtime."""
+        """Stop the Lava runtime (the next ``fit``/``evaluate`` builds a new network)."""
         if self._net is not None:
             self._net.close()
+            self._net = None
 
 
 def make_lava_trainer(spec: Any, params: Any, signal: str, precision: str, seed: int) -> Any:

@@ -107,10 +107,15 @@ def add_params_options(parser: argparse.ArgumentParser) -> None:
                             "(repeatable)")
 
 
+def _datasets_read_from_files() -> list[str]:
+    """The datasets that need ``--data-dir``."""
+    return [name for name, entry in _DATASET_ENTRIES.items() if entry.needs_data_dir]
+
+
 def add_data_options(parser: argparse.ArgumentParser, default_dataset: str | None) -> None:
     """``--dataset``, ``--data-dir`` and ``--cache-dir``. ``--dataset`` is None when not
     given (``default_dataset`` is only named in the help; see :func:`resolve_dataset`)."""
-    needs_dir = [name for name, entry in _DATASET_ENTRIES.items() if entry.needs_data_dir]
+    needs_dir = _datasets_read_from_files()
     group = parser.add_argument_group("data")
     group.add_argument("--dataset", choices=DATASETS, default=None,
                        help=f"dataset (default: {default_dataset})" if default_dataset else
@@ -127,6 +132,6 @@ def resolve_dataset(args: argparse.Namespace, default: str) -> None:
     error (it would silently be ignored by the dataset generated in code)."""
     if args.dataset is None:
         if args.data_dir is not None:
-            names = [n for n, e in _DATASET_ENTRIES.items() if e.needs_data_dir]
-            raise CLIError(f"--data-dir needs --dataset (one of {', '.join(names)})")
+            raise CLIError(f"--data-dir needs --dataset (one of "
+                           f"{', '.join(_datasets_read_from_files())})")
         args.dataset = default

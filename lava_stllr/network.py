@@ -206,20 +206,22 @@ class STLLRNetwork:
 
     def train(self, dataset: SpikeDataset, n_samples: int | None = None,
               indices: Sequence[int] | None = None, progress: bool = True,
-              lr_scale: float = 1.0) -> RunResult:
+              lr_scale: float = 1.0, desc: str = "train") -> RunResult:
         """Play samples with online learning; return their scores, accuracy and loss.
 
         Samples are ``dataset[i]`` for ``i`` in ``indices`` (default: the first
         ``n_samples``, all if None), in that order. ``lr_scale`` in [0, 1] scales every
         layer's step size for this call (the output error is scaled, so a schedule needs
-        no rebuild). Shows a tqdm bar with the running accuracy when ``progress``.
+        no rebuild). Shows a tqdm bar with the running accuracy when ``progress``, named
+        ``desc`` (it says so while the first call starts the runtime).
         """
-        return self._call(dataset, n_samples, indices, lr_scale, progress, "train")
+        return self._call(dataset, n_samples, indices, lr_scale, progress, "train", desc)
 
     def evaluate(self, dataset: SpikeDataset, n_samples: int | None = None,
-                 indices: Sequence[int] | None = None, progress: bool = False) -> RunResult:
+                 indices: Sequence[int] | None = None, progress: bool = False,
+                 desc: str = "evaluate") -> RunResult:
         """Play samples without learning; return their scores, accuracy and loss."""
-        return self._call(dataset, n_samples, indices, 0.0, progress, "evaluate")
+        return self._call(dataset, n_samples, indices, 0.0, progress, "evaluate", desc)
 
     def weights(self) -> list[np.ndarray]:
         """Feed-forward weights (readout last) at the end of the last call.
@@ -274,7 +276,7 @@ class STLLRNetwork:
         return runtime_alive(self.source.runtime)
 
     def _call(self, dataset: SpikeDataset, n_samples, indices, learn: float, progress: bool,
-              desc: str) -> RunResult:
+              mode: str, desc: str) -> RunResult:
         self._check_open()
         learn = check_rate(learn)
         idx = sample_indices(dataset, n_samples, indices)
@@ -291,6 +293,9 @@ class STLLRNetwork:
                 self.source.run(condition=condition)
             else:
                 self._started = True
+                # Compiling and starting the model processes takes seconds: say so.
+                bar.set_description_str(f"{desc} (starting the Lava runtime)")
+                bar.refresh()
                 # Shared memory that killed runs of ours left behind (Lava never frees it).
                 reclaim_stale_segments()
                 # Children ignore Ctrl-C (the host shuts them down) and die with the host.
@@ -300,6 +305,7 @@ class STLLRNetwork:
                 close_at_exit(self, self.source.runtime)
                 # Its segments all exist now; the next start reclaims them if we are killed.
                 record_runtime(self.source.runtime)
+                bar.set_description_str(desc)
             self._steps_done += n_steps
             # The source waits for the first sample, so no step has run yet.
             for dense in (*self.dense, *self.recurrent):
@@ -326,7 +332,7 @@ class STLLRNetwork:
             raise
         finally:
             bar.close()
-        validate.finite(f"the Lava network's readout or weights ({desc})", *scores, *weights)
+        validate.finite(f"the Lava network's readout or weights ({mode})", *scores, *weights)
         self._weights = weights[:len(self.dense)]
         self._rec_weights = weights[len(self.dense):]
         return _result(scores, labels, self.layout.n_steps - self.layout.window_start)

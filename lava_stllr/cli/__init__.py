@@ -12,7 +12,8 @@ the traceback instead.
 Signals end a run cleanly (the Lava runtime and its child processes are shut down, the
 run folder is abandoned, one line on stderr, no traceback), also during Lava's start-up:
 SIGINT (Ctrl-C) exits with 130, SIGTERM with 143 and SIGHUP (the terminal was closed)
-with 129, the shell convention 128 + signal number.
+with 129, the shell convention 128 + signal number. Output into a pipe whose reader has
+gone (``lava-stllr microcode | head``) ends quietly with 141 (128 + SIGPIPE).
 """
 
 from __future__ import annotations
@@ -62,6 +63,20 @@ def _install_signals() -> dict:
             for sig in (getattr(signal, name, None) for name in _SIGNAL_MESSAGES) if sig}
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's flush at exit does not fail again on
+    the closed pipe (and print ``Exception ignored ... BrokenPipeError``)."""
+    import os
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # a replaced stdout (tests): nothing to do
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``lava-stllr`` argument parser (one-line errors)."""
     from lava_stllr import __version__
@@ -105,6 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         name = signal.Signals(exc.signum).name
         print(f"{PROG}: {_SIGNAL_MESSAGES.get(name, name)}", file=sys.stderr)
         return 128 + exc.signum
+    except BrokenPipeError:
+        # The reader of our output went away (``lava-stllr info | head -1``): stop quietly
+        # with the status of a process killed by SIGPIPE, the shell convention.
+        _silence_stdout()
+        return 128 + signal.SIGPIPE
     except LavaRuntimeError as exc:  # a model process failed: not a user error
         if debug:
             raise

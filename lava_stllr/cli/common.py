@@ -61,26 +61,31 @@ def build_params(args: argparse.Namespace, defaults: dict[str, Any] | None = Non
     return STLLRParams.preset(args.preset or DEFAULT_PRESET, **changes)
 
 
-def load_data(name: str, data_dir: Path | None, n_train: int, n_val: int, seed: int,
-              cache_dir: Path | None = None) -> tuple[Any, Any]:
-    """Training and held-out datasets ``(train, val)`` of ``name`` (see
-    :mod:`lava_stllr.data.registry`)."""
+def load_data(name: str, request: Any) -> tuple[Any, Any]:
+    """Training and held-out datasets ``(train, val)`` of ``name`` for a
+    :class:`~lava_stllr.data.registry.DataRequest` (``val`` None when ``n_val`` is 0)."""
+    from lava_stllr.data import registry
+    from lava_stllr.data.dataset import CheckedDataset
+
+    check_data_dir(name, request.root)
+    train, val = registry.load_train_val(name, request)
+    # Every sample is checked where it is read, whichever backend reads it.
+    return (CheckedDataset(train, f"{name} training set"),
+            None if val is None else CheckedDataset(val, f"{name} held-out set"))
+
+
+def check_data_dir(name: str, data_dir: Path | None) -> None:
+    """A dataset read from files needs ``--data-dir``."""
     from lava_stllr.data import registry
 
     if registry.get(name).needs_data_dir and data_dir is None:
         raise CLIError(f"--dataset {name} needs --data-dir PATH (the dataset's folder)")
-    from lava_stllr.data.dataset import CheckedDataset
-
-    train, val = registry.load_train_val(name, data_dir, n_train, n_val, seed, cache_dir)
-    # Every sample is checked where it is read, whichever backend reads it.
-    return (CheckedDataset(train, f"{name} training set"),
-            CheckedDataset(val, f"{name} held-out set"))
 
 
-def held_out_data(args: argparse.Namespace, loaded: Any) -> tuple[str, Any]:
-    """``(dataset name, held-out set)`` for a saved run: the run's dataset, samples and
-    seed unless ``args`` (dataset, data_dir, samples, seed, cache_dir) say otherwise."""
-    from lava_stllr.data import registry
+def recorded_request(args: argparse.Namespace, loaded: Any) -> tuple[str, Any]:
+    """``(dataset name, DataRequest)`` of a saved run's data, with what ``args``
+    (dataset, data_dir, seed, cache_dir) change."""
+    from lava_stllr.data.registry import DataRequest
 
     ds = loaded.record.get("dataset", {})
     name = args.dataset or ds.get("name") or "synthetic"
@@ -89,23 +94,62 @@ def held_out_data(args: argparse.Namespace, loaded: Any) -> tuple[str, Any]:
             and not recorded.is_dir():
         raise CLIError(f"the run records the relative data folder {recorded}, which is not "
                        f"found from {Path.cwd()}: give --data-dir PATH")
-    data_dir = args.data_dir or recorded
-    n_val = args.samples or int(ds.get("n_val") or 200)
     seed = args.seed if args.seed is not None else int(loaded.record.get("seed",
                                                                           loaded.seed))
-    # One training sample is the cheapest request when it cannot change the held-out set.
-    depends = registry.get(name).val_depends_on_n_train
-    n_train = int(ds.get("n_train") or 1) if depends else 1
-    _, val = load_data(name, data_dir, n_train, n_val, seed, args.cache_dir)
-    _check_val_hash(ds, val, data_dir,
-                    same=name == ds.get("name") and args.samples in (None, ds.get("n_val"))
-                    and seed == loaded.record.get("seed"))
-    if val.n_inputs != loaded.spec.sizes[0] or val.n_classes != loaded.spec.sizes[-1]:
+    same_data = name == ds.get("name")
+    if same_data and "binning" in ds:
+        binning = dict(ds["binning"] or {})
+        if "sensor_size" in binning:
+            binning["sensor_size"] = tuple(binning["sensor_size"])
+    elif same_data and name == "nmnist":
+        # Runs recorded before binning was an option binned N-MNIST as counts.
+        binning = {"max_count": None}
+    else:
+        binning = {}
+    request = DataRequest(root=args.data_dir or recorded, n_train=ds.get("n_train"),
+                          n_val=int(ds.get("n_val") or 0), seed=seed,
+                          split=ds.get("split", "train") if same_data else "train",
+                          val_split=ds.get("val_split") if same_data else None,
+                          binning=binning, cache_dir=args.cache_dir)
+    return name, request
+
+
+def held_out_data(args: argparse.Namespace, loaded: Any) -> tuple[str, str, Any]:
+    """``(dataset name, what was read, dataset)`` to evaluate a saved run on: with
+    ``args.split``, ``args.samples`` (None: all) samples of that split; otherwise the
+    run's own held-out set (``args.samples`` of it, if given)."""
+    import dataclasses
+
+    from lava_stllr.data import registry
+    from lava_stllr.data.dataset import CheckedDataset
+
+    name, request = recorded_request(args, loaded)
+    check_data_dir(name, request.root)
+    ds = loaded.record.get("dataset", {})
+    split = getattr(args, "split", None)
+    if split is not None:
+        request = dataclasses.replace(request, split=split, n_train=args.samples)
+        data = CheckedDataset(registry.load_split(name, request), f"{name} {split} split")
+        what = f"{split} split"
+    else:
+        if "n_val" in ds and not ds["n_val"]:
+            raise CLIError("the run has no held-out set (it was trained with --val-samples "
+                           "0): give --split test (or --split train) to choose the samples")
+        n_val = args.samples or request.n_val or 200
+        if not registry.val_depends_on_n_train(name, request):
+            request = dataclasses.replace(request, n_train=1)  # the cheapest request
+        request = dataclasses.replace(request, n_val=n_val)
+        _, data = load_data(name, request)
+        _check_val_hash(ds, data, request.root,
+                        same=name == ds.get("name") and args.samples in (None, ds.get("n_val"))
+                        and request.seed == loaded.record.get("seed"))
+        what = "held-out"
+    if data.n_inputs != loaded.spec.sizes[0] or data.n_classes != loaded.spec.sizes[-1]:
         raise CLIError(
-            f"{name} has {val.n_inputs} inputs and {val.n_classes} classes, the network "
+            f"{name} has {data.n_inputs} inputs and {data.n_classes} classes, the network "
             f"{'-'.join(map(str, loaded.spec.sizes))} does not fit it"
         )
-    return name, val
+    return name, what, data
 
 
 def _check_val_hash(ds: dict, val: Any, data_dir: Path | None, same: bool) -> None:

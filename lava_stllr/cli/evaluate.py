@@ -10,11 +10,13 @@ from typing import Any
 
 from lava_stllr.cli.common import DEFAULT_SIGNAL, check_backend, close_trainer, held_out_data
 from lava_stllr.cli.parser import (
+    ALL,
     BACKENDS,
+    CLIError,
     add_command,
     add_data_options,
+    count_or_all,
     non_negative_int,
-    positive_int,
 )
 
 
@@ -25,8 +27,9 @@ def add_parser(sub: Any) -> None:
                                 "accuracy on held-out samples.")
     p.add_argument("run", type=Path, help="run folder or weights .npz file")
     add_data_options(p, None)
-    p.add_argument("--samples", type=positive_int, default=None, metavar="N",
-                   help="held-out samples to evaluate (default: the run's)")
+    p.add_argument("--samples", type=count_or_all, default=None, metavar="N|all",
+                   help="samples to evaluate (default: the run's held-out set; with --split "
+                        "every sample of the split)")
     p.add_argument("--backend", choices=BACKENDS, default="reference",
                    help="reference (default, fast) or lava (Lava's CPU simulator)")
     p.add_argument("--precision", choices=("float", "fixed"), default="float")
@@ -42,7 +45,11 @@ def run(args: argparse.Namespace) -> int:
 
     check_backend(args)
     loaded = runs.load_run(args.run)
-    name, val = held_out_data(args, loaded)
+    if args.samples == ALL:
+        if args.split is None:
+            raise CLIError("--samples all needs --split train|test")
+        args.samples = None
+    name, what, val = held_out_data(args, loaded)
     start = time.perf_counter()
     if args.backend == "lava":
         signal = loaded.record.get("signal") or DEFAULT_SIGNAL["lava"]
@@ -57,12 +64,13 @@ def run(args: argparse.Namespace) -> int:
         loss, acc = trainer.evaluate(val)
     finally:
         close_trainer(trainer)
-    result = {"run": str(loaded.folder), "dataset": name, "samples": len(val),
-              "backend": args.backend, "loss": loss, "accuracy": acc,
+    result = {"run": str(loaded.folder), "dataset": name, "data": what,
+              "samples": len(val), "backend": args.backend, "precision": args.precision,
+              "loss": loss, "accuracy": acc,
               "seconds": round(time.perf_counter() - start, 3)}
     if args.json:
         print(json.dumps(result, indent=2))
     else:
         print(f"{loaded.weights_path}: accuracy {acc:.3f}, loss {loss:.3f} on {len(val)} "
-              f"held-out {name} samples ({args.backend} backend, {result['seconds']:.1f} s)")
+              f"{what} {name} samples ({args.backend} backend, {result['seconds']:.1f} s)")
     return 0

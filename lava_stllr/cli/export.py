@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         data_args = argparse.Namespace(dataset=None, data_dir=None, samples=args.check,
                                        seed=None, cache_dir=None)
-        _, val = held_out_data(data_args, loaded)
+        _, _, val = held_out_data(data_args, loaded)
         check = check_export(out, loaded, val)
     if args.json:
         print(json.dumps({"file": str(out), "layers": table, "check": check}, indent=2))

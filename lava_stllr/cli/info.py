@@ -21,7 +21,7 @@ def add_parser(sub: Any) -> None:
 def collect_info() -> dict[str, Any]:
     """Versions, presets, datasets, backends and optional packages (imports nothing heavy)."""
     from lava_stllr.cli.defaults import train_defaults
-    from lava_stllr.data.registry import DATASETS
+    from lava_stllr.data.registry import DATASETS, binning_for
     from lava_stllr.params import PRESETS
     from lava_stllr.runs import versions
 
@@ -39,6 +39,9 @@ def collect_info() -> dict[str, Any]:
         "train_defaults": {name: {backend: train_defaults(name, backend).to_dict()
                                   for backend in ("lava", "reference")}
                            for name in DATASETS},
+        "binning": {name: binning_for(name, {}).to_dict()
+                    for name, entry in DATASETS.items() if entry.default_binning},
+        "held_out_split": {name: entry.val_split for name, entry in DATASETS.items()},
         "fixed_point": "available",
         "lava_dl": vers.get("lava-dl") or "not installed (netx export works without it; "
                                           "pip install 'lava-stllr[dl]' to run the export)",
@@ -65,6 +68,17 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {name:<11} {backend:<9} {d['samples']:<5} {d['epochs']:<3} "
                   f"{','.join(map(str, d['hidden'])):<5} {d['lr']:<7g} "
                   f"{d['psi'] or 'preset'}, {d['optimizer'] or 'sgd (on chip)'}")
+    print("binning (time bins, window ms, downsample, input; --time-bins, --window-ms, "
+          "--downsample, --input):")
+    for name, b in info["binning"].items():
+        window = "whole recording" if b["t_end_us"] is None else \
+            f"{(b['t_end_us'] - b['t_start_us']) / 1000:g}"
+        kind = "binary" if b["max_count"] == 1 else "counts" if b["max_count"] is None \
+            else f"counts <= {b['max_count']}"
+        print(f"  {name:<11} {b['n_time_bins']:<4} {window:<6} {b['downsample']:<3} {kind}")
+    print("held-out samples come from (--val-split): " + ", ".join(
+        f"{k} {'the training split' if v == 'train' else 'the test split'}"
+        for k, v in info["held_out_split"].items()))
     print(f"fixed point: {info['fixed_point']}")
     print(f"lava-dl: {info['lava_dl']}")
     return 0

@@ -91,12 +91,13 @@ class LavaNetworkTrainer:
         for epoch in range(epochs):
             start = time.perf_counter()
             order = np.random.default_rng(self.seed * 100_003 + epoch).permutation(len(train))
-            net.train(train, indices=order, progress=progress)
-            frozen = net.evaluate(train, progress=progress)
+            phase = f"epoch {epoch + 1}/{epochs}"
+            net.train(train, indices=order, progress=progress, desc=f"{phase} train")
+            frozen = net.evaluate(train, progress=progress, desc=f"{phase} train accuracy")
             history.train_loss.append(frozen.loss)
             history.train_acc.append(frozen.accuracy)
             if val is not None:
-                loss, acc = self.evaluate(val)
+                loss, acc = self.evaluate(val, progress=progress, desc=f"{phase} validate")
                 history.val_loss.append(loss)
                 history.val_acc.append(acc)
             history.epoch_seconds.append(time.perf_counter() - start)
@@ -105,9 +106,12 @@ class LavaNetworkTrainer:
                                 [np.asarray(v, dtype=np.float64) for v in recurrent])
         return history
 
-    def evaluate(self, dataset: Any) -> tuple[float, float]:
-        """Mean loss and accuracy on ``dataset`` (no learning)."""
-        result = self._network(dataset.n_steps).evaluate(dataset)
+    def evaluate(self, dataset: Any, progress: bool = False,
+                 desc: str = "evaluate") -> tuple[float, float]:
+        """Mean loss and accuracy on ``dataset`` (no learning), with a progress bar named
+        ``desc`` when ``progress``."""
+        result = self._network(dataset.n_steps).evaluate(dataset, progress=progress,
+                                                         desc=desc)
         return result.loss, result.accuracy
 
     def close(self) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from lava_stllr.data.registry import DATASETS as _DATASET_ENTRIES
+from lava_stllr.data.registry import SPLITS
 
 PROG = "lava-stllr"
 DATASETS = tuple(_DATASET_ENTRIES)
@@ -61,6 +62,28 @@ def hidden_sizes(text: str) -> tuple[int, ...]:
     if not parts:
         raise argparse.ArgumentTypeError("expected layer sizes such as 64 or 128,64")
     return tuple(positive_int(p) for p in parts)
+
+
+#: The value of ``--samples all``.
+ALL = "all"
+
+
+def count_or_all(text: str) -> int | str:
+    """An option type: an integer >= 1, or :data:`ALL` (every sample of the split)."""
+    if text.strip().lower() == ALL:
+        return ALL
+    return positive_int(text)
+
+
+def positive_real(text: str) -> float:
+    """An option type: a finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
+    if not (value > 0 and value != float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
+    return value
 
 
 def key_value(text: str) -> tuple[str, str]:
@@ -125,6 +148,43 @@ def add_data_options(parser: argparse.ArgumentParser, default_dataset: str | Non
                             f"{', '.join(needs_dir[:-1])} and {needs_dir[-1]}")
     group.add_argument("--cache-dir", type=Path, default=None, metavar="PATH",
                        help="disk cache for binned event tensors (real datasets)")
+    group.add_argument("--split", choices=SPLITS, default=None,
+                       help="split the samples are read from (default: train)")
+
+
+def add_binning_options(parser: argparse.ArgumentParser) -> None:
+    """How events become input spikes (read by :func:`binning_changes`); each option not
+    given keeps the dataset's default (see ``lava-stllr info``)."""
+    group = parser.add_argument_group("event binning (datasets read from files)")
+    group.add_argument("--time-bins", type=positive_int, default=None, metavar="N",
+                       help="time steps per sample (N-MNIST default 25)")
+    group.add_argument("--window-ms", type=positive_real, default=None, metavar="MS",
+                       help="length of the binned window from the start of a recording "
+                            "(N-MNIST default 300)")
+    group.add_argument("--downsample", type=positive_int, default=None, metavar="K",
+                       help="spatial downsampling factor (N-MNIST default 2: 34x34 -> 17x17)")
+    group.add_argument("--input", choices=INPUT_KINDS, default=None,
+                       help="binary: at most one spike per input and step (N-MNIST "
+                            "default); counts: the number of events")
+
+
+#: ``--input`` choices and the ``max_count`` each gives.
+INPUT_KINDS = {"binary": 1, "counts": None}
+
+
+def binning_changes(args: argparse.Namespace) -> dict[str, object]:
+    """The :class:`~lava_stllr.data.binning.BinningConfig` fields the binning options
+    change (empty when none is given)."""
+    changes: dict[str, object] = {}
+    if args.time_bins is not None:
+        changes["n_time_bins"] = args.time_bins
+    if args.window_ms is not None:
+        changes["t_end_us"] = int(round(args.window_ms * 1000))
+    if args.downsample is not None:
+        changes["downsample"] = args.downsample
+    if args.input is not None:
+        changes["max_count"] = INPUT_KINDS[args.input]
+    return changes
 
 
 def resolve_dataset(args: argparse.Namespace, default: str) -> None:

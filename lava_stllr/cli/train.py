@@ -24,17 +24,23 @@ from lava_stllr.cli.common import (
 )
 from lava_stllr.cli.defaults import TrainDefaults, train_defaults
 from lava_stllr.cli.parser import (
+    ALL,
     BACKENDS,
     PROG,
+    CLIError,
+    add_binning_options,
     add_command,
     add_data_options,
     add_params_options,
+    binning_changes,
+    count_or_all,
     hidden_sizes,
     non_negative_int,
     out_path,
     positive_int,
     resolve_dataset,
 )
+from lava_stllr.data.registry import SPLITS
 
 DEFAULT_DATASET = "synthetic"
 
@@ -45,10 +51,14 @@ def add_parser(sub: Any) -> None:
                     description="Train a spiking network online with S-TLLR and write "
                                 "weights, a run record and plots to a run folder.")
     add_data_options(p, DEFAULT_DATASET)
-    p.add_argument("--samples", type=positive_int, default=None, metavar="N",
-                   help="training samples (default: the dataset's, see 'lava-stllr info')")
-    p.add_argument("--val-samples", type=positive_int, default=None, metavar="N",
-                   help="held-out samples (default: samples/4)")
+    p.add_argument("--val-split", choices=SPLITS, default=None,
+                   help="split the held-out samples come from (default: nmnist and "
+                        "synthetic the training split, the others test)")
+    p.add_argument("--samples", type=count_or_all, default=None, metavar="N|all",
+                   help="training samples (default: the dataset's, see 'lava-stllr info'); "
+                        "all: every file of the split not held out")
+    p.add_argument("--val-samples", type=non_negative_int, default=None, metavar="N",
+                   help="held-out samples (default: samples/4; 0: none)")
     p.add_argument("--epochs", type=positive_int, default=None, metavar="N",
                    help="passes over the training set (default: the dataset's)")
     p.add_argument("--hidden", type=hidden_sizes, default=None, metavar="N[,N...]",
@@ -78,6 +88,7 @@ def add_parser(sub: Any) -> None:
                    help="run folder (default: runs/<timestamp>)")
     p.add_argument("--no-plots", action="store_true", help="do not draw PNG plots")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_binning_options(p)
     add_params_options(p)
 
 
@@ -128,6 +139,8 @@ def _resolve_defaults(args: argparse.Namespace) -> TrainDefaults:
     if args.samples is None:
         args.samples = defaults.samples
     if args.val_samples is None:
+        if args.samples == ALL:
+            raise CLIError("--samples all needs --val-samples N (0: no held-out set)")
         args.val_samples = max(1, args.samples // 4)
     if args.epochs is None:
         args.epochs = defaults.epochs
@@ -137,32 +150,67 @@ def _resolve_defaults(args: argparse.Namespace) -> TrainDefaults:
         args.signal = DEFAULT_SIGNAL[args.backend]
     if args.trainer == "bptt" and args.backend == "reference":
         args.signal = "bptt"
-    if args.backend == "reference":  # options of the lava backend stay None: not recorded
+    if args.backend == "reference":
         args.optimizer = args.optimizer or defaults.optimizer
         args.batch_size = args.batch_size or 32
+    else:  # what the network does on chip (the options themselves were refused)
+        args.optimizer, args.batch_size = "sgd", 1
     return defaults
 
 
-def _dataset_record(args: argparse.Namespace, train: Any, val: Any) -> dict[str, Any]:
+def data_request(args: argparse.Namespace) -> Any:
+    """The :class:`~lava_stllr.data.registry.DataRequest` of the options; a bad binning
+    option fails here, before a run folder exists."""
+    from lava_stllr.data import registry
+
+    changes = binning_changes(args)
+    try:
+        registry.binning_for(args.dataset, changes)
+    except ValueError as exc:
+        raise CLIError(f"{exc} (drop the binning options)" if args.dataset == "synthetic"
+                       else str(exc)) from None
+    return registry.DataRequest(root=args.data_dir,
+                                n_train=None if args.samples == ALL else args.samples,
+                                n_val=args.val_samples, seed=args.seed,
+                                split=args.split or "train", val_split=args.val_split,
+                                binning=changes, cache_dir=args.cache_dir)
+
+
+def _dataset_record(args: argparse.Namespace, request: Any, train: Any,
+                    val: Any) -> dict[str, Any]:
     """The dataset of a run: its absolute data folder (so the run can be evaluated from
-    any working directory) and a hash of the files used (``data/fingerprint.py``)."""
+    any working directory), the splits, the binning and a hash of the files used
+    (``data/fingerprint.py``)."""
+    from lava_stllr.data import registry
     from lava_stllr.data.fingerprint import dataset_fingerprint
 
     root = args.data_dir.expanduser().resolve() if args.data_dir else None
+    binning = registry.binning_for(args.dataset, request.binning)
+    used = [train] if val is None else [train, val]
     return {"name": args.dataset, "data_dir": str(root) if root else None,
-            "n_train": len(train), "n_val": len(val), "n_steps": int(train.n_steps),
-            "n_inputs": int(train.n_inputs), "n_classes": int(train.n_classes),
-            **dataset_fingerprint([train, val], root),
-            "val_hash": dataset_fingerprint([val], root)["data_hash"]}
+            "split": request.split,
+            "val_split": request.val_split or registry.get(args.dataset).val_split,
+            "binning": None if binning is None else binning.to_dict(),
+            "n_train": len(train), "n_val": 0 if val is None else len(val),
+            "n_steps": int(train.n_steps), "n_inputs": int(train.n_inputs),
+            "n_classes": int(train.n_classes), **dataset_fingerprint(used, root),
+            "val_hash": None if val is None else dataset_fingerprint([val], root)["data_hash"]}
 
 
-def _draw_plots(folder: Path, spec: Any, params: Any, before: Any, after: Any,
-                history: Any, val: Any) -> list[str]:
+def plot_title(args: argparse.Namespace, spec: Any) -> str:
+    """What a run's learning curve shows: rule, network, dataset, backend, precision."""
+    rule = "BPTT" if args.trainer == "bptt" else f"S-TLLR {args.signal.upper()}"
+    where = args.backend if args.backend == "reference" else f"lava {args.precision}"
+    return f"{rule} {'-'.join(map(str, spec.sizes))}, {args.dataset} ({where})"
+
+
+def _draw_plots(folder: Path, args: argparse.Namespace, spec: Any, params: Any,
+                before: Any, after: Any, history: Any, sample_from: Any) -> list[str]:
     from lava_stllr import plots
 
     written = [plots.plot_learning_curve(history, folder / "learning_curve.png",
-                                         title=f"S-TLLR {'-'.join(map(str, spec.sizes))}")]
-    x, label = val[0]
+                                         title=plot_title(args, spec))]
+    x, label = sample_from[0]
     act = plots.sample_activity(spec, params, after, x)
     written.append(plots.plot_spike_raster(folder / "spike_raster.png", act["inputs"],
                                            act["hidden"], act["readout"], label=label,
@@ -174,12 +222,12 @@ def _draw_plots(folder: Path, spec: Any, params: Any, before: Any, after: Any,
     return [p.name for p in written]
 
 
-def _print_summary(args: argparse.Namespace, spec: Any, history: Any, accuracy: dict,
-                   timings: dict, folder: Path, files: list[str]) -> None:
+def _print_summary(args: argparse.Namespace, spec: Any, n_train: int, history: Any,
+                   accuracy: dict, timings: dict, folder: Path, files: list[str]) -> None:
     sizes = "-".join(map(str, spec.sizes))
     rule = "BPTT" if args.trainer == "bptt" else f"S-TLLR ({args.signal} signal)"
     print(f"trained {sizes} with {rule} on {args.dataset} ({args.backend} backend, "
-          f"{args.precision}), {args.samples} training / {args.val_samples} held-out "
+          f"{args.precision}), {n_train} training / {args.val_samples} held-out "
           f"samples, {args.epochs} epoch(s)")
     for i, acc in enumerate(history.train_acc):
         val = f", held-out acc {history.val_acc[i]:.3f}" if i < len(history.val_acc) else ""
@@ -203,24 +251,24 @@ def run(args: argparse.Namespace) -> int:
         changes["psi"] = defaults.psi
     params = build_params(args, changes)
     check_backend(args)
+    request = data_request(args)
     # Claimed before any work: an unusable or busy folder fails at once, not after training.
     folder = run_folder.make_run_dir(args.out, overwrite=args.overwrite)
     try:
-        return _train_into(folder, args, params)
+        return _train_into(folder, args, params, request)
     except BaseException:
         run_folder.abandon_run(folder)
         raise
 
 
-def _train_into(folder: Any, args: argparse.Namespace, params: Any) -> int:
+def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any) -> int:
     """Load, train and write the claimed run folder; it is marked complete last."""
     from lava_stllr import run_folder, runs
     from lava_stllr.reference import NetworkSpec
 
     timer = _Timer()
     with timer.measure("data"):
-        train, val = load_data(args.dataset, args.data_dir, args.samples, args.val_samples,
-                               args.seed, args.cache_dir)
+        train, val = load_data(args.dataset, request)
     spec = NetworkSpec((int(train.n_inputs), *args.hidden, int(train.n_classes)),
                        recurrent=args.recurrent)
     check_memory(spec, args.optimizer)  # before any weight is allocated
@@ -232,6 +280,8 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any) -> int:
             history = _fit(trainer, args, train, val)
         if history.val_acc:
             accuracy = {"val": history.val_acc[-1], "val_loss": history.val_loss[-1]}
+        elif val is None:
+            accuracy = {"val": None, "val_loss": None}
         else:
             with timer.measure("evaluate"):
                 loss, acc = trainer.evaluate(val)
@@ -242,18 +292,18 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any) -> int:
     record = runs.build_record(
         name=folder.name, command=[PROG, *args.argv], backend=args.backend,
         trainer=args.trainer, signal=args.signal, precision=args.precision,
-        dataset=_dataset_record(args, train, val), seed=args.seed, params=params, spec=spec,
-        accuracy=accuracy, timings=timer.seconds, history=history.to_dict(),
+        dataset=_dataset_record(args, request, train, val), seed=args.seed, params=params,
+        spec=spec, accuracy=accuracy, timings=timer.seconds, history=history.to_dict(),
         epochs=args.epochs, optimizer=args.optimizer, batch_size=args.batch_size)
     runs.save_run(folder, spec, params, trainer.weights, record)
     files = [runs.WEIGHTS_FILE, run_folder.RECORD_FILE]
     if not args.no_plots:
         with timer.measure("plots"):
-            plot_files = _draw_plots(folder, spec, params, before, trainer.weights, history,
-                                     val)
+            plot_files = _draw_plots(folder, args, spec, params, before, trainer.weights,
+                                     history, train if val is None else val)
         files += plot_files
         runs.update_record(folder, plots=plot_files,
                            timings={k: round(v, 4) for k, v in timer.seconds.items()})
     run_folder.finish_run(folder)
-    _print_summary(args, spec, history, accuracy, timer.seconds, folder, files)
+    _print_summary(args, spec, len(train), history, accuracy, timer.seconds, folder, files)
     return 0

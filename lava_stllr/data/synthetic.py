@@ -341,3 +341,14 @@ def synthetic_train_val(
     train = synthetic_dataset(n_train, _stream_seed(seed, _TRAIN_STREAM), config)
     val = synthetic_dataset(n_val, _stream_seed(seed, _VAL_STREAM), config)
     return train, val
+
+
+def synthetic_split(split: str, n_samples: int, seed: int,
+                    config: SyntheticConfig | None = None) -> ArrayDataset:
+    """``n_samples`` of the ``"train"`` or ``"test"`` split: the training or the
+    validation stream of :func:`synthetic_train_val` (so both give the same samples)."""
+    from lava_stllr.validate import choice
+
+    stream = {"train": _TRAIN_STREAM, "test": _VAL_STREAM}[choice("split", split,
+                                                                  ("train", "test"))]
+    return synthetic_dataset(n_samples, _stream_seed(seed, stream), config)

@@ -202,11 +202,11 @@ def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
             given.append(weights)
             self.sizes = sizes
 
-        def train(self, dataset, indices=None, progress=True):
+        def train(self, dataset, indices=None, progress=True, desc="train"):
             assert sorted(indices) == list(range(len(dataset)))
             return Result(len(dataset), self.sizes[-1])
 
-        def evaluate(self, dataset, progress=False):
+        def evaluate(self, dataset, progress=False, desc="evaluate"):
             return Result(len(dataset), self.sizes[-1])
 
         def weights(self):
@@ -266,7 +266,8 @@ def test_dataset_choices_come_from_the_registry():
 
     assert DATASETS == tuple(registry.DATASETS) == ("synthetic", "nmnist", "dvsgesture", "shd")
     assert [n for n, e in registry.DATASETS.items() if not e.needs_data_dir] == ["synthetic"]
-    train, val = registry.load_train_val("synthetic", None, 3, 2, seed=1)
+    train, val = registry.load_train_val("synthetic", registry.DataRequest(
+        n_train=3, n_val=2, seed=1))
     assert (len(train), len(val)) == (3, 2)
 
 

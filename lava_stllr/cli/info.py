@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
             else f"counts <= {b['max_count']}"
         print(f"  {name:<11} {b['n_time_bins']:<4} {window:<6} {b['downsample']:<3} {kind}")
     print("held-out samples come from (--val-split): " + ", ".join(
-        f"{k} {'the training split' if v == 'train' else 'the test split'}"
+        f"{k} {'the split of the training samples' if v is None else 'the test split'}"
         for k, v in info["held_out_split"].items()))
     print(f"fixed point: {info['fixed_point']}")
     print(f"lava-dl: {info['lava_dl']}")

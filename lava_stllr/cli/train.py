@@ -52,8 +52,8 @@ def add_parser(sub: Any) -> None:
                                 "weights, a run record and plots to a run folder.")
     add_data_options(p, DEFAULT_DATASET)
     p.add_argument("--val-split", choices=SPLITS, default=None,
-                   help="split the held-out samples come from (default: nmnist and "
-                        "synthetic the training split, the others test)")
+                   help="split the held-out samples come from (default: nmnist the "
+                        "training samples' split, the others test)")
     p.add_argument("--samples", type=count_or_all, default=None, metavar="N|all",
                    help="training samples (default: the dataset's, see 'lava-stllr info'); "
                         "all: every file of the split not held out")
@@ -189,7 +189,7 @@ def _dataset_record(args: argparse.Namespace, request: Any, train: Any,
     used = [train] if val is None else [train, val]
     return {"name": args.dataset, "data_dir": str(root) if root else None,
             "split": request.split,
-            "val_split": request.val_split or registry.get(args.dataset).val_split,
+            "val_split": registry.resolved_val_split(args.dataset, request),
             "binning": None if binning is None else binning.to_dict(),
             "n_train": len(train), "n_val": 0 if val is None else len(val),
             "n_steps": int(train.n_steps), "n_inputs": int(train.n_inputs),

@@ -41,8 +41,9 @@ class DatasetEntry:
     default_binning : callable, optional
         ``() -> BinningConfig`` used when a request names no binning (what the command
         line trains with); None for a dataset that is not binned from events.
-    val_split : {"train", "test"}
-        Where held-out samples come from unless a request says otherwise.
+    val_split : {"train", "test"} or None
+        Where held-out samples come from unless a request says otherwise (None: the
+        training samples' split).
     pick : {"first", "random"}
         How ``n`` samples are taken from a split: its first ``n`` in file order, or a
         seeded random subset.
@@ -54,7 +55,7 @@ class DatasetEntry:
     open_split: SplitOpener | None = None
     generate: Callable[[str, int, int], Any] | None = None
     default_binning: Callable[[], Any] | None = None
-    val_split: str = "test"
+    val_split: str | None = "test"
     pick: str = "random"
     needs_tonic: bool = True
 
@@ -156,7 +157,7 @@ def _binning_config(name: str) -> Callable[[], Any]:
 DATASETS: dict[str, DatasetEntry] = {entry.name: entry for entry in (
     DatasetEntry("synthetic", generate=_synthetic, needs_tonic=False),
     # Held-out samples are the tail of the first n_train + n_val files of the split.
-    DatasetEntry("nmnist", _nmnist, default_binning=_nmnist_binning, val_split="train",
+    DatasetEntry("nmnist", _nmnist, default_binning=_nmnist_binning, val_split=None,
                  pick="first"),
     DatasetEntry("dvsgesture", _tonic_split("DVSGestureDataset"),
                  default_binning=_binning_config("DVSGESTURE_DEFAULT_CONFIG")),
@@ -198,7 +199,12 @@ def binning_for(name: str, changes: Mapping[str, Any]) -> Any:
 def val_depends_on_n_train(name: str, request: DataRequest) -> bool:
     """Whether the held-out set of ``request`` changes with ``n_train`` (it is carved
     from the training split)."""
-    return (request.val_split or get(name).val_split) == request.split
+    return resolved_val_split(name, request) == request.split
+
+
+def resolved_val_split(name: str, request: DataRequest) -> str:
+    """The split the held-out samples of ``request`` come from."""
+    return request.val_split or get(name).val_split or request.split
 
 
 def _check_root(entry: DatasetEntry, root: Path | None) -> None:
@@ -262,7 +268,7 @@ def load_train_val(name: str, request: DataRequest) -> tuple[Any, Any | None]:
 
     entry = get(name)
     split = validate.choice("split", request.split, SPLITS)
-    val_split = validate.choice("val_split", request.val_split or entry.val_split, SPLITS)
+    val_split = validate.choice("val_split", resolved_val_split(name, request), SPLITS)
     read = _split_reader(entry, request)
     n_train, n_val, seed = request.n_train, request.n_val, request.seed
     if val_split != split:

@@ -7,7 +7,6 @@ import hashlib
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from lava_stllr.cli import main
@@ -17,24 +16,8 @@ TINY = ["--backend", "reference", "--samples", "12", "--val-samples", "6", "--ep
         "--hidden", "8", "--quiet", "--no-plots"]
 
 
-def write_nmnist(root: Path, n: int = 18) -> Path:
-    """``root/Train/<digit>/<id>.bin``: ``n`` small random recordings, 5 bytes per event."""
-    rng = np.random.default_rng(0)
-    for i in range(1, n + 1):
-        k = 30
-        t = np.sort(rng.integers(0, 300_000, k))
-        raw = np.empty((k, 5), dtype=np.uint8)
-        raw[:, 0], raw[:, 1] = rng.integers(0, 34, k), rng.integers(0, 34, k)
-        raw[:, 2] = (rng.integers(0, 2, k) << 7) | ((t >> 16) & 0x7F)
-        raw[:, 3], raw[:, 4] = (t >> 8) & 0xFF, t & 0xFF
-        path = root / "Train" / str(i % 10) / f"{i:05d}.bin"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(raw.tobytes())
-    return root
-
-
 @pytest.fixture
-def trained(tmp_path, monkeypatch):
+def trained(tmp_path, monkeypatch, write_nmnist):
     work = tmp_path / "work"
     write_nmnist(work / "data" / "x")
     monkeypatch.chdir(work)
@@ -102,7 +85,7 @@ def test_fingerprint_by_size_and_time_above_the_limit(tmp_path, monkeypatch):
     assert fingerprint([], None) == {"data_hash": None, "data_files": 0}
 
 
-def test_data_files_follow_subsets_and_checked_views(tmp_path):
+def test_data_files_follow_subsets_and_checked_views(tmp_path, write_nmnist):
     from lava_stllr.data.dataset import CheckedDataset
     from lava_stllr.data.nmnist import NMNISTFolder
 

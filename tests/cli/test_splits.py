@@ -1,0 +1,155 @@
+"""Splits, all-file training, binning options and what run.json records about them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lava_stllr.cli import main
+from lava_stllr.cli.common import recorded_request
+from lava_stllr.runs import load_run
+
+REPO = Path(__file__).resolve().parents[2]
+TINY = ["--backend", "reference", "--epochs", "1", "--hidden", "8", "--quiet",
+        "--no-plots", "--dataset", "nmnist"]
+
+
+@pytest.fixture
+def data(tmp_path, write_nmnist):
+    """18 training and 7 test recordings."""
+    root = write_nmnist(tmp_path / "nmnist", 18, "Train")
+    return write_nmnist(root, 7, "Test", seed=1)
+
+
+def _record(run: Path) -> dict:
+    return json.loads((run / "run.json").read_text())
+
+
+def _evaluate(capsys, *args: str) -> dict:
+    capsys.readouterr()
+    assert main(["evaluate", *args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_train_on_every_file_of_a_split_without_held_out_set(data, tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", *TINY, "--data-dir", str(data), "--samples", "all",
+                 "--val-samples", "0", "--out", str(run)]) == 0
+    assert "18 training / 0 held-out" in capsys.readouterr().out
+    record = _record(run)
+    ds = record["dataset"]
+    assert (ds["n_train"], ds["n_val"], ds["split"], ds["data_files"]) == (18, 0, "train", 18)
+    assert record["accuracy"]["val"] is None and ds["val_hash"] is None
+    # No held-out set to re-evaluate: the user must name the samples.
+    assert main(["evaluate", str(run)]) == 2
+    assert "no held-out set" in capsys.readouterr().err
+    result = _evaluate(capsys, str(run), "--split", "test")
+    assert (result["data"], result["samples"]) == ("test split", 7)
+    result = _evaluate(capsys, str(run), "--split", "train", "--samples", "5")
+    assert (result["data"], result["samples"]) == ("train split", 5)
+
+
+def test_held_out_samples_from_the_test_split(data, tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", *TINY, "--data-dir", str(data), "--samples", "all",
+                 "--val-samples", "4", "--val-split", "test", "--out", str(run)]) == 0
+    ds = _record(run)["dataset"]
+    assert (ds["n_train"], ds["n_val"], ds["val_split"]) == (18, 4, "test")
+    # Re-evaluating the run reads the same 4 test files (its recorded hash matches).
+    result = _evaluate(capsys, str(run))
+    assert (result["data"], result["samples"]) == ("held-out", 4)
+    assert "differ" not in capsys.readouterr().err
+    assert _record(run)["accuracy"]["val"] == pytest.approx(result["accuracy"])
+
+
+def test_the_test_split_can_be_trained_on(data, tmp_path):
+    run = tmp_path / "run"
+    assert main(["train", *TINY, "--data-dir", str(data), "--split", "test", "--samples",
+                 "5", "--val-samples", "2", "--out", str(run)]) == 0
+    ds = _record(run)["dataset"]
+    assert (ds["split"], ds["val_split"], ds["n_train"], ds["n_val"]) == ("test", "test", 5, 2)
+
+
+def test_binning_options_shape_the_input_and_are_recorded(data, tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", *TINY, "--data-dir", str(data), "--samples", "8", "--out",
+                 str(run), "--time-bins", "10", "--window-ms", "100", "--downsample", "1",
+                 "--input", "counts"]) == 0
+    record = _record(run)
+    binning = record["dataset"]["binning"]
+    assert (binning["n_time_bins"], binning["t_end_us"], binning["downsample"],
+            binning["max_count"]) == (10, 100_000, 1, None)
+    assert record["dataset"]["n_steps"] == 10 and record["spec"]["sizes"][0] == 34 * 34 * 2
+    # Evaluation bins the files as the run did (else 2312 inputs would not fit).
+    assert _evaluate(capsys, str(run))["samples"] == 2
+
+
+def test_nmnist_defaults_to_binary_input(data, tmp_path):
+    run = tmp_path / "run"
+    assert main(["train", *TINY, "--data-dir", str(data), "--samples", "8", "--out",
+                 str(run)]) == 0
+    binning = _record(run)["dataset"]["binning"]
+    assert (binning["max_count"], binning["n_time_bins"], binning["downsample"]) == (1, 25, 2)
+    assert _record(run)["spec"]["sizes"][0] == 578
+
+
+def test_runs_recorded_before_binning_options_are_binned_as_counts(data, tmp_path):
+    run = tmp_path / "run"
+    assert main(["train", *TINY, "--data-dir", str(data), "--samples", "8", "--out",
+                 str(run)]) == 0
+    path = run / "run.json"
+    record = _record(run)
+    for key in ("binning", "split", "val_split"):
+        del record["dataset"][key]
+    path.write_text(json.dumps(record))
+    args = argparse.Namespace(dataset=None, data_dir=None, seed=None, cache_dir=None)
+    name, request = recorded_request(args, load_run(run))
+    assert name == "nmnist" and dict(request.binning) == {"max_count": None}
+    assert (request.split, request.val_split) == ("train", None)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--time-bins", "5"], "generated in code"),
+    (["--input", "binary"], "generated in code"),
+    (["--dataset", "nmnist", "--data-dir", ".", "--samples", "all"],
+     "--samples all needs --val-samples"),
+    (["--samples", "0"], "expected an integer >= 1"),
+    (["--window-ms", "-3"], "expected a number > 0"),
+    (["--split", "validation"], "invalid choice"),
+])
+def test_bad_data_options_fail_in_one_line_before_a_folder_exists(tmp_path, capsys, argv,
+                                                                  message):
+    out = tmp_path / "run"
+    assert main(["train", "--quiet", "--out", str(out), *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_evaluate_all_samples_needs_a_split(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", "--backend", "reference", "--samples", "8", "--epochs", "1",
+                 "--hidden", "4", "--quiet", "--no-plots", "--out", str(run)]) == 0
+    assert main(["evaluate", str(run), "--samples", "all"]) == 2
+    assert "--samples all needs --split" in capsys.readouterr().err
+    # The synthetic test split is the held-out stream: the same samples, the same result.
+    held = _evaluate(capsys, str(run))
+    split = _evaluate(capsys, str(run), "--split", "test", "--samples", "2")
+    assert held["samples"] == split["samples"] == 2
+    assert held["accuracy"] == split["accuracy"] and held["loss"] == split["loss"]
+
+
+def test_a_closed_pipe_ends_quietly_with_sigpipe_status():
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, "-m", "lava_stllr.cli", "microcode"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc.stdout.close()  # the reader is gone before the command writes a byte
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141, err
+    assert err == ""

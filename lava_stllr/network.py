@@ -29,7 +29,6 @@ from lava.utils.weightutils import SignMode
 from tqdm.auto import tqdm
 
 from lava_stllr import validate
-from lava_stllr.core import cross_entropy
 from lava_stllr.data.dataset import SpikeDataset
 from lava_stllr.onchip.layout import (
     OnChipLayout,
@@ -335,7 +334,8 @@ class STLLRNetwork:
         validate.finite(f"the Lava network's readout or weights ({mode})", *scores, *weights)
         self._weights = weights[:len(self.dense)]
         self._rec_weights = weights[len(self.dense):]
-        return _result(scores, labels, self.layout.n_steps - self.layout.window_start)
+        return RunResult.from_window_sums(scores, labels,
+                                          self.layout.n_steps - self.layout.window_start)
 
     def _drain(self, scores: list[np.ndarray], labels: list[int], bar: tqdm,
                block: bool) -> None:
@@ -364,15 +364,6 @@ class STLLRNetwork:
             return shutdown_runtime(self.source.runtime, grace=0)
         except Exception:
             return []
-
-
-def _result(scores: list[np.ndarray], labels: list[int], window: int) -> RunResult:
-    """Scores summed over the window; the loss of their window mean (as the trainers)."""
-    score_array = np.array(scores).reshape(len(scores), -1)
-    label_array = np.array(labels, dtype=np.int64)
-    loss = (float(cross_entropy(score_array / window, label_array).sum()) if len(labels)
-            else 0.0)
-    return RunResult(score_array, label_array, loss)
 
 
 class _FixedKwargs:

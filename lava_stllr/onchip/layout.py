@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from lava_stllr import validate
-from lava_stllr.core import feedback_matrix
+from lava_stllr.core import cross_entropy, feedback_matrix
 from lava_stllr.data.dataset import SpikeDataset
 from lava_stllr.learning_rule import check_lava_params
 from lava_stllr.onchip.steps import UPDATES
@@ -295,6 +295,17 @@ class RunResult:
     scores: np.ndarray
     labels: np.ndarray
     loss_sum: float = 0.0
+
+    @classmethod
+    def from_window_sums(cls, scores: list[np.ndarray], labels: list[int],
+                         window: int) -> RunResult:
+        """The result of readouts summed over a ``window`` of steps per sample; the
+        loss is that of their window mean, as the trainers define it."""
+        score_array = np.array(scores).reshape(len(scores), -1)
+        label_array = np.array(labels, dtype=np.int64)
+        loss = (float(cross_entropy(score_array / window, label_array).sum()) if len(labels)
+                else 0.0)
+        return cls(score_array, label_array, loss)
 
     @property
     def predictions(self) -> np.ndarray:

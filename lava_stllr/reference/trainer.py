@@ -115,13 +115,18 @@ class ReferenceTrainer:
 
     @property
     def weights(self) -> Weights:
-        """The trainable weights (assigning checks shapes and finiteness)."""
+        """The trainable weights (assigning checks shapes and finiteness, and casts them
+        to :attr:`dtype`)."""
         return self._weights
 
     @weights.setter
     def weights(self, value: Weights) -> None:
         check_weights(self.spec, value)
-        self._weights = self._cast(value)
+        cast = self._cast(value)
+        # Finite float64 weights beyond +-3.4e38 become Inf in float32.
+        if self.dtype != np.float64 and not all(np.isfinite(w).all() for w in cast.arrays()):
+            raise ValueError(f"weights: values beyond the {self.dtype} range")
+        self._weights = cast
 
     def train_batch(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, int]:
         """Train on one batch ``x`` (B, T, n_in); return (summed loss, number correct)."""

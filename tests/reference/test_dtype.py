@@ -210,6 +210,16 @@ def test_weights_setter_casts_to_the_trainer_dtype():
         np.testing.assert_array_equal(a, b.astype(np.float32))
 
 
+def test_weights_beyond_the_float32_range_are_refused():
+    spec = NetworkSpec((4, 3, 2))
+    trainer = STLLRTrainer(spec, STLLRParams(), dtype="float32")
+    huge = init_weights(spec, 0)
+    huge.feedforward[0][0, 0] = 1e39
+    with pytest.raises(ValueError, match="beyond the float32 range"):
+        trainer.weights = huge
+    STLLRTrainer(spec, STLLRParams()).weights = huge  # fine in float64
+
+
 def test_save_load_round_trip_keeps_float32(tmp_path):
     spec = NetworkSpec((12, 9, 4), recurrent=True)
     trained = make("stllr", spec, "float32", optimizer="adam")

@@ -122,8 +122,10 @@ class ReferenceTrainer:
     @weights.setter
     def weights(self, value: Weights) -> None:
         check_weights(self.spec, value)
-        cast = self._cast(value)
-        # Finite float64 weights beyond +-3.4e38 become Inf in float32.
+        # Finite float64 weights beyond +-3.4e38 become Inf in float32: refused below
+        # with one error, rather than also warning on the cast.
+        with np.errstate(over="ignore"):
+            cast = self._cast(value)
         if self.dtype != np.float64 and not all(np.isfinite(w).all() for w in cast.arrays()):
             raise ValueError(f"weights: values beyond the {self.dtype} range")
         self._weights = cast

@@ -236,6 +236,5 @@ class ReferenceTrainer:
                 raise ValueError(f"{path}: weight shape {new.shape}, expected {old.shape}")
             if not np.all(np.isfinite(new)):
                 raise ValueError(f"{path} holds NaN or Inf weights")
-        # astype copies, so the trainer never shares memory with the loaded arrays.
-        self.weights = Weights([w.astype(self.dtype) for w in ff],
-                               [w.astype(self.dtype) for w in rec])
+        # The setter casts (and refuses float64 values beyond the float32 range).
+        self.weights = Weights(ff, rec)

@@ -235,6 +235,7 @@ def test_save_load_round_trip_keeps_float32(tmp_path):
         assert a.dtype == F32
         np.testing.assert_array_equal(a, b)
         assert not np.shares_memory(a, b)
+    back.train_batch(*random_batch(6, n_out=4))  # loaded weights are writable
 
     wide = make("stllr", spec, "float64")
     wide.load(path)
@@ -245,6 +246,11 @@ def test_save_load_round_trip_keeps_float32(tmp_path):
 
     back.load(tmp_path / "w64.npz")
     check_dtypes("weights", *back.weights.arrays())
+
+    wide.weights.feedforward[0][0, 0] = 1e39  # finite in float64, Inf in float32
+    wide.save(tmp_path / "huge.npz")
+    with pytest.raises(ValueError, match="beyond the float32 range"):
+        back.load(tmp_path / "huge.npz")
 
 
 def test_load_accepts_files_without_a_dtype(tmp_path):

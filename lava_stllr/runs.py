@@ -61,7 +61,7 @@ RECORD_SCHEMA: dict[str, tuple[tuple[type, ...], bool]] = {
     "versions": ((dict,), True), "accuracy": ((dict,), True), "timings": ((dict,), True),
     "signal": ((str, type(None)), False), "precision": ((str,), False),
     "optimizer": ((str, type(None)), False), "epochs": ((int,), False),
-    "batch_size": ((int, type(None)), False),
+    "batch_size": ((int, type(None)), False), "dtype": ((str, type(None)), False),
     "history": ((dict,), False), "plots": ((list,), False), "platform": ((dict,), False),
 }
 #: ``run.json`` ``dataset`` fields (all optional: older records have fewer).

@@ -182,7 +182,7 @@ def check_unused_options(args: argparse.Namespace) -> None:
     """Refuse options the user gave that the chosen backend or trainer does not use
     (options left out are ``None`` here, so defaults always pass)."""
     given = {name: getattr(args, name, None) for name in ("signal", "optimizer",
-                                                          "batch_size")}
+                                                          "batch_size", "dtype")}
     if args.backend == "lava":
         if getattr(args, "trainer", "stllr") != "stllr":
             raise CLIError("--trainer bptt needs --backend reference")
@@ -196,6 +196,10 @@ def check_unused_options(args: argparse.Namespace) -> None:
         if given["batch_size"] is not None:
             raise CLIError("--batch-size applies to --backend reference only: the lava "
                            "network learns online, one sample at a time (drop --batch-size)")
+        if given["dtype"] is not None:
+            raise CLIError(f"--dtype {given['dtype']} applies to --backend reference only: "
+                           "the lava models have their own arithmetic, float or --precision "
+                           "fixed (drop --dtype)")
     elif getattr(args, "trainer", "stllr") == "bptt" and given["signal"] is not None:
         raise CLIError(f"--signal {given['signal']} does not apply to --trainer bptt (BPTT "
                        "back-propagates exact gradients through time; drop --signal)")
@@ -224,20 +228,21 @@ def available_memory() -> int | None:
         return None
 
 
-def check_memory(spec: Any, optimizer: str | None = None) -> None:
-    """Refuse, before allocating, a network whose weights (float64, times
-    :data:`WEIGHT_COPIES`, +2 with Adam) do not fit in the available memory."""
+def check_memory(spec: Any, optimizer: str | None = None, dtype: str | None = None) -> None:
+    """Refuse, before allocating, a network whose weights (``dtype``, float64 when None,
+    times :data:`WEIGHT_COPIES`, +2 with Adam) do not fit in the available memory."""
     sizes = spec.sizes
     n = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
     if spec.recurrent:
         n += sum(h * h for h in sizes[1:-1])
     copies = WEIGHT_COPIES + (2 if optimizer == "adam" else 0)
-    need = n * 8 * copies
+    dtype = dtype or "float64"
+    need = n * {"float32": 4, "float64": 8}[dtype] * copies
     free = available_memory()
     if free is not None and need > free:
         raise CLIError(
             f"the network {'-'.join(map(str, sizes))} needs about {need / 1e9:,.1f} GB "
-            f"({n:,} float64 weights x {copies} copies), more than the "
+            f"({n:,} {dtype} weights x {copies} copies), more than the "
             f"{free / 1e9:,.1f} GB of memory available: use smaller --hidden layers")
 
 

@@ -43,6 +43,9 @@ from lava_stllr.cli.parser import (
 from lava_stllr.data.registry import SPLITS
 
 DEFAULT_DATASET = "synthetic"
+#: ``--dtype`` choices: those of lava_stllr.reference.trainer.DTYPES (not imported here,
+#: so that parsing the command line does not load the trainers).
+REFERENCE_DTYPES = ("float32", "float64")
 
 
 def add_parser(sub: Any) -> None:
@@ -77,6 +80,9 @@ def add_parser(sub: Any) -> None:
                    help="reference backend optimizer (default: sgd, the on-chip rule)")
     p.add_argument("--batch-size", type=positive_int, default=None, metavar="N",
                    help="reference backend mini-batch (default: 32)")
+    p.add_argument("--dtype", choices=REFERENCE_DTYPES, default=None,
+                   help="float type of the reference backend (default: float64; float32 "
+                        "is about twice as fast)")
     p.add_argument("--precision", choices=("float", "fixed"), default="float",
                    help="float, or fixed = the bit-approximate Loihi 2 models (lava)")
     p.add_argument("--seed", type=non_negative_int, default=0,
@@ -120,9 +126,10 @@ def make_trainer(args: argparse.Namespace, spec: Any, params: Any) -> Any:
     from lava_stllr.reference import BPTTTrainer, STLLRTrainer
 
     if args.trainer == "bptt":
-        return BPTTTrainer(spec, params, optimizer=args.optimizer, seed=args.seed)
+        return BPTTTrainer(spec, params, optimizer=args.optimizer, seed=args.seed,
+                           dtype=args.dtype)
     return STLLRTrainer(spec, params, signal=args.signal, optimizer=args.optimizer,
-                        seed=args.seed)
+                        seed=args.seed, dtype=args.dtype)
 
 
 def _fit(trainer: Any, args: argparse.Namespace, train: Any, val: Any) -> Any:
@@ -153,6 +160,7 @@ def _resolve_defaults(args: argparse.Namespace) -> TrainDefaults:
     if args.backend == "reference":
         args.optimizer = args.optimizer or defaults.optimizer
         args.batch_size = args.batch_size or 32
+        args.dtype = args.dtype or "float64"
     else:  # what the network does on chip (the options themselves were refused)
         args.optimizer, args.batch_size = "sgd", 1
     return defaults
@@ -271,7 +279,7 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any
         train, val = load_data(args.dataset, request)
     spec = NetworkSpec((int(train.n_inputs), *args.hidden, int(train.n_classes)),
                        recurrent=args.recurrent)
-    check_memory(spec, args.optimizer)  # before any weight is allocated
+    check_memory(spec, args.optimizer, args.dtype)  # before any weight is allocated
     trainer = make_trainer(args, spec, params)
     try:
         before = trainer.weights.copy()
@@ -294,7 +302,8 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any
         trainer=args.trainer, signal=args.signal, precision=args.precision,
         dataset=_dataset_record(args, request, train, val), seed=args.seed, params=params,
         spec=spec, accuracy=accuracy, timings=timer.seconds, history=history.to_dict(),
-        epochs=args.epochs, optimizer=args.optimizer, batch_size=args.batch_size)
+        epochs=args.epochs, optimizer=args.optimizer, batch_size=args.batch_size,
+        dtype=args.dtype)
     runs.save_run(folder, spec, params, trainer.weights, record)
     files = [runs.WEIGHTS_FILE, run_folder.RECORD_FILE]
     if not args.no_plots:

@@ -31,21 +31,24 @@ class BPTTTrainer(ReferenceTrainer):
         alpha parameters are unused.
     optimizer : {"sgd", "adam"}
     seed : int
+    dtype : {"float64", "float32"}
+        Float type of the weights, the state, the tape and the gradients.
     """
 
     def __init__(self, spec: NetworkSpec, params: STLLRParams, optimizer: str = "sgd",
-                 seed: int = 0):
-        super().__init__(spec, params, seed)
+                 seed: int = 0, dtype: str | type | np.dtype = "float64"):
+        super().__init__(spec, params, seed, dtype)
         self.optimizer = make_optimizer(optimizer, params.lr)
 
     def gradients(self, x: np.ndarray, labels: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
         """Gradients of the mean batch loss w.r.t. all weights, and the window-averaged readout."""
-        p, spec, w = self.params, self.spec, self.weights
+        p, spec, w, dtype = self.params, self.spec, self.weights, self.dtype
+        x = self._inputs(x)
         batch, n_steps, _ = x.shape
-        state = NetworkState(spec, batch)
+        state = NetworkState(spec, batch, dtype)
         start = p.window_start(n_steps)
         tape = []  # every step's records: the O(T) memory of BPTT
-        scores = np.zeros((batch, spec.sizes[-1]))
+        scores = np.zeros((batch, spec.sizes[-1]), dtype)
         for t in range(n_steps):
             tape.append(forward_step(spec, p, w, state, x[:, t]))
             if t >= start:
@@ -58,7 +61,7 @@ class BPTTTrainer(ReferenceTrainer):
         grads_ff = [np.zeros_like(m) for m in w.feedforward]
         grads_rec = [np.zeros_like(m) for m in w.recurrent]
         g_z = np.zeros_like(scores)  # dLoss/dz[t] carried backwards through the leak
-        g_v_next = [np.zeros((batch, n)) for n in spec.sizes[1:-1]]  # dLoss/dv_l[t+1]
+        g_v_next = [np.zeros((batch, n), dtype) for n in spec.sizes[1:-1]]  # dLoss/dv_l[t+1]
         for t in range(n_steps - 1, -1, -1):
             records = tape[t]
             g_z = spec.beta_out * g_z + (g_scores if t >= start else 0.0)

@@ -46,6 +46,8 @@ class STLLRTrainer(ReferenceTrainer):
     update : {"batch", "step"}
     seed : int
         Seeds the initial weights, the DFA feedback matrices and the shuffling.
+    dtype : {"float64", "float32"}
+        Float type of the weights, state, traces, gradients and DFA feedback.
     """
 
     def __init__(
@@ -56,8 +58,9 @@ class STLLRTrainer(ReferenceTrainer):
         optimizer: str = "sgd",
         update: str = "batch",
         seed: int = 0,
+        dtype: str | type | np.dtype = "float64",
     ):
-        super().__init__(spec, params, seed)
+        super().__init__(spec, params, seed, dtype)
         if signal not in SIGNALS:
             raise ValueError(f"signal must be one of {SIGNALS}, got {signal!r}")
         if update not in UPDATES:
@@ -66,8 +69,10 @@ class STLLRTrainer(ReferenceTrainer):
         self.update = update
         self.optimizer = make_optimizer(optimizer, params.lr)
         n_out = spec.sizes[-1]
+        # Drawn in float64 and rounded, so both dtypes share the same feedback.
         self.feedback = [
-            feedback_matrix(n, n_out, seed=seed + 1 + i) for i, n in enumerate(spec.sizes[1:-1])
+            feedback_matrix(n, n_out, seed=seed + 1 + i).astype(self.dtype, copy=False)
+            for i, n in enumerate(spec.sizes[1:-1])
         ]
 
     def learning_signals(self, error: np.ndarray, psis: list[np.ndarray]) -> list[np.ndarray]:
@@ -83,17 +88,18 @@ class STLLRTrainer(ReferenceTrainer):
     def train_batch(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, int]:
         """One pass over a batch ``x`` (B, T, n_in) with learning; returns (summed loss
         of the window-averaged readout, number correct)."""
-        p, spec = self.params, self.spec
+        p, spec, dtype = self.params, self.spec, self.dtype
+        x = self._inputs(x)
         batch, n_steps, _ = x.shape
-        state = NetworkState(spec, batch)
+        state = NetworkState(spec, batch, dtype)
         hidden = spec.sizes[1:-1]
-        trx = [np.zeros((batch, n)) for n in spec.sizes[:-1]]  # pre trace of each matrix
-        trs = [np.zeros((batch, n)) for n in hidden] if spec.recurrent else []
-        trpsi = [np.zeros((batch, n)) for n in hidden]
+        trx = [np.zeros((batch, n), dtype) for n in spec.sizes[:-1]]  # pre trace per matrix
+        trs = [np.zeros((batch, n), dtype) for n in hidden] if spec.recurrent else []
+        trpsi = [np.zeros((batch, n), dtype) for n in hidden]
         weights = self.weights.arrays()
         grads = [np.zeros_like(w) for w in weights]
         start = p.window_start(n_steps)
-        scores = np.zeros((batch, spec.sizes[-1]))
+        scores = np.zeros((batch, spec.sizes[-1]), dtype)
         n_ff = len(self.weights.feedforward)
 
         for t in range(n_steps):

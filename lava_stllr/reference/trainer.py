@@ -16,6 +16,26 @@ from lava_stllr.params import STLLRParams
 from lava_stllr.reference.network import NetworkState, forward_step
 from lava_stllr.spec import NetworkSpec, Weights, check_weights, init_weights
 
+#: The float types the reference trainers compute in (float64 is the oracle of the
+#: Lava comparisons; float32 halves the memory traffic of the matrix products).
+DTYPES = ("float32", "float64")
+
+
+def resolve_dtype(dtype: str | type | np.dtype) -> np.dtype:
+    """The NumPy dtype of ``"float32"``/``"float64"`` (or ``np.float32``/``np.float64``).
+
+    Anything else raises ``ValueError``; ``np.dtype`` itself is not used to parse, since
+    it would also accept ``None`` (float64), ``"f2"`` or integer types.
+    """
+    if isinstance(dtype, str):
+        ok = dtype in DTYPES
+    else:
+        ok = any(dtype is t or (isinstance(dtype, np.dtype) and dtype == t)
+                 for t in (np.float32, np.float64))
+    if not ok:
+        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+    return np.dtype(dtype)
+
 
 @dataclass
 class History:
@@ -61,9 +81,14 @@ class ReferenceTrainer:
 
     Subclasses implement :meth:`train_batch`. Predictions are ``argmax_k mean_t z_k[t]``
     over the learning window; the reported loss is the cross-entropy of that mean.
+
+    ``dtype`` (``"float64"`` or ``"float32"``) is the type of the weights, the network
+    state, the traces, the gradients and the scores; inputs are cast to it once per
+    batch, so nothing in the step loop is promoted to float64 when it is float32.
     """
 
-    def __init__(self, spec: NetworkSpec, params: STLLRParams, seed: int = 0):
+    def __init__(self, spec: NetworkSpec, params: STLLRParams, seed: int = 0,
+                 dtype: str | type | np.dtype = "float64"):
         if not isinstance(spec, NetworkSpec):
             raise ValueError(f"spec must be a NetworkSpec, got {type(spec).__name__}")
         if not isinstance(params, STLLRParams):
@@ -74,18 +99,36 @@ class ReferenceTrainer:
         self.spec = spec
         self.params = params
         self.seed = seed
-        self._weights: Weights = init_weights(spec, seed)
+        self.dtype: np.dtype = resolve_dtype(dtype)
+        # Drawn in float64 and rounded, so both dtypes start from the same weights.
+        self._weights: Weights = self._cast(init_weights(spec, seed))
+
+    def _cast(self, weights: Weights) -> Weights:
+        """``weights`` as arrays of :attr:`dtype` (no copy where they already are)."""
+        return Weights([np.asarray(w, dtype=self.dtype) for w in weights.feedforward],
+                       [np.asarray(w, dtype=self.dtype) for w in weights.recurrent])
+
+    def _inputs(self, x: np.ndarray) -> np.ndarray:
+        """A batch of input spikes as :attr:`dtype`, cast once rather than at every
+        product of the step loop (where a float64 batch would promote everything)."""
+        return np.asarray(x, dtype=self.dtype)
 
     @property
     def weights(self) -> Weights:
-        """The trainable weights (assigning checks shapes and finiteness)."""
+        """The trainable weights (assigning checks shapes and finiteness, and casts them
+        to :attr:`dtype`)."""
         return self._weights
 
     @weights.setter
     def weights(self, value: Weights) -> None:
         check_weights(self.spec, value)
-        self._weights = Weights([np.asarray(w, dtype=np.float64) for w in value.feedforward],
-                                [np.asarray(w, dtype=np.float64) for w in value.recurrent])
+        # Finite float64 weights beyond +-3.4e38 become Inf in float32: refused below
+        # with one error, rather than also warning on the cast.
+        with np.errstate(over="ignore"):
+            cast = self._cast(value)
+        if self.dtype != np.float64 and not all(np.isfinite(w).all() for w in cast.arrays()):
+            raise ValueError(f"weights: values beyond the {self.dtype} range")
+        self._weights = cast
 
     def train_batch(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, int]:
         """Train on one batch ``x`` (B, T, n_in); return (summed loss, number correct)."""
@@ -93,10 +136,11 @@ class ReferenceTrainer:
 
     def predict_scores(self, x: np.ndarray) -> np.ndarray:
         """Readout averaged over the learning window, (B, n_out), without learning."""
+        x = self._inputs(x)
         batch, n_steps, _ = x.shape
-        state = NetworkState(self.spec, batch, x.dtype)
+        state = NetworkState(self.spec, batch, self.dtype)
         start = self.params.window_start(n_steps)
-        scores = np.zeros((batch, self.spec.sizes[-1]))
+        scores = np.zeros((batch, self.spec.sizes[-1]), self.dtype)
         for t in range(n_steps):
             forward_step(self.spec, self.params, self.weights, state, x[:, t])
             if t >= start:
@@ -164,11 +208,15 @@ class ReferenceTrainer:
         arrays = {f"ff{i}": w for i, w in enumerate(self.weights.feedforward)}
         arrays.update({f"rec{i}": w for i, w in enumerate(self.weights.recurrent)})
         meta = {"spec": self.spec.to_dict(), "params": self.params.to_dict(),
-                "seed": self.seed, "trainer": type(self).__name__}
+                "seed": self.seed, "trainer": type(self).__name__, "dtype": self.dtype.name}
         return save_arrays(path, arrays, meta)
 
     def load(self, path: str | Path) -> None:
-        """Load weights written by :meth:`save`; the network spec must match."""
+        """Load weights written by :meth:`save`; the network spec must match.
+
+        The weights are cast to this trainer's :attr:`dtype`, whatever dtype the file
+        records (files written before the dtype option record none: float64).
+        """
         arrays, meta = load_arrays(path)
         try:
             saved = NetworkSpec(**{**meta["spec"], "sizes": tuple(meta["spec"]["sizes"])})
@@ -188,5 +236,5 @@ class ReferenceTrainer:
                 raise ValueError(f"{path}: weight shape {new.shape}, expected {old.shape}")
             if not np.all(np.isfinite(new)):
                 raise ValueError(f"{path} holds NaN or Inf weights")
-        self.weights = Weights([w.astype(np.float64) for w in ff],
-                               [w.astype(np.float64) for w in rec])
+        # The setter casts (and refuses float64 values beyond the float32 range).
+        self.weights = Weights(ff, rec)

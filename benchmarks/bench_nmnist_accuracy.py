@@ -8,7 +8,8 @@ layer, leaky-integrator readout), Adam, batch 16, same epochs, data and order fo
 Peak memory is the tracemalloc peak of the whole training run above its start.
 
 Run: ``python benchmarks/bench_nmnist_accuracy.py [--data ../shared/data/NMNIST]
-[--epochs 15] [--seeds 0 1 2] [--json PATH]``
+[--epochs 15] [--seeds 0 1 2] [--dtype float32] [--json PATH] [--plot PNG]``
+(``--plot``: the per-epoch validation curves, mean and range over the seeds).
 """
 
 from __future__ import annotations
@@ -30,9 +31,12 @@ from lava_stllr.reference import BPTTTrainer, NetworkSpec, STLLRTrainer
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "NMNIST"
 CONFIG = BinningConfig(n_time_bins=25, t_end_us=300_000, downsample=2, max_count=1)
 METHODS = {
-    "S-TLLR (BP)": lambda spec, p, seed: STLLRTrainer(spec, p, "bp", "adam", seed=seed),
-    "S-TLLR (DFA)": lambda spec, p, seed: STLLRTrainer(spec, p, "dfa", "adam", seed=seed),
-    "BPTT": lambda spec, p, seed: BPTTTrainer(spec, p, "adam", seed=seed),
+    "S-TLLR (BP)": lambda spec, p, seed, dtype: STLLRTrainer(spec, p, "bp", "adam",
+                                                             seed=seed, dtype=dtype),
+    "S-TLLR (DFA)": lambda spec, p, seed, dtype: STLLRTrainer(spec, p, "dfa", "adam",
+                                                              seed=seed, dtype=dtype),
+    "BPTT": lambda spec, p, seed, dtype: BPTTTrainer(spec, p, "adam", seed=seed,
+                                                     dtype=dtype),
 }
 
 
@@ -43,7 +47,9 @@ def main() -> None:
     parser.add_argument("--hidden", type=int, default=256)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--plot", type=Path, help="draw the validation curves to this PNG")
     args = parser.parse_args()
 
     train, val = load_nmnist_subset(args.data, 800, 200, config=CONFIG)
@@ -54,7 +60,7 @@ def main() -> None:
     for name, make in METHODS.items():
         runs = []
         for seed in args.seeds:
-            trainer = make(spec, params, seed)
+            trainer = make(spec, params, seed, args.dtype)
             tracemalloc.start()
             start = time.perf_counter()
             history = trainer.fit(train, val, epochs=args.epochs, batch_size=16,
@@ -64,12 +70,13 @@ def main() -> None:
             tracemalloc.stop()
             runs.append({"seed": seed, "val_acc": history.val_acc[-1],
                          "best_val_acc": max(history.val_acc), "seconds": seconds,
-                         "peak_bytes": peak})
+                         "peak_bytes": peak, "val_curve": history.val_acc})
             print(f"{name:<13} seed {seed}: val {history.val_acc[-1]:.3f} "
                   f"({seconds:.0f} s, peak {peak / 2**20:.1f} MiB)", flush=True)
         results[name] = runs
 
-    print(f"\nN-MNIST 800/200, {spec.sizes}, {args.epochs} epochs, seeds {args.seeds}")
+    print(f"\nN-MNIST 800/200, {spec.sizes}, {args.epochs} epochs, seeds {args.seeds}, "
+          f"{args.dtype}")
     print("| method | val acc % (mean +- std) | wall s / run | peak MiB |")
     print("|---|---|---|---|")
     for name, runs in results.items():
@@ -79,6 +86,14 @@ def main() -> None:
               f"{np.mean([r['peak_bytes'] for r in runs]) / 2**20:.1f} |")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
+    if args.plot:
+        from lava_stllr.plots import plot_method_curves
+
+        plot_method_curves(args.plot, {name: [r["val_curve"] for r in runs]
+                                       for name, runs in results.items()},
+                           title=f"N-MNIST 800/200, {'-'.join(map(str, spec.sizes))}, "
+                                 f"Adam, {len(args.seeds)} seeds")
+        print(f"plot: {args.plot}")
 
 
 if __name__ == "__main__":

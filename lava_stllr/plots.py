@@ -246,6 +246,33 @@ def plot_memory_vs_steps(
     return _save(fig, path)
 
 
+def plot_method_curves(path: str | Path, curves: Mapping[str, Sequence[Sequence[float]]],
+                       title: str, ylabel: str = "validation accuracy") -> Path:
+    """Per-epoch curves of several methods: the mean over runs (seeds) as a line, the
+    range over runs as a band.
+
+    Parameters
+    ----------
+    path : str or Path
+        Output PNG file.
+    curves : mapping
+        ``{method: [run_1_per_epoch, run_2_per_epoch, ...]}``, equal lengths per method.
+    title, ylabel : str
+    """
+    fig = _figure(6.0, 4.0)
+    ax = fig.subplots()
+    for (name, runs), marker in zip(curves.items(), "os^vD*", strict=False):
+        values = np.asarray(runs, dtype=float).reshape(len(runs), -1)
+        epochs = np.arange(1, values.shape[1] + 1)
+        ax.plot(epochs, values.mean(axis=0), marker=marker, markersize=4, label=name)
+        ax.fill_between(epochs, values.min(axis=0), values.max(axis=0), alpha=0.2)
+    ax.set(xlabel="epoch", ylabel=ylabel, title=title)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
 def sample_activity(spec: Any, params: Any, weights: Any, x: np.ndarray) -> dict[str, Any]:
     """Run one sample through the reference network and record its activity.
 

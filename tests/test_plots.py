@@ -76,6 +76,23 @@ def test_memory_vs_steps(tmp_path):
         plots.plot_memory_vs_steps(tmp_path / "m5.png", {"steps": [1, 2], "BPTT": [1.0]})
 
 
+def test_method_curves_draw_mean_and_range(tmp_path, monkeypatch):
+    import matplotlib.axes
+
+    drawn = {}
+    real = matplotlib.axes.Axes.plot
+
+    def spy(ax, x, y, *args, **kwargs):
+        drawn[kwargs.get("label")] = np.asarray(y)
+        return real(ax, x, y, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.axes.Axes, "plot", spy)
+    curves = {"S-TLLR": [[0.5, 0.7, 0.9], [0.3, 0.5, 0.7]], "BPTT": [[0.4, 0.6, 0.8]]}
+    check_png(plots.plot_method_curves(tmp_path / "c.png", curves, title="t"))
+    np.testing.assert_allclose(drawn["S-TLLR"], [0.4, 0.6, 0.8])
+    np.testing.assert_allclose(drawn["BPTT"], [0.4, 0.6, 0.8])
+
+
 def test_sample_activity_matches_the_trainer():
     spec = NetworkSpec((10, 7, 3))
     params = STLLRParams(window=5)

@@ -49,6 +49,7 @@ from lava_stllr.params import STLLRParams
 from lava_stllr.processes import STLLRLIF, STLLRDense
 from lava_stllr.run_config import STLLRSimCfg
 
+plt.rcParams["figure.dpi"] = 72  # small figures keep the committed notebooks small
 params = STLLRParams.preset(PRESET, lr=LR)
 params
 

@@ -34,6 +34,7 @@ EPOCHS = 3
 HIDDEN = 64          # hidden LIF neurons
 LR = 0.005
 PRESET = "code_default"
+PSI = "triangle"     # pseudo-derivative: on chip it learns much faster than rational
 SEED = 0
 # synthetic data only
 N_CLASSES = 4        # 2..4 motion directions
@@ -57,6 +58,7 @@ from lava_stllr.data.synthetic import CLASS_NAMES, SyntheticConfig, synthetic_tr
 from lava_stllr.onchip import OnChipReference
 from lava_stllr.params import STLLRParams
 
+plt.rcParams["figure.dpi"] = 72  # small figures keep the committed notebooks small
 if DATA_DIR is None:
     low = max(0.8, SIDE / N_STEPS)  # slowest bar still crosses the sensor in time
     config = SyntheticConfig(n_classes=N_CLASSES, side=SIDE, n_steps=N_STEPS,
@@ -101,7 +103,7 @@ fig.tight_layout()
 # %%
 from lava_stllr.network import STLLRNetwork
 
-params = STLLRParams.preset(PRESET, lr=LR)
+params = STLLRParams.preset(PRESET, lr=LR, psi=PSI)
 sizes = (train.n_inputs, HIDDEN, train.n_classes)
 net = STLLRNetwork(sizes, n_steps=train.n_steps, params=params, seed=SEED)
 lay = net.layout

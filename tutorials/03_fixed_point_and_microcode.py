@@ -15,19 +15,23 @@
 #
 # This notebook quantizes a small trained network, measures the error of the integer
 # `psi`, prints the listing, runs the integer step functions next to the float ones, and,
-# when the fixed-point Lava models are installed, runs the fixed-point network in Lava.
+# compares the float and the fixed-point network over a few epochs of online learning and,
+# when the fixed-point Lava models are installed, checks the Lava fixed-point network
+# against its NumPy twin bit for bit.
 
 # %% tags=["parameters"]
 # Parameters (the tests replace this cell to run the notebook at a small size).
 PRESET = "code_default"
+PSI = "triangle"     # pseudo-derivative (the on-chip default of lava-stllr train)
 LR = 0.005
-SIDE = 8             # synthetic sensor side (2 * SIDE**2 inputs)
+SIDE = 12            # synthetic sensor side (2 * SIDE**2 inputs)
 N_STEPS = 16         # time steps per sample
-HIDDEN = 32
-N_TRAIN = 200        # samples for the float (NumPy on-chip reference) training
+HIDDEN = 64
+N_TRAIN = 300        # training samples of the float and fixed on-chip networks
 N_VAL = 100
+EPOCHS = 4           # passes of the float vs fixed comparison (section 6)
 N_DEMO = 10          # samples streamed through the integer step functions
-N_FIXED = 40         # samples for the fixed-point Lava network (when available)
+N_FIXED = 20         # samples for the fixed-point Lava network (when available)
 SEED = 0
 
 # %%
@@ -58,7 +62,8 @@ from lava_stllr.onchip import OnChipLayout, OnChipReference
 from lava_stllr.onchip.programs_float import FloatNeuron
 from lava_stllr.params import STLLRParams
 
-params = STLLRParams.preset(PRESET, lr=LR)
+plt.rcParams["figure.dpi"] = 72  # small figures keep the committed notebooks small
+params = STLLRParams.preset(PRESET, lr=LR, psi=PSI)
 low = max(0.8, SIDE / N_STEPS)
 config = SyntheticConfig(side=SIDE, n_steps=N_STEPS, speed_range=(low, 2 * low),
                          bar_length_range=(SIDE // 2, SIDE))
@@ -275,16 +280,54 @@ for ax in axes:
 fig.tight_layout()
 
 # %% [markdown]
-# ## 6. The fixed-point network in Lava (when available)
+# ## 6. Float vs fixed point: does the integer network learn as well?
+#
+# `OnChipReference(layout, precision="fixed")` runs the integer programs of the Lava
+# fixed-point network bit for bit (section 7 checks that), in NumPy and much faster than
+# the simulator. Both networks start from the same weights (the fixed one quantizes them),
+# see the same samples in the same seeded order for `EPOCHS` epochs of online DFA
+# learning, and are validated on the same held-out samples after every epoch.
+
+# %%
+curves: dict[str, list[float]] = {}
+for precision in ("float", "fixed"):
+    net = OnChipReference(layout, precision=precision)
+    curves[precision] = []
+    for epoch in range(EPOCHS):
+        order = np.random.default_rng(SEED * 1000 + epoch).permutation(len(train))
+        net.train(train, indices=order)
+        curves[precision].append(net.evaluate(val).accuracy)
+    print(f"{precision:>5}: validation accuracy per epoch "
+          + " ".join(f"{a:.2f}" for a in curves[precision]))
+
+fig, ax = plt.subplots(figsize=(5, 3.2))
+epochs = np.arange(1, EPOCHS + 1)
+for precision, marker in (("float", "o"), ("fixed", "s")):
+    ax.plot(epochs, curves[precision], marker=marker, label=precision)
+ax.axhline(1 / train.n_classes, color="grey", ls=":", label="chance")
+ax.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0, 1.02), xticks=epochs,
+       title=f"{train.n_inputs}-{HIDDEN}-{train.n_classes}, {N_TRAIN} samples, online DFA")
+ax.legend()
+ax.grid(alpha=0.3)
+fig.tight_layout()
+
+# %% [markdown]
+# The fixed-point network learns at least as well as the float one here. Lava's
+# bit-approximate learning engine rounds products with a stochastic, slightly downward
+# bias that acts like weight decay, and the saturating 24-bit membrane bounds the state;
+# `benchmarks/bench_fixed_accuracy.py` measures the same comparison on more seeds and on
+# N-MNIST.
+
+# %% [markdown]
+# ## 7. The fixed-point network in Lava (when available)
 #
 # The bit-approximate Lava ProcessModels are registered under the model tag `fixed_pt`
 # (`process_models/registry.py`). `STLLRNetwork(..., tag="fixed_pt")` quantizes the
 # layout's initial weights and DFA feedback (`lava_stllr.loihi.network_fixed`) and builds
-# the same network with integer state; `OnChipReference(layout, precision="fixed")` is its
-# bit-exact NumPy twin. The cell below trains the fixed-point network in Lava on `N_FIXED`
-# samples, checks it against its twin, and compares it with the float network trained on
-# the same samples. If this installation has no `fixed_pt` models, the cell says so and
-# the notebook carries on.
+# the same network with integer state. The cell below trains it in Lava on `N_FIXED`
+# samples (the simulator is slow) and checks its weights and scores against the NumPy
+# twin of section 6 trained on the same samples. If this installation has no `fixed_pt`
+# models, the cell says so and the notebook carries on.
 
 # %%
 from lava_stllr.network import STLLRNetwork
@@ -296,10 +339,8 @@ if "fixed_pt" in tags():
     fixed_net = STLLRNetwork(layout.sizes, n_steps=N_STEPS, params=params, seed=SEED,
                              tag="fixed_pt")
     try:
-        fixed_w0 = fixed_net.weights()                 # float view: W_int * s_w
         fixed_net.train(train, n_samples=n_fixed, progress=False)
         fixed_eval = fixed_net.evaluate(val, progress=False)
-        fixed_w1 = fixed_net.weights()
         fixed_mantissas = fixed_net.weight_mantissas()
     finally:
         fixed_net.close()
@@ -310,26 +351,12 @@ if "fixed_pt" in tags():
     bit_exact = all(np.array_equal(a, b) for a, b in
                     zip(fixed_mantissas, twin.weight_mantissas(), strict=True))
     bit_exact &= np.array_equal(fixed_eval.scores, twin_eval.scores)
-
-    float_twin = OnChipReference(layout)               # the float network, same samples
-    float_w0 = float_twin.weights()
-    float_twin.train(train, n_samples=n_fixed)
-    float_twin_eval = float_twin.evaluate(val)
-    dw_corr_net = [float(np.corrcoef((f1 - f0).ravel(), (x1 - x0).ravel())[0, 1])
-                   for f0, f1, x0, x1 in zip(float_w0, float_twin.weights(), fixed_w0,
-                                             fixed_w1, strict=True)]
-    agreement = float(np.mean(fixed_eval.predictions == float_twin_eval.predictions))
-    print(f"fixed-point Lava network == its NumPy twin, bit for bit: {bit_exact}")
-    print(f"validation accuracy after {n_fixed} samples: fixed {fixed_eval.accuracy:.3f}, "
-          f"float {float_twin_eval.accuracy:.3f}; predictions agree on {agreement:.1%}")
-    print("correlation of the weight changes, fixed vs float, per layer:",
-          [f"{c:.3f}" for c in dw_corr_net])
-    fixed_summary = {"bit_exact": bool(bit_exact), "fixed_acc": fixed_eval.accuracy,
-                     "float_acc": float_twin_eval.accuracy,
-                     "prediction_agreement": agreement, "dw_correlation": dw_corr_net}
+    print(f"fixed-point Lava network == its NumPy twin after {n_fixed} samples, weights "
+          f"and scores bit for bit: {bit_exact}")
+    fixed_summary = {"bit_exact": bool(bit_exact), "samples": n_fixed}
 else:
     print(f"no fixed_pt ProcessModels registered (tags: {tags()}): skipping the Lava "
-          "fixed-point run; sections 1-5 used the same integer programs in NumPy")
+          "fixed-point run; sections 1-6 used the same integer programs in NumPy")
 
 # %% [markdown]
 # ## Summary
@@ -341,6 +368,9 @@ else:
 #   range checks, as text and JSON.
 # - The integer neuron and learning-engine steps track the float model; with learning,
 #   weights move in stochastically rounded mantissa units.
+# - Trained online for a few epochs, the fixed-point network reaches the float network's
+#   accuracy (here it is ahead), and the Lava fixed-point network is its NumPy twin bit
+#   for bit.
 
 # %%
 summary = {
@@ -350,6 +380,7 @@ summary = {
     "spike_agreement": spike_agreement,
     "dw_correlation": dw_corr,
     "fixed_weights_changed": bool(np.any(w_int != w_int0)),
+    "float_vs_fixed": curves,
     "fixed_network": fixed_summary,
 }
 print("SUMMARY", json.dumps(summary))

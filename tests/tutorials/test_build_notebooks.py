@@ -69,18 +69,35 @@ def test_synthetic_source_builds_every_cell_kind(builder, tmp_path: Path) -> Non
 
 def test_build_is_deterministic_and_check_detects_a_stale_notebook(
         builder, tmp_path: Path) -> None:
+    pytest.importorskip("nbclient")
     source = tmp_path / "00_tiny.py"
     target = tmp_path / "00_tiny.ipynb"
     source.write_text(SOURCE)
     assert builder.main(["--check", str(source)]) == 1  # not built yet
     assert builder.main([str(source)]) == 0
+    assert builder.main(["--check", str(source)]) == 1  # built, but not executed
+    assert builder.main(["--execute", str(source)]) == 0
     first = target.read_bytes()
-    assert builder.main([str(source)]) == 0
-    assert target.read_bytes() == first
     assert builder.main(["--check", str(source)]) == 0
+    nb = nbformat.reads(first.decode(), as_version=4)
+    assert nb.cells[2].outputs[0]["text"] == "6\n" and nb.cells[2].execution_count == 2
+    assert builder.main(["--execute", str(source)]) == 0
+    assert target.read_bytes() == first  # same source, same outputs: same bytes
     source.write_text(SOURCE.replace("N = 3", "N = 4"))
     assert builder.main(["--check", str(source)]) == 1
     assert target.read_bytes() == first  # --check writes nothing
+
+
+def test_check_refuses_a_notebook_executed_out_of_order(builder, tmp_path: Path) -> None:
+    pytest.importorskip("nbclient")
+    source = tmp_path / "00_tiny.py"
+    source.write_text(SOURCE)
+    assert builder.main(["--execute", str(source)]) == 0
+    target = tmp_path / "00_tiny.ipynb"
+    nb = nbformat.reads(target.read_text(), as_version=4)
+    nb.cells[2].execution_count = 5  # a cell re-run by hand
+    nbformat.write(nb, str(target))
+    assert builder.main(["--check", str(source)]) == 1
 
 
 @pytest.mark.parametrize("text, message", [

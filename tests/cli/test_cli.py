@@ -186,7 +186,7 @@ def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
     """The Lava backend adapts lava_stllr.network.STLLRNetwork to the trainer protocol."""
     from lava_stllr.reference import NetworkSpec, init_weights
 
-    built, closed, given = [], [], []
+    built, closed, given, phases = [], [], [], []
 
     class Result:
         def __init__(self, n, n_classes):
@@ -204,9 +204,11 @@ def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
 
         def train(self, dataset, indices=None, progress=True, desc="train"):
             assert sorted(indices) == list(range(len(dataset)))
+            phases.append(desc)
             return Result(len(dataset), self.sizes[-1])
 
         def evaluate(self, dataset, progress=False, desc="evaluate"):
+            phases.append(desc)
             return Result(len(dataset), self.sizes[-1])
 
         def weights(self):
@@ -229,6 +231,9 @@ def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
     assert closed == [True]
     record = json.loads((out / "run.json").read_text())
     assert record["history"]["val_acc"] == [0.25, 0.25]
+    # The progress bars name the epoch and the phase.
+    assert phases == [f"epoch {e}/2 {phase}" for e in (1, 2)
+                      for phase in ("train", "train accuracy", "validate")]
     # evaluate builds a Lava network from the run's saved weights (the fake's trained ones)
     assert main(["evaluate", str(out), "--backend", "lava"]) == 0
     saved = init_weights(NetworkSpec((512, 4, 4)), 9).feedforward

@@ -71,13 +71,44 @@ def presynaptic_input(s_in: np.ndarray, graded: bool) -> np.ndarray:
     return (np.asarray(s_in) != 0).astype(float)
 
 
+#: Below this fraction of active inputs (columns), only their columns are read.
+SPARSE_COLUMNS = 1 / 8
+#: Below this fraction of post neurons with a nonzero factor, only their rows are written
+#: (a row is contiguous, so row selection pays off at a far higher density).
+SPARSE_ROWS = 1 / 2
+
+
 def synaptic_current(weights: np.ndarray, x: np.ndarray, graded: bool) -> np.ndarray:
-    """Dendritic current ``W x`` (post,), computed as Lava's float ``Dense`` does (same
-    summation order, so the same spikes): ``W @ x`` for graded input, else the sum of
-    the columns of the active inputs."""
-    if graded:
+    """Dendritic current ``I_i = sum_j W_ij x_j`` (post,), event-driven: below
+    :data:`SPARSE_COLUMNS` active inputs only their columns are read (their sum for
+    binary spikes, ``W[:, j] @ x[j]`` for graded ones), so the cost grows with the
+    number of events, as on Loihi, not with the number of synapses."""
+    active = np.flatnonzero(x)
+    if active.size >= SPARSE_COLUMNS * x.size:
         return weights.dot(x)
-    return weights[:, x.astype(bool)].sum(axis=1)
+    if not graded:
+        return weights[:, active].sum(axis=1)
+    return weights[:, active].dot(x[active])
+
+
+def add_outer(weights: np.ndarray, post: np.ndarray, pre: np.ndarray) -> None:
+    """``W += post (x) pre`` in place, touching only the rows and columns where
+    ``post`` and ``pre`` are nonzero when they are few (the skipped products are exact
+    zeros); see :data:`SPARSE_ROWS` and :data:`SPARSE_COLUMNS`."""
+    rows = np.flatnonzero(post)
+    cols = np.flatnonzero(pre)
+    if rows.size == 0 or cols.size == 0:
+        return
+    few_rows = rows.size < SPARSE_ROWS * post.size
+    few_cols = cols.size < SPARSE_COLUMNS * pre.size
+    if few_rows and few_cols:
+        weights[np.ix_(rows, cols)] += np.outer(post[rows], pre[cols])
+    elif few_rows:
+        weights[rows] += np.outer(post[rows], pre)
+    elif few_cols:
+        weights[:, cols] += np.outer(post, pre[cols])
+    else:
+        weights += np.outer(post, pre)
 
 
 def stllr_dense_step(weights: np.ndarray, trace: np.ndarray, x: np.ndarray,
@@ -89,31 +120,21 @@ def stllr_dense_step(weights: np.ndarray, trace: np.ndarray, x: np.ndarray,
     Within a sample this is the learning-engine rule ``dw = u0*x1*y2 + x0*y3`` with
     ``x1[t] = lam_pre*x1[t-1] + x[t]`` and received factors decayed by ``Y_DECAY``::
 
-        W += Y_DECAY * (y2 (x) x1[t] + y3 (x) x[t])
+        W += Y_DECAY * y2 (x) x1[t]     (causal: the rows with psi != 0, the traced columns)
+        W += Y_DECAY * y3 (x) x[t]      (non-causal: only the columns that spiked)
 
     At the first step of a sample the pre trace restarts (``x1 = x[t]``) and the update
     pairs the previous sample's last factors with that sample's trace only,
     ``W += Y_DECAY * y2 (x) (lam_pre*x1[t-1])``: no product crosses a sample boundary.
-    Columns whose trace and input are both zero are skipped (when fewer than 1/8 of
-    the columns are active; otherwise one dense update is cheaper).
+    Each term touches only its nonzero rows and columns (:func:`add_outer`), so the
+    non-causal term costs in proportion to the input events.
     """
     if new_sample:
-        pair = lam_pre * trace
-        new_trace = x.astype(float, copy=True)
-        y3 = np.zeros_like(y3)
-    else:
-        new_trace = trace_step(trace, x, lam_pre)
-        pair = new_trace
-    if not (y2.any() or y3.any()):
-        return new_trace
-    cols = np.flatnonzero((pair != 0) | (x != 0))
-    if cols.size == 0:
-        return new_trace
-    post = np.stack([Y_DECAY * y2, Y_DECAY * y3], axis=1)
-    if 8 * cols.size >= x.size:  # a dense update beats scattering into many columns
-        weights += post @ np.stack([pair, x])
-    else:
-        weights[:, cols] += post @ np.stack([pair[cols], x[cols]])
+        add_outer(weights, Y_DECAY * y2, lam_pre * trace)
+        return x.astype(float, copy=True)
+    new_trace = trace_step(trace, x, lam_pre)
+    add_outer(weights, Y_DECAY * y2, new_trace)
+    add_outer(weights, Y_DECAY * y3, x)
     return new_trace
 
 

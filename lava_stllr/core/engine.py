@@ -91,24 +91,39 @@ def synaptic_current(weights: np.ndarray, x: np.ndarray, graded: bool) -> np.nda
     return weights[:, active].dot(x[active])
 
 
-def add_outer(weights: np.ndarray, post: np.ndarray, pre: np.ndarray) -> None:
-    """``W += post (x) pre`` in place, touching only the rows and columns where
-    ``post`` and ``pre`` are nonzero when they are few (the skipped products are exact
-    zeros); see :data:`SPARSE_ROWS` and :data:`SPARSE_COLUMNS`."""
-    rows = np.flatnonzero(post)
-    cols = np.flatnonzero(pre)
+def add_products(weights: np.ndarray, causal: np.ndarray, trace: np.ndarray,
+                 noncausal: np.ndarray, x: np.ndarray) -> None:
+    """``W += causal (x) trace + noncausal (x) x`` in place, event-driven.
+
+    Only the rows with a nonzero factor and the columns with a nonzero trace or input
+    are touched (skipped products are exact zeros), and the non-causal product is
+    formed only on the columns that spiked, so it costs in proportion to the input
+    events. Each weight gets ``fl(W + fl(c*tr + n*x))``, the rounding of Lava's float
+    learning engine. Below :data:`SPARSE_ROWS` / :data:`SPARSE_COLUMNS` of the rows /
+    columns the selected ones are indexed, otherwise the whole axis is used.
+    """
+    rows = np.flatnonzero((causal != 0) | (noncausal != 0))
+    cols = np.flatnonzero((trace != 0) | (x != 0))
     if rows.size == 0 or cols.size == 0:
         return
-    few_rows = rows.size < SPARSE_ROWS * post.size
-    few_cols = cols.size < SPARSE_COLUMNS * pre.size
-    if few_rows and few_cols:
-        weights[np.ix_(rows, cols)] += np.outer(post[rows], pre[cols])
-    elif few_rows:
-        weights[rows] += np.outer(post[rows], pre)
-    elif few_cols:
-        weights[:, cols] += np.outer(post, pre[cols])
+    all_rows = rows.size >= SPARSE_ROWS * causal.size
+    all_cols = cols.size >= SPARSE_COLUMNS * trace.size
+    rows = slice(None) if all_rows else rows
+    tr, xs = (trace, x) if all_cols else (trace[cols], x[cols])
+    block = np.outer(causal[rows], tr)
+    spiked = np.flatnonzero(xs)
+    if spiked.size == xs.size:
+        block += np.outer(noncausal[rows], xs)
+    elif spiked.size:
+        block[:, spiked] += np.outer(noncausal[rows], xs[spiked])
+    if all_rows and all_cols:
+        weights += block
+    elif all_rows:
+        weights[:, cols] += block
+    elif all_cols:
+        weights[rows] += block
     else:
-        weights += np.outer(post, pre)
+        weights[np.ix_(rows, cols)] += block
 
 
 def stllr_dense_step(weights: np.ndarray, trace: np.ndarray, x: np.ndarray,
@@ -120,21 +135,22 @@ def stllr_dense_step(weights: np.ndarray, trace: np.ndarray, x: np.ndarray,
     Within a sample this is the learning-engine rule ``dw = u0*x1*y2 + x0*y3`` with
     ``x1[t] = lam_pre*x1[t-1] + x[t]`` and received factors decayed by ``Y_DECAY``::
 
-        W += Y_DECAY * y2 (x) x1[t]     (causal: the rows with psi != 0, the traced columns)
-        W += Y_DECAY * y3 (x) x[t]      (non-causal: only the columns that spiked)
+        W += Y_DECAY * (y2 (x) x1[t] + y3 (x) x[t])
 
     At the first step of a sample the pre trace restarts (``x1 = x[t]``) and the update
     pairs the previous sample's last factors with that sample's trace only,
     ``W += Y_DECAY * y2 (x) (lam_pre*x1[t-1])``: no product crosses a sample boundary.
-    Each term touches only its nonzero rows and columns (:func:`add_outer`), so the
-    non-causal term costs in proportion to the input events.
+    The update is event-driven (:func:`add_products`): the causal term touches the
+    rows with a nonzero ``y2`` and the traced columns, the non-causal term only the
+    columns that spiked.
     """
     if new_sample:
-        add_outer(weights, Y_DECAY * y2, lam_pre * trace)
-        return x.astype(float, copy=True)
+        pair = lam_pre * trace
+        new_trace = x.astype(float, copy=True)
+        add_products(weights, Y_DECAY * y2, pair, np.zeros_like(y3), np.zeros_like(x))
+        return new_trace
     new_trace = trace_step(trace, x, lam_pre)
-    add_outer(weights, Y_DECAY * y2, new_trace)
-    add_outer(weights, Y_DECAY * y3, x)
+    add_products(weights, Y_DECAY * y2, new_trace, Y_DECAY * y3, x)
     return new_trace
 
 

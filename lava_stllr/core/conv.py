@@ -108,12 +108,12 @@ def conv_stllr_grad_cols(signal: np.ndarray, psi_post: np.ndarray, trpsi_prev: n
         return a.reshape(a.shape[0], c_out, -1).transpose(0, 2, 1).reshape(-1, c_out)
 
     n_cols = trx_cols.shape[-1]
-    causal = rows(alpha_pre * signal * psi_post)
-    if alpha_post == 0:
-        return causal.T @ trx_cols.reshape(-1, n_cols)
-    post = np.concatenate([causal, rows(alpha_post * signal * trpsi_prev)], axis=0)
-    pre = np.concatenate([trx_cols.reshape(-1, n_cols), x_cols.reshape(-1, n_cols)], axis=0)
-    return post.T @ pre
+    grad = rows(alpha_pre * signal * psi_post).T @ trx_cols.reshape(-1, n_cols)
+    if alpha_post != 0:
+        # A second GEMM rather than one over stacked rows: stacking would copy both
+        # patch matrices, which costs more than the (C_out-wide, memory-bound) product.
+        grad += rows(alpha_post * signal * trpsi_prev).T @ x_cols.reshape(-1, n_cols)
+    return grad
 
 
 def conv_stllr_grad(signal: np.ndarray, psi_post: np.ndarray, trpsi_prev: np.ndarray,
@@ -124,7 +124,8 @@ def conv_stllr_grad(signal: np.ndarray, psi_post: np.ndarray, trpsi_prev: np.nda
     ``G[co, ci, kh, kw] = sum_{b, p} L[b,co,p] * (alpha_pre*psi[b,co,p]*trx_p[b,p,(ci,kh,kw)]
     + alpha_post*trpsi_prev[b,co,p]*x_p[b,p,(ci,kh,kw)])`` with ``trx_p``, ``x_p`` the
     patches (:func:`im2col`) of the input's pre trace and spikes; the update is
-    ``dW = -lr * sum_t G[t]``. Evaluated as one GEMM over ``2*B*P`` rows.
+    ``dW = -lr * sum_t G[t]``. Evaluated as GEMMs over the ``B*P`` patch rows (one per
+    term), never as a per-position tensor.
 
     Parameters
     ----------

@@ -14,7 +14,6 @@ from lava_stllr.layers import (
     ConvLayer,
     DenseLayer,
     Layer,
-    PoolLayer,
     check_layer_order,
     format_layers,
     parse_layers,
@@ -142,7 +141,10 @@ class ConvNetSpec:
         unknown = set(data) - set(cls.__dataclass_fields__)
         if unknown:
             raise ValueError(f"unknown ConvNetSpec fields: {sorted(unknown)}")
-        return cls(**{**data, "input_shape": tuple(data.get("input_shape", ()))})
+        try:
+            return cls(**data)
+        except TypeError as exc:  # a missing field
+            raise ValueError(f"not a ConvNetSpec dict ({exc})") from None
 
 
 def init_conv_weights(spec: ConvNetSpec, seed: int) -> Weights:
@@ -173,5 +175,3 @@ def check_conv_weights(spec: ConvNetSpec, weights: Weights, where: str = "weight
         if w.dtype.kind not in "biuf" or not np.all(np.isfinite(w)):
             raise ValueError(f"{where}: array {i} holds NaN, Inf or non-numbers")
 
-
-__all__ = ["ConvNetSpec", "PoolLayer", "check_conv_weights", "init_conv_weights"]

@@ -16,7 +16,7 @@ from lava_stllr.conv_spec import ConvNetSpec
 from lava_stllr.core import leaky_integrator_step, lif_step, psi
 from lava_stllr.core.conv import conv_forward, im2col
 from lava_stllr.core.pool import avg_pool, max_pool
-from lava_stllr.layers import ConvLayer, DenseLayer, PoolLayer
+from lava_stllr.layers import ConvLayer, PoolLayer
 from lava_stllr.params import STLLRParams
 from lava_stllr.spec import Weights
 
@@ -97,8 +97,7 @@ def conv_forward_step(
         if isinstance(layer, ConvLayer):
             cols = im2col(h, layer.kernel, layer.stride, layer.padding)
             current = conv_forward(h, w, layer.stride, layer.padding, cols=cols)
-        else:
-            assert isinstance(layer, DenseLayer)
+        else:  # a DenseLayer reads the flattened map
             h = h.reshape(h.shape[0], -1)
             current = h @ w.T
         i = len(records)

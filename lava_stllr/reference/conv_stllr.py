@@ -14,6 +14,7 @@ from lava_stllr.core.conv import conv_stllr_grad_cols, im2col
 from lava_stllr.layers import ConvLayer, PoolLayer
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.conv_network import (
+    ConvLayerStep,
     ConvNetworkState,
     conv_forward_step,
     frames,
@@ -60,7 +61,8 @@ class ConvSTLLRTrainer(ConvReferenceTrainer):
         self.optimizer = make_optimizer(optimizer, params.lr)
         self.feedback = dfa_feedback(spec, seed) if signal == "dfa" else []
 
-    def learning_signals(self, records: list, error: np.ndarray) -> list[np.ndarray | None]:
+    def learning_signals(self, records: list[ConvLayerStep],
+                         error: np.ndarray) -> list[np.ndarray | None]:
         """Signal at every LIF layer's output (None for pools) from ``e[t]``."""
         if self.signal == "dfa":
             return dfa_signals(self.spec, self.feedback, error)

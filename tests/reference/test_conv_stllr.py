@@ -21,6 +21,8 @@ NETS = [
     ("3c3s2p1-p2-8", (2, 8, 8), 2.5),
     ("2c3p1-a2-3c3s2p1-6", (2, 8, 8), 3.0),
     ("2c3p1-p2-3c2-5", (1, 6, 6), 3.0),
+    # pooled input, and a readout that reads a pool
+    ("a2-3c3p1-p2", (2, 8, 8), 3.0),
 ]
 
 

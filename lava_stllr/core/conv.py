@@ -90,13 +90,6 @@ def conv_weight_grad(delta: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return rows.T @ cols.reshape(-1, cols.shape[-1])
 
 
-def conv_bp_signal(w_next: np.ndarray, signal_next: np.ndarray, psi_next: np.ndarray,
-                   input_shape: tuple[int, ...], stride: int, padding: int) -> np.ndarray:
-    """Spatial back-propagation through a conv layer within one step, the conv form of
-    :func:`lava_stllr.core.bp_signal`: ``L^l = conv^T_{W^{l+1}}(psi^{l+1} * L^{l+1})``."""
-    return conv_backward_input(psi_next * signal_next, w_next, input_shape, stride, padding)
-
-
 def conv_stllr_grad_cols(signal: np.ndarray, psi_post: np.ndarray, trpsi_prev: np.ndarray,
                          trx_cols: np.ndarray, x_cols: np.ndarray, alpha_pre: float,
                          alpha_post: float) -> np.ndarray:

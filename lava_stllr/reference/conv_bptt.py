@@ -44,23 +44,25 @@ class ConvBPTTTrainer(ConvReferenceTrainer):
         alpha parameters are unused.
     optimizer : {"sgd", "adam"}
     seed : int
+    dtype : {"float64", "float32"}
+        Float type of the weights, the state, the tape and the gradients.
     """
 
     def __init__(self, spec: ConvNetSpec, params: STLLRParams, optimizer: str = "sgd",
-                 seed: int = 0):
-        super().__init__(spec, params, seed)
+                 seed: int = 0, dtype: str | type | np.dtype = "float64"):
+        super().__init__(spec, params, seed, dtype)
         self.optimizer = make_optimizer(optimizer, params.lr)
 
     def gradients(self, x: np.ndarray, labels: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
         """Gradients of the mean batch loss w.r.t. all weights, and the window-averaged
         readout (B, n_classes)."""
-        p, spec, w = self.params, self.spec, self.weights.feedforward
-        batch, n_steps, _ = x.shape
-        maps = frames(spec, x)
-        state = ConvNetworkState(spec, batch)
+        p, spec, w, dtype = self.params, self.spec, self.weights.feedforward, self.dtype
+        maps = frames(spec, self._inputs(x))
+        batch, n_steps = maps.shape[:2]
+        state = ConvNetworkState(spec, batch, dtype)
         start = p.window_start(n_steps)
         tape = []  # every step's records: the O(T) memory of BPTT
-        scores = np.zeros((batch, spec.n_classes))
+        scores = np.zeros((batch, spec.n_classes), dtype)
         for t in range(n_steps):
             records = conv_forward_step(spec, p, self.weights, state, maps[:, t])
             for rec in records:
@@ -76,7 +78,7 @@ class ConvBPTTTrainer(ConvReferenceTrainer):
         stop = first_lif_layer(spec)
         grads = [np.zeros_like(m) for m in w]
         g_z = np.zeros_like(scores)  # dLoss/dz[t], carried backwards through the leak
-        g_v_next = [None if isinstance(layer, PoolLayer) else np.zeros((batch, *shape))
+        g_v_next = [None if isinstance(layer, PoolLayer) else np.zeros((batch, *shape), dtype)
                     for layer, shape in zip(spec.layers, shapes[1:], strict=True)]
         for t in range(n_steps - 1, -1, -1):
             records = tape[t]

@@ -47,11 +47,14 @@ class ConvSTLLRTrainer(ConvReferenceTrainer):
     update : {"batch", "step"}
     seed : int
         Seeds the initial weights and the DFA feedback.
+    dtype : {"float64", "float32"}
+        Float type of the weights, state, traces, gradients and DFA feedback.
     """
 
     def __init__(self, spec: ConvNetSpec, params: STLLRParams, signal: str = "bp",
-                 optimizer: str = "sgd", update: str = "batch", seed: int = 0):
-        super().__init__(spec, params, seed)
+                 optimizer: str = "sgd", update: str = "batch", seed: int = 0,
+                 dtype: str | type | np.dtype = "float64"):
+        super().__init__(spec, params, seed, dtype)
         if signal not in SIGNALS:
             raise ValueError(f"signal must be one of {SIGNALS}, got {signal!r}")
         if update not in UPDATES:
@@ -59,7 +62,9 @@ class ConvSTLLRTrainer(ConvReferenceTrainer):
         self.signal = signal
         self.update = update
         self.optimizer = make_optimizer(optimizer, params.lr)
-        self.feedback = dfa_feedback(spec, seed) if signal == "dfa" else []
+        # Drawn in float64 and rounded, so both dtypes share the same feedback.
+        self.feedback = [None if b is None else b.astype(self.dtype, copy=False)
+                         for b in dfa_feedback(spec, seed)] if signal == "dfa" else []
 
     def learning_signals(self, records: list[ConvLayerStep],
                          error: np.ndarray) -> list[np.ndarray | None]:
@@ -71,21 +76,21 @@ class ConvSTLLRTrainer(ConvReferenceTrainer):
     def train_batch(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, int]:
         """One pass over a batch ``x`` (B, T, C*H*W) with learning; returns (summed loss of
         the window-averaged readout, number correct)."""
-        p, spec = self.params, self.spec
-        batch, n_steps, _ = x.shape
-        maps = frames(spec, x)
-        state = ConvNetworkState(spec, batch)
+        p, spec, dtype = self.params, self.spec, self.dtype
+        maps = frames(spec, self._inputs(x))
+        batch, n_steps = maps.shape[:2]
+        state = ConvNetworkState(spec, batch, dtype)
         shapes = spec.shapes
         lif = [i for i, layer in enumerate(spec.layers) if not isinstance(layer, PoolLayer)]
         index = weight_index(spec)
         # Pre trace of each LIF layer's input (dense layers: flattened), post trace of its psi.
-        trx = {i: np.zeros((batch, *shapes[i])) for i in lif}
-        trpsi = {i: np.zeros((batch, *shapes[i + 1])) for i in lif}
-        trx_out = np.zeros((batch, int(np.prod(shapes[-1]))))
+        trx = {i: np.zeros((batch, *shapes[i]), dtype) for i in lif}
+        trpsi = {i: np.zeros((batch, *shapes[i + 1]), dtype) for i in lif}
+        trx_out = np.zeros((batch, int(np.prod(shapes[-1]))), dtype)
         weights = self.weights.arrays()
         grads = [np.zeros_like(w) for w in weights]
         start = p.window_start(n_steps)
-        scores = np.zeros((batch, spec.n_classes))
+        scores = np.zeros((batch, spec.n_classes), dtype)
 
         for t in range(n_steps):
             records = conv_forward_step(spec, p, self.weights, state, maps[:, t])

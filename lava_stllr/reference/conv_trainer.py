@@ -19,8 +19,9 @@ class ConvReferenceTrainer(ReferenceTrainer):
 
     spec_type = ConvNetSpec
 
-    def __init__(self, spec: ConvNetSpec, params: STLLRParams, seed: int = 0):
-        super().__init__(spec, params, seed)
+    def __init__(self, spec: ConvNetSpec, params: STLLRParams, seed: int = 0,
+                 dtype: str | type | np.dtype = "float64"):
+        super().__init__(spec, params, seed, dtype)
 
     def _initial_weights(self) -> Weights:
         return init_conv_weights(self.spec, self.seed)
@@ -33,11 +34,11 @@ class ConvReferenceTrainer(ReferenceTrainer):
 
     def predict_scores(self, x: np.ndarray) -> np.ndarray:
         """Readout averaged over the learning window, (B, n_classes), without learning."""
-        batch, n_steps, _ = x.shape
-        state = ConvNetworkState(self.spec, batch)
+        maps = frames(self.spec, self._inputs(x))
+        batch, n_steps = maps.shape[:2]
+        state = ConvNetworkState(self.spec, batch, self.dtype)
         start = self.params.window_start(n_steps)
-        scores = np.zeros((batch, self.spec.n_classes))
-        maps = frames(self.spec, x)
+        scores = np.zeros((batch, self.spec.n_classes), self.dtype)
         for t in range(n_steps):
             conv_forward_step(self.spec, self.params, self.weights, state, maps[:, t])
             if t >= start:

@@ -64,6 +64,16 @@ class NetworkSpec:
         """Number of LIF layers."""
         return len(self.sizes) - 2
 
+    @property
+    def n_inputs(self) -> int:
+        """Input size per step (what batches (B, T, n_inputs) carry)."""
+        return self.sizes[0]
+
+    @property
+    def n_classes(self) -> int:
+        """Readout size."""
+        return self.sizes[-1]
+
     def to_dict(self) -> dict:
         """Plain-dict form (JSON-serialisable)."""
         return asdict(self)

@@ -53,10 +53,11 @@ class History:
 
 
 def check_batch(spec: NetworkSpec, x: np.ndarray, labels: np.ndarray) -> None:
-    """Raise ``ValueError`` if a batch does not fit the network."""
-    if x.ndim != 3 or x.shape[2] != spec.sizes[0]:
+    """Raise ``ValueError`` if a batch does not fit the network (any spec with
+    ``n_inputs`` and ``n_classes``: a dense or a conv one)."""
+    if x.ndim != 3 or x.shape[2] != spec.n_inputs:
         raise ValueError(
-            f"input batch must have shape (B, T, {spec.sizes[0]}), got {x.shape}"
+            f"input batch must have shape (B, T, {spec.n_inputs}), got {x.shape}"
         )
     if x.shape[1] == 0:
         raise ValueError("input samples are empty (0 time steps)")
@@ -64,9 +65,9 @@ def check_batch(spec: NetworkSpec, x: np.ndarray, labels: np.ndarray) -> None:
         raise ValueError(f"labels must have shape ({x.shape[0]},), got {labels.shape}")
     if not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"labels must be integers, got dtype {labels.dtype}")
-    if labels.size and (labels.min() < 0 or labels.max() >= spec.sizes[-1]):
+    if labels.size and (labels.min() < 0 or labels.max() >= spec.n_classes):
         raise ValueError(
-            f"labels must be in [0, {spec.sizes[-1]}), got range [{labels.min()}, {labels.max()}]"
+            f"labels must be in [0, {spec.n_classes}), got range [{labels.min()}, {labels.max()}]"
         )
     if not np.all(np.isfinite(x)):
         bad = int(np.flatnonzero(~np.isfinite(x).all(axis=(1, 2)))[0])
@@ -85,12 +86,19 @@ class ReferenceTrainer:
     ``dtype`` (``"float64"`` or ``"float32"``) is the type of the weights, the network
     state, the traces, the gradients and the scores; inputs are cast to it once per
     batch, so nothing in the step loop is promoted to float64 when it is float32.
+
+    A trainer of another layout (:mod:`lava_stllr.reference.conv_trainer`) sets
+    ``spec_type`` and overrides the weight hooks (``_initial_weights``, ``_check_weights``,
+    ``_saved_spec``) and :meth:`predict_scores`.
     """
+
+    spec_type: type = NetworkSpec
 
     def __init__(self, spec: NetworkSpec, params: STLLRParams, seed: int = 0,
                  dtype: str | type | np.dtype = "float64"):
-        if not isinstance(spec, NetworkSpec):
-            raise ValueError(f"spec must be a NetworkSpec, got {type(spec).__name__}")
+        if not isinstance(spec, self.spec_type):
+            raise ValueError(f"spec must be a {self.spec_type.__name__}, got "
+                             f"{type(spec).__name__}")
         if not isinstance(params, STLLRParams):
             raise ValueError(f"params must be an STLLRParams, got {type(params).__name__}")
         if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
@@ -101,7 +109,19 @@ class ReferenceTrainer:
         self.seed = seed
         self.dtype: np.dtype = resolve_dtype(dtype)
         # Drawn in float64 and rounded, so both dtypes start from the same weights.
-        self._weights: Weights = self._cast(init_weights(spec, seed))
+        self._weights: Weights = self._cast(self._initial_weights())
+
+    def _initial_weights(self) -> Weights:
+        """The seeded initial weights of ``self.spec`` (float64)."""
+        return init_weights(self.spec, self.seed)
+
+    def _check_weights(self, weights: Weights) -> None:
+        """Raise ``ValueError`` unless ``weights`` fit ``self.spec``."""
+        check_weights(self.spec, weights)
+
+    def _saved_spec(self, data: dict) -> NetworkSpec:
+        """The spec a file written by :meth:`save` holds (its ``spec`` dict)."""
+        return NetworkSpec(**{**data, "sizes": tuple(data["sizes"])})
 
     def _cast(self, weights: Weights) -> Weights:
         """``weights`` as arrays of :attr:`dtype` (no copy where they already are)."""
@@ -121,7 +141,7 @@ class ReferenceTrainer:
 
     @weights.setter
     def weights(self, value: Weights) -> None:
-        check_weights(self.spec, value)
+        self._check_weights(value)
         # Finite float64 weights beyond +-3.4e38 become Inf in float32: refused below
         # with one error, rather than also warning on the cast.
         with np.errstate(over="ignore"):
@@ -219,7 +239,7 @@ class ReferenceTrainer:
         """
         arrays, meta = load_arrays(path)
         try:
-            saved = NetworkSpec(**{**meta["spec"], "sizes": tuple(meta["spec"]["sizes"])})
+            saved = self._saved_spec(meta["spec"])
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{path} has no valid network spec ({exc})") from None
         if saved != self.spec:

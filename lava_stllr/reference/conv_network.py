@@ -1,0 +1,110 @@
+"""One forward step of a conv spiking network (:class:`lava_stllr.conv_spec.ConvNetSpec`).
+
+Conv and dense layers are LIF layers (:func:`lava_stllr.core.lif_step`, psi on the
+pre-reset membrane, per output position for conv); pool layers pool the spikes of the
+layer below; the readout is the leaky integrator of the flattened last output. No step
+delay between layers, as in the dense :mod:`lava_stllr.reference.network`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lava_stllr.conv_spec import ConvNetSpec
+from lava_stllr.core import leaky_integrator_step, lif_step, psi
+from lava_stllr.core.conv import conv_forward, im2col
+from lava_stllr.core.pool import avg_pool, max_pool
+from lava_stllr.layers import ConvLayer, PoolLayer
+from lava_stllr.params import STLLRParams
+from lava_stllr.spec import Weights
+
+
+@dataclass
+class ConvLayerStep:
+    """What one layer did at one step.
+
+    ``inputs`` is the layer's input as it reads it ((B, C, H, W) for conv and pool layers,
+    (B, n) flattened for dense ones), ``outputs`` what it passes on (spikes or pooled
+    spikes). LIF layers fill ``v`` and ``psi`` (shape of ``outputs``), conv layers ``cols``
+    (the patch matrix of ``inputs``), max pools ``argmax``.
+    """
+
+    inputs: np.ndarray
+    outputs: np.ndarray
+    v: np.ndarray | None = None
+    psi: np.ndarray | None = None
+    cols: np.ndarray | None = None
+    argmax: np.ndarray | None = None
+
+
+def weight_index(spec: ConvNetSpec) -> list[int | None]:
+    """Per layer, the index of its weight array in ``Weights.feedforward`` (None for
+    pools); the readout's is the last, ``len(weights.feedforward) - 1``."""
+    index, n = [], 0
+    for layer in spec.layers:
+        if isinstance(layer, PoolLayer):
+            index.append(None)
+        else:
+            index.append(n)
+            n += 1
+    return index
+
+
+class ConvNetworkState:
+    """Membranes (one per LIF layer, None for pools) and readout of a batch."""
+
+    def __init__(self, spec: ConvNetSpec, batch: int, dtype: type = np.float64):
+        self.u = [None if isinstance(layer, PoolLayer) else np.zeros((batch, *shape), dtype)
+                  for layer, shape in zip(spec.layers, spec.shapes[1:], strict=True)]
+        self.z = np.zeros((batch, spec.n_classes), dtype)
+
+
+def frames(spec: ConvNetSpec, x: np.ndarray) -> np.ndarray:
+    """Flattened input batch (B, T, C*H*W) as (B, T, C, H, W) (C-order, like the datasets
+    flatten their frames)."""
+    return x.reshape(x.shape[0], x.shape[1], *spec.input_shape)
+
+
+def conv_forward_step(
+    spec: ConvNetSpec,
+    params: STLLRParams,
+    weights: Weights,
+    state: ConvNetworkState,
+    x: np.ndarray,
+) -> list[ConvLayerStep]:
+    """Advance the network by one step on the input frame ``x`` (B, C, H, W), in place.
+
+    Conv layer: ``I = conv(h, K)``; dense layer: ``I = W flatten(h)``; then
+    :func:`lif_step` and psi. Pool layer: ``h = pool(h)``. Readout:
+    ``z[t] = beta_out*z[t-1] + W_out flatten(h)``. Returns one record per layer.
+    """
+    records = []
+    h = x
+    for layer, idx in zip(spec.layers, weight_index(spec), strict=True):
+        if isinstance(layer, PoolLayer):
+            if layer.kind == "max":
+                pooled, argmax = max_pool(h, layer.kernel)
+                records.append(ConvLayerStep(h, pooled, argmax=argmax))
+            else:
+                pooled = avg_pool(h, layer.kernel)
+                records.append(ConvLayerStep(h, pooled))
+            h = pooled
+            continue
+        w = weights.feedforward[idx]
+        cols = None
+        if isinstance(layer, ConvLayer):
+            cols = im2col(h, layer.kernel, layer.stride, layer.padding)
+            current = conv_forward(h, w, layer.stride, layer.padding, cols=cols)
+        else:  # a DenseLayer reads the flattened map
+            h = h.reshape(h.shape[0], -1)
+            current = h @ w.T
+        i = len(records)
+        u, s, v = lif_step(state.u[i], current, params.beta, params.theta, params.reset)
+        state.u[i] = u
+        records.append(ConvLayerStep(h, s, v, psi(v, params.theta, params.psi), cols))
+        h = s
+    flat = h.reshape(h.shape[0], -1)
+    state.z = leaky_integrator_step(state.z, flat @ weights.feedforward[-1].T, spec.beta_out)
+    return records

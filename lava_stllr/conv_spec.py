@@ -129,6 +129,14 @@ class ConvNetSpec:
     def __str__(self) -> str:
         return format_layers(self.layers)
 
+    #: What run folders record as the network kind (``"network"`` in the weights' meta).
+    kind = "conv"
+
+    @property
+    def label(self) -> str:
+        """Short name: input shape, layers, classes, e.g. ``2x34x34-8c5s2-p2-64-10``."""
+        return f"{'x'.join(map(str, self.input_shape))}-{self}-{self.n_classes}"
+
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form (JSON-serialisable); the layers as their string."""
         return {"input_shape": list(self.input_shape), "layers": str(self),

@@ -31,6 +31,7 @@ from lava_stllr.io import load_arrays, save_arrays, save_json
 from lava_stllr.params import STLLRParams
 from lava_stllr.run_folder import INCOMPLETE_FILE, RECORD_FILE
 from lava_stllr.spec import NetworkSpec, Weights
+from lava_stllr.specs import AnySpec, check_spec_weights, spec_from_meta
 
 WEIGHTS_FILE = "weights.npz"
 
@@ -150,7 +151,7 @@ def weight_arrays(weights: Weights) -> dict[str, np.ndarray]:
 
 def save_weights(
     path: str | Path,
-    spec: NetworkSpec,
+    spec: AnySpec,
     params: STLLRParams,
     weights: Weights,
     seed: int,
@@ -159,8 +160,8 @@ def save_weights(
     """Write weights with their spec and parameters (atomic, versioned ``.npz``); NaN or
     Inf weights are refused (:class:`~lava_stllr.validate.DivergenceError`), never saved."""
     validate.finite("the weights to save", *weights.arrays())
-    meta = {"spec": spec.to_dict(), "params": params.to_dict(), "seed": int(seed),
-            "trainer": trainer}
+    meta = {"network": spec.kind, "spec": spec.to_dict(), "params": params.to_dict(),
+            "seed": int(seed), "trainer": trainer}
     return save_arrays(path, weight_arrays(weights), meta)
 
 
@@ -178,7 +179,7 @@ class LoadedRun:
         The run record (``run.json``) when there is one beside the weights, else ``{}``.
     """
 
-    spec: NetworkSpec
+    spec: AnySpec
     params: STLLRParams
     weights: Weights
     seed: int
@@ -192,33 +193,32 @@ class LoadedRun:
         return self.weights_path.parent
 
 
-def _spec_from_meta(meta: dict[str, Any], path: Path) -> NetworkSpec:
+def _spec_from_meta(meta: dict[str, Any], path: Path) -> AnySpec:
     try:
-        data = dict(meta["spec"])
-        data["sizes"] = tuple(int(n) for n in data["sizes"])
-        return NetworkSpec(**data)
+        return spec_from_meta(meta["spec"], meta.get("network"))
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{path} has no valid network spec ({exc})") from None
 
 
-def _weights_from_arrays(arrays: dict[str, np.ndarray], spec: NetworkSpec,
+def _weights_from_arrays(arrays: dict[str, np.ndarray], spec: AnySpec,
                          path: Path) -> Weights:
-    sizes = spec.sizes
-    n_ff = len(sizes) - 1
-    n_rec = spec.n_hidden_layers if spec.recurrent else 0
+    if isinstance(spec, NetworkSpec):
+        n_ff = len(spec.sizes) - 1
+        n_rec = spec.n_hidden_layers if spec.recurrent else 0
+    else:
+        n_ff, n_rec = len(spec.weight_shapes), 0
     try:
         ff = [np.asarray(arrays[f"ff{i}"], dtype=np.float64) for i in range(n_ff)]
         rec = [np.asarray(arrays[f"rec{i}"], dtype=np.float64) for i in range(n_rec)]
     except KeyError as exc:
         raise ValueError(f"{path} lacks weight array {exc}") from None
-    expected = [(n_out, n_in) for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)]
-    expected += [(n, n) for n in sizes[1:-1]][:n_rec]
-    for w, shape in zip([*ff, *rec], expected, strict=True):
-        if w.shape != shape:
-            raise ValueError(f"{path}: weight shape {w.shape}, expected {shape}")
-        if not np.all(np.isfinite(w)):
-            raise ValueError(f"{path} holds NaN or Inf weights")
-    return Weights(ff, rec)
+    weights = Weights(ff, rec)
+    try:
+        check_spec_weights(spec, weights, str(path))
+    except ValueError as exc:
+        raise ValueError(str(exc).replace("holds NaN, Inf or non-numbers",
+                                          "holds NaN or Inf weights")) from None
+    return weights
 
 
 def resolve_weights_path(path: str | Path) -> Path:
@@ -284,7 +284,7 @@ def build_record(
     dataset: dict[str, Any],
     seed: int,
     params: STLLRParams,
-    spec: NetworkSpec,
+    spec: AnySpec,
     accuracy: dict[str, float | None],
     timings: dict[str, float],
     **extra: Any,
@@ -312,7 +312,7 @@ def build_record(
 
 def save_run(
     folder: str | Path,
-    spec: NetworkSpec,
+    spec: AnySpec,
     params: STLLRParams,
     weights: Weights,
     record: dict[str, Any],

@@ -74,6 +74,27 @@ class NetworkSpec:
         """Readout size."""
         return self.sizes[-1]
 
+    #: What run folders record as the network kind (``"network"`` in the weights' meta).
+    kind = "dense"
+
+    @property
+    def label(self) -> str:
+        """Short name, e.g. ``578-256-10`` (``578-256r-10`` with recurrent layers)."""
+        hidden = [f"{n}r" if self.recurrent else str(n) for n in self.sizes[1:-1]]
+        return "-".join([str(self.sizes[0]), *hidden, str(self.sizes[-1])])
+
+    @property
+    def weight_shapes(self) -> tuple[tuple[int, int], ...]:
+        """Shape of every weight matrix: feedforward (readout last), then recurrent."""
+        sizes = self.sizes
+        ff = [(n_out, n_in) for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)]
+        return tuple(ff + ([(n, n) for n in sizes[1:-1]] if self.recurrent else []))
+
+    @classmethod
+    def from_dict(cls, data: dict) -> NetworkSpec:
+        """Inverse of :meth:`to_dict`."""
+        return cls(**{**data, "sizes": tuple(data["sizes"])})
+
     def to_dict(self) -> dict:
         """Plain-dict form (JSON-serialisable)."""
         return asdict(self)

@@ -116,7 +116,7 @@ def test_load_errors(tmp_path, network):
         runs.load_run(tmp_path / "bad.npz")
     wrong = init_weights(NetworkSpec((6, 4, 3), recurrent=True), 0)
     runs.save_weights(tmp_path / "w.npz", spec, params, wrong, 0, "stllr")
-    with pytest.raises(ValueError, match="weight shape"):
+    with pytest.raises(ValueError, match="has shape"):
         runs.load_run(tmp_path / "w.npz")
 
 

@@ -64,7 +64,8 @@ PySTLLRLIFModelFixed = _model(
     neuron.STLLRLIFModel, _neuron, "PySTLLRLIFModelFixed",
     "Fixed S-TLLR LIF neuron (FixedNeuron): L = round(sig_in / 2**signal_shift), 24-bit "
     "membrane, 7-bit post trace and third factors y1 (64 +- F), y2, y3.",
-    partial(require_fixed, readout=False))
+    partial(require_fixed, readout=False),
+    statics={"feedback_current": programs.feedback_current})
 PyLeakyReadoutModelFixed = _model(
     readout.LeakyReadoutModel, lambda pp: programs.FixedReadout(pp["fixed"].neuron),
     "PyLeakyReadoutModelFixed", "Integer leaky-integrator readout (FixedReadout), 24-bit z.",

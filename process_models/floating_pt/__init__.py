@@ -46,7 +46,7 @@ PySTLLRDenseModelFloat = _model(
 PySTLLRLIFModelFloat = _model(
     neuron.STLLRLIFModel, _neuron, "PySTLLRLIFModelFloat",
     "Float S-TLLR LIF neuron (FloatNeuron); sends y1 = 0 (no sign flag in float) and the "
-    "spikes as bAP.")
+    "spikes as bAP.", statics={"feedback_current": programs.feedback_current})
 PyLeakyReadoutModelFloat = _model(
     readout.LeakyReadoutModel, _readout, "PyLeakyReadoutModelFloat",
     "Float leaky-integrator readout (FloatReadout).")

@@ -221,7 +221,7 @@ def print_profile(out: dict, profile_dir: str) -> None:
               f"{compute / wall:12.1%}")
     print("host calls (s, incl. their pipe polling): "
           + ", ".join(f"{k} {v:.3f}" for k, v in host.items() if k != "pipe_wait")
-          + f"; host other = the rest of the call (stream_items, drain loop, wait)")
+          + "; host other = the rest of the call (stream_items, drain loop, wait)")
 
 
 def run_one(index: int, samples: int, rate: float, profile: bool) -> dict:

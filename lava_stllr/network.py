@@ -20,6 +20,7 @@ Example
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 import numpy as np
 from lava.magma.core.run_conditions import RunSteps
 from lava.proc.dense.process import Dense

@@ -45,6 +45,7 @@ from lava_stllr.processes import (
     LabelSource,
     LeakyReadout,
     OutputError,
+    OutputLayer,
     STLLRDense,
 )
 from lava_stllr.processes.host_io import pipe_pending
@@ -98,22 +99,24 @@ class STLLRNetwork:
     timeout : float
         Seconds any single host wait (a pipe send or receive) may take.
     fuse : bool
-        True (default): each hidden layer's DFA feedback ``B_l e`` is computed inside its
-        ``STLLRLIF`` (``feedback=B_l``, the error on ``e_in``), with the arithmetic and
-        one-step delay of a Lava ``Dense``, so it needs no OS process of its own; same
-        results bit for bit. False: a separate Lava ``Dense`` per hidden layer (the
-        composed network of the stock Processes).
+        True (default): fewer OS processes in Lava's simulator, same results bit for
+        bit: each hidden layer's DFA feedback ``B_l e`` is computed inside its
+        ``STLLRLIF`` (``feedback=B_l``, the error on ``e_in``) with the arithmetic and
+        one-step delay of a Lava ``Dense``, and the readout, label source and output
+        error are one :class:`~lava_stllr.processes.OutputLayer`. False: the composed
+        network (``LeakyReadout``, ``LabelSource``, ``OutputError``, a Lava ``Dense`` per
+        feedback).
 
     Attributes
     ----------
-    source, labels : EventSource, LabelSource
+    source, labels : EventSource, LabelSource (OutputLayer with ``fuse``)
     dense : list of STLLRDense
         Input-side first; the last one feeds the readout.
     recurrent : list of STLLRDense
         Recurrent connections ``V_l`` of the hidden layers (empty unless ``recurrent``).
     hidden : list of STLLRLIF
-    readout : LeakyReadout
-    error : OutputError
+    readout : LeakyReadout (OutputLayer with ``fuse``)
+    error : OutputError (the same OutputLayer with ``fuse``)
     feedback : list of Lava ``Dense``
         DFA connections ``B_l`` from the error to hidden layer ``l`` (empty with ``fuse``:
         then ``hidden[l].feedback`` holds ``B_l``).
@@ -174,13 +177,19 @@ class STLLRNetwork:
                                 feedback=feedback[i] if self.fuse else None, **fx.hidden(i))
                        for i, n in enumerate(lay.sizes[1:-1])]
         n_out = lay.sizes[-1]
-        self.readout = LeakyReadout(n=n_out, beta_out=lay.beta_out, params=p, period=period,
-                                    delay=lay.output_delay, update=lay.update,
-                                    **fx.readout())
-        self.error = OutputError(n=n_out, n_steps=lay.n_steps, gap=lay.gap,
-                                 window_start=lay.window_start, delay=lay.output_delay,
-                                 **fx.readout())
-        self.labels = LabelSource(n_classes=n_out, period=period, delay=lay.output_delay)
+        if self.fuse:  # one Process, one OS process: readout, labels and error
+            self.readout = self.error = self.labels = OutputLayer(
+                n=n_out, beta_out=lay.beta_out, params=p, n_steps=lay.n_steps, gap=lay.gap,
+                window_start=lay.window_start, delay=lay.output_delay, update=lay.update,
+                name="output", **fx.readout())
+        else:
+            self.readout = LeakyReadout(n=n_out, beta_out=lay.beta_out, params=p, period=period,
+                                        delay=lay.output_delay, update=lay.update,
+                                        **fx.readout())
+            self.error = OutputError(n=n_out, n_steps=lay.n_steps, gap=lay.gap,
+                                     window_start=lay.window_start, delay=lay.output_delay,
+                                     **fx.readout())
+            self.labels = LabelSource(n_classes=n_out, period=period, delay=lay.output_delay)
         self.feedback = [] if self.fuse else [
             Dense(weights=b, num_message_bits=FEEDBACK_MESSAGE_BITS, name=f"feedback{i}",
                   **fx.feedback()) for i, b in enumerate(feedback)]
@@ -199,9 +208,10 @@ class STLLRNetwork:
                 post.y1_out.connect(dense.s_in_y1)  # the fixed sign flag or the gate
             if self.fixed_network is not None and post is not self.readout:
                 post.bap_out.connect(dense.s_in_bap)  # the fixed rule's bAP
-        self.readout.z_out.connect(self.error.z_in)
-        self.labels.label_out.connect(self.error.label_in)
-        self.error.e_out.connect(self.readout.e_in)
+        if not self.fuse:
+            self.readout.z_out.connect(self.error.z_in)
+            self.labels.label_out.connect(self.error.label_in)
+            self.error.e_out.connect(self.readout.e_in)
         for i, lif in enumerate(self.hidden):
             if self.fuse:
                 self.error.e_out.connect(lif.e_in)

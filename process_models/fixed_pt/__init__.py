@@ -24,7 +24,7 @@ from lava_stllr.loihi.widths import (
 )
 from lava_stllr.onchip import programs_fixed as programs
 from process_models.fixed_pt._checks import check_dense, require_fixed
-from process_models.shared import dense, neuron, readout, sources
+from process_models.shared import dense, neuron, output, readout, sources
 from process_models.shared.base import HOST_ROLE_TYPES
 from process_models.shared.tagged import tagged_model
 
@@ -82,6 +82,14 @@ PyLabelSourceModelFixed = _model(
     sources.LabelSourceModel, lambda pp: None, "PyLabelSourceModelFixed",
     "Label messages [label, learn, scored] under the fixed_pt tag.")
 
+PyOutputLayerModelFixed = _model(
+    output.OutputLayerModel,
+    lambda pp: (programs.FixedReadout(pp["fixed"].neuron), programs.FixedErrorCodec(pp["fixed"])),
+    "PyOutputLayerModelFixed",
+    "Fused integer readout, label source and output error (FixedReadout, FixedErrorCodec).",
+    partial(require_fixed, readout=True))
+
 #: The models of this tag (read by ``process_models.registry``).
 MODELS = (PySTLLRDenseModelFixed, PySTLLRLIFModelFixed, PyLeakyReadoutModelFixed,
-          PyOutputErrorModelFixed, PyEventSourceModelFixed, PyLabelSourceModelFixed)
+          PyOutputErrorModelFixed, PyEventSourceModelFixed, PyLabelSourceModelFixed,
+          PyOutputLayerModelFixed)

@@ -20,16 +20,15 @@ Example
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 from lava.magma.core.run_conditions import RunSteps
 from lava.proc.dense.process import Dense
-from lava.utils.weightutils import SignMode
 from tqdm.auto import tqdm
 
 from lava_stllr import validate
 from lava_stllr.data.dataset import SpikeDataset
+from lava_stllr.network_kwargs import FixedKwargs
 from lava_stllr.onchip.layout import (
     OnChipLayout,
     RunResult,
@@ -46,6 +45,7 @@ from lava_stllr.processes import (
     LabelSource,
     LeakyReadout,
     OutputError,
+    OutputLayer,
     STLLRDense,
 )
 from lava_stllr.processes.host_io import pipe_pending
@@ -61,9 +61,6 @@ from lava_stllr.runtime_guard import (
 )
 from lava_stllr.shm_registry import reclaim_stale_segments, record_runtime
 from lava_stllr.spec import Weights
-
-if TYPE_CHECKING:
-    from lava_stllr.loihi.network_fixed import FixedNetwork
 
 #: ``num_message_bits`` of the DFA feedback ``Dense`` (graded error values).
 FEEDBACK_MESSAGE_BITS = 24
@@ -101,19 +98,28 @@ class STLLRNetwork:
         ``fixed_pt`` only: options of :func:`lava_stllr.loihi.quantize.quantize`.
     timeout : float
         Seconds any single host wait (a pipe send or receive) may take.
+    fuse : bool
+        True (default): fewer OS processes in Lava's simulator, same results bit for
+        bit: each hidden layer's DFA feedback ``B_l e`` is computed inside its
+        ``STLLRLIF`` (``feedback=B_l``, the error on ``e_in``) with the arithmetic and
+        one-step delay of a Lava ``Dense``, and the readout, label source and output
+        error are one :class:`~lava_stllr.processes.OutputLayer`. False: the composed
+        network (``LeakyReadout``, ``LabelSource``, ``OutputError``, a Lava ``Dense`` per
+        feedback).
 
     Attributes
     ----------
-    source, labels : EventSource, LabelSource
+    source, labels : EventSource, LabelSource (OutputLayer with ``fuse``)
     dense : list of STLLRDense
         Input-side first; the last one feeds the readout.
     recurrent : list of STLLRDense
         Recurrent connections ``V_l`` of the hidden layers (empty unless ``recurrent``).
     hidden : list of STLLRLIF
-    readout : LeakyReadout
-    error : OutputError
+    readout : LeakyReadout (OutputLayer with ``fuse``)
+    error : OutputError (the same OutputLayer with ``fuse``)
     feedback : list of Lava ``Dense``
-        DFA connections ``B_l`` from the error to hidden layer ``l``.
+        DFA connections ``B_l`` from the error to hidden layer ``l`` (empty with ``fuse``:
+        then ``hidden[l].feedback`` holds ``B_l``).
     precision : {"float", "fixed"}
     fixed_network : FixedNetwork or None
         The integers of the fixed-point network (None in float).
@@ -125,7 +131,7 @@ class STLLRNetwork:
                  seed: int = 0, graded_input: bool = False, tag: str = "floating_pt",
                  quantize_options: dict | None = None, timeout: float = 600.0,
                  update: str = "step", recurrent: bool = False,
-                 weights: Weights | None = None) -> None:
+                 weights: Weights | None = None, fuse: bool = True) -> None:
         self.layout = OnChipLayout(tuple(sizes), n_steps, params, gap, signal, beta_out,
                                    init_gain, seed, graded_input, update, recurrent=recurrent,
                                    weights=weights)
@@ -138,6 +144,7 @@ class STLLRNetwork:
         self.program = network_program(self.layout, self.precision, quantize_options)
         self.fixed_network = self.program.fixed_network
         self.timeout = float(timeout)
+        self.fuse = bool(fuse)
         self._started = False
         self._closed = False
         self._steps_done = 0
@@ -151,7 +158,7 @@ class STLLRNetwork:
         lay, p = self.layout, self.layout.params
         period = lay.period
         self.source = EventSource(n_inputs=lay.sizes[0], n_steps=lay.n_steps, gap=lay.gap)
-        fx = _FixedKwargs(self.fixed_network)
+        fx = FixedKwargs(self.fixed_network)
         self.dense = [
             STLLRDense(weights=w, params=p, period=period, delay=lay.dense_delay(i),
                        graded=lay.graded_input and i == 0, update=lay.update,
@@ -164,21 +171,28 @@ class STLLRNetwork:
                        **fx.dense(i, recurrent=True))
             for i, w in enumerate(self._rec_weights)
         ]
+        feedback = [np.asarray(b, dtype=float) for b in self.program.feedback]
         self.hidden = [STLLRLIF(n=n, params=p, period=period, delay=lay.lif_delay(i),
-                                update=lay.update, name=f"lif{i}", **fx.hidden(i))
+                                update=lay.update, name=f"lif{i}",
+                                feedback=feedback[i] if self.fuse else None, **fx.hidden(i))
                        for i, n in enumerate(lay.sizes[1:-1])]
         n_out = lay.sizes[-1]
-        self.readout = LeakyReadout(n=n_out, beta_out=lay.beta_out, params=p, period=period,
-                                    delay=lay.output_delay, update=lay.update,
-                                    **fx.readout())
-        self.error = OutputError(n=n_out, n_steps=lay.n_steps, gap=lay.gap,
-                                 window_start=lay.window_start, delay=lay.output_delay,
-                                 **fx.readout())
-        self.labels = LabelSource(n_classes=n_out, period=period, delay=lay.output_delay)
-        self.feedback = [Dense(weights=b, num_message_bits=FEEDBACK_MESSAGE_BITS,
-                               name=f"feedback{i}", **fx.feedback())
-                         for i, b in enumerate(np.asarray(b, dtype=float)
-                                               for b in self.program.feedback)]
+        if self.fuse:  # one Process, one OS process: readout, labels and error
+            self.readout = self.error = self.labels = OutputLayer(
+                n=n_out, beta_out=lay.beta_out, params=p, n_steps=lay.n_steps, gap=lay.gap,
+                window_start=lay.window_start, delay=lay.output_delay, update=lay.update,
+                name="output", **fx.readout())
+        else:
+            self.readout = LeakyReadout(n=n_out, beta_out=lay.beta_out, params=p, period=period,
+                                        delay=lay.output_delay, update=lay.update,
+                                        **fx.readout())
+            self.error = OutputError(n=n_out, n_steps=lay.n_steps, gap=lay.gap,
+                                     window_start=lay.window_start, delay=lay.output_delay,
+                                     **fx.readout())
+            self.labels = LabelSource(n_classes=n_out, period=period, delay=lay.output_delay)
+        self.feedback = [] if self.fuse else [
+            Dense(weights=b, num_message_bits=FEEDBACK_MESSAGE_BITS, name=f"feedback{i}",
+                  **fx.feedback()) for i, b in enumerate(feedback)]
 
         posts = [*self.hidden, self.readout]
         pre_outs = [self.source.s_out, *(lif.s_out for lif in self.hidden)]
@@ -194,12 +208,16 @@ class STLLRNetwork:
                 post.y1_out.connect(dense.s_in_y1)  # the fixed sign flag or the gate
             if self.fixed_network is not None and post is not self.readout:
                 post.bap_out.connect(dense.s_in_bap)  # the fixed rule's bAP
-        self.readout.z_out.connect(self.error.z_in)
-        self.labels.label_out.connect(self.error.label_in)
-        self.error.e_out.connect(self.readout.e_in)
-        for fb, lif in zip(self.feedback, self.hidden, strict=True):
-            self.error.e_out.connect(fb.s_in)
-            fb.a_out.connect(lif.sig_in)
+        if not self.fuse:
+            self.readout.z_out.connect(self.error.z_in)
+            self.labels.label_out.connect(self.error.label_in)
+            self.error.e_out.connect(self.readout.e_in)
+        for i, lif in enumerate(self.hidden):
+            if self.fuse:
+                self.error.e_out.connect(lif.e_in)
+            else:
+                self.error.e_out.connect(self.feedback[i].s_in)
+                self.feedback[i].a_out.connect(lif.sig_in)
 
     # -- running ---------------------------------------------------------------------
 
@@ -364,34 +382,3 @@ class STLLRNetwork:
             return shutdown_runtime(self.source.runtime, grace=0)
         except Exception:
             return []
-
-
-class _FixedKwargs:
-    """The fixed-point constructor arguments of the network's Processes (none in float)."""
-
-    def __init__(self, net: FixedNetwork | None) -> None:
-        self.net = net
-
-    def dense(self, i: int, recurrent: bool = False) -> dict:
-        """``STLLRDense`` ``i`` (``recurrent``: hidden layer ``i``'s recurrent one): its
-        quantized layer and learning-rule seed."""
-        net = self.net
-        if net is None:
-            return {}
-        seeds = net.recurrent_seeds if recurrent else net.rng_seeds
-        return {"fixed": net.layers[i], "rng_seed": seeds[i]}
-
-    def hidden(self, i: int) -> dict:
-        """``STLLRLIF`` ``i``: its layer and the rounding shift of its feedback current."""
-        net = self.net
-        return {} if net is None else {"fixed": net.layers[i],
-                                       "signal_shift": net.signal_shift[i]}
-
-    def readout(self) -> dict:
-        """``LeakyReadout`` and ``OutputError``: the readout layer."""
-        return {} if self.net is None else {"fixed": self.net.layers[-1]}
-
-    def feedback(self) -> dict:
-        """Lava ``Dense`` feedback: mixed-sign mantissas, exponent 0 (bit-accurate model)."""
-        return {} if self.net is None else {"sign_mode": SignMode.MIXED, "weight_exp": 0}
-

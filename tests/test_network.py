@@ -76,7 +76,7 @@ def test_lava_network_equals_the_onchip_reference(case: str, dataset: ArrayDatas
 
 
 def test_network_structure_follows_the_layout() -> None:
-    net = STLLRNetwork((32, 10, 7, 3), n_steps=12, params="code_default")
+    net = STLLRNetwork((32, 10, 7, 3), n_steps=12, params="code_default", fuse=False)
     lay = net.layout
     assert [d.delay.init for d in net.dense] == [0, 1, 2]
     assert [h.delay.init for h in net.hidden] == [1, 2]

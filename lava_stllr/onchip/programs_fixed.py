@@ -158,7 +158,12 @@ class FixedErrorCodec:
 
     def feedback(self, weights: np.ndarray, error: np.ndarray) -> np.ndarray:
         """Integer DFA current."""
-        return graded_current(weights, error)
+        return feedback_current(weights, error)
+
+
+def feedback_current(weights: np.ndarray, error: np.ndarray) -> np.ndarray:
+    """The DFA current ``B_int @ e_int`` of Lava's bit-accurate graded ``Dense``."""
+    return graded_current(weights, error)
 
 
 def spike_frame(frame: np.ndarray) -> np.ndarray:

@@ -167,7 +167,12 @@ class FloatErrorCodec:
 
     def feedback(self, weights: np.ndarray, error: np.ndarray) -> np.ndarray:
         """DFA current ``B e`` (Lava's float graded ``Dense``)."""
-        return weights.dot(error)
+        return feedback_current(weights, error)
+
+
+def feedback_current(weights: np.ndarray, error: np.ndarray) -> np.ndarray:
+    """The DFA current ``B e`` of Lava's float graded ``Dense``."""
+    return weights.dot(error)
 
 
 def float_frame(frame: np.ndarray) -> np.ndarray:

@@ -7,11 +7,13 @@ Their ProcessModels live in the top-level ``process_models`` package; run them w
 
 from lava_stllr.processes.dense import STLLRDense
 from lava_stllr.processes.neuron import STLLRLIF
+from lava_stllr.processes.output import OutputLayer
 from lava_stllr.processes.readout import LeakyReadout, OutputError
 from lava_stllr.processes.sources import LABEL_SIZE, EventSource, LabelSource
 
 #: Every Process class of the plugin.
-PROCESSES = (STLLRDense, STLLRLIF, LeakyReadout, OutputError, EventSource, LabelSource)
+PROCESSES = (STLLRDense, STLLRLIF, LeakyReadout, OutputError, EventSource, LabelSource,
+             OutputLayer)
 
 __all__ = [
     "LABEL_SIZE",
@@ -20,6 +22,7 @@ __all__ = [
     "LabelSource",
     "LeakyReadout",
     "OutputError",
+    "OutputLayer",
     "STLLRDense",
     "STLLRLIF",
 ]

@@ -16,6 +16,7 @@ from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from lava_stllr.processes.dense import STLLRDense
 from lava_stllr.processes.neuron import STLLRLIF
+from lava_stllr.processes.output import OutputLayer
 from lava_stllr.processes.readout import LeakyReadout, OutputError
 from lava_stllr.processes.sources import EventSource, LabelSource
 
@@ -44,3 +45,4 @@ LeakyReadoutGuard = _guard(LeakyReadout)
 OutputErrorGuard = _guard(OutputError)
 EventSourceGuard = _guard(EventSource)
 LabelSourceGuard = _guard(LabelSource)
+OutputLayerGuard = _guard(OutputLayer)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.variable import Var
 
@@ -15,6 +16,7 @@ from lava_stllr.processes._checks import (
     check_params,
     check_period,
     check_update,
+    check_weights,
 )
 
 if TYPE_CHECKING:
@@ -58,15 +60,24 @@ class STLLRLIF(STLLRLayerProcess):
         ``fixed_pt`` only: right shift (rounded) from ``sig_in`` to the integer signal
         (the DFA feedback delivers ``B_int e_int``,
         :func:`lava_stllr.loihi.network_fixed.quantize_network`).
+    feedback : (n, n_classes) array, optional
+        A DFA feedback matrix ``B`` computed inside the neuron's model: the output error
+        ``e`` arrives on ``e_in`` (n_classes,) and ``B e`` is added to ``sig_in`` one step
+        later, exactly as a graded Lava ``Dense`` ``e -> sig_in`` would deliver it (float
+        or bit-accurate, by tag; fixed: integer mantissas), without that ``Dense``'s OS
+        process. None: ``e_in`` (1,) is unused and the signal comes only on ``sig_in``.
 
     Vars
     ----
-    u (n,) membrane after reset, trpsi (n,) post trace, period (1,), delay (1,).
+    u (n,) membrane after reset, trpsi (n,) post trace, period (1,), delay (1,);
+    feedback (n, n_classes) and fb_buff (n,), the buffered ``B e`` (zeros without
+    ``feedback``).
     """
 
     def __init__(self, *, n: int, params: STLLRParams, period: int | None = None,
                  delay: int = 0, fixed: LayerFixed | None = None, signal_shift: int = 0,
-                 update: str = "step", name: str | None = None) -> None:
+                 update: str = "step", feedback: object = None,
+                 name: str | None = None) -> None:
         n = validate.integer("n", n, 1)
         params = check_params(params)
         period_value = check_period(period)
@@ -74,8 +85,11 @@ class STLLRLIF(STLLRLayerProcess):
         fixed = check_fixed(fixed, False, "STLLRLIF")
         signal_shift = validate.integer("signal_shift", signal_shift, 0)
         update = check_update(update, fixed)
+        fb = None if feedback is None else check_weights(feedback)
+        if fb is not None and fb.shape[0] != n:
+            raise ValueError(f"feedback must have shape ({n}, n_classes), got {fb.shape}")
         super().__init__(shape=(n,), params=params, fixed=fixed, signal_shift=signal_shift,
-                         update=update, name=name)
+                         update=update, fused_feedback=fb is not None, name=name)
         self.a_in = InPort(shape=(n,))
         self.sig_in = InPort(shape=(n,))
         self.s_out = OutPort(shape=(n,))
@@ -83,4 +97,8 @@ class STLLRLIF(STLLRLayerProcess):
         self.bap_out = OutPort(shape=(n,))
         self.u = Var(shape=(n,), init=0.0)
         self.trpsi = Var(shape=(n,), init=0.0)
+        fb = np.zeros((n, 1)) if fb is None else fb
+        self.e_in = InPort(shape=(fb.shape[1],))
+        self.feedback = Var(shape=fb.shape, init=fb)
+        self.fb_buff = Var(shape=(n,), init=0.0)
         self._declare_clock(period_value, delay)

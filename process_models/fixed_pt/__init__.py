@@ -24,7 +24,7 @@ from lava_stllr.loihi.widths import (
 )
 from lava_stllr.onchip import programs_fixed as programs
 from process_models.fixed_pt._checks import check_dense, require_fixed
-from process_models.shared import dense, neuron, readout, sources
+from process_models.shared import dense, neuron, output, readout, sources
 from process_models.shared.base import HOST_ROLE_TYPES
 from process_models.shared.tagged import tagged_model
 
@@ -64,7 +64,8 @@ PySTLLRLIFModelFixed = _model(
     neuron.STLLRLIFModel, _neuron, "PySTLLRLIFModelFixed",
     "Fixed S-TLLR LIF neuron (FixedNeuron): L = round(sig_in / 2**signal_shift), 24-bit "
     "membrane, 7-bit post trace and third factors y1 (64 +- F), y2, y3.",
-    partial(require_fixed, readout=False))
+    partial(require_fixed, readout=False),
+    statics={"feedback_current": programs.feedback_current})
 PyLeakyReadoutModelFixed = _model(
     readout.LeakyReadoutModel, lambda pp: programs.FixedReadout(pp["fixed"].neuron),
     "PyLeakyReadoutModelFixed", "Integer leaky-integrator readout (FixedReadout), 24-bit z.",
@@ -81,6 +82,14 @@ PyLabelSourceModelFixed = _model(
     sources.LabelSourceModel, lambda pp: None, "PyLabelSourceModelFixed",
     "Label messages [label, learn, scored] under the fixed_pt tag.")
 
+PyOutputLayerModelFixed = _model(
+    output.OutputLayerModel,
+    lambda pp: (programs.FixedReadout(pp["fixed"].neuron), programs.FixedErrorCodec(pp["fixed"])),
+    "PyOutputLayerModelFixed",
+    "Fused integer readout, label source and output error (FixedReadout, FixedErrorCodec).",
+    partial(require_fixed, readout=True))
+
 #: The models of this tag (read by ``process_models.registry``).
 MODELS = (PySTLLRDenseModelFixed, PySTLLRLIFModelFixed, PyLeakyReadoutModelFixed,
-          PyOutputErrorModelFixed, PyEventSourceModelFixed, PyLabelSourceModelFixed)
+          PyOutputErrorModelFixed, PyEventSourceModelFixed, PyLabelSourceModelFixed,
+          PyOutputLayerModelFixed)

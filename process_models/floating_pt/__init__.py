@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 from lava_stllr.onchip import programs_float as programs
-from process_models.shared import dense, neuron, readout, sources
+from process_models.shared import dense, neuron, output, readout, sources
 from process_models.shared.base import HOST_ROLE_TYPES
 from process_models.shared.tagged import tagged_model
 
@@ -46,7 +46,7 @@ PySTLLRDenseModelFloat = _model(
 PySTLLRLIFModelFloat = _model(
     neuron.STLLRLIFModel, _neuron, "PySTLLRLIFModelFloat",
     "Float S-TLLR LIF neuron (FloatNeuron); sends y1 = 0 (no sign flag in float) and the "
-    "spikes as bAP.")
+    "spikes as bAP.", statics={"feedback_current": programs.feedback_current})
 PyLeakyReadoutModelFloat = _model(
     readout.LeakyReadoutModel, _readout, "PyLeakyReadoutModelFloat",
     "Float leaky-integrator readout (FloatReadout).")
@@ -60,6 +60,12 @@ PyLabelSourceModel = _model(
     sources.LabelSourceModel, lambda pp: None, "PyLabelSourceModel",
     "Label messages [label, learn, scored].")
 
+PyOutputLayerModelFloat = _model(
+    output.OutputLayerModel,
+    lambda pp: (_readout(pp), programs.FloatErrorCodec()), "PyOutputLayerModelFloat",
+    "Fused float readout, label source and output error (FloatReadout, FloatErrorCodec).")
+
 #: The models of this tag (read by ``process_models.registry``).
 MODELS = (PySTLLRDenseModelFloat, PySTLLRLIFModelFloat, PyLeakyReadoutModelFloat,
-          PyOutputErrorModelFloat, PyEventSourceModel, PyLabelSourceModel)
+          PyOutputErrorModelFloat, PyEventSourceModel, PyLabelSourceModel,
+          PyOutputLayerModelFloat)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
 from lava_stllr.core.messages import NeuronState
 from lava_stllr.onchip.steps import neuron_process_step, tag_gate
 from lava_stllr.processes.neuron import STLLRLIF
@@ -22,13 +26,25 @@ class STLLRLIFModel(ProgramModel):
         "a_in": (IN, "current"), "sig_in": (IN, "signal"), "s_out": (OUT, "spikes"),
         "y1_out": (OUT, "factor"), "y2_out": (OUT, "factor"), "y3_out": (OUT, "factor"),
         "bap_out": (OUT, "spikes"), "u": (VAR, "membrane"), "trpsi": (VAR, "trace"),
+        "e_in": (IN, "error"), "feedback": (VAR, "weights"), "fb_buff": (VAR, "signal"),
         **CLOCK_ROLES,
     }
+
+    @staticmethod
+    def feedback_current(weights: np.ndarray, error: np.ndarray) -> np.ndarray:
+        """The tag's graded ``Dense`` current ``B e`` (the error codec's feedback)."""
+        raise NotImplementedError
+
+    def __init__(self, proc_params: Any) -> None:
+        super().__init__(proc_params)
+        self._fused = bool(proc_params["fused_feedback"])
 
     def run_spk(self) -> None:
         """One neuron step; sends spikes, ``y1``, ``y2``, ``y3`` and the bAP."""
         current = self.a_in.recv()
         raw_signal = self.sig_in.recv()
+        if self._fused:  # an InPort sums its inputs: sig_in's and the buffered B e
+            raw_signal = raw_signal + self.fb_buff
         clock = self.clock()
         state, out = neuron_process_step(
             self._program, NeuronState(self.u, self.trpsi), current, raw_signal,
@@ -40,3 +56,6 @@ class STLLRLIFModel(ProgramModel):
         self.y2_out.send(out.y2)
         self.y3_out.send(out.y3)
         self.bap_out.send(out.bap)
+        if self._fused:  # B e[t], delivered next step as a Dense would
+            current = self.feedback_current(self.feedback, self.e_in.recv())
+            self.fb_buff = np.asarray(current).astype(self.fb_buff.dtype)

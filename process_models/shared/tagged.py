@@ -22,16 +22,20 @@ _CONTAINERS = {IN: PyInPort.VEC_DENSE, OUT: PyOutPort.VEC_DENSE, VAR: np.ndarray
 
 def tagged_model(base: type[ProgramModel], make_program: Callable[[Any], Any], name: str,
                  doc: str, check_process: Callable[[Any], None] | None = None, *,
-                 tag_name: str, role_types: RoleTypes, module: str) -> type[ProgramModel]:
+                 tag_name: str, role_types: RoleTypes, module: str,
+                 statics: Mapping[str, Callable] | None = None) -> type[ProgramModel]:
     """A ``@implements``/``@requires(CPU)``/``@tag`` model class of ``base.PROCESS``.
 
     Its ports and Vars get the Lava types of their roles in ``role_types``; its program
     comes from ``make_program(proc_params)``; ``check_process(proc)``, if given, runs
     at compile time when the run config selects the model. ``name`` and ``module`` are
-    where the class is bound (so it pickles by reference).
+    where the class is bound (so it pickles by reference); ``statics`` are further
+    static methods of the tag (e.g. the neuron's fused feedback current).
     """
     attrs: dict[str, Any] = {"__module__": module, "__qualname__": name, "__doc__": doc,
                              "make_program": staticmethod(make_program)}
+    for key, fn in (statics or {}).items():
+        attrs[key] = staticmethod(fn)
     if check_process is not None:
         attrs["check_process"] = staticmethod(check_process)
     for port, (direction, role) in base.PORT_ROLES.items():

@@ -18,7 +18,7 @@ from lava_stllr.layers import (
     format_layers,
     parse_layers,
 )
-from lava_stllr.spec import Weights
+from lava_stllr.spec import Weights, check_readout_and_gain
 
 Shape = tuple[int, ...]
 
@@ -66,16 +66,7 @@ class ConvNetSpec:
                 or self.n_classes < 2:
             raise ValueError(f"n_classes must be an integer >= 2, got {self.n_classes!r}")
         object.__setattr__(self, "n_classes", int(self.n_classes))
-        for name in ("beta_out", "init_gain"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float | np.integer
-                                                         | np.floating):
-                raise ValueError(f"{name} must be a number, got {value!r}")
-            object.__setattr__(self, name, float(value))
-        if not 0.0 <= self.beta_out <= 1.0:
-            raise ValueError(f"beta_out must be in [0, 1], got {self.beta_out!r}")
-        if not (math.isfinite(self.init_gain) and self.init_gain > 0):
-            raise ValueError(f"init_gain must be > 0, got {self.init_gain!r}")
+        check_readout_and_gain(self)
         self.shapes  # noqa: B018 - raises if a spatial size drops below 1
 
     @classmethod

@@ -7,6 +7,21 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 
+def check_readout_and_gain(spec: object) -> None:
+    """Check and store as Python floats the ``beta_out`` (in [0, 1]) and ``init_gain``
+    (> 0) of a frozen network spec; ``ValueError`` names the field otherwise."""
+    for name in ("beta_out", "init_gain"):
+        value = getattr(spec, name)
+        if isinstance(value, bool) or not isinstance(value, int | float | np.integer
+                                                     | np.floating):
+            raise ValueError(f"{name} must be a number, got {value!r}")
+        object.__setattr__(spec, name, float(value))
+    if not (0.0 <= spec.beta_out <= 1.0):
+        raise ValueError(f"beta_out must be in [0, 1], got {spec.beta_out!r}")
+    if not (np.isfinite(spec.init_gain) and spec.init_gain > 0):
+        raise ValueError(f"init_gain must be > 0, got {spec.init_gain!r}")
+
+
 @dataclass(frozen=True)
 class NetworkSpec:
     """Layout of a dense network: LIF hidden layers and a leaky-integrator readout.
@@ -48,16 +63,7 @@ class NetworkSpec:
         if not isinstance(self.recurrent, bool | np.bool_):
             raise ValueError(f"recurrent must be True or False, got {self.recurrent!r}")
         object.__setattr__(self, "recurrent", bool(self.recurrent))
-        for name in ("beta_out", "init_gain"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float | np.integer
-                                                         | np.floating):
-                raise ValueError(f"{name} must be a number, got {value!r}")
-            object.__setattr__(self, name, float(value))
-        if not (0.0 <= self.beta_out <= 1.0):
-            raise ValueError(f"beta_out must be in [0, 1], got {self.beta_out!r}")
-        if not (np.isfinite(self.init_gain) and self.init_gain > 0):
-            raise ValueError(f"init_gain must be > 0, got {self.init_gain!r}")
+        check_readout_and_gain(self)
 
     @property
     def n_hidden_layers(self) -> int:

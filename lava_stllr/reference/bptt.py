@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from lava_stllr.core import cross_entropy, output_error
+from lava_stllr.core import output_error
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.network import NetworkState, forward_step
 from lava_stllr.reference.optim import make_optimizer
-from lava_stllr.reference.trainer import ReferenceTrainer
+from lava_stllr.reference.trainer import ReferenceTrainer, batch_outcome
 from lava_stllr.spec import NetworkSpec
 
 
@@ -84,4 +84,4 @@ class BPTTTrainer(ReferenceTrainer):
         """One BPTT update on a batch; returns (summed loss, number correct)."""
         grads, scores = self.gradients(x, labels)
         self.optimizer.step(self.weights.arrays(), grads)
-        return float(cross_entropy(scores, labels).sum()), int((scores.argmax(1) == labels).sum())
+        return batch_outcome(scores, labels)

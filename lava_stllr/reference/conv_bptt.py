@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from lava_stllr.conv_spec import ConvNetSpec
-from lava_stllr.core import cross_entropy, output_error
+from lava_stllr.core import output_error
 from lava_stllr.core.conv import conv_weight_grad, im2col
 from lava_stllr.layers import ConvLayer, PoolLayer
 from lava_stllr.params import STLLRParams
@@ -24,6 +24,7 @@ from lava_stllr.reference.conv_network import (
 from lava_stllr.reference.conv_signals import first_lif_layer, route_back
 from lava_stllr.reference.conv_trainer import ConvReferenceTrainer
 from lava_stllr.reference.optim import make_optimizer
+from lava_stllr.reference.trainer import batch_outcome
 
 
 class ConvBPTTTrainer(ConvReferenceTrainer):
@@ -107,4 +108,4 @@ class ConvBPTTTrainer(ConvReferenceTrainer):
         """One BPTT update on a batch; returns (summed loss, number correct)."""
         grads, scores = self.gradients(x, labels)
         self.optimizer.step(self.weights.arrays(), grads)
-        return float(cross_entropy(scores, labels).sum()), int((scores.argmax(1) == labels).sum())
+        return batch_outcome(scores, labels)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from lava_stllr.conv_spec import ConvNetSpec
-from lava_stllr.core import cross_entropy, output_error, stllr_grad, trace_step
+from lava_stllr.core import output_error, stllr_grad, trace_step
 from lava_stllr.core.conv import conv_stllr_grad_cols, im2col
 from lava_stllr.layers import ConvLayer, PoolLayer
 from lava_stllr.params import STLLRParams
@@ -24,6 +24,7 @@ from lava_stllr.reference.conv_signals import bp_signals, dfa_feedback, dfa_sign
 from lava_stllr.reference.conv_trainer import ConvReferenceTrainer
 from lava_stllr.reference.optim import make_optimizer
 from lava_stllr.reference.stllr import SIGNALS, UPDATES
+from lava_stllr.reference.trainer import batch_outcome
 
 
 class ConvSTLLRTrainer(ConvReferenceTrainer):
@@ -123,4 +124,4 @@ class ConvSTLLRTrainer(ConvReferenceTrainer):
         if self.update == "batch":
             self.optimizer.step(weights, grads)
         scores /= n_steps - start
-        return float(cross_entropy(scores, labels).sum()), int((scores.argmax(1) == labels).sum())
+        return batch_outcome(scores, labels)

@@ -9,7 +9,6 @@ import numpy as np
 
 from lava_stllr.core import (
     bp_signal,
-    cross_entropy,
     dfa_signal,
     feedback_matrix,
     output_error,
@@ -19,7 +18,7 @@ from lava_stllr.core import (
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.network import NetworkState, forward_step
 from lava_stllr.reference.optim import make_optimizer
-from lava_stllr.reference.trainer import ReferenceTrainer
+from lava_stllr.reference.trainer import ReferenceTrainer, batch_outcome
 from lava_stllr.spec import NetworkSpec
 
 SIGNALS = ("bp", "dfa")
@@ -135,4 +134,4 @@ class STLLRTrainer(ReferenceTrainer):
         if self.update == "batch":
             self.optimizer.step(weights, grads)
         scores /= n_steps - start
-        return float(cross_entropy(scores, labels).sum()), int((scores.argmax(1) == labels).sum())
+        return batch_outcome(scores, labels)

@@ -77,6 +77,11 @@ def check_batch(spec: NetworkSpec, x: np.ndarray, labels: np.ndarray) -> None:
         raise ValueError(f"spike counts must be >= 0, got min {x.min()} (batch sample {bad})")
 
 
+def batch_outcome(scores: np.ndarray, labels: np.ndarray) -> tuple[float, int]:
+    """(summed cross-entropy, number correct) of window-averaged readouts ``scores``."""
+    return float(cross_entropy(scores, labels).sum()), int((scores.argmax(1) == labels).sum())
+
+
 class ReferenceTrainer:
     """Base of the batched trainers: weights, evaluation and the epoch loop.
 
@@ -173,8 +178,9 @@ class ReferenceTrainer:
         for x, labels in iter_batches(dataset, batch_size):
             check_batch(self.spec, x, labels)
             scores = self.predict_scores(x)
-            loss += float(cross_entropy(scores, labels).sum())
-            correct += int((scores.argmax(1) == labels).sum())
+            batch_loss, batch_correct = batch_outcome(scores, labels)
+            loss += batch_loss
+            correct += batch_correct
             n += len(labels)
         return loss / n, correct / n
 

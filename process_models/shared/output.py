@@ -15,6 +15,7 @@ from lava_stllr.onchip.steps import (
 from lava_stllr.processes.output import OutputLayer
 from lava_stllr.processes.sources import LABEL_SIZE
 from process_models.shared.base import CLOCK_ROLES, IN, OUT, VAR, ProgramModel
+from process_models.shared.readout import report_result
 
 
 class OutputLayerModel(ProgramModel):
@@ -62,10 +63,4 @@ class OutputLayerModel(ProgramModel):
         self.y1_out.send(factors.y1)
         self.y2_out.send(factors.y2)
         self.y3_out.send(factors.y3)
-        if out.result is not None:
-            self.n_scored = self.n_scored + 1
-            self.n_correct = self.n_correct + int(out.correct)
-            self.loss_sum = self.loss_sum + out.loss
-            port = self.result_out.csp_ports[0] if self.result_out.csp_ports else None
-            if port is not None and port.probe():
-                port.send(np.append(out.result, self.n_scored[0] - 1))
+        report_result(self, out)

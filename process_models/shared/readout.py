@@ -17,6 +17,20 @@ from lava_stllr.processes.readout import LeakyReadout, OutputError
 from process_models.shared.base import CLOCK_ROLES, IN, OUT, VAR, ProgramModel
 
 
+def report_result(model: Any, out: Any) -> None:
+    """Count a scored sample's result in ``model``'s ``n_scored``, ``n_correct`` and
+    ``loss_sum`` Vars and send it to the host through ``result_out`` (if connected and
+    ready); ``out`` is an :func:`~lava_stllr.onchip.steps.error_process_step` result."""
+    if out.result is None:
+        return
+    model.n_scored = model.n_scored + 1
+    model.n_correct = model.n_correct + int(out.correct)
+    model.loss_sum = model.loss_sum + out.loss
+    port = model.result_out.csp_ports[0] if model.result_out.csp_ports else None
+    if port is not None and port.probe():
+        port.send(np.append(out.result, model.n_scored[0] - 1))
+
+
 class LeakyReadoutModel(ProgramModel):
     """Leaky-integrator readout (:func:`~lava_stllr.onchip.steps.readout_process_step`),
     sent before the error of the same step is received; then the third factors of that
@@ -66,10 +80,4 @@ class OutputErrorModel(ProgramModel):
                                  self.clock().position(self.time_step), self._cfg)
         self.z_sum = out.z_sum
         self.e_out.send(out.error)
-        if out.result is not None:
-            self.n_scored = self.n_scored + 1
-            self.n_correct = self.n_correct + int(out.correct)
-            self.loss_sum = self.loss_sum + out.loss
-            port = self.result_out.csp_ports[0] if self.result_out.csp_ports else None
-            if port is not None and port.probe():
-                port.send(np.append(out.result, self.n_scored[0] - 1))
+        report_result(self, out)

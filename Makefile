@@ -27,7 +27,7 @@ notebooks: $(STAMP)
 	$(PY) tutorials/build_notebooks.py --execute
 
 bench: $(STAMP)
-	for f in benchmarks/bench_*.py; do $(PY) $$f || exit 1; done
+	$(PY) benchmarks/perf_table.py --readme README.md
 
 clean:
 	rm -rf $(VENV) runs

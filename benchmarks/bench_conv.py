@@ -22,6 +22,7 @@ import tracemalloc
 from pathlib import Path
 
 import numpy as np
+from perf_rows import Row, add_rows_option, write_rows
 
 from lava_stllr.conv_spec import ConvNetSpec
 from lava_stllr.core.conv import im2col
@@ -104,6 +105,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--memory-steps", type=int, nargs="+", default=[10, 25, 50, 100])
     parser.add_argument("--json", type=Path)
+    add_rows_option(parser)
     args = parser.parse_args()
 
     print(f"net {SPEC} on {SPEC.input_shape}, shapes {SPEC.shapes[1:]}, batch {args.batch}, "
@@ -121,6 +123,13 @@ def main() -> None:
         memory.append(row)
         print(f"  T={n_steps:4d}  S-TLLR {row['stllr'] / 2**20:7.2f}   "
               f"BPTT {row['bptt'] / 2**20:7.2f}   ratio {row['bptt'] / row['stllr']:.1f}")
+    case = f"{SPEC.label}, batch {args.batch}, T = {args.steps}"
+    rows = [Row("conv trainer", f"{case}, {name}", rate, rates["gemm_floor"], "samples/s",
+                "higher", "GEMM floor") for name, rate in rates.items() if name != "gemm_floor"]
+    rows += [Row("conv trainer", f"{SPEC.label}, batch {args.batch}, T = {r['T']}, peak",
+                 r["stllr"] / 2**20, r["bptt"] / 2**20, "MiB", "lower", "conv BPTT")
+             for r in (memory[0], memory[-1])]
+    write_rows(args.rows, rows)
     if args.json:
         args.json.write_text(json.dumps({"spec": SPEC.to_dict(), "batch": args.batch,
                                          "steps": args.steps, "samples_per_s": rates,

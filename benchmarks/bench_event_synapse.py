@@ -24,6 +24,7 @@ from functools import partial
 from typing import Any
 
 import numpy as np
+from perf_rows import Row, add_rows_option, write_rows
 
 from lava_stllr.core.engine import Y_DECAY, stllr_dense_step, synaptic_current
 from lava_stllr.core.messages import ThirdFactors
@@ -94,6 +95,7 @@ def main() -> None:
     parser.add_argument("--post-active", type=float, default=0.25,
                         help="fraction of post neurons with nonzero y2/y3")
     parser.add_argument("--repeats", type=int, default=3)
+    add_rows_option(parser)
     args = parser.parse_args()
     n_pre, n_post = args.shape
     rng = np.random.default_rng(0)
@@ -114,6 +116,7 @@ def main() -> None:
           f"{args.steps}-step sample, best of {args.repeats}")
     print(f"{'activity':>8} | {'float dense ms':>14} | {'float event ms':>14} | "
           f"{'speed-up':>8} | {'fixed ms':>8} | {'same current':>12}")
+    rows = []
     for activity in ACTIVITIES:
         spikes = (rng.random((args.steps, n_pre)) < activity).astype(float)
 
@@ -127,6 +130,10 @@ def main() -> None:
         dense, event, fixed_s = (v / args.steps for v in (dense, event, fixed_s))
         print(f"{activity:>8.0%} | {dense * 1e3:>14.3f} | {event * 1e3:>14.3f} | "
               f"{dense / event:>7.1f}x | {fixed_s * 1e3:>8.3f} | {str(same):>12}")
+        rows.append(Row("event-driven synapse", f"{n_pre}x{n_post} float, {activity:.0%} "
+                        "input activity", event * 1e3, dense * 1e3, "ms/step", "lower",
+                        "dense formulation"))
+    write_rows(args.rows, rows)
 
 
 if __name__ == "__main__":

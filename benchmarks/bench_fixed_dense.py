@@ -32,6 +32,7 @@ import numpy as np
 from lava.magma.core.run_conditions import RunSteps
 from lava.proc.dense.process import Dense, LearningDense
 from lava.proc.io.source import RingBuffer
+from perf_rows import Row, write_rows
 from synapse_table import print_synapse_rows, start
 
 from lava_stllr.loihi.bit_approx import EngineRandomStream
@@ -134,6 +135,7 @@ def compute_only(layer: LayerFixed, n_steps: int, rate: float, repeats: int,
 
 def main() -> None:
     args = start(__doc__, "fixed_pt models (Loihi 2 widths), CPU simulator")
+    rows = []
     for n_pre, n_post in SHAPES:
         layer = layer_for(n_pre, n_post)
         base, _ = time_case("Dense", layer, args.steps, args.rate, args.repeats)
@@ -141,6 +143,8 @@ def main() -> None:
         ours, w_ours = time_case("STLLRDense", layer, args.steps, args.rate, args.repeats)
         diff = int(np.abs(w_stock - w_ours).max())
         moved = int(np.abs(w_ours - layer.weights).max())
+        rows.append(Row("Lava STLLRDense", f"{n_pre}x{n_post} fixed, whole step", ours * 1e3,
+                        stock * 1e3, "ms/step", "lower", "stock LearningDense + rule"))
         print_synapse_rows(n_pre, n_post, base, stock, ours,
                            f"max |W_stock - W_ours| = {diff} (max |W - W0| = {moved} "
                            "mantissa units)")
@@ -153,6 +157,7 @@ def main() -> None:
                                            args.repeats)
         print(f"{f'{n_pre} x {n_post}':>18} | {ours * 1e3:10.3f} | {replica * 1e3:14.3f} | "
               f"{replica / ours:7.1f}x | {same}")
+    write_rows(args.rows, rows)
 
 
 if __name__ == "__main__":

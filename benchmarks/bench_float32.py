@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+from perf_rows import Row, add_rows_option, write_rows
 
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference import NetworkSpec, STLLRTrainer
@@ -75,6 +76,7 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=3, help="batches per repeat (3)")
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--steps", type=int, default=30)
+    add_rows_option(parser)
     args = parser.parse_args()
     print("command: python " + shlex.join(sys.argv))
     b, n_steps, n_batches = args.batch, args.steps, args.batches
@@ -120,6 +122,14 @@ def main() -> None:
     print(f"float32/float64 speed-up: trainer {speedup:.2f}x, floor {floor_speedup:.2f}x")
     print(f"vs authors' PyTorch (measured earlier, {AUTHORS_PYTORCH:.0f} samples/s): "
           f"float32 trainer {f32_rate / AUTHORS_PYTORCH:.2f}x")
+    case = f"{'-'.join(map(str, SIZES))}, batch {b}, T = {n_steps}, BP + Adam"
+    rate = {key: b / sec for key, sec in best.items()}
+    write_rows(args.rows, [
+        *(Row("reference trainer", f"{case}, {d}", rate["trainer", d], rate["floor", d],
+              "samples/s", "higher", f"{d} GEMM floor") for d in DTYPES),
+        Row("reference trainer", f"{case}, float32", rate["trainer", "float32"],
+            rate["trainer", "float64"], "samples/s", "higher", "float64 trainer"),
+    ])
 
 
 if __name__ == "__main__":

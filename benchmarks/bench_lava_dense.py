@@ -28,6 +28,7 @@ import numpy as np
 from lava.magma.core.run_conditions import RunSteps
 from lava.proc.dense.process import Dense, LearningDense
 from lava.proc.io.source import RingBuffer
+from perf_rows import Row, write_rows
 from synapse_table import print_synapse_rows, start
 
 from lava_stllr.learning_rule import stllr_learning_rule
@@ -127,6 +128,7 @@ def compute_only(n_pre: int, n_post: int, n_steps: int, rate: float, repeats: in
 
 def main() -> None:
     args = start(__doc__, "float64, CPU simulator")
+    rows = []
     for n_pre, n_post in [(700, 256), (2312, 256)]:
         base, _ = time_case("Dense", n_pre, n_post, args.steps, args.rate, args.repeats)
         stock, w_stock = time_case("LearningDense", n_pre, n_post, args.steps, args.rate,
@@ -134,6 +136,8 @@ def main() -> None:
         ours, w_ours = time_case("STLLRDense", n_pre, n_post, args.steps, args.rate,
                                  args.repeats)
         diff = float(np.abs(w_stock - w_ours).max())
+        rows.append(Row("Lava STLLRDense", f"{n_pre}x{n_post} float, whole step", ours * 1e3,
+                        stock * 1e3, "ms/step", "lower", "stock LearningDense + rule"))
         print_synapse_rows(n_pre, n_post, base, stock, ours,
                            f"max |W_stock - W_ours| = {diff:.1e}")
     print()
@@ -145,6 +149,7 @@ def main() -> None:
                                                 args.repeats)
         print(f"{f'{n_pre} x {n_post}':>18} | {ours * 1e3:10.3f} | {stock * 1e3:13.3f} | "
               f"{stock / ours:7.1f}x | {diff:.1e} ({moved:.1e})")
+    write_rows(args.rows, rows)
 
 
 if __name__ == "__main__":

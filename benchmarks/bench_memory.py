@@ -15,6 +15,7 @@ import json
 import tracemalloc
 
 import numpy as np
+from perf_rows import Row, add_rows_option, write_rows
 
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference import BPTTTrainer, NetworkSpec, STLLRTrainer
@@ -38,6 +39,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--json", help="also write the table as JSON to this path")
     parser.add_argument("--plot", help="also draw memory vs time steps to this PNG")
+    add_rows_option(parser)
     args = parser.parse_args()
 
     spec = NetworkSpec((2312, 256, 10))
@@ -53,6 +55,10 @@ def main() -> None:
         rows.append({"T": n_steps, "stllr_bytes": stllr, "bptt_bytes": bptt})
         print(f"{n_steps:>5} {stllr / 2**20:>11.1f} {bptt / 2**20:>9.1f} {bptt / stllr:>12.1f}",
               flush=True)
+    write_rows(args.rows, [Row("memory of a step", f"2312-256-10, batch {args.batch}, "
+                               f"T = {r['T']}, S-TLLR", r["stllr_bytes"] / 2**20,
+                               r["bptt_bytes"] / 2**20, "MiB", "lower", "BPTT")
+                           for r in (rows[0], rows[-1])])
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=2)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from perf_rows import add_rows_option
+
 HEADER = (f"{'shape (pre x post)':>18} | {'model':>14} | {'ms/step':>8} | {'synapse ms':>10} | "
           f"{'ns/synapse':>10} | {'speed-up':>8}")
 
@@ -27,13 +29,14 @@ def print_synapse_rows(n_pre: int, n_post: int, base: float, stock: float, ours:
 
 
 def start(doc: str, models: str) -> argparse.Namespace:
-    """Parse ``--steps`` (timed steps), ``--rate`` (input spike probability per step) and
-    ``--repeats`` (best of) for the benchmark whose module docstring is ``doc``, then print
-    the run's title line (naming ``models``) and :data:`HEADER`."""
+    """Parse ``--steps`` (timed steps), ``--rate`` (input spike probability per step),
+    ``--repeats`` (best of) and ``--rows`` for the benchmark whose module docstring is
+    ``doc``, then print the run's title line (naming ``models``) and :data:`HEADER`."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--rate", type=float, default=0.05, help="input spike probability")
     parser.add_argument("--repeats", type=int, default=3, help="best of this many runs")
+    add_rows_option(parser)
     args = parser.parse_args()
     print(f"{args.steps} timed steps per case (best of {args.repeats}), input rate "
           f"{args.rate}, {models}")

@@ -27,7 +27,6 @@ from lava_stllr.cli.layers_option import (
     LAVA_CONV,
     check_layers,
     check_layers_fit,
-    has_conv,
     network_spec,
 )
 from lava_stllr.cli.parser import (
@@ -178,8 +177,6 @@ def _resolve_defaults(args: argparse.Namespace) -> TrainDefaults:
         args.epochs = defaults.epochs
     if args.layers is None:
         args.layers = "-".join(map(str, args.hidden or defaults.hidden))
-    if args.hidden is None and not has_conv(args.layers):
-        args.hidden = tuple(int(n) for n in args.layers.split("-"))
     if args.signal is None:
         args.signal = DEFAULT_SIGNAL[args.backend]
     if args.trainer == "bptt" and args.backend == "reference":

@@ -134,3 +134,27 @@ def test_conv_layers_on_nmnist_frames(tmp_path, write_nmnist, capsys):
     capsys.readouterr()
     assert main(["evaluate", str(out), "--dataset", "synthetic"]) == 2
     assert "does not fit" in one_line_error(capsys)
+
+
+def test_a_conv_network_too_large_for_memory_fails_before_allocating(tmp_path, capsys,
+                                                                     monkeypatch):
+    def no_allocation(*args, **kwargs):
+        raise AssertionError("weights were allocated")
+
+    monkeypatch.setattr("lava_stllr.reference.conv_trainer.init_conv_weights", no_allocation)
+    out = tmp_path / "run"
+    assert main(["train", *TINY, "--layers", "4c5-p2-100000000", "--out", str(out)]) == 2
+    line = one_line_error(capsys)
+    assert "2x16x16-4c5-p2-100000000-4 needs about" in line and "--layers" in line
+
+
+def test_the_memory_estimate_of_a_conv_network_counts_kernels_and_matrices(monkeypatch):
+    from lava_stllr.cli import common
+    from lava_stllr.cli.parser import CLIError
+
+    spec = ConvNetSpec.parse("2c3-p2-5", (2, 6, 6), 3)  # 2*2*9 + 5*2*2*2 + 3*5 weights
+    n = 36 + 40 + 15
+    monkeypatch.setattr(common, "available_memory", lambda: n * 4 * common.WEIGHT_COPIES)
+    common.check_memory(spec, dtype="float32")  # fits exactly
+    with pytest.raises(CLIError, match=rf"{n} float64 weights x 4 copies"):
+        common.check_memory(spec)

@@ -176,7 +176,8 @@ def _resolve_defaults(args: argparse.Namespace) -> TrainDefaults:
     if args.epochs is None:
         args.epochs = defaults.epochs
     if args.layers is None:
-        args.layers = "-".join(map(str, args.hidden or defaults.hidden))
+        args.hidden = args.hidden or defaults.hidden
+        args.layers = "-".join(map(str, args.hidden))
     if args.signal is None:
         args.signal = DEFAULT_SIGNAL[args.backend]
     if args.trainer == "bptt" and args.backend == "reference":

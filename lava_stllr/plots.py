@@ -100,6 +100,7 @@ def plot_spike_raster(
     label: int | None = None,
     prediction: int | None = None,
     class_names: Sequence[str] | None = None,
+    hidden_names: Sequence[str] | None = None,
 ) -> Path:
     """Spike raster of one sample: input events, each hidden layer, and the readout.
 
@@ -117,6 +118,8 @@ def plot_spike_raster(
         True and predicted class, shown in the title.
     class_names : sequence of str, optional
         Legend names of the readout lines.
+    hidden_names : sequence of str, optional
+        Row names of the hidden layers (default ``hidden 1, hidden 2, ...``).
     """
     inputs = np.asarray(inputs)
     if inputs.ndim != 2:
@@ -125,8 +128,10 @@ def plot_spike_raster(
     fig = _figure(8.0, 1.2 + 1.8 * n_rows)
     axes = np.atleast_1d(fig.subplots(n_rows, 1, sharex=True))
     _raster(axes[0], inputs, "input", "0.3")
+    names = list(hidden_names) if hidden_names is not None else [
+        f"hidden {i + 1}" for i in range(len(hidden))]
     for i, spikes in enumerate(hidden):
-        _raster(axes[1 + i], np.asarray(spikes), f"hidden {i + 1}", "tab:blue")
+        _raster(axes[1 + i], np.asarray(spikes), names[i], "tab:blue")
     if readout is not None:
         ax = axes[-1]
         readout = np.asarray(readout)
@@ -183,7 +188,7 @@ def plot_weight_changes(
         delta = (w1 - w0).ravel()
         ax.hist(delta, bins=bins, color="tab:orange", log=True)
         ax.axvline(0.0, color="0.3", linewidth=0.8)
-        ax.set(title=f"{name} {w0.shape[0]}x{w0.shape[1]}", xlabel="W_after - W_before",
+        ax.set(title=f"{name} {'x'.join(map(str, w0.shape))}", xlabel="W_after - W_before",
                ylabel="count")
         ax.text(0.02, 0.95, f"mean |dW| {np.abs(delta).mean():.2e}\nstd {delta.std():.2e}",
                 transform=ax.transAxes, va="top", fontsize=7)
@@ -278,22 +283,25 @@ def sample_activity(spec: Any, params: Any, weights: Any, x: np.ndarray) -> dict
 
     Parameters
     ----------
-    spec : NetworkSpec
+    spec : NetworkSpec or ConvNetSpec
     params : STLLRParams
     weights : Weights
     x : array (T, n_in)
-        Input spike counts of one sample.
+        Input spike counts of one sample (a conv network's frames flattened).
 
     Returns
     -------
     dict
-        ``inputs`` (T, n_in), ``hidden`` (list of (T, n_l) spikes), ``readout`` (T, n_out)
-        and ``prediction`` (argmax of the readout summed, equivalently averaged, over the
+        ``inputs`` (T, n_in), ``hidden`` (list of (T, n_l) spikes of each LIF layer, a
+        conv layer's maps flattened; pools are left out), ``readout`` (T, n_out) and
+        ``prediction`` (argmax of the readout summed, equivalently averaged, over the
         learning window).
     """
     from lava_stllr.reference.network import NetworkState, forward_step
 
     x = np.asarray(x, dtype=np.float64)
+    if getattr(spec, "kind", "dense") == "conv":
+        return _conv_sample_activity(spec, params, weights, x)
     state = NetworkState(spec, 1)
     hidden: list[list[np.ndarray]] = [[] for _ in range(spec.n_hidden_layers)]
     readout = []
@@ -307,6 +315,33 @@ def sample_activity(spec: Any, params: Any, weights: Any, x: np.ndarray) -> dict
     return {
         "inputs": x,
         "hidden": [np.array(h) for h in hidden],
+        "readout": z,
+        "prediction": int(z[start:].sum(axis=0).argmax()),
+    }
+
+
+def _conv_sample_activity(spec: Any, params: Any, weights: Any, x: np.ndarray
+                          ) -> dict[str, Any]:
+    """:func:`sample_activity` of a conv network (the conv trainers' forward step)."""
+    from lava_stllr.layers import PoolLayer
+    from lava_stllr.reference.conv_network import ConvNetworkState, conv_forward_step, frames
+
+    lif = [i for i, layer in enumerate(spec.layers) if not isinstance(layer, PoolLayer)]
+    maps = frames(spec, x[None])
+    state = ConvNetworkState(spec, 1)
+    hidden: list[list[np.ndarray]] = [[] for _ in lif]
+    readout = []
+    for t in range(x.shape[0]):
+        records = conv_forward_step(spec, params, weights, state, maps[:, t])
+        for row, i in enumerate(lif):
+            hidden[row].append(records[i].outputs[0].ravel())
+        readout.append(state.z[0].copy())
+    z = np.array(readout)
+    start = params.window_start(x.shape[0])
+    return {
+        "inputs": x,
+        "hidden": [np.array(h) for h in hidden],
+        "hidden_names": [str(spec.layers[i]) for i in lif],
         "readout": z,
         "prediction": int(z[start:].sum(axis=0).argmax()),
     }

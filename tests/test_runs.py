@@ -142,6 +142,7 @@ def _rewrite(folder, change):
      "field 'dataset.data_dir' must be a string or null, got an integer"),
     (lambda r: r | {"command": ["lava-stllr", 1]}, "'command' must be a list of strings"),
     (lambda r: r | {"signal": 1}, "field 'signal' must be a string or null"),
+    (lambda r: r | {"network": "conv"}, "field 'network' must be an object, got a string"),
     (lambda r: {k: v for k, v in r.items() if k != "backend"}, "field 'backend' is missing"),
     (lambda r: {k: v for k, v in r.items() if k != "format_version"},
      "field 'format_version' is missing"),
@@ -161,3 +162,32 @@ def test_records_of_the_current_version_still_load(saved):
                                    "something_new": [1]})
     loaded = runs.load_run(saved)
     assert loaded.record["dataset"]["n_val"] == 3 and loaded.record["something_new"] == [1]
+
+
+def test_a_conv_run_folder_loads_its_spec_and_weights(tmp_path):
+    from lava_stllr.conv_spec import ConvNetSpec, init_conv_weights
+    from lava_stllr.reference import ConvSTLLRTrainer
+
+    spec = ConvNetSpec.parse("2c3-p2-5", (2, 6, 6), 3)
+    params, weights = STLLRParams(lr=0.05), init_conv_weights(spec, 4)
+    record = _record(spec, params, network={"kind": "conv", "layers": str(spec)})
+    runs.save_run(tmp_path, spec, params, weights, record)
+    loaded = runs.load_run(tmp_path)
+    assert loaded.spec == spec and loaded.record["network"]["kind"] == "conv"
+    trainer = ConvSTLLRTrainer(loaded.spec, loaded.params)
+    trainer.weights = loaded.weights  # the shapes the conv trainer expects
+    x = np.ones((1, 4, spec.n_inputs))
+    assert trainer.predict_scores(x).shape == (1, 3)
+    for a, b in zip(loaded.weights.arrays(), weights.arrays(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_weights_saved_before_network_kinds_load_as_dense(tmp_path, network):
+    from lava_stllr.io import save_arrays
+
+    spec, params, weights = network
+    meta = {"spec": spec.to_dict(), "params": params.to_dict(), "seed": 2, "trainer": "x"}
+    path = save_arrays(tmp_path / "old.npz", runs.weight_arrays(weights), meta)
+    loaded = runs.load_run(path)
+    assert loaded.spec == spec and loaded.spec.kind == "dense"
+

@@ -144,11 +144,17 @@ def held_out_data(args: argparse.Namespace, loaded: Any) -> tuple[str, str, Any]
                         same=name == ds.get("name") and args.samples in (None, ds.get("n_val"))
                         and request.seed == loaded.record.get("seed"))
         what = "held-out"
-    if data.n_inputs != loaded.spec.sizes[0] or data.n_classes != loaded.spec.sizes[-1]:
-        raise CLIError(
-            f"{name} has {data.n_inputs} inputs and {data.n_classes} classes, the network "
-            f"{'-'.join(map(str, loaded.spec.sizes))} does not fit it"
-        )
+    spec = loaded.spec
+    if data.n_inputs != spec.n_inputs or data.n_classes != spec.n_classes:
+        raise CLIError(f"{name} has {data.n_inputs} inputs and {data.n_classes} classes, "
+                       f"the network {spec.label} does not fit it")
+    if spec.kind == "conv":
+        from lava_stllr.cli.layers_option import input_shape
+
+        shape = input_shape(name, request, data.n_inputs)
+        if tuple(shape) != tuple(spec.input_shape):
+            raise CLIError(f"{name} gives {'x'.join(map(str, shape))} frames, the network "
+                           f"{spec.label} reads {'x'.join(map(str, spec.input_shape))} ones")
     return name, what, data
 
 
@@ -231,19 +237,18 @@ def available_memory() -> int | None:
 def check_memory(spec: Any, optimizer: str | None = None, dtype: str | None = None) -> None:
     """Refuse, before allocating, a network whose weights (``dtype``, float64 when None,
     times :data:`WEIGHT_COPIES`, +2 with Adam) do not fit in the available memory."""
-    sizes = spec.sizes
-    n = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
-    if spec.recurrent:
-        n += sum(h * h for h in sizes[1:-1])
+    from lava_stllr.specs import n_weights
+
+    n = n_weights(spec)
     copies = WEIGHT_COPIES + (2 if optimizer == "adam" else 0)
     dtype = dtype or "float64"
     need = n * {"float32": 4, "float64": 8}[dtype] * copies
     free = available_memory()
     if free is not None and need > free:
         raise CLIError(
-            f"the network {'-'.join(map(str, sizes))} needs about {need / 1e9:,.1f} GB "
+            f"the network {spec.label} needs about {need / 1e9:,.1f} GB "
             f"({n:,} {dtype} weights x {copies} copies), more than the "
-            f"{free / 1e9:,.1f} GB of memory available: use smaller --hidden layers")
+            f"{free / 1e9:,.1f} GB of memory available: use smaller --hidden or --layers")
 
 
 def close_trainer(trainer: Any) -> None:

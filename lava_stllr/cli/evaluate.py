@@ -49,12 +49,20 @@ def run(args: argparse.Namespace) -> int:
         if args.split is None:
             raise CLIError("--samples all needs --split train|test")
         args.samples = None
+    if args.backend == "lava" and loaded.spec.kind == "conv":
+        raise CLIError(f"{loaded.weights_path} holds the conv network {loaded.spec.label}, "
+                       "which the reference backend evaluates (conv layers run in the "
+                       "batched trainer): drop --backend lava")
     name, what, val = held_out_data(args, loaded)
     start = time.perf_counter()
     if args.backend == "lava":
         signal = loaded.record.get("signal") or DEFAULT_SIGNAL["lava"]
         trainer = lava_adapter.make_lava_trainer(loaded.spec, loaded.params, signal,
                                                  args.precision, loaded.seed)
+    elif loaded.spec.kind == "conv":  # the forward pass of the trainer that trained it
+        from lava_stllr.reference import ConvSTLLRTrainer
+
+        trainer = ConvSTLLRTrainer(loaded.spec, loaded.params, seed=loaded.seed)
     else:
         from lava_stllr.reference import STLLRTrainer
 

@@ -9,6 +9,12 @@ from typing import Any
 
 from lava_stllr.cli.parser import add_command
 
+#: ``train --layers`` in one line (:mod:`lava_stllr.layers`).
+LAYER_SYNTAX = ("tokens joined by '-': <C>c<k>[s<stride>][p<pad>] conv layer (C channels, "
+                "k x k), p<k> / a<k> max / avg pool k x k, <n> dense layer; conv and pool "
+                "before dense, e.g. 8c5-p2-16c3-p2-128 (conv: --backend reference only; "
+                "dense only, e.g. 256-128, is --hidden 256,128)")
+
 
 def add_parser(sub: Any) -> None:
     """Add the ``info`` command to the subparsers ``sub``."""
@@ -41,6 +47,7 @@ def collect_info() -> dict[str, Any]:
                            for name in DATASETS},
         "binning": {name: binning_for(name, {}).to_dict()
                     for name, entry in DATASETS.items() if entry.default_binning},
+        "layers": LAYER_SYNTAX,
         "held_out_split": {name: entry.val_split for name, entry in DATASETS.items()},
         "fixed_point": "available",
         "lava_dl": vers.get("lava-dl") or "not installed (netx export works without it; "
@@ -76,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         kind = "binary" if b["max_count"] == 1 else "counts" if b["max_count"] is None \
             else f"counts <= {b['max_count']}"
         print(f"  {name:<11} {b['n_time_bins']:<4} {window:<6} {b['downsample']:<3} {kind}")
+    print(f"layers (train --layers): {info['layers']}")
     print("held-out samples come from (--val-split): " + ", ".join(
         f"{k} {'the split of the training samples' if v is None else 'the test split'}"
         for k, v in info["held_out_split"].items()))

@@ -64,6 +64,17 @@ def hidden_sizes(text: str) -> tuple[int, ...]:
     return tuple(positive_int(p) for p in parts)
 
 
+def layer_string(text: str) -> str:
+    """An option type: a layer string such as ``256-128`` or ``8c5-p2-16c3-p2-128``
+    (:mod:`lava_stllr.layers`), returned in its canonical form."""
+    from lava_stllr.layers import format_layers, parse_layers
+
+    try:
+        return format_layers(parse_layers(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 #: The value of ``--samples all``.
 ALL = "all"
 

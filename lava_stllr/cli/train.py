@@ -23,6 +23,12 @@ from lava_stllr.cli.common import (
     load_data,
 )
 from lava_stllr.cli.defaults import TrainDefaults, train_defaults
+from lava_stllr.cli.layers_option import (
+    LAVA_CONV,
+    check_layers,
+    check_layers_fit,
+    network_spec,
+)
 from lava_stllr.cli.parser import (
     ALL,
     BACKENDS,
@@ -35,6 +41,7 @@ from lava_stllr.cli.parser import (
     binning_changes,
     count_or_all,
     hidden_sizes,
+    layer_string,
     non_negative_int,
     out_path,
     positive_int,
@@ -66,6 +73,12 @@ def add_parser(sub: Any) -> None:
                    help="passes over the training set (default: the dataset's)")
     p.add_argument("--hidden", type=hidden_sizes, default=None, metavar="N[,N...]",
                    help="hidden layer sizes (default: the dataset's, e.g. 64)")
+    p.add_argument("--layers", type=layer_string, default=None, metavar="SPEC",
+                   help="the layers as one string instead of --hidden: dense sizes "
+                        "(256-128 is --hidden 256,128) or conv and pool layers before dense "
+                        "ones, e.g. 8c5-p2-16c3-p2-128 (8c5: 8 channels 5x5 [s2 stride, "
+                        "p1 padding]; p2/a2: max/avg pool 2x2; 128: dense); conv layers "
+                        "train with --backend reference (see 'lava-stllr info')")
     p.add_argument("--recurrent", action="store_true",
                    help="all-to-all recurrent weights in every hidden layer")
     p.add_argument("--backend", choices=BACKENDS, default="lava",
@@ -116,8 +129,19 @@ class _Timer:
 
 
 def make_trainer(args: argparse.Namespace, spec: Any, params: Any) -> Any:
-    """The trainer of ``args.backend``: reference STLLRTrainer/BPTTTrainer or Lava."""
+    """The trainer of ``args.backend``: reference STLLRTrainer/BPTTTrainer (their conv
+    versions for a :class:`~lava_stllr.conv_spec.ConvNetSpec`) or Lava."""
     check_backend(args)
+    if spec.kind == "conv":
+        if args.backend == "lava":
+            raise CLIError(LAVA_CONV)
+        from lava_stllr.reference import ConvBPTTTrainer, ConvSTLLRTrainer
+
+        if args.trainer == "bptt":
+            return ConvBPTTTrainer(spec, params, optimizer=args.optimizer, seed=args.seed,
+                                   dtype=args.dtype)
+        return ConvSTLLRTrainer(spec, params, signal=args.signal, optimizer=args.optimizer,
+                                seed=args.seed, dtype=args.dtype)
     if args.backend == "lava":
         from lava_stllr.cli import lava_adapter
 
@@ -151,8 +175,9 @@ def _resolve_defaults(args: argparse.Namespace) -> TrainDefaults:
         args.val_samples = max(1, args.samples // 4)
     if args.epochs is None:
         args.epochs = defaults.epochs
-    if args.hidden is None:
-        args.hidden = defaults.hidden
+    if args.layers is None:
+        args.hidden = args.hidden or defaults.hidden
+        args.layers = "-".join(map(str, args.hidden))
     if args.signal is None:
         args.signal = DEFAULT_SIGNAL[args.backend]
     if args.trainer == "bptt" and args.backend == "reference":
@@ -209,7 +234,7 @@ def plot_title(args: argparse.Namespace, spec: Any) -> str:
     """What a run's learning curve shows: rule, network, dataset, backend, precision."""
     rule = "BPTT" if args.trainer == "bptt" else f"S-TLLR {args.signal.upper()}"
     where = args.backend if args.backend == "reference" else f"lava {args.precision}"
-    return f"{rule} {'-'.join(map(str, spec.sizes))}, {args.dataset} ({where})"
+    return f"{rule} {spec.label}, {args.dataset} ({where})"
 
 
 def _draw_plots(folder: Path, args: argparse.Namespace, spec: Any, params: Any,
@@ -222,7 +247,8 @@ def _draw_plots(folder: Path, args: argparse.Namespace, spec: Any, params: Any,
     act = plots.sample_activity(spec, params, after, x)
     written.append(plots.plot_spike_raster(folder / "spike_raster.png", act["inputs"],
                                            act["hidden"], act["readout"], label=label,
-                                           prediction=act["prediction"]))
+                                           prediction=act["prediction"],
+                                           hidden_names=act.get("hidden_names")))
     names = [f"W{i + 1}" for i in range(len(after.feedforward) - 1)] + ["W_out"]
     names += [f"V{i + 1}" for i in range(len(after.recurrent))]
     written.append(plots.plot_weight_changes(folder / "weight_change.png", before.arrays(),
@@ -232,7 +258,7 @@ def _draw_plots(folder: Path, args: argparse.Namespace, spec: Any, params: Any,
 
 def _print_summary(args: argparse.Namespace, spec: Any, n_train: int, history: Any,
                    accuracy: dict, timings: dict, folder: Path, files: list[str]) -> None:
-    sizes = "-".join(map(str, spec.sizes))
+    sizes = spec.label
     rule = "BPTT" if args.trainer == "bptt" else f"S-TLLR ({args.signal} signal)"
     print(f"trained {sizes} with {rule} on {args.dataset} ({args.backend} backend, "
           f"{args.precision}), {n_train} training / {args.val_samples} held-out "
@@ -252,6 +278,7 @@ def run(args: argparse.Namespace) -> int:
 
     resolve_dataset(args, DEFAULT_DATASET)
     check_unused_options(args)  # before defaults fill in what the user did not give
+    check_layers(args)
     defaults = _resolve_defaults(args)
     given = {k for k, _ in args.overrides} | ({"lr"} if args.lr is not None else set())
     changes = {} if "lr" in given else {"lr": defaults.lr}
@@ -260,6 +287,7 @@ def run(args: argparse.Namespace) -> int:
     params = build_params(args, changes)
     check_backend(args)
     request = data_request(args)
+    check_layers_fit(args, request)
     # Claimed before any work: an unusable or busy folder fails at once, not after training.
     folder = run_folder.make_run_dir(args.out, overwrite=args.overwrite)
     try:
@@ -272,13 +300,11 @@ def run(args: argparse.Namespace) -> int:
 def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any) -> int:
     """Load, train and write the claimed run folder; it is marked complete last."""
     from lava_stllr import run_folder, runs
-    from lava_stllr.reference import NetworkSpec
 
     timer = _Timer()
     with timer.measure("data"):
         train, val = load_data(args.dataset, request)
-    spec = NetworkSpec((int(train.n_inputs), *args.hidden, int(train.n_classes)),
-                       recurrent=args.recurrent)
+    spec = network_spec(args, request, train)
     check_memory(spec, args.optimizer, args.dtype)  # before any weight is allocated
     trainer = make_trainer(args, spec, params)
     try:
@@ -303,7 +329,7 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any
         dataset=_dataset_record(args, request, train, val), seed=args.seed, params=params,
         spec=spec, accuracy=accuracy, timings=timer.seconds, history=history.to_dict(),
         epochs=args.epochs, optimizer=args.optimizer, batch_size=args.batch_size,
-        dtype=args.dtype)
+        dtype=args.dtype, network={"kind": spec.kind, "layers": args.layers})
     runs.save_run(folder, spec, params, trainer.weights, record)
     files = [runs.WEIGHTS_FILE, run_folder.RECORD_FILE]
     if not args.no_plots:

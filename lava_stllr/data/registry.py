@@ -49,6 +49,9 @@ class DatasetEntry:
         seeded random subset.
     needs_tonic : bool
         Whether reading the files needs the optional ``tonic`` package.
+    frame_shape : callable, optional
+        ``() -> (C, H, W)`` of a generated dataset's input frame (a binned dataset's is
+        its binning's ``frame_shape``).
     """
 
     name: str
@@ -58,6 +61,7 @@ class DatasetEntry:
     val_split: str | None = "test"
     pick: str = "random"
     needs_tonic: bool = True
+    frame_shape: Callable[[], tuple[int, int, int]] | None = None
 
     @property
     def needs_data_dir(self) -> bool:
@@ -120,6 +124,14 @@ def _synthetic(split: str, n: int, seed: int) -> Any:
     return synthetic_split(split, n, seed)
 
 
+def _synthetic_frame_shape() -> tuple[int, int, int]:
+    from lava_stllr.data.synthetic import SyntheticConfig
+
+    # bin_synthetic flattens the (P, H, W) frame in C order, like tonic's ToFrame.
+    width, height, polarities = SyntheticConfig().sensor_size
+    return (polarities, height, width)
+
+
 def _nmnist(root: Path | None, split: str, binning: Any, cache_dir: Path | None) -> Any:
     from lava_stllr.data.nmnist import NMNISTFolder
 
@@ -155,7 +167,8 @@ def _binning_config(name: str) -> Callable[[], Any]:
 
 
 DATASETS: dict[str, DatasetEntry] = {entry.name: entry for entry in (
-    DatasetEntry("synthetic", generate=_synthetic, needs_tonic=False),
+    DatasetEntry("synthetic", generate=_synthetic, needs_tonic=False,
+                 frame_shape=_synthetic_frame_shape),
     # Held-out samples are the tail of the first n_train + n_val files of the split.
     DatasetEntry("nmnist", _nmnist, default_binning=_nmnist_binning, val_split=None,
                  pick="first"),
@@ -194,6 +207,16 @@ def binning_for(name: str, changes: Mapping[str, Any]) -> Any:
     if unknown:
         raise ValueError(f"unknown binning settings {unknown} (known: {sorted(known)})")
     return dataclasses.replace(config, **changes)
+
+
+def frame_shape_for(name: str, changes: Mapping[str, Any]) -> tuple[int, int, int] | None:
+    """Shape ``(C, H, W)`` of one input frame of dataset ``name`` binned with ``changes``
+    (samples are these frames flattened in C order); None when the dataset has none."""
+    entry = get(name)
+    binning = binning_for(name, changes)
+    if binning is not None:
+        return tuple(binning.frame_shape)
+    return None if entry.frame_shape is None else tuple(entry.frame_shape())
 
 
 def val_depends_on_n_train(name: str, request: DataRequest) -> bool:

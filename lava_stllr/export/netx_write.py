@@ -75,7 +75,8 @@ keys: ``shape`` (C, H, W), ``inChannels``, ``outChannels``, ``kernelSize``, ``st
 in torch's cross-correlation layout, the same CUBA ``neuron`` group) and a ``flatten``
 entry before the first dense block; the input ``shape`` is (C, H, W). Pool layers are
 folded or become conv blocks (:mod:`~lava_stllr.export.netx_conv` says how, and which are
-refused). netx feeds a conv network (x, y, f) = (W, H, C) frames.
+refused). netx feeds a conv network (x, y, f) = (W, H, C) frames (flat C-order (C, H, W)
+vectors when its first block is dense, e.g. ``a2-64``).
 
 The readout, a non-spiking leaky integrator ``z[t] = beta_out * z[t-1] + W h[t]``, maps to
 a CUBA neuron used as an integrator (as slayer's default for a dense layer without a

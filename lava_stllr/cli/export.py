@@ -28,14 +28,18 @@ def add_parser(sub: Any) -> None:
 def check_export(path: Path, loaded: Any, dataset: Any) -> dict[str, Any]:
     """Compare the float network with :func:`~lava_stllr.export.netx_sim.simulate_netx` of
     the exported file on ``dataset``: accuracy of both and prediction agreement."""
+    from lava_stllr.conv_spec import ConvNetSpec
     from lava_stllr.export import netx_sim as netx
     from lava_stllr.plots import sample_activity
+    from lava_stllr.reference.conv_network import conv_sample_activity
 
+    activity = conv_sample_activity if isinstance(loaded.spec, ConvNetSpec) else \
+        sample_activity
     start = loaded.params.window_start(int(dataset.n_steps))
     same = right_float = right_netx = 0
     for i in range(len(dataset)):
         x, label = dataset[i]
-        ours = sample_activity(loaded.spec, loaded.params, loaded.weights, x)["prediction"]
+        ours = activity(loaded.spec, loaded.params, loaded.weights, x)["prediction"]
         exported = netx.simulate_netx(path, x).prediction(start)
         same += ours == exported
         right_float += ours == label
@@ -45,9 +49,26 @@ def check_export(path: Path, loaded: Any, dataset: Any) -> dict[str, Any]:
             "agreement": same / n}
 
 
+def _conv_held_out(args: argparse.Namespace, loaded: Any) -> Any:
+    """The held-out set of a conv run (``held_out_data`` checks dense layouts only)."""
+    import dataclasses
+
+    from lava_stllr.cli.common import CLIError, load_data, recorded_request
+
+    name, request = recorded_request(args, loaded)
+    request = dataclasses.replace(request, n_val=args.samples)
+    _, data = load_data(name, request)
+    spec = loaded.spec
+    if data is None or data.n_inputs != spec.n_inputs or data.n_classes != spec.n_classes:
+        raise CLIError(f"{name} does not fit the network {spec.label} (or has no "
+                       "held-out set)")
+    return data
+
+
 def _print_table(out: Path, loaded: Any, table: list[dict[str, Any]]) -> None:
-    print(f"wrote {out} (lava-dl netx HDF5, {len(table)} dense blocks + input "
-          f"{loaded.spec.sizes[0]})")
+    shape = getattr(loaded.spec, "input_shape", None) or (loaded.spec.sizes[0],)
+    print(f"wrote {out} (lava-dl netx HDF5, {len(table)} blocks + input "
+          f"{'x'.join(map(str, shape))})")
     print(f"  {'layer':>5} {'type':<9} {'role':<7} {'neurons':>7} {'scale':>9} "
           f"{'iDecay':>6} {'vDecay':>6} {'vThMant':>7}")
     for row in table:
@@ -74,7 +95,10 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         data_args = argparse.Namespace(dataset=None, data_dir=None, samples=args.check,
                                        seed=None, cache_dir=None)
-        _, _, val = held_out_data(data_args, loaded)
+        if hasattr(loaded.spec, "sizes"):
+            _, _, val = held_out_data(data_args, loaded)
+        else:
+            val = _conv_held_out(data_args, loaded)
         check = check_export(out, loaded, val)
     if args.json:
         print(json.dumps({"file": str(out), "layers": table, "check": check}, indent=2))

@@ -2,6 +2,8 @@
 
 - :mod:`~lava_stllr.export.netx_write`: the mapping to netx CUBA blocks and the HDF5 writer
   (``export_netx``, ``netx_layers``, ``quantize_weight``, ``decay_to_netx``);
+- :mod:`~lava_stllr.export.netx_conv`: which blocks a conv network becomes (pools folded
+  or turned into conv blocks, ``plan_conv_blocks``);
 - :mod:`~lava_stllr.export.netx_read`: the reader (``read_netx``);
 - :mod:`~lava_stllr.export.netx_sim`: the integer simulation of an exported file
   (``simulate_netx``, ``NetxRun``).

@@ -17,6 +17,11 @@ Decay products truncate toward zero: the compartments are lava-stllr's own
 saturates ``v`` before the threshold test and we after the reset: the spikes agree because
 the threshold, at most ``(2**17 - 1) << 6``, lies below the saturation bound ``2**23 - 1``
 (checked per file), and saturating 0 is 0.
+
+A ``conv`` block (Lava's ``Conv``, lava/proc/conv/models.py) replaces ``W x`` by the
+integer cross-correlation of the frame with the stored kernel, clamped to signed 24 bits,
+with no weight exponent (netx passes conv kernels to Lava unchanged); a ``flatten`` entry
+flattens (C, H, W) maps in C order. Hidden spikes of conv blocks are (T, C, H, W).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from lava_stllr import validate
+from lava_stllr.core.conv import conv_forward
 from lava_stllr.core.neurons import leaky_integrator_step, lif_step
 from lava_stllr.export.netx_read import read_netx
 from lava_stllr.loihi.neuron_fixed import MEMBRANE_ARITH
@@ -109,8 +115,8 @@ class NetxRun:
 
     Attributes
     ----------
-    hidden : list of int arrays (T, n_l)
-        Spikes of each hidden layer.
+    hidden : list of int arrays (T, n_l), (T, C, H, W) for conv blocks
+        Spikes of each hidden block (max-pool blocks included).
     readout_u : int array (T, n_out)
         The readout neuron's current ``u`` (fixed-point units).
     readout : float array (T, n_out)
@@ -126,6 +132,26 @@ class NetxRun:
         return int(self.readout[start:].sum(axis=0).argmax())
 
 
+def _conv(layer: dict[str, Any], x: np.ndarray, number: int) -> np.ndarray:
+    """Lava's fixed-point ``Conv`` on one map ``x`` (C, H, W): the cross-correlation
+    with the file's kernel (netx flips it for Lava's convolution, which flips it back),
+    per group, the sum clamped to signed 24 bits (``signed_clamp``)."""
+    w = np.asarray(layer["weight"], dtype=np.int64)
+    groups = int(layer["groups"])
+    stride, padding, dilation = (np.ravel(layer[k]).astype(int) for k in
+                                 ("stride", "padding", "dilation"))
+    if np.any(dilation != 1) or stride.min() != stride.max() or \
+            padding.min() != padding.max():
+        raise ValueError(f"layer {number}: only square strides and paddings without "
+                         "dilation are simulated")
+    c_in, c_out = x.shape[0] // groups, w.shape[0] // groups
+    out = np.concatenate([
+        conv_forward(x[None, g * c_in:(g + 1) * c_in], w[g * c_out:(g + 1) * c_out],
+                     int(stride[0]), int(padding[0]))[0] for g in range(groups)])
+    base = 1 << MEMBRANE_BITS
+    return (out + base // 2) % base - base // 2
+
+
 def simulate_netx(path: str | Path, x: np.ndarray, graded_input: bool = True) -> NetxRun:
     """Run a netx file in NumPy with the integer dynamics of Lava's fixed-point LIF/Dense.
 
@@ -134,18 +160,21 @@ def simulate_netx(path: str | Path, x: np.ndarray, graded_input: bool = True) ->
     Parameters
     ----------
     path : str or Path
-        A file written by :func:`~lava_stllr.export.netx_write.export_netx` (dense and
-        dense_rec CUBA blocks).
+        A file written by :func:`~lava_stllr.export.netx_write.export_netx` (dense,
+        dense_rec and conv CUBA blocks, flatten entries).
     x : array (T, n_in)
         Input spike counts of one sample.
     graded_input : bool
         Keep input counts (``input_message_bits > 0`` in netx); False casts them to 0/1.
     """
-    layers = [lay for lay in read_netx(path) if lay["type"] != "input"]
+    entries = read_netx(path)
+    layers = [lay for lay in entries if lay["type"] not in ("input", "flatten")]
     if not layers:
         raise ValueError(f"{path} has no dense layer")
     h = np.asarray(x)
     h = h.astype(np.int64) if graded_input else (h > 0).astype(np.int64)
+    if entries[0]["type"] == "input":  # conv networks: frames (T, C, H, W)
+        h = h.reshape(h.shape[0], *np.ravel(entries[0]["shape"]).astype(int))
     hidden: list[np.ndarray] = []
     for index, layer in enumerate(layers[:-1]):
         h, _ = _run_cuba_block(layer, h, index + 1)
@@ -157,11 +186,13 @@ def simulate_netx(path: str | Path, x: np.ndarray, graded_input: bool = True) ->
 
 def _run_cuba_block(layer: dict[str, Any], h: np.ndarray,
                     number: int) -> tuple[np.ndarray, np.ndarray]:
-    """One dense/dense_rec block with a CUBA neuron on inputs ``h`` (T, n_in).
+    """One dense/dense_rec/conv block with a CUBA neuron on inputs ``h`` (T, ...): a
+    dense block flattens each frame ((C, H, W) in C order, as netx's ``flatten``).
 
-    Returns the spikes and the current ``u``, both (T, n), in the block's own time frame.
+    Returns the spikes and the current ``u``, both (T, n) or (T, C, H, W) for a conv, in
+    the block's own time frame.
     """
-    validate.choice(f"layer {number}: type", layer["type"], ("dense", "dense_rec"))
+    validate.choice(f"layer {number}: type", layer["type"], ("dense", "dense_rec", "conv"))
     neuron = layer["neuron"]
     validate.choice(f"layer {number}: neuron type", neuron.get("type"), ("CUBA",))
     i_keep, v_keep = (DECAY_UNITY - validate.integer(f"layer {number}: {key}", int(neuron[key]),
@@ -169,13 +200,22 @@ def _run_cuba_block(layer: dict[str, Any], h: np.ndarray,
                       for key in ("iDecay", "vDecay"))
     v_th = validate.integer(f"layer {number}: vThMant", int(neuron["vThMant"]), 0,
                             VTH_MAX) << VTH_SHIFT
-    w = _effective_weight(layer["weight"])
-    w_rec = _effective_weight(layer["weight_rec"]) if "weight_rec" in layer else None
-    n = w[0].shape[0]
-    i_cur, v, s = (np.zeros(n, np.int64) for _ in range(3))
-    spikes, currents = np.zeros((h.shape[0], n), np.int64), np.zeros((h.shape[0], n), np.int64)
+    if layer["type"] == "conv":
+        def synapse(x: np.ndarray, s: np.ndarray) -> np.ndarray:
+            return _conv(layer, x, number)
+        shape = tuple(np.ravel(layer["shape"]).astype(int))
+    else:
+        w = _effective_weight(layer["weight"])
+        w_rec = _effective_weight(layer["weight_rec"]) if "weight_rec" in layer else None
+        h = h.reshape(h.shape[0], -1)
+        shape = (w[0].shape[0],)
+
+        def synapse(x: np.ndarray, s: np.ndarray) -> np.ndarray:
+            return _dense(w, x) + (_dense(w_rec, s) if w_rec is not None else 0)
+    i_cur, v, s = (np.zeros(shape, np.int64) for _ in range(3))
+    spikes, currents = (np.zeros((h.shape[0], *shape), np.int64) for _ in range(2))
     for t in range(h.shape[0]):
-        a_in = _dense(w, h[t]) + (_dense(w_rec, s) if w_rec is not None else 0)
+        a_in = synapse(h[t], s)
         i_cur = _wrap(leaky_integrator_step(i_cur, a_in << ACTIVATION_SHIFT, i_keep,
                                             MEMBRANE_ARITH))
         v, s, _ = lif_step(v, i_cur, v_keep, v_th, "hard", MEMBRANE_ARITH)

@@ -69,6 +69,15 @@ What changes, exactly:
    to binary spikes.
 5. **Inference only.** psi, traces, eligibilities and learning are not exported.
 
+Conv networks (:class:`~lava_stllr.conv_spec.ConvNetSpec`) add ``conv`` blocks (slayer's
+keys: ``shape`` (C, H, W), ``inChannels``, ``outChannels``, ``kernelSize``, ``stride``,
+``padding``, ``dilation`` as (H, W) pairs, ``groups``, ``weight`` (C_out, C_in/groups, k, k)
+in torch's cross-correlation layout, the same CUBA ``neuron`` group) and a ``flatten``
+entry before the first dense block; the input ``shape`` is (C, H, W). Pool layers are
+folded or become conv blocks (:mod:`~lava_stllr.export.netx_conv` says how, and which are
+refused). netx feeds a conv network (x, y, f) = (W, H, C) frames (flat C-order (C, H, W)
+vectors when its first block is dense, e.g. ``a2-64``).
+
 The readout, a non-spiking leaky integrator ``z[t] = beta_out * z[t-1] + W h[t]``, maps to
 a CUBA neuron used as an integrator (as slayer's default for a dense layer without a
 neuron): ``iDecay = round(4096 * (1 - beta_out))`` makes the *current* ``i`` the leaky
@@ -79,6 +88,7 @@ keeps it from firing in practice. Read the class scores from the readout neuron'
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -88,6 +98,8 @@ from typing import Any
 import numpy as np
 
 from lava_stllr import validate
+from lava_stllr.conv_spec import ConvNetSpec, check_conv_weights
+from lava_stllr.export.netx_conv import MAXPOOL_VTH, MAXPOOL_WEIGHT, plan_conv_blocks
 from lava_stllr.io import new_file_mode
 from lava_stllr.loihi.conversions import decay_numerator, even_weights
 from lava_stllr.loihi.widths import DECAY_UNITY, VTH_MAX, WEIGHT_EVEN_MAX
@@ -103,14 +115,20 @@ class NetxLayer:
 
     Attributes
     ----------
-    kind : {"dense", "dense_rec"}
-    role : {"hidden", "readout"}
-    weight : int array (n_out, n_in)
+    kind : {"dense", "dense_rec", "conv"}
+    role : {"hidden", "maxpool", "readout"}
+    weight : int array (n_out, n_in), or (C_out, C_in/groups, k, k) for a conv
     weight_rec : int array (n_out, n_out) or None
     scale : float
         Factor from float weights to the integers (``weight ~= scale * w``).
     i_decay, v_decay, v_th_mant : int
         The CUBA neuron's parameters.
+    in_shape, out_shape : tuple or None
+        Conv networks: ``(C, H, W)`` or ``(n,)`` read and written by the block.
+    stride, padding, groups : int
+        Conv geometry (square).
+    flatten : bool
+        A netx ``flatten`` entry precedes this dense block (it reads a map).
     """
 
     kind: str
@@ -122,10 +140,18 @@ class NetxLayer:
     v_th_mant: int
     weight_rec: np.ndarray | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    in_shape: tuple[int, ...] | None = None
+    out_shape: tuple[int, ...] | None = None
+    stride: int = 1
+    padding: int = 0
+    groups: int = 1
+    flatten: bool = False
 
     @property
     def size(self) -> int:
         """Number of neurons."""
+        if self.out_shape is not None:
+            return math.prod(self.out_shape)
         return int(self.weight.shape[0])
 
 
@@ -164,9 +190,59 @@ def _layer_scale(mats: list[np.ndarray], theta: float | None, scales: Any,
     return float(scales[index])
 
 
-def netx_layers(spec: NetworkSpec, params: STLLRParams, weights: Weights,
+def _hidden_threshold(theta: float, scale: float, number: int) -> int:
+    v_th = int(round(theta * scale))
+    if not 1 <= v_th <= VTH_MAX:
+        raise ValueError(
+            f"layer {number}: threshold {theta} x scale {scale:g} = {v_th} is "
+            f"outside vThMant's range [1, {VTH_MAX}]"
+        )
+    return v_th
+
+
+def conv_netx_layers(spec: ConvNetSpec, params: STLLRParams, weights: Weights,
+                     scales: list[float | None] | None = None) -> list[NetxLayer]:
+    """The blocks of a conv network's export (:func:`~lava_stllr.export.netx_conv.
+    plan_conv_blocks`: average pools folded, max pools as depthwise conv blocks), with
+    the weights quantized as for dense blocks: ``W = 2*round(s*w/2)`` in [-256, 254],
+    ``vThMant = round(s*theta)``, ``s = 254/max|w|`` by default (per block, after folding).
+
+    ``scales`` has one entry per block; a max-pool block's entry must be None (its
+    integer weight is fixed at 2, threshold 1).
+    """
+    check_conv_weights(spec, weights)
+    plan = plan_conv_blocks(spec, weights)
+    if scales is not None and len(scales) != len(plan):
+        raise ValueError(f"scales must have {len(plan)} entries, got {len(scales)}")
+    layers = []
+    for i, block in enumerate(plan):
+        geometry = {"in_shape": block.in_shape, "out_shape": block.out_shape,
+                    "stride": block.stride, "padding": block.padding,
+                    "groups": block.groups, "flatten": block.flatten}
+        if block.role == "maxpool":
+            if scales is not None and scales[i] is not None:
+                raise ValueError(f"scales[{i}] must be None: block {i + 1} is a max pool")
+            layers.append(NetxLayer(
+                kind="conv", role="maxpool", scale=float(MAXPOOL_WEIGHT),
+                weight=(MAXPOOL_WEIGHT * block.weight).astype(np.int64),
+                i_decay=DECAY_UNITY, v_decay=DECAY_UNITY, v_th_mant=MAXPOOL_VTH, **geometry))
+            continue
+        hidden = block.role == "hidden"
+        scale = _layer_scale([block.weight], params.theta if hidden else None, scales, i)
+        layers.append(NetxLayer(
+            kind=block.kind, role=block.role, weight=quantize_weight(block.weight, scale),
+            scale=scale,
+            i_decay=DECAY_UNITY if hidden else decay_to_netx(spec.beta_out),
+            v_decay=decay_to_netx(params.beta) if hidden else DECAY_UNITY,
+            v_th_mant=_hidden_threshold(params.theta, scale, i + 1) if hidden else VTH_MAX,
+            **geometry))
+    return layers
+
+
+def netx_layers(spec: NetworkSpec | ConvNetSpec, params: STLLRParams, weights: Weights,
                 scales: list[float | None] | None = None) -> list[NetxLayer]:
-    """The dense blocks of the export: each hidden LIF layer, then the readout.
+    """The blocks of the export: each hidden LIF layer, then the readout (conv networks:
+    :func:`conv_netx_layers`).
 
     Parameters
     ----------
@@ -176,6 +252,8 @@ def netx_layers(spec: NetworkSpec, params: STLLRParams, weights: Weights,
         One weight scale per block (``len(spec.sizes) - 1``); ``None`` entries (or no
         list) use :func:`default_scale`.
     """
+    if isinstance(spec, ConvNetSpec):
+        return conv_netx_layers(spec, params, weights, scales)
     n_blocks = len(spec.sizes) - 1
     if scales is not None and len(scales) != n_blocks:
         raise ValueError(f"scales must have {n_blocks} entries, got {len(scales)}")
@@ -190,12 +268,7 @@ def netx_layers(spec: NetworkSpec, params: STLLRParams, weights: Weights,
         rec = np.asarray(weights.recurrent[i]) if weights.recurrent else None
         mats = [w] if rec is None else [w, rec]
         scale = _layer_scale(mats, params.theta, scales, i)
-        v_th = int(round(params.theta * scale))
-        if not 1 <= v_th <= VTH_MAX:
-            raise ValueError(
-                f"layer {i + 1}: threshold {params.theta} x scale {scale:g} = {v_th} is "
-                f"outside vThMant's range [1, {VTH_MAX}]"
-            )
+        v_th = _hidden_threshold(params.theta, scale, i + 1)
         layers.append(NetxLayer(
             kind="dense" if rec is None else "dense_rec", role="hidden",
             weight=quantize_weight(w, scale), scale=scale, i_decay=DECAY_UNITY,
@@ -215,12 +288,26 @@ def _write_type(group: Any, name: str) -> None:
     group.create_dataset("type", (1,), _TYPE_DTYPE, [name.encode("ascii")])
 
 
-def _write_block(group: Any, layer: NetxLayer, n_in: int) -> None:
+def _write_synapse(group: Any, layer: NetxLayer, n_in: int) -> None:
     _write_type(group, layer.kind)
-    group.create_dataset("shape", data=np.array([layer.size], dtype=np.int64))
-    group.create_dataset("inFeatures", data=n_in)
-    group.create_dataset("outFeatures", data=layer.size)
+    if layer.kind == "conv":
+        # slayer's conv entry: shape (C, H, W), pairs (H, W), torch's kernel layout.
+        group.create_dataset("shape", data=np.array(layer.out_shape, dtype=np.int64))
+        group.create_dataset("inChannels", data=layer.in_shape[0])
+        group.create_dataset("outChannels", data=layer.out_shape[0])
+        for name, value in (("kernelSize", layer.weight.shape[-1]), ("stride", layer.stride),
+                            ("padding", layer.padding), ("dilation", 1)):
+            group.create_dataset(name, data=np.array([value, value], dtype=np.int64))
+        group.create_dataset("groups", data=layer.groups)
+    else:
+        group.create_dataset("shape", data=np.array([layer.size], dtype=np.int64))
+        group.create_dataset("inFeatures", data=n_in)
+        group.create_dataset("outFeatures", data=layer.size)
     group.create_dataset("weight", data=layer.weight)
+
+
+def _write_block(group: Any, layer: NetxLayer, n_in: int) -> None:
+    _write_synapse(group, layer, n_in)
     if layer.weight_rec is not None:
         group.create_dataset("weight_rec", data=layer.weight_rec)
     neuron = group.create_group("neuron")
@@ -234,7 +321,7 @@ def _write_block(group: Any, layer: NetxLayer, n_in: int) -> None:
     group.attrs["lava_stllr_weight_scale"] = layer.scale
 
 
-def _write_file(path: Path, spec: NetworkSpec, params: STLLRParams,
+def _write_file(path: Path, spec: NetworkSpec | ConvNetSpec, params: STLLRParams,
                 layers: list[NetxLayer]) -> None:
     import h5py
 
@@ -251,12 +338,23 @@ def _write_file(path: Path, spec: NetworkSpec, params: STLLRParams,
         top = f.create_group("layer")
         inp = top.create_group("0")
         _write_type(inp, "input")
-        inp.create_dataset("shape", data=np.array([spec.sizes[0]], dtype=np.int64))
+        conv = isinstance(spec, ConvNetSpec)
+        in_shape = list(spec.input_shape) if conv else [spec.sizes[0]]
+        inp.create_dataset("shape", data=np.array(in_shape, dtype=np.int64))
+        index = 1
         for i, layer in enumerate(layers):
-            _write_block(top.create_group(str(i + 1)), layer, spec.sizes[i])
+            if layer.flatten:  # netx flattens (x, y, f) maps in (f, y, x) order, like us
+                group = top.create_group(str(index))
+                _write_type(group, "flatten")
+                group.create_dataset("shape", data=np.array(layer.in_shape, dtype=np.int64))
+                index += 1
+            n_in = math.prod(layer.in_shape) if conv else spec.sizes[i]
+            _write_block(top.create_group(str(index)), layer, n_in)
+            index += 1
 
 
-def export_netx(path: str | Path, spec: NetworkSpec, params: STLLRParams, weights: Weights,
+def export_netx(path: str | Path, spec: NetworkSpec | ConvNetSpec, params: STLLRParams,
+                weights: Weights,
                 scales: list[float | None] | None = None) -> list[NetxLayer]:
     """Write the network as a netx HDF5 file (atomically: temporary file, then rename).
 
@@ -267,12 +365,12 @@ def export_netx(path: str | Path, spec: NetworkSpec, params: STLLRParams, weight
     spec, params, weights
         The network; see :func:`netx_layers` for the mapping.
     scales : list, optional
-        Weight scale per dense block (default: the largest that fits 8 bits).
+        Weight scale per block (default: the largest that fits 8 bits).
 
     Returns
     -------
     list of NetxLayer
-        What was written, one entry per dense block.
+        What was written, one entry per block (``flatten`` entries are not blocks).
     """
     path = Path(path)
     layers = netx_layers(spec, params, weights, scales)

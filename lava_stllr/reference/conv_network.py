@@ -108,3 +108,30 @@ def conv_forward_step(
     flat = h.reshape(h.shape[0], -1)
     state.z = leaky_integrator_step(state.z, flat @ weights.feedforward[-1].T, spec.beta_out)
     return records
+
+
+def conv_sample_activity(spec: ConvNetSpec, params: STLLRParams, weights: Weights,
+                         x: np.ndarray) -> dict[str, object]:
+    """Run one sample ``x`` (T, C*H*W) through :func:`conv_forward_step` and record it.
+
+    Returns
+    -------
+    dict
+        ``layers``: per layer, its outputs (T, *shape) (spikes; pooled spikes for pools);
+        ``readout`` (T, n_classes); ``prediction``: argmax of the readout summed over the
+        learning window.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    maps = frames(spec, x[None])[0]
+    state = ConvNetworkState(spec, 1)
+    outputs: list[list[np.ndarray]] = [[] for _ in spec.layers]
+    readout = []
+    for t in range(x.shape[0]):
+        records = conv_forward_step(spec, params, weights, state, maps[None, t])
+        for layer, rec in enumerate(records):
+            outputs[layer].append(rec.outputs[0])
+        readout.append(state.z[0].copy())
+    z = np.array(readout)
+    start = params.window_start(x.shape[0])
+    return {"layers": [np.array(o) for o in outputs], "readout": z,
+            "prediction": int(z[start:].sum(axis=0).argmax())}

@@ -15,6 +15,7 @@ import tonic.download_utils
 
 from lava_stllr.data.binning import BinningConfig
 from lava_stllr.data.dataset import SpikeDataset
+from lava_stllr.data.gesture_synthetic import write_gesture_file
 from lava_stllr.data.tonic_datasets import DVSGestureDataset, SHDDataset
 
 
@@ -96,9 +97,9 @@ def test_tonic_itself_would_download(tmp_path, no_network):
 
 
 def write_gesture(path, x, y, p, t_ms):
-    """A DVS Gesture recording as tonic's release stores it: (N, 4) columns x, y, p, t (ms)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.save(path, np.stack([x, y, p, t_ms], axis=1).astype(np.float64))
+    """A DVS Gesture recording as tonic's release stores it: (N, 4) columns x, y, p, t (ms)
+    (the package's writer, which the synthetic clips use too)."""
+    write_gesture_file(path, x, y, p, t_ms)
 
 
 def test_dvsgesture_reads_synthetic_layout(tmp_path):

@@ -186,7 +186,7 @@ class FrontEnd:
         spec = ConvNetSpec(self.input_shape, (*self.layers, DenseLayer(1)), 2)
         want = spec.weight_shapes[:-2]
         kernels = tuple(np.array(k, dtype=np.float64) for k in self.kernels)
-        if len(kernels) != len(want) or any(k.shape != s for k, s in zip(kernels, want)):
+        if [k.shape for k in kernels] != list(want):
             raise ValueError(f"front-end kernels must have shapes {want}, got "
                              f"{[k.shape for k in kernels]}")
         if not all(np.all(np.isfinite(k)) for k in kernels):

@@ -72,4 +72,7 @@ def conv_network(spec: ConvNetSpec, weights: Weights, n_steps: int,
         the (C, H, W) order of the trainer.
     """
     head = _head_kwargs(spec, weights)
+    if kwargs.get("tag") == "fixed_pt":  # the front-end's quantization errors, first
+        preset = STLLRParams.preset(params) if isinstance(params, str) else params
+        head["front_end"].stages(preset, "fixed")
     return STLLRNetwork(head.pop("sizes"), n_steps, params, **head, **kwargs)

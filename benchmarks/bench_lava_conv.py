@@ -7,7 +7,8 @@ synthetic moving bars; the network then runs in Lava's CPU simulator
 call starts the runtime, then an ``evaluate`` call (learning off) and a ``train`` call
 (the dense part learning online, so its predictions drift from the trainer's) are
 timed. Printed: Lava steps per second of each call, the float network's largest score
-difference from the trainer's forward pass, and the fraction of predictions that agree with the trainer.
+difference from the trainer's forward pass, and the fraction of predictions that agree
+with the trainer.
 
 Usage: ``python benchmarks/bench_lava_conv.py [--layers 8c5s2-p2-64] [--side 16]
 [--samples 16]``.

@@ -27,8 +27,10 @@ from lava.proc.dense.process import Dense
 from tqdm.auto import tqdm
 
 from lava_stllr import validate
+from lava_stllr.conv_frontend import build_front_end
 from lava_stllr.data.dataset import SpikeDataset
 from lava_stllr.network_kwargs import FixedKwargs
+from lava_stllr.onchip.frontend import FrontEnd
 from lava_stllr.onchip.layout import (
     OnChipLayout,
     RunResult,
@@ -106,6 +108,9 @@ class STLLRNetwork:
         error are one :class:`~lava_stllr.processes.OutputLayer`. False: the composed
         network (``LeakyReadout``, ``LabelSource``, ``OutputError``, a Lava ``Dense`` per
         feedback).
+    front_end : FrontEnd or None
+        A frozen conv front-end before the dense layers (its Processes: ``self.front``);
+        see :func:`lava_stllr.network_conv.conv_network`.
 
     Attributes
     ----------
@@ -131,10 +136,11 @@ class STLLRNetwork:
                  seed: int = 0, graded_input: bool = False, tag: str = "floating_pt",
                  quantize_options: dict | None = None, timeout: float = 600.0,
                  update: str = "step", recurrent: bool = False,
-                 weights: Weights | None = None, fuse: bool = True) -> None:
+                 weights: Weights | None = None, fuse: bool = True,
+                 front_end: FrontEnd | None = None) -> None:
         self.layout = OnChipLayout(tuple(sizes), n_steps, params, gap, signal, beta_out,
                                    init_gain, seed, graded_input, update, recurrent=recurrent,
-                                   weights=weights)
+                                   weights=weights, front_end=front_end)
         if not timeout > 0:
             raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
         self._run_cfg = STLLRSimCfg(select_tag=tag)
@@ -157,7 +163,9 @@ class STLLRNetwork:
     def _build(self) -> None:
         lay, p = self.layout, self.layout.params
         period = lay.period
-        self.source = EventSource(n_inputs=lay.sizes[0], n_steps=lay.n_steps, gap=lay.gap)
+        self.source = EventSource(n_inputs=lay.n_inputs, n_steps=lay.n_steps, gap=lay.gap)
+        self.front = None if lay.front_end is None else build_front_end(
+            lay, self.precision, self.source.s_out)
         fx = FixedKwargs(self.fixed_network)
         self.dense = [
             STLLRDense(weights=w, params=p, period=period, delay=lay.dense_delay(i),
@@ -195,7 +203,8 @@ class STLLRNetwork:
                   **fx.feedback()) for i, b in enumerate(feedback)]
 
         posts = [*self.hidden, self.readout]
-        pre_outs = [self.source.s_out, *(lif.s_out for lif in self.hidden)]
+        pre_outs = [self.source.s_out if self.front is None else self.front.out_port,
+                    *(lif.s_out for lif in self.hidden)]
         connections = [*zip(pre_outs, self.dense, posts, strict=True),
                        *((lif.s_out, rec, lif) for rec, lif in zip(
                            self.recurrent, self.hidden, strict=False))]
@@ -327,7 +336,7 @@ class STLLRNetwork:
             # The source waits for the first sample, so no step has run yet.
             for dense in (*self.dense, *self.recurrent):
                 dense.request_weights(self._steps_done, self.timeout, self._alive)
-            blank = np.zeros((self.layout.n_steps, self.layout.sizes[0]), dtype=np.float32)
+            blank = np.zeros((self.layout.n_steps, self.layout.n_inputs), dtype=np.float32)
             for item in items:
                 spikes = blank if item.spikes is None else item.spikes
                 self.source.send_sample(spikes, self.timeout, self._alive)

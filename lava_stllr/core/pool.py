@@ -32,6 +32,12 @@ def _unwindows(values: np.ndarray, input_shape: tuple[int, ...], kernel: int) ->
     return out
 
 
+def sum_pool(x: np.ndarray, kernel: int) -> np.ndarray:
+    """``y[b, c, i, j] = sum_{a, d < k} x[b, c, k*i + a, k*j + d]`` (the integer form of
+    :func:`avg_pool`: ``avg_pool = sum_pool / k^2``)."""
+    return _windows(x, kernel).sum(axis=-1)
+
+
 def avg_pool(x: np.ndarray, kernel: int) -> np.ndarray:
     """``y[b, c, i, j] = mean_{a, d < k} x[b, c, k*i + a, k*j + d]``."""
     return _windows(x, kernel).mean(axis=-1)

@@ -17,6 +17,7 @@ from lava_stllr import validate
 from lava_stllr.core import cross_entropy, feedback_matrix
 from lava_stllr.data.dataset import SpikeDataset
 from lava_stllr.learning_rule import check_lava_params
+from lava_stllr.onchip.frontend import FrontEnd
 from lava_stllr.onchip.steps import UPDATES
 from lava_stllr.params import STLLRParams
 from lava_stllr.spec import NetworkSpec, Weights, check_weights, init_weights
@@ -62,6 +63,10 @@ class OnChipLayout:
         Initial weights (e.g. trained offline by a reference trainer, or loaded from a
         run folder); None draws them from ``seed``. Recurrent matrices are needed iff
         ``recurrent``.
+    front_end : FrontEnd or None
+        A frozen conv front-end (:mod:`lava_stllr.onchip.frontend`) in front of the dense
+        layers: samples are its input frames (:attr:`n_inputs`), ``sizes[0]`` is its
+        flattened output, and every dense Process is :attr:`front_depth` steps deeper.
     """
 
     sizes: tuple[int, ...]
@@ -76,6 +81,7 @@ class OnChipLayout:
     update: str = "step"
     recurrent: bool = False
     weights: Weights | None = field(default=None, compare=False, repr=False)
+    front_end: FrontEnd | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.recurrent, bool):
@@ -109,9 +115,11 @@ class OnChipLayout:
                 f"update='sample' needs gap >= n_hidden + 2 = {min_gap} (the last learning "
                 f"signal must reach every layer before its tag is applied), got {gap}")
         object.__setattr__(self, "gap", gap)
-        if self.n_steps + gap < spec.n_hidden_layers + 2:
+        self._check_front_end()
+        depth = spec.n_hidden_layers + 2 + self.front_depth
+        if self.n_steps + gap < depth:
             raise ValueError(
-                f"n_steps + gap must be >= n_hidden + 2 = {spec.n_hidden_layers + 2} (the "
+                f"n_steps + gap must be >= n_hidden + 2 + front-end depth = {depth} (the "
                 f"pipeline depth), got {self.n_steps + gap}")
         if self.signal not in SIGNALS:
             raise ValueError(f"signal must be one of {SIGNALS}, got {self.signal!r}")
@@ -119,6 +127,29 @@ class OnChipLayout:
             raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}")
         if not isinstance(self.graded_input, bool):
             raise ValueError(f"graded_input must be a bool, got {self.graded_input!r}")
+
+    def _check_front_end(self) -> None:
+        front = self.front_end
+        if front is None:
+            return
+        if not isinstance(front, FrontEnd):
+            raise ValueError(f"front_end must be a FrontEnd, got {type(front).__name__}")
+        if front.n_outputs != self.sizes[0]:
+            raise ValueError(f"the front-end sends {front.n_outputs} values, sizes[0] is "
+                             f"{self.sizes[0]}")
+        if front.graded_output and not self.graded_input:
+            raise ValueError("the front-end ends in an average pool (graded values): "
+                             "graded_input=True is needed")
+
+    @property
+    def front_depth(self) -> int:
+        """Pipeline depth of the front-end (0 without one)."""
+        return 0 if self.front_end is None else self.front_end.depth
+
+    @property
+    def n_inputs(self) -> int:
+        """Size of an input frame: the front-end's, else ``sizes[0]``."""
+        return self.sizes[0] if self.front_end is None else self.front_end.n_inputs
 
     @property
     def spec(self) -> NetworkSpec:
@@ -146,8 +177,9 @@ class OnChipLayout:
         return self.params.window_start(self.n_steps)
 
     def dense_delay(self, index: int) -> int:
-        """Depth of weight matrix ``index`` (0 = input, ``L`` = readout): its pre layer's."""
-        return index
+        """Depth of weight matrix ``index`` (0 = input, ``L`` = readout): its pre layer's
+        (plus :attr:`front_depth`, as every delay below)."""
+        return index + self.front_depth
 
     def recurrent_delay(self, layer: int) -> int:
         """Clock delay of hidden layer ``layer``'s recurrent matrix: ``layer``, that of
@@ -160,16 +192,16 @@ class OnChipLayout:
         step 0 the received spikes (the previous sample's last gap step) count as zero,
         ``h[-1] = 0`` (:func:`~lava_stllr.onchip.steps.dense_step` with ``recurrent``).
         """
-        return layer
+        return layer + self.front_depth
 
     def lif_delay(self, layer: int) -> int:
         """Depth of hidden layer ``layer`` (0-based): ``layer + 1``."""
-        return layer + 1
+        return layer + 1 + self.front_depth
 
     @property
     def output_delay(self) -> int:
         """Depth of the readout, the output error and the label source: ``L + 1``."""
-        return self.n_hidden + 1
+        return self.n_hidden + 1 + self.front_depth
 
     def signal_delay(self, layer: int) -> int:
         """Learning-signal delay of hidden layer ``layer`` (0-based) in its own time:
@@ -226,10 +258,10 @@ def _check_interface(dataset: object) -> None:
 def check_dataset(layout: OnChipLayout, dataset: SpikeDataset) -> None:
     """Raise ``ValueError`` if ``dataset``'s samples or classes do not fit ``layout``."""
     _check_interface(dataset)
-    if dataset.n_steps != layout.n_steps or dataset.n_inputs != layout.sizes[0]:
+    if dataset.n_steps != layout.n_steps or dataset.n_inputs != layout.n_inputs:
         raise ValueError(
             f"dataset samples are ({dataset.n_steps}, {dataset.n_inputs}), the network "
-            f"expects ({layout.n_steps}, {layout.sizes[0]})")
+            f"expects ({layout.n_steps}, {layout.n_inputs})")
     if dataset.n_classes > layout.sizes[-1]:
         raise ValueError(f"dataset has {dataset.n_classes} classes, the readout only "
                          f"{layout.sizes[-1]}")
@@ -263,9 +295,9 @@ def stream_items(layout: OnChipLayout, dataset: SpikeDataset, indices: np.ndarra
     for i in indices:
         spikes, label = dataset[int(i)]
         spikes = np.asarray(spikes)
-        if spikes.shape != (layout.n_steps, layout.sizes[0]):
+        if spikes.shape != (layout.n_steps, layout.n_inputs):
             raise ValueError(f"sample {int(i)} has shape {spikes.shape}, expected "
-                             f"{(layout.n_steps, layout.sizes[0])}")
+                             f"{(layout.n_steps, layout.n_inputs)}")
         if spikes.dtype.kind not in "biuf" or not np.all(np.isfinite(spikes)):
             raise ValueError(f"sample {int(i)} holds NaN, Inf or non-numeric values "
                              f"(dtype {spikes.dtype})")

@@ -55,6 +55,9 @@ Other on-chip effects reproduced here:
   learning sample, so hidden layer ``l`` learns on steps ``[window_start + L+2-l,
   n_steps + L+2-l)`` of its own time, spilling into the ``gap`` blank steps that follow
   each sample. With ``gap >= L+1`` (the default) no signal reaches the next sample;
+- a frozen conv front-end (``layout.front_end``) runs between the source and the first
+  synapse (:class:`~lava_stllr.onchip.frontend.FrontEndPipeline`), every Process above
+  ``front_depth`` steps deeper;
 - every call (``train``/``evaluate``) plays its samples followed by one blank, unscored
   sample that flushes the pipeline, so the next call starts on a sample boundary.
 
@@ -82,6 +85,7 @@ import numpy as np
 from lava_stllr.core.messages import NeuronState
 from lava_stllr.data.dataset import SpikeDataset
 from lava_stllr.onchip.clock import SampleClock
+from lava_stllr.onchip.frontend import FrontEndPipeline
 from lava_stllr.onchip.layout import (
     OnChipLayout,
     RunResult,
@@ -186,6 +190,10 @@ class OnChipReference:
                               for i in range(len(weights))]
         self._lif_clocks = [SampleClock(period, layout.lif_delay(i)) for i in range(len(hidden))]
         self._out_clock = SampleClock(period, layout.output_delay)
+        front = layout.front_end
+        self._front = None if front is None else FrontEndPipeline(
+            front.stages(layout.params, precision), front.input_shape, period,
+            layout.n_steps, binary_input=precision == "fixed")
         self.record = record
         self.spikes: list[list[np.ndarray]] = [[] for _ in hidden]
         self.signals: list[list[np.ndarray]] = [[] for _ in hidden]
@@ -251,7 +259,9 @@ class OnChipReference:
             item = self._samples.popleft()
             st.source_sample = None if item.spikes is None else np.asarray(
                 item.spikes, dtype=np.float32)
-        outputs = [source_frame(st.source_sample, sample, k, (lay.sizes[0],))]
+        outputs = [source_frame(st.source_sample, sample, k, (lay.n_inputs,))]
+        if self._front is not None:  # the frozen conv front-end, stage by stage
+            outputs[0] = self._front.step(outputs[0], s)
         factors = []
         for layer, neuron in enumerate(prog.neurons):
             clock = self._lif_clocks[layer]

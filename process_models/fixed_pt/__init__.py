@@ -23,8 +23,13 @@ from lava_stllr.loihi.widths import (
     WEIGHT_SIGNED_BITS,
 )
 from lava_stllr.onchip import programs_fixed as programs
-from process_models.fixed_pt._checks import check_dense, require_fixed
-from process_models.shared import dense, neuron, output, readout, sources
+from lava_stllr.onchip.frontend import PoolStage
+from process_models.fixed_pt._checks import (
+    check_dense,
+    require_fixed,
+    require_front_fixed,
+)
+from process_models.shared import dense, frontend, neuron, output, readout, sources
 from process_models.shared.base import HOST_ROLE_TYPES
 from process_models.shared.tagged import tagged_model
 
@@ -39,6 +44,7 @@ ROLE_TYPES: dict[str, tuple[type, int | None]] = {
     "error": (np.int32, MEMBRANE_BITS),
     "trace": (np.int32, TRACE_BITS),
     "weights": (np.int32, WEIGHT_SIGNED_BITS),
+    "pooled": (np.int32, ACTIVATION_BITS),  # spikes or a window's spike count
     **HOST_ROLE_TYPES,
 }
 
@@ -89,7 +95,17 @@ PyOutputLayerModelFixed = _model(
     "Fused integer readout, label source and output error (FixedReadout, FixedErrorCodec).",
     partial(require_fixed, readout=True))
 
+PyFrontEndLIFModelFixed = _model(
+    frontend.FrontEndLIFModel, lambda pp: pp["fixed"], "PyFrontEndLIFModelFixed",
+    "Frozen Loihi 2 LIF of a conv front-end stage (FixedFrontNeuron): 16-bit a_in, 24-bit "
+    "membrane, threshold vth << 6.", require_front_fixed)
+PySpikePoolModelFixed = _model(
+    frontend.SpikePoolModel,
+    lambda pp: PoolStage(pp["kind"], pp["kernel"], (), (), count=pp["kind"] == "avg"),
+    "PySpikePoolModelFixed", "Integer pooling of a front-end map: max of spikes, or the "
+    "window's spike count (avg).")
+
 #: The models of this tag (read by ``process_models.registry``).
 MODELS = (PySTLLRDenseModelFixed, PySTLLRLIFModelFixed, PyLeakyReadoutModelFixed,
           PyOutputErrorModelFixed, PyEventSourceModelFixed, PyLabelSourceModelFixed,
-          PyOutputLayerModelFixed)
+          PyOutputLayerModelFixed, PyFrontEndLIFModelFixed, PySpikePoolModelFixed)

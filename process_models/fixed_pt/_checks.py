@@ -43,3 +43,13 @@ def check_dense(dense: AbstractProcess) -> None:
     the sign flag ``y1`` from its post neuron."""
     require_fixed(dense)
     require_flag_wiring(dense)
+
+
+def require_front_fixed(proc: AbstractProcess) -> None:
+    """Raise ``ValueError`` unless a ``FrontEndLIF`` was built with
+    ``fixed=<FixedFrontNeuron>`` (its integer program), at compile time."""
+    from lava_stllr.onchip.frontend import FixedFrontNeuron
+
+    if not isinstance(proc.proc_params.get("fixed"), FixedFrontNeuron):
+        raise ValueError(f"{type(proc).__name__} ({proc.name}) with the fixed_pt models needs "
+                         "fixed=<FixedFrontNeuron> (lava_stllr.onchip.frontend)")

@@ -11,7 +11,8 @@ from functools import partial
 from typing import Any
 
 from lava_stllr.onchip import programs_float as programs
-from process_models.shared import dense, neuron, output, readout, sources
+from lava_stllr.onchip.frontend import FloatFrontNeuron, PoolStage
+from process_models.shared import dense, frontend, neuron, output, readout, sources
 from process_models.shared.base import HOST_ROLE_TYPES
 from process_models.shared.tagged import tagged_model
 
@@ -19,7 +20,7 @@ TAG = "floating_pt"
 #: Lava type of each role: float64 for the arithmetic, the host roles as every tag.
 ROLE_TYPES: dict[str, tuple[type, int | None]] = {
     **{role: (float, None) for role in ("spikes", "factor", "current", "signal", "membrane",
-                                        "trace", "weights", "error")},
+                                        "trace", "weights", "error", "pooled")},
     **HOST_ROLE_TYPES,
 }
 
@@ -65,7 +66,15 @@ PyOutputLayerModelFloat = _model(
     lambda pp: (_readout(pp), programs.FloatErrorCodec()), "PyOutputLayerModelFloat",
     "Fused float readout, label source and output error (FloatReadout, FloatErrorCodec).")
 
+PyFrontEndLIFModelFloat = _model(
+    frontend.FrontEndLIFModel,
+    lambda pp: FloatFrontNeuron(pp["params"].beta, pp["params"].theta, pp["params"].reset),
+    "PyFrontEndLIFModelFloat", "Frozen float LIF of a conv front-end stage (FloatFrontNeuron).")
+PySpikePoolModelFloat = _model(
+    frontend.SpikePoolModel, lambda pp: PoolStage(pp["kind"], pp["kernel"], (), ()),
+    "PySpikePoolModelFloat", "Float max or average pooling of a front-end map.")
+
 #: The models of this tag (read by ``process_models.registry``).
 MODELS = (PySTLLRDenseModelFloat, PySTLLRLIFModelFloat, PyLeakyReadoutModelFloat,
           PyOutputErrorModelFloat, PyEventSourceModel, PyLabelSourceModel,
-          PyOutputLayerModelFloat)
+          PyOutputLayerModelFloat, PyFrontEndLIFModelFloat, PySpikePoolModelFloat)

@@ -35,6 +35,9 @@ SMALL: dict[str, dict[str, object]] = {
     "03_fixed_point_and_microcode.ipynb": dict(
         PRESET="code_default", PSI="triangle", LR=0.005, SIDE=8, N_STEPS=12, HIDDEN=16,
         N_TRAIN=40, N_VAL=20, EPOCHS=2, N_DEMO=10, N_FIXED=8, SEED=0),
+    "04_conv_frontend_onchip_head.ipynb": dict(
+        N_TRAIN=80, N_VAL=24, N_ADAPT=24, EPOCHS=2, ADAPT_EPOCHS=1, LAYERS="4c5-p2-32",
+        LR=3e-3, LR_ONLINE=3e-4, NOISE_HZ=50.0, N_CHECK=12, SEED=0),
 }
 
 
@@ -163,3 +166,15 @@ def test_03_fixed_point_and_microcode(kernel_manager_factory) -> None:
         assert fixed is not None and fixed["bit_exact"]
     else:
         assert summary["fixed_network"] is None
+
+
+@pytest.mark.timeout(300)
+def test_04_conv_frontend_onchip_head(kernel_manager_factory) -> None:
+    name = "04_conv_frontend_onchip_head.ipynb"
+    summary, _ = run_notebook(TUTORIALS / name, SMALL[name], kernel_manager_factory)
+    assert summary["offline_val_acc"] > summary["chance"]
+    assert summary["lava_equals_trainer"] and summary["lava_score_err"] < 1e-9
+    assert summary["netx_agreement"] >= 0.75
+    assert summary["head_err"] < 1e-9  # Lava head == NumPy twin
+    assert summary["kernel_unchanged"]
+    assert len(summary["adapt_noisy"]) == 2

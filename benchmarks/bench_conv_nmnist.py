@@ -1,0 +1,106 @@
+"""N-MNIST 800/200: a small conv S-TLLR net (BP) beside conv BPTT and the dense 578-256-10.
+
+Split and input as ``bench_nmnist_accuracy.py``: the first 1,000 training recordings of
+``../shared/data/NMNIST``, stratified 800 train / 200 validation (no test split is read),
+300 ms in 25 bins, binary spikes. The conv nets read the frames as (2, H, W) maps
+(``--downsample 2``: 17x17, the dense net's input); the dense net reads the same frames
+flattened. Adam, batch 16, the same epochs, data and order for every method; validation
+accuracy after the last epoch (and the best epoch, for reference only: nothing is chosen
+by it). Memory against T is ``bench_conv.py``'s table (a whole run's peak here would be
+that of its evaluation batches).
+
+Run: ``python benchmarks/bench_conv_nmnist.py [--layers 16c5-a2-256]
+[--epochs 15] [--seeds 0 1 2] [--dtype float32] [--methods conv-stllr conv-bptt dense]
+[--json PATH]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from lava_stllr.conv_spec import ConvNetSpec
+from lava_stllr.data.binning import BinningConfig
+from lava_stllr.data.cache import materialize
+from lava_stllr.data.nmnist import load_nmnist_subset
+from lava_stllr.params import STLLRParams
+from lava_stllr.reference import NetworkSpec, STLLRTrainer
+from lava_stllr.reference.conv_bptt import ConvBPTTTrainer
+from lava_stllr.reference.conv_stllr import ConvSTLLRTrainer
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "NMNIST"
+CONFIG = BinningConfig(n_time_bins=25, t_end_us=300_000, downsample=2, max_count=1)
+METHODS = ("conv-stllr", "conv-bptt", "dense")
+
+
+def make_trainer(method: str, args: argparse.Namespace, input_shape: tuple[int, int, int],
+                 n_classes: int, seed: int):
+    """The trainer of ``method`` on the benchmark's settings."""
+    params = STLLRParams.preset("code_default", lr=args.lr)
+    if method == "dense":
+        spec = NetworkSpec((int(np.prod(input_shape)), args.hidden, n_classes))
+        return STLLRTrainer(spec, params, "bp", "adam", seed=seed, dtype=args.dtype)
+    spec = ConvNetSpec.parse(args.layers, input_shape, n_classes, init_gain=args.init_gain)
+    if method == "conv-bptt":
+        return ConvBPTTTrainer(spec, params, "adam", seed=seed, dtype=args.dtype)
+    return ConvSTLLRTrainer(spec, params, "bp", "adam", seed=seed, dtype=args.dtype)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--layers", default="16c5-a2-256")
+    parser.add_argument("--init-gain", type=float, default=1.0)
+    parser.add_argument("--downsample", type=int, default=2)
+    parser.add_argument("--hidden", type=int, default=256, help="dense net's hidden layer")
+    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
+    parser.add_argument("--dtype", choices=("float64", "float32"), default="float32")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    print("command: python " + shlex.join(sys.argv), flush=True)
+
+    config = dataclasses.replace(CONFIG, downsample=args.downsample)
+    train, val = load_nmnist_subset(args.data, 800, 200, config=config)
+    train, val = materialize(train), materialize(val)
+    c, h, w = config.frame_shape
+    results: dict[str, list[dict]] = {}
+    for method in args.methods:
+        for seed in args.seeds:
+            trainer = make_trainer(method, args, (c, h, w), train.n_classes, seed)
+            start = time.perf_counter()
+            history = trainer.fit(train, val, epochs=args.epochs, batch_size=16,
+                                  progress=False)
+            seconds = time.perf_counter() - start
+            run = {"seed": seed, "net": trainer.spec.label, "val_acc": history.val_acc[-1],
+                   "best_val_acc": max(history.val_acc), "seconds": seconds,
+                   "val_curve": history.val_acc}
+            results.setdefault(method, []).append(run)
+            print(f"{method:<10} {run['net']} seed {seed}: val {run['val_acc']:.3f} "
+                  f"(best {run['best_val_acc']:.3f}, {seconds:.0f} s)", flush=True)
+
+    print(f"\nN-MNIST 800/200 (validation), input (2, {h}, {w}) binary x 25 bins, "
+          f"{args.epochs} epochs, Adam lr {args.lr}, batch 16, seeds {args.seeds}, "
+          f"{args.dtype}")
+    print("| method | net | val acc % (mean +- std) | best epoch % | wall s / run |")
+    print("|---|---|---|---|---|")
+    for method, runs in results.items():
+        acc = np.array([r["val_acc"] for r in runs]) * 100
+        best = np.array([r["best_val_acc"] for r in runs]) * 100
+        print(f"| {method} | {runs[0]['net']} | {acc.mean():.1f} +- {acc.std():.1f} | "
+              f"{best.mean():.1f} | {np.mean([r['seconds'] for r in runs]):.0f} |")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -11,7 +11,11 @@ that of its evaluation batches).
 
 Run: ``python benchmarks/bench_conv_nmnist.py [--layers 16c5-a2-256]
 [--epochs 15] [--seeds 0 1 2] [--dtype float32] [--methods conv-stllr conv-bptt dense]
-[--json PATH]``
+[--lava N] [--json PATH]``
+
+``--lava N``: after training, the first seed's conv S-TLLR net also runs in Lava's CPU
+simulator (frozen front-end, learning off, float) on the first N validation samples;
+printed: steps/s and how many predictions agree with the trainer's forward pass.
 """
 
 from __future__ import annotations
@@ -53,6 +57,35 @@ def make_trainer(method: str, args: argparse.Namespace, input_shape: tuple[int, 
     return ConvSTLLRTrainer(spec, params, "bp", "adam", seed=seed, dtype=args.dtype)
 
 
+def lava_agreement(trainer, val, n: int) -> dict:
+    """Run ``trainer``'s conv net in Lava (float, learning off) on ``n`` samples of
+    ``val``; steps/s and agreement of predictions and scores with the trainer's forward
+    pass in float64 (Lava's float models compute in float64)."""
+    from lava_stllr.network_conv import conv_network
+
+    indices = list(range(min(n, len(val))))
+    frozen = trainer.params.replace(lr=0.0)
+    x = np.stack([val[i][0] for i in indices]).astype(np.float64)
+    oracle = ConvSTLLRTrainer(trainer.spec, trainer.params, dtype="float64")
+    oracle.weights = trainer.weights
+    expected = oracle.predict_scores(x)
+    with conv_network(trainer.spec, trainer.weights, val.n_steps, frozen) as net:
+        net.evaluate(val, indices=indices[:1], progress=False)  # starts the runtime
+        start = time.perf_counter()
+        result = net.evaluate(val, indices=indices, progress=False)
+        seconds = time.perf_counter() - start
+        steps = len(indices) * net.layout.period
+    window = val.n_steps - trainer.params.window_start(val.n_steps)
+    out = {"samples": len(indices), "steps_per_s": steps / seconds,
+           "agree": float(np.mean(result.predictions == expected.argmax(axis=1))),
+           "max_score_diff": float(np.abs(result.scores / window - expected).max()),
+           "lava_acc": result.accuracy}
+    print(f"Lava float, {len(indices)} validation samples: {out['steps_per_s']:.0f} steps/s, "
+          f"predictions agree {out['agree']:.1%}, max score difference "
+          f"{out['max_score_diff']:.1e}, accuracy {out['lava_acc']:.3f}", flush=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -65,6 +98,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
     parser.add_argument("--dtype", choices=("float64", "float32"), default="float32")
+    parser.add_argument("--lava", type=int, default=0, metavar="N",
+                        help="run the first conv S-TLLR net in Lava on N validation samples")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     print("command: python " + shlex.join(sys.argv), flush=True)
@@ -84,6 +119,8 @@ def main() -> None:
             run = {"seed": seed, "net": trainer.spec.label, "val_acc": history.val_acc[-1],
                    "best_val_acc": max(history.val_acc), "seconds": seconds,
                    "val_curve": history.val_acc}
+            if args.lava and method == "conv-stllr" and seed == args.seeds[0]:
+                run["lava"] = lava_agreement(trainer, val, args.lava)
             results.setdefault(method, []).append(run)
             print(f"{method:<10} {run['net']} seed {seed}: val {run['val_acc']:.3f} "
                   f"(best {run['best_val_acc']:.3f}, {seconds:.0f} s)", flush=True)

@@ -322,26 +322,17 @@ def sample_activity(spec: Any, params: Any, weights: Any, x: np.ndarray) -> dict
 
 def _conv_sample_activity(spec: Any, params: Any, weights: Any, x: np.ndarray
                           ) -> dict[str, Any]:
-    """:func:`sample_activity` of a conv network (the conv trainers' forward step)."""
+    """:func:`sample_activity` of a conv network: each LIF layer's maps flattened per
+    step (the conv trainers' forward pass, pools left out)."""
     from lava_stllr.layers import PoolLayer
-    from lava_stllr.reference.conv_network import ConvNetworkState, conv_forward_step, frames
+    from lava_stllr.reference.conv_network import conv_sample_activity
 
+    run = conv_sample_activity(spec, params, weights, x)
     lif = [i for i, layer in enumerate(spec.layers) if not isinstance(layer, PoolLayer)]
-    maps = frames(spec, x[None])
-    state = ConvNetworkState(spec, 1)
-    hidden: list[list[np.ndarray]] = [[] for _ in lif]
-    readout = []
-    for t in range(x.shape[0]):
-        records = conv_forward_step(spec, params, weights, state, maps[:, t])
-        for row, i in enumerate(lif):
-            hidden[row].append(records[i].outputs[0].ravel())
-        readout.append(state.z[0].copy())
-    z = np.array(readout)
-    start = params.window_start(x.shape[0])
     return {
         "inputs": x,
-        "hidden": [np.array(h) for h in hidden],
+        "hidden": [run["layers"][i].reshape(x.shape[0], -1) for i in lif],
         "hidden_names": [str(spec.layers[i]) for i in lif],
-        "readout": z,
-        "prediction": int(z[start:].sum(axis=0).argmax()),
+        "readout": run["readout"],
+        "prediction": run["prediction"],
     }

@@ -23,8 +23,8 @@ from lava_stllr.loihi.widths import (
     WEIGHT_SIGNED_BITS,
 )
 from lava_stllr.onchip import programs_fixed as programs
-from process_models.fixed_pt._checks import check_dense, require_fixed
-from process_models.shared import dense, neuron, output, readout, sources
+from process_models.fixed_pt._checks import check_dense, check_fused, require_fixed
+from process_models.shared import dense, fused, neuron, output, readout, sources
 from process_models.shared.base import HOST_ROLE_TYPES
 from process_models.shared.tagged import tagged_model
 
@@ -89,7 +89,19 @@ PyOutputLayerModelFixed = _model(
     "Fused integer readout, label source and output error (FixedReadout, FixedErrorCodec).",
     partial(require_fixed, readout=True))
 
+PyFusedLayerModelFixed = _model(
+    fused.FusedLayerModel,
+    lambda pp: (_synapse(pp["dense"]), _neuron(pp["neuron"]), programs.spike_frame),
+    "PyFusedLayerModelFixed",
+    "Fused fixed synapse, LIF neurons with DFA feedback and (optionally) event source.",
+    check_fused, statics={"feedback_current": programs.feedback_current})
+PyFusedOutputModelFixed = _model(
+    fused.FusedOutputModel,
+    lambda pp: (programs.FixedReadout(pp["fixed"].neuron), programs.FixedErrorCodec(pp["fixed"]),
+                _synapse(pp["dense"])),
+    "PyFusedOutputModelFixed", "Fused integer readout synapse and output layer.", check_fused)
+
 #: The models of this tag (read by ``process_models.registry``).
 MODELS = (PySTLLRDenseModelFixed, PySTLLRLIFModelFixed, PyLeakyReadoutModelFixed,
           PyOutputErrorModelFixed, PyEventSourceModelFixed, PyLabelSourceModelFixed,
-          PyOutputLayerModelFixed)
+          PyOutputLayerModelFixed, PyFusedLayerModelFixed, PyFusedOutputModelFixed)

@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 from lava_stllr.onchip import programs_float as programs
-from process_models.shared import dense, neuron, output, readout, sources
+from process_models.shared import dense, fused, neuron, output, readout, sources
 from process_models.shared.base import HOST_ROLE_TYPES
 from process_models.shared.tagged import tagged_model
 
@@ -65,7 +65,18 @@ PyOutputLayerModelFloat = _model(
     lambda pp: (_readout(pp), programs.FloatErrorCodec()), "PyOutputLayerModelFloat",
     "Fused float readout, label source and output error (FloatReadout, FloatErrorCodec).")
 
+PyFusedLayerModelFloat = _model(
+    fused.FusedLayerModel,
+    lambda pp: (_synapse(pp["dense"]), _neuron(pp["neuron"]), programs.float_frame),
+    "PyFusedLayerModelFloat",
+    "Fused float synapse, LIF neurons with DFA feedback and (optionally) event source.",
+    statics={"feedback_current": programs.feedback_current})
+PyFusedOutputModelFloat = _model(
+    fused.FusedOutputModel,
+    lambda pp: (_readout(pp), programs.FloatErrorCodec(), _synapse(pp["dense"])),
+    "PyFusedOutputModelFloat", "Fused float readout synapse and output layer.")
+
 #: The models of this tag (read by ``process_models.registry``).
 MODELS = (PySTLLRDenseModelFloat, PySTLLRLIFModelFloat, PyLeakyReadoutModelFloat,
           PyOutputErrorModelFloat, PyEventSourceModel, PyLabelSourceModel,
-          PyOutputLayerModelFloat)
+          PyOutputLayerModelFloat, PyFusedLayerModelFloat, PyFusedOutputModelFloat)

@@ -44,6 +44,7 @@ NETWORKS = [
     ("demo 512-64-4 T=24 float", (512, 64, 4), 24, "floating_pt"),
     ("2312-256-10 T=25 float", (2312, 256, 10), 25, "floating_pt"),
     ("2312-256-10 T=25 fixed", (2312, 256, 10), 25, "fixed_pt"),
+    ("demo 512-64-4 T=24 fixed", (512, 64, 4), 24, "fixed_pt"),
 ]
 _PHASES = ("_spike", "_pre_mgmt", "_lrn", "_post_mgmt")
 

@@ -15,6 +15,7 @@ from lava.magma.core.model.sub.model import AbstractSubProcessModel
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from lava_stllr.processes.dense import STLLRDense
+from lava_stllr.processes.fused import FusedLayer, FusedOutput
 from lava_stllr.processes.neuron import STLLRLIF
 from lava_stllr.processes.output import OutputLayer
 from lava_stllr.processes.readout import LeakyReadout, OutputError
@@ -46,3 +47,5 @@ OutputErrorGuard = _guard(OutputError)
 EventSourceGuard = _guard(EventSource)
 LabelSourceGuard = _guard(LabelSource)
 OutputLayerGuard = _guard(OutputLayer)
+FusedLayerGuard = _guard(FusedLayer)
+FusedOutputGuard = _guard(FusedOutput)

@@ -38,15 +38,18 @@ def _copy_var(var: Var) -> Var:
     return Var(shape=var.shape, init=var.init)
 
 
+def _check_dense(dense: Any) -> STLLRDense:
+    if not isinstance(dense, STLLRDense):
+        raise ValueError(f"dense must be an STLLRDense, got {type(dense).__name__}")
+    if dense.proc_params["recurrent"]:
+        raise ValueError("a fused layer takes a feed-forward STLLRDense, not a recurrent one")
+    return dense
+
+
 class _SynapseHost(STLLRLayerProcess):
     """Declares the Vars and host pipes of an ``STLLRDense`` part (``syn_`` clock)."""
 
     def _declare_synapse(self, dense: STLLRDense) -> None:
-        if not isinstance(dense, STLLRDense):
-            raise ValueError(f"dense must be an STLLRDense, got {type(dense).__name__}")
-        if dense.proc_params["recurrent"]:
-            raise ValueError("a fused layer takes a feed-forward STLLRDense, not a "
-                             "recurrent one")
         self.s_in = InPort(shape=dense.s_in.shape)
         self.snapshot_in = InPort(shape=(1,))
         self.snapshot_in.flag_external_pipe(buffer_size=4)
@@ -89,6 +92,7 @@ class FusedLayer(_SynapseHost):
 
     def __init__(self, *, dense: STLLRDense, neuron: STLLRLIF,
                  source: EventSource | None = None, name: str | None = None) -> None:
+        dense = _check_dense(dense)
         if not isinstance(neuron, STLLRLIF):
             raise ValueError(f"neuron must be an STLLRLIF, got {type(neuron).__name__}")
         if not neuron.proc_params["fused_feedback"]:
@@ -142,6 +146,7 @@ class FusedOutput(_SynapseHost):
 
     def __init__(self, *, dense: STLLRDense, output: OutputLayer,
                  name: str | None = None) -> None:
+        dense = _check_dense(dense)
         if not isinstance(output, OutputLayer):
             raise ValueError(f"output must be an OutputLayer, got {type(output).__name__}")
         n = output.z.shape[0]

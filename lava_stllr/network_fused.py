@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from lava_stllr.processes import FusedLayer, FusedOutput
+from lava_stllr.processes import (
+    STLLRLIF,
+    EventSource,
+    FusedLayer,
+    FusedOutput,
+    OutputLayer,
+    STLLRDense,
+)
 
 #: Values of ``STLLRNetwork(fuse=...)``.
 FUSE_MODES = (False, "feedback", True)
@@ -29,8 +36,16 @@ def check_fuse(fuse: object) -> bool | str:
 
 
 def layers_fusable(net: Any) -> bool:
-    """Whether ``net``'s layers fuse: ``fuse=True`` and no recurrent connections."""
-    return net.fuse is True and not net.recurrent
+    """Whether ``net``'s layers fuse: ``fuse=True``, no recurrent connections, and the
+    Processes built are the dense kind's (``STLLRDense`` synapses, ``STLLRLIF`` neurons
+    with their feedback, one ``OutputLayer``, an ``EventSource``); other kinds keep
+    the ``"feedback"`` network."""
+    return (net.fuse is True and not net.recurrent
+            and isinstance(net.source, EventSource) and isinstance(net.readout, OutputLayer)
+            and len(net.dense) == len(net.hidden) + 1
+            and all(type(d) is STLLRDense for d in net.dense)
+            and all(type(h) is STLLRLIF and h.proc_params["fused_feedback"]
+                    for h in net.hidden))
 
 
 def fuse_layers(net: Any) -> None:

@@ -44,6 +44,7 @@ NETWORKS = [
     ("demo 512-64-4 T=24 float", (512, 64, 4), 24, "floating_pt"),
     ("2312-256-10 T=25 float", (2312, 256, 10), 25, "floating_pt"),
     ("2312-256-10 T=25 fixed", (2312, 256, 10), 25, "fixed_pt"),
+    ("demo 512-64-4 T=24 fixed", (512, 64, 4), 24, "fixed_pt"),
 ]
 _PHASES = ("_spike", "_pre_mgmt", "_lrn", "_post_mgmt")
 
@@ -284,17 +285,25 @@ def main() -> None:
                 bases.append(_in_checkout(args.baseline_dir, i, args.samples, args.rate))
         best = max(news, key=lambda r: r["steps_per_s"])
         base = max(bases, key=lambda r: r["steps_per_s"]) if bases else None
-        table.append((NETWORKS[i][0], best, base))
+        # Each new run is paired with the baseline run right after it: the median of the
+        # pair ratios is less sensitive to a load spike than the ratio of the bests.
+        pairs = [n["steps_per_s"] / b["steps_per_s"] for n, b in zip(news, bases,
+                                                                   strict=False)]
+        same = all(r["digest"] == (bases or news)[0]["digest"] for r in news + bases)
+        table.append((NETWORKS[i][0], best, base, pairs, same, os.getloadavg()[0]))
     print(f"\n{args.samples} samples per network, input rate {args.rate}, best of "
-          f"{args.repeat} interleaved runs each")
-    print(f"{'network':>26} | {'steps/s':>8} | {'baseline':>8} | {'ratio':>5} | same result")
-    for name, new, base in table:
+          f"{args.repeat} interleaved runs each; same result: every run's scores and "
+          f"weights hash the same; load: the 1-minute load average after the network's runs")
+    print(f"{'network':>26} | {'steps/s':>8} | {'baseline':>8} | {'ratio':>5} | "
+          f"{'median pair ratio (min-max)':>27} | same result | load")
+    for name, new, base, pairs, same, load in table:
         if base is None:
             print(f"{name:>26} | {new['steps_per_s']:8.1f} |")
             continue
-        same = new["digest"] == base["digest"]
+        spread = f"{np.median(pairs):.2f} ({min(pairs):.2f}-{max(pairs):.2f})"
         print(f"{name:>26} | {new['steps_per_s']:8.1f} | {base['steps_per_s']:8.1f} | "
-              f"{new['steps_per_s'] / base['steps_per_s']:5.2f} | {same}")
+              f"{new['steps_per_s'] / base['steps_per_s']:5.2f} | {spread:>27} | "
+              f"{str(same):>11} | {load:.1f}")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from tqdm.auto import tqdm
 from lava_stllr import validate
 from lava_stllr.conv_frontend import build_front_end
 from lava_stllr.data.dataset import SpikeDataset
+from lava_stllr.network_fused import check_fuse, fuse_layers, layers_fusable
 from lava_stllr.network_kwargs import FixedKwargs
 from lava_stllr.onchip.frontend import FrontEnd
 from lava_stllr.onchip.layout import (
@@ -100,12 +101,14 @@ class STLLRNetwork:
         ``fixed_pt`` only: options of :func:`lava_stllr.loihi.quantize.quantize`.
     timeout : float
         Seconds any single host wait (a pipe send or receive) may take.
-    fuse : bool
-        True (default): fewer OS processes in Lava's simulator, same results bit for
-        bit: each hidden layer's DFA feedback ``B_l e`` is computed inside its
-        ``STLLRLIF`` (``feedback=B_l``, the error on ``e_in``) with the arithmetic and
-        one-step delay of a Lava ``Dense``, and the readout, label source and output
-        error are one :class:`~lava_stllr.processes.OutputLayer`. False: the composed
+    fuse : {True, "feedback", False}
+        How many OS processes Lava's simulator runs; the results are the same bit for
+        bit. ``"feedback"``: each hidden layer's DFA feedback ``B_l e`` is computed
+        inside its ``STLLRLIF`` (``feedback=B_l``, the error on ``e_in``) with the
+        arithmetic and one-step delay of a Lava ``Dense``, and the readout, label source
+        and output error are one :class:`~lava_stllr.processes.OutputLayer`. True
+        (default): moreover one Process per layer (:mod:`lava_stllr.network_fused`;
+        without recurrent connections, else as ``"feedback"``). False: the composed
         network (``LeakyReadout``, ``LabelSource``, ``OutputError``, a Lava ``Dense`` per
         feedback).
     front_end : FrontEnd or None
@@ -114,6 +117,7 @@ class STLLRNetwork:
 
     Attributes
     ----------
+    (``fuse=True``: the fused Processes, :func:`~lava_stllr.network_fused.fuse_layers`.)
     source, labels : EventSource, LabelSource (OutputLayer with ``fuse``)
     dense : list of STLLRDense
         Input-side first; the last one feeds the readout.
@@ -136,7 +140,7 @@ class STLLRNetwork:
                  seed: int = 0, graded_input: bool = False, tag: str = "floating_pt",
                  quantize_options: dict | None = None, timeout: float = 600.0,
                  update: str = "step", recurrent: bool = False,
-                 weights: Weights | None = None, fuse: bool = True,
+                 weights: Weights | None = None, fuse: bool | str = True,
                  front_end: FrontEnd | None = None) -> None:
         self.layout = OnChipLayout(tuple(sizes), n_steps, params, gap, signal, beta_out,
                                    init_gain, seed, graded_input, update, recurrent=recurrent,
@@ -150,7 +154,7 @@ class STLLRNetwork:
         self.program = network_program(self.layout, self.precision, quantize_options)
         self.fixed_network = self.program.fixed_network
         self.timeout = float(timeout)
-        self.fuse = bool(fuse)
+        self.fuse = check_fuse(fuse)
         self._started = False
         self._closed = False
         self._steps_done = 0
@@ -201,6 +205,9 @@ class STLLRNetwork:
         self.feedback = [] if self.fuse else [
             Dense(weights=b, num_message_bits=FEEDBACK_MESSAGE_BITS, name=f"feedback{i}",
                   **fx.feedback()) for i, b in enumerate(feedback)]
+        if layers_fusable(self):
+            fuse_layers(self)
+            return
 
         posts = [*self.hidden, self.readout]
         pre_outs = [self.source.s_out if self.front is None else self.front.out_port,

@@ -7,6 +7,7 @@ Their ProcessModels live in the top-level ``process_models`` package; run them w
 
 from lava_stllr.processes.dense import STLLRDense
 from lava_stllr.processes.frontend import FrontEndLIF, SpikePool
+from lava_stllr.processes.fused import FusedLayer, FusedOutput
 from lava_stllr.processes.neuron import STLLRLIF
 from lava_stllr.processes.output import OutputLayer
 from lava_stllr.processes.readout import LeakyReadout, OutputError
@@ -14,13 +15,15 @@ from lava_stllr.processes.sources import LABEL_SIZE, EventSource, LabelSource
 
 #: Every Process class of the plugin.
 PROCESSES = (STLLRDense, STLLRLIF, LeakyReadout, OutputError, EventSource, LabelSource,
-             OutputLayer, FrontEndLIF, SpikePool)
+             OutputLayer, FrontEndLIF, SpikePool, FusedLayer, FusedOutput)
 
 __all__ = [
     "LABEL_SIZE",
     "PROCESSES",
     "EventSource",
     "FrontEndLIF",
+    "FusedLayer",
+    "FusedOutput",
     "LabelSource",
     "LeakyReadout",
     "OutputError",

@@ -16,6 +16,7 @@ from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from lava_stllr.processes.dense import STLLRDense
 from lava_stllr.processes.frontend import FrontEndLIF, SpikePool
+from lava_stllr.processes.fused import FusedLayer, FusedOutput
 from lava_stllr.processes.neuron import STLLRLIF
 from lava_stllr.processes.output import OutputLayer
 from lava_stllr.processes.readout import LeakyReadout, OutputError
@@ -49,3 +50,5 @@ LabelSourceGuard = _guard(LabelSource)
 OutputLayerGuard = _guard(OutputLayer)
 FrontEndLIFGuard = _guard(FrontEndLIF)
 SpikePoolGuard = _guard(SpikePool)
+FusedLayerGuard = _guard(FusedLayer)
+FusedOutputGuard = _guard(FusedOutput)

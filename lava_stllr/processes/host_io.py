@@ -9,7 +9,11 @@ import numpy as np
 
 from lava_stllr.runtime_guard import LavaRuntimeError
 
-_POLL_S = 0.0005
+#: Polling interval of a host wait: it starts short (a message often arrives within a
+#: step) and doubles up to the longest, so a long wait does not take a CPU core's time
+#: from the model processes.
+_POLL_S = 0.0001
+_POLL_MAX_S = 0.002
 
 #: A callable telling whether the runtime's model processes are still alive.
 AliveCheck = Callable[[], bool]
@@ -18,12 +22,14 @@ AliveCheck = Callable[[], bool]
 def _wait(ready: Callable[[], bool], what: str, timeout: float,
           alive: AliveCheck | None) -> None:
     deadline = time.monotonic() + timeout
+    pause = _POLL_S
     while not ready():
         if alive is not None and not alive():
             raise LavaRuntimeError(f"the Lava runtime stopped while waiting to {what}")
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out after {timeout} s waiting to {what}")
-        time.sleep(_POLL_S)
+        time.sleep(pause)
+        pause = min(2 * pause, _POLL_MAX_S)
 
 
 def pipe_send(port, data: np.ndarray, timeout: float,

@@ -26,10 +26,11 @@ from lava_stllr.onchip import programs_fixed as programs
 from lava_stllr.onchip.frontend import PoolStage
 from process_models.fixed_pt._checks import (
     check_dense,
+    check_fused,
     require_fixed,
     require_front_fixed,
 )
-from process_models.shared import dense, frontend, neuron, output, readout, sources
+from process_models.shared import dense, frontend, fused, neuron, output, readout, sources
 from process_models.shared.base import HOST_ROLE_TYPES
 from process_models.shared.tagged import tagged_model
 
@@ -104,8 +105,20 @@ PySpikePoolModelFixed = _model(
     lambda pp: PoolStage(pp["kind"], pp["kernel"], (), (), count=pp["kind"] == "avg"),
     "PySpikePoolModelFixed", "Integer pooling of a front-end map: max of spikes, or the "
     "window's spike count (avg).")
+PyFusedLayerModelFixed = _model(
+    fused.FusedLayerModel,
+    lambda pp: (_synapse(pp["dense"]), _neuron(pp["neuron"]), programs.spike_frame),
+    "PyFusedLayerModelFixed",
+    "Fused fixed synapse, LIF neurons with DFA feedback and (optionally) event source.",
+    check_fused, statics={"feedback_current": programs.feedback_current})
+PyFusedOutputModelFixed = _model(
+    fused.FusedOutputModel,
+    lambda pp: (programs.FixedReadout(pp["fixed"].neuron), programs.FixedErrorCodec(pp["fixed"]),
+                _synapse(pp["dense"])),
+    "PyFusedOutputModelFixed", "Fused integer readout synapse and output layer.", check_fused)
 
 #: The models of this tag (read by ``process_models.registry``).
 MODELS = (PySTLLRDenseModelFixed, PySTLLRLIFModelFixed, PyLeakyReadoutModelFixed,
           PyOutputErrorModelFixed, PyEventSourceModelFixed, PyLabelSourceModelFixed,
-          PyOutputLayerModelFixed, PyFrontEndLIFModelFixed, PySpikePoolModelFixed)
+          PyOutputLayerModelFixed, PyFrontEndLIFModelFixed, PySpikePoolModelFixed,
+          PyFusedLayerModelFixed, PyFusedOutputModelFixed)

@@ -53,3 +53,15 @@ def require_front_fixed(proc: AbstractProcess) -> None:
     if not isinstance(proc.proc_params.get("fixed"), FixedFrontNeuron):
         raise ValueError(f"{type(proc).__name__} ({proc.name}) with the fixed_pt models needs "
                          "fixed=<FixedFrontNeuron> (lava_stllr.onchip.frontend)")
+
+
+def check_fused(proc: AbstractProcess) -> None:
+    """Compile-time check of a ``FusedLayer`` or ``FusedOutput``: its synapse and its
+    neurons or readout carry their quantized layers (the sign flag is wired inside)."""
+    label = f"{type(proc).__name__} ({proc.name}) with the fixed_pt models"
+    check_layer(proc.proc_params["dense"]["fixed"], None, label)
+    neuron = proc.proc_params.get("neuron")
+    if neuron is None:
+        check_layer(proc.proc_params.get("fixed"), True, label)
+    else:
+        check_layer(neuron["fixed"], False, label)

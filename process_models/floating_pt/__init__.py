@@ -12,7 +12,7 @@ from typing import Any
 
 from lava_stllr.onchip import programs_float as programs
 from lava_stllr.onchip.frontend import FloatFrontNeuron, PoolStage
-from process_models.shared import dense, frontend, neuron, output, readout, sources
+from process_models.shared import dense, frontend, fused, neuron, output, readout, sources
 from process_models.shared.base import HOST_ROLE_TYPES
 from process_models.shared.tagged import tagged_model
 
@@ -73,8 +73,19 @@ PyFrontEndLIFModelFloat = _model(
 PySpikePoolModelFloat = _model(
     frontend.SpikePoolModel, lambda pp: PoolStage(pp["kind"], pp["kernel"], (), ()),
     "PySpikePoolModelFloat", "Float max or average pooling of a front-end map.")
+PyFusedLayerModelFloat = _model(
+    fused.FusedLayerModel,
+    lambda pp: (_synapse(pp["dense"]), _neuron(pp["neuron"]), programs.float_frame),
+    "PyFusedLayerModelFloat",
+    "Fused float synapse, LIF neurons with DFA feedback and (optionally) event source.",
+    statics={"feedback_current": programs.feedback_current})
+PyFusedOutputModelFloat = _model(
+    fused.FusedOutputModel,
+    lambda pp: (_readout(pp), programs.FloatErrorCodec(), _synapse(pp["dense"])),
+    "PyFusedOutputModelFloat", "Fused float readout synapse and output layer.")
 
 #: The models of this tag (read by ``process_models.registry``).
 MODELS = (PySTLLRDenseModelFloat, PySTLLRLIFModelFloat, PyLeakyReadoutModelFloat,
           PyOutputErrorModelFloat, PyEventSourceModel, PyLabelSourceModel,
-          PyOutputLayerModelFloat, PyFrontEndLIFModelFloat, PySpikePoolModelFloat)
+          PyOutputLayerModelFloat, PyFrontEndLIFModelFloat, PySpikePoolModelFloat,
+          PyFusedLayerModelFloat, PyFusedOutputModelFloat)

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from lava_stllr.core.messages import ThirdFactors
 from lava_stllr.onchip.steps import (
     ErrorConfig,
     error_process_step,
@@ -36,7 +37,7 @@ class OutputLayerModel(ProgramModel):
 
     def __init__(self, proc_params: Any) -> None:
         super().__init__(proc_params)
-        self._readout, self._codec = self._program
+        self._readout, self._codec = self._program[:2]
         self._cfg = ErrorConfig(int(proc_params["n_steps"]), int(proc_params["window_start"]))
         self._label = np.zeros(LABEL_SIZE)
         # The Lava types of the readout's z_out (membrane) and e_in (error) ports.
@@ -46,8 +47,16 @@ class OutputLayerModel(ProgramModel):
     def run_spk(self) -> None:
         """Integrate; error of this step; factors; on a scored sample's last window
         step, report it."""
+        factors = self.output_step(self.a_in.recv())
+        self.y1_out.send(factors.y1)
+        self.y2_out.send(factors.y2)
+        self.y3_out.send(factors.y3)
+
+    def output_step(self, current: np.ndarray) -> ThirdFactors:
+        """The step from the received ``current`` (sends ``e``, reports a result);
+        returns the readout's third factors."""
         clock = self.clock()
-        self.z = readout_process_step(self._readout, self.z, self.a_in.recv(),
+        self.z = readout_process_step(self._readout, self.z, current,
                                       clock.new_sample(self.time_step))
         position = clock.position(self.time_step)
         if position[0] >= 0 and position[1] == 0:
@@ -60,7 +69,5 @@ class OutputLayerModel(ProgramModel):
         error = np.asarray(out.error).astype(self._e_type)
         factors = self._readout.factors(
             error, tag_gate(clock, self.time_step, self.proc_params["update"]))
-        self.y1_out.send(factors.y1)
-        self.y2_out.send(factors.y2)
-        self.y3_out.send(factors.y3)
         report_result(self, out)
+        return factors

@@ -30,10 +30,13 @@ def tagged_model(base: type[ProgramModel], make_program: Callable[[Any], Any], n
     comes from ``make_program(proc_params)``; ``check_process(proc)``, if given, runs
     at compile time when the run config selects the model. ``name`` and ``module`` are
     where the class is bound (so it pickles by reference); ``statics`` are further
-    static methods of the tag (e.g. the neuron's fused feedback current).
+    static methods of the tag (e.g. the neuron's fused feedback current). The class's
+    ``ROLE_DTYPES`` maps each role to its NumPy dtype (what a port of that role carries).
     """
     attrs: dict[str, Any] = {"__module__": module, "__qualname__": name, "__doc__": doc,
-                             "make_program": staticmethod(make_program)}
+                             "make_program": staticmethod(make_program),
+                             "ROLE_DTYPES": {role: np.dtype(dtype)
+                                             for role, (dtype, _) in role_types.items()}}
     for key, fn in (statics or {}).items():
         attrs[key] = staticmethod(fn)
     if check_process is not None:

@@ -19,23 +19,25 @@ FAIL_AT_STEP = 40
 
 
 def _fail_in_lif_model() -> None:
-    """Make the registered float STLLRLIF model raise at Lava step ``FAIL_AT_STEP``.
+    """Make the registered float models of the hidden layers (``STLLRLIF``, and
+    ``FusedLayer`` of the fused network) raise at Lava step ``FAIL_AT_STEP``.
 
-    Patched on the class before the runtime forks its model processes, so the child
+    Patched on the classes before the runtime forks its model processes, so the child
     that runs the model inherits it.
     """
-    from lava_stllr.processes import STLLRLIF
+    from lava_stllr.processes import STLLRLIF, FusedLayer
     from process_models.registry import model_for
 
-    model = model_for(STLLRLIF, "floating_pt")
-    original = model.run_spk
+    for proc in (STLLRLIF, FusedLayer):
+        model = model_for(proc, "floating_pt")
+        original = model.run_spk
 
-    def run_spk(self) -> None:
-        if self.time_step == FAIL_AT_STEP:
-            raise FloatingPointError(f"injected failure at step {self.time_step}")
-        original(self)
+        def run_spk(self, original=original) -> None:
+            if self.time_step == FAIL_AT_STEP:
+                raise FloatingPointError(f"injected failure at step {self.time_step}")
+            original(self)
 
-    model.run_spk = run_spk
+        model.run_spk = run_spk
 
 
 def _dataset(n: int = 20):

@@ -31,6 +31,7 @@ BENCHMARKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("event", "bench_event_synapse.py", ("--repeats", "2")),
     ("lava-float", "bench_lava_dense.py", ("--steps", "100", "--repeats", "2")),
     ("lava-fixed", "bench_fixed_dense.py", ("--steps", "100", "--repeats", "2")),
+    ("lava-network", "bench_lava_fuse.py", ("--samples", "10", "--repeats", "2")),
 )
 START, END = "<!-- perf-table:start -->", "<!-- perf-table:end -->"
 

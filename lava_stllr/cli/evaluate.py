@@ -83,13 +83,12 @@ def run(args: argparse.Namespace) -> int:
             raise CLIError("--samples all needs --split train|test")
         args.samples = None
     if args.backend == "lava":
-        # Built before the data is read (the runtime starts on the first sample), so a
-        # network Lava cannot run fails at once; a conv network runs as the frozen
-        # front-end of network_conv.conv_network before its dense part.
+        # Built (and given the weights) before the data is read, so a network Lava cannot
+        # run fails at once; the runtime starts on the first sample. A conv network runs
+        # as the frozen front-end of network_conv.conv_network before its dense part.
         signal = loaded.record.get("signal") or DEFAULT_SIGNAL["lava"]
         trainer = lava_adapter.make_lava_trainer(loaded.spec, loaded.params, signal,
-                                                 args.precision, loaded.seed,
-                                                 weights=loaded.weights)
+                                                 args.precision, loaded.seed)
     elif loaded.spec.kind == "conv":  # the forward pass of the trainer that trained it
         from lava_stllr.reference import ConvSTLLRTrainer
 

@@ -52,12 +52,10 @@ class LavaNetworkTrainer:
         self.spec, self.params, self.signal, self.seed = spec, params, signal, seed
         self.tag = self.TAGS[precision]
         self._net: Any = None
-        if weights is None:
-            self._weights = _initial_weights(spec, seed)
-        else:
+        self._precision = precision
+        self._weights = _initial_weights(spec, seed)
+        if weights is not None:
             self.weights = weights
-        if spec.kind == "conv":
-            check_conv_front_end(spec, self._weights, params, precision)
 
     def _network(self, n_steps: int) -> Any:
         if self._net is None and self.spec.kind == "conv":
@@ -83,13 +81,16 @@ class LavaNetworkTrainer:
     def weights(self, value: Any) -> None:
         """Start from ``value`` (a :class:`~lava_stllr.spec.Weights` of ``spec``): the
         network is built with them on the next ``fit``/``evaluate`` (a running one is
-        closed first; fixed point quantizes them)."""
+        closed first; fixed point quantizes them). A conv network that cannot run as
+        a front-end in this precision is refused here (:func:`check_conv_front_end`)."""
         from lava_stllr.specs import check_spec_weights
 
         try:
             check_spec_weights(self.spec, value, "saved weights")
         except ValueError as exc:
             raise CLIError(str(exc)) from None
+        if self.spec.kind == "conv":  # the kernels' quantization depends on their values
+            check_conv_front_end(self.spec, value, self.params, self._precision)
         self.close()
         self._weights = value.copy()
 
@@ -173,8 +174,6 @@ def check_conv_front_end(spec: Any, weights: Any, params: Any, precision: str) -
                        f"{precision}: {exc}") from None
 
 
-def make_lava_trainer(spec: Any, params: Any, signal: str, precision: str, seed: int,
-                      weights: Any = None) -> Any:
+def make_lava_trainer(spec: Any, params: Any, signal: str, precision: str, seed: int) -> Any:
     """A :class:`LavaNetworkTrainer` (looked up at call time, so tests can replace it)."""
-    return LavaNetworkTrainer(spec, params, signal=signal, precision=precision, seed=seed,
-                              weights=weights)
+    return LavaNetworkTrainer(spec, params, signal=signal, precision=precision, seed=seed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from lava_stllr.cli.common import DEFAULT_SIGNAL, check_backend, close_trainer, 
 from lava_stllr.cli.parser import (
     ALL,
     BACKENDS,
+    PROG,
     CLIError,
     add_command,
     add_data_options,
@@ -99,6 +101,10 @@ def run(args: argparse.Namespace) -> int:
         trainer = STLLRTrainer(loaded.spec, loaded.params, seed=loaded.seed)
     trainer.weights = loaded.weights
     name, what, val = held_out_data(args, loaded)
+    note = lava_adapter.fixed_input_note(loaded.record.get("dataset", {})) if (
+        args.backend == "lava" and args.precision == "fixed") else None
+    if note:
+        print(f"{PROG}: note: {note}", file=sys.stderr)
     start = time.perf_counter()
     try:
         if args.predictions is None:

@@ -86,6 +86,15 @@ def apply_init(args: argparse.Namespace) -> Any:
         args.val_samples = int(ds["n_val"] or 0)
     if args.seed is None:
         args.seed = int(loaded.record.get("seed", loaded.seed))
+    if args.backend == "lava" and args.precision == "fixed":
+        import sys
+
+        from lava_stllr.cli.lava_adapter import fixed_input_note
+        from lava_stllr.cli.parser import PROG
+
+        note = fixed_input_note(ds)
+        if note:
+            print(f"{PROG}: note: {note}", file=sys.stderr)
     return loaded
 
 

@@ -174,6 +174,20 @@ def check_conv_front_end(spec: Any, weights: Any, params: Any, precision: str) -
                        f"{precision}: {exc}") from None
 
 
+def fixed_input_note(dataset: dict) -> str | None:
+    """Why fixed-point scores may differ from the reference's beyond quantization: the
+    fixed-point network (dense or conv front-end) reads binary spikes ``count != 0``,
+    while a dataset binned as event counts (``max_count`` not 1) gives the reference
+    graded inputs. None when the recorded binning is binary (or unknown)."""
+    binning = dataset.get("binning")
+    if not isinstance(binning, dict) or binning.get("max_count", 1) == 1:
+        return None
+    return (f"--precision fixed sends binary input spikes (count != 0), while the "
+            f"{dataset.get('name', 'run')} input is binned as event counts (max_count "
+            f"{binning.get('max_count')}), which the reference and float Lava read as they "
+            f"are (binarize it in training with --input binary)")
+
+
 def make_lava_trainer(spec: Any, params: Any, signal: str, precision: str, seed: int) -> Any:
     """A :class:`LavaNetworkTrainer` (looked up at call time, so tests can replace it)."""
     return LavaNetworkTrainer(spec, params, signal=signal, precision=precision, seed=seed)

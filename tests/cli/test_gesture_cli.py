@@ -38,27 +38,30 @@ def conv_run(gesture_dir, tmp_path_factory):
     return out
 
 
-def _evaluate(capsys, run, *options: str) -> tuple[dict, np.ndarray]:
+def _evaluate(capsys, run, *options: str) -> tuple[dict, np.ndarray, str]:
     path = run.parent / f"predictions{len(list(run.parent.glob('*.csv')))}.csv"
     assert main(["evaluate", str(run), "--json", "--predictions", str(path), *options]) == 0
-    result = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
     table = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.int64).reshape(-1, 3)
     assert table[:, 0].tolist() == list(range(result["samples"]))
-    return result, table
+    return result, table, captured.err
 
 
 @pytest.mark.timeout(120)
 def test_lava_evaluates_a_conv_run_as_the_reference_does(conv_run, capsys) -> None:
     capsys.readouterr()
-    ref, ref_table = _evaluate(capsys, conv_run)
-    lava, lava_table = _evaluate(capsys, conv_run, "--backend", "lava")
+    ref, ref_table, _ = _evaluate(capsys, conv_run)
+    lava, lava_table, err = _evaluate(capsys, conv_run, "--backend", "lava")
+    assert err == ""
     assert ref["samples"] == lava["samples"] == 11 and lava["backend"] == "lava"
     np.testing.assert_array_equal(lava_table, ref_table)
     assert len(set(ref_table[:, 2].tolist())) > 1, "a test that predicts one class"
     assert lava["accuracy"] == ref["accuracy"]
     assert lava["loss"] == pytest.approx(ref["loss"], abs=1e-9)
-    fixed, fixed_table = _evaluate(capsys, conv_run, "--backend", "lava", "--precision",
-                                   "fixed")
+    fixed, fixed_table, err = _evaluate(capsys, conv_run, "--backend", "lava",
+                                        "--precision", "fixed")
+    assert "binary input spikes" in err  # the default binning gives event counts
     assert fixed["precision"] == "fixed" and fixed["samples"] == 11
     np.testing.assert_array_equal(fixed_table[:, 1], ref_table[:, 1])  # same samples
     assert fixed["accuracy"] == pytest.approx(np.mean(fixed_table[:, 1] == fixed_table[:, 2]))

@@ -1,7 +1,8 @@
 """``lava-stllr train``: train, evaluate, save weights + record + plots, summarize.
 
 With no arguments it is the demo job (``make demo``): a small network trained online
-with S-TLLR in Lava's CPU simulator on the embedded synthetic dataset.
+with S-TLLR in Lava's CPU simulator on the embedded synthetic dataset. ``--init RUN``
+goes on training a finished run (:mod:`~lava_stllr.cli.init_run`).
 """
 
 from __future__ import annotations

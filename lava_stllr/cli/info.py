@@ -14,7 +14,8 @@ LAYER_SYNTAX = ("tokens joined by '-': <C>c<k>[s<stride>][p<pad>] conv layer (C 
                 "k x k), p<k> / a<k> max / avg pool k x k, <n> dense layer; conv and pool "
                 "before dense, e.g. 8c5-p2-16c3-p2-128 (conv layers learn with --backend "
                 "reference; in Lava a trained conv run is a frozen front-end: evaluate RUN "
-                "--backend lava, train --backend lava --init RUN; dense only, e.g. 256-128, is --hidden 256,128)")
+                "--backend lava, train --backend lava --init RUN; dense only, e.g. 256-128, "
+                "is --hidden 256,128)")
 
 
 def add_parser(sub: Any) -> None:

@@ -67,7 +67,7 @@ def _outcome(trainer: Any, data: Any) -> tuple[float, float, Any, Any]:
 
 
 def _write_predictions(path: Path, labels: Any, predictions: Any) -> None:
-    """``sample,label,prediction`` lines under a header (atomic enough: one write)."""
+    """Write ``sample,label,prediction`` lines under a header to ``path``."""
     lines = ["sample,label,prediction"] + [f"{i},{int(y)},{int(p)}" for i, (y, p)
                                            in enumerate(zip(labels, predictions, strict=True))]
     path.write_text("\n".join(lines) + "\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,13 @@ from lava_stllr.cli.common import DEFAULT_SIGNAL, check_backend, close_trainer, 
 from lava_stllr.cli.parser import (
     ALL,
     BACKENDS,
+    PROG,
     CLIError,
     add_command,
     add_data_options,
     count_or_all,
     non_negative_int,
+    out_path,
 )
 
 
@@ -36,6 +39,38 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--seed", type=non_negative_int, default=None,
                    help="data seed (default: the run's)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--predictions", type=out_path, default=None, metavar="PATH",
+                   help="also write each sample's label and predicted class to PATH (CSV: "
+                        "sample,label,prediction)")
+
+
+def _outcome(trainer: Any, data: Any) -> tuple[float, float, Any, Any]:
+    """``(mean loss, accuracy, labels, predictions)`` of ``trainer`` on ``data``: the
+    Lava adapter's own, or the reference trainers' batches scored as their
+    ``evaluate`` scores them."""
+    import numpy as np
+
+    if hasattr(trainer, "outcome"):
+        return trainer.outcome(data)
+    from lava_stllr.data.dataset import iter_batches
+    from lava_stllr.reference.trainer import batch_outcome, check_batch
+
+    loss, labels, predictions = 0.0, [], []
+    for x, y in iter_batches(data, 64):
+        check_batch(trainer.spec, x, y)
+        scores = trainer.predict_scores(x)
+        loss += batch_outcome(scores, y)[0]
+        labels.append(y)
+        predictions.append(scores.argmax(axis=1))
+    labels, predictions = np.concatenate(labels), np.concatenate(predictions)
+    return loss / len(labels), float(np.mean(labels == predictions)), labels, predictions
+
+
+def _write_predictions(path: Path, labels: Any, predictions: Any) -> None:
+    """Write ``sample,label,prediction`` lines under a header to ``path``."""
+    lines = ["sample,label,prediction"] + [f"{i},{int(y)},{int(p)}" for i, (y, p)
+                                           in enumerate(zip(labels, predictions, strict=True))]
+    path.write_text("\n".join(lines) + "\n")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,13 +84,10 @@ def run(args: argparse.Namespace) -> int:
         if args.split is None:
             raise CLIError("--samples all needs --split train|test")
         args.samples = None
-    if args.backend == "lava" and loaded.spec.kind == "conv":
-        raise CLIError(f"{loaded.weights_path} holds the conv network {loaded.spec.label}, "
-                       "which the reference backend evaluates (conv layers run in the "
-                       "batched trainer): drop --backend lava")
-    name, what, val = held_out_data(args, loaded)
-    start = time.perf_counter()
     if args.backend == "lava":
+        # Built (and given the weights) before the data is read, so a network Lava cannot
+        # run fails at once; the runtime starts on the first sample. A conv network runs
+        # as the frozen front-end of network_conv.conv_network before its dense part.
         signal = loaded.record.get("signal") or DEFAULT_SIGNAL["lava"]
         trainer = lava_adapter.make_lava_trainer(loaded.spec, loaded.params, signal,
                                                  args.precision, loaded.seed)
@@ -67,11 +99,22 @@ def run(args: argparse.Namespace) -> int:
         from lava_stllr.reference import STLLRTrainer
 
         trainer = STLLRTrainer(loaded.spec, loaded.params, seed=loaded.seed)
+    trainer.weights = loaded.weights
+    name, what, val = held_out_data(args, loaded)
+    note = lava_adapter.fixed_input_note(loaded.record.get("dataset", {})) if (
+        args.backend == "lava" and args.precision == "fixed") else None
+    if note:
+        print(f"{PROG}: note: {note}", file=sys.stderr)
+    start = time.perf_counter()
     try:
-        trainer.weights = loaded.weights
-        loss, acc = trainer.evaluate(val)
+        if args.predictions is None:
+            loss, acc = trainer.evaluate(val)
+        else:
+            loss, acc, labels, predictions = _outcome(trainer, val)
     finally:
         close_trainer(trainer)
+    if args.predictions is not None:
+        _write_predictions(args.predictions, labels, predictions)
     result = {"run": str(loaded.folder), "dataset": name, "data": what,
               "samples": len(val), "backend": args.backend, "precision": args.precision,
               "loss": loss, "accuracy": acc,

@@ -21,6 +21,12 @@ class LavaNetworkTrainer:
     training samples with learning frozen (the scores of the learning pass are made by
     weights that move at every step, and can be far from what the epoch's weights do).
 
+    A :class:`~lava_stllr.conv_spec.ConvNetSpec` runs as
+    :func:`~lava_stllr.network_conv.conv_network`: its conv and pool layers are a frozen
+    front-end (their kernels never change), its dense layers and readout learn; its
+    weights are the kernels followed by the dense part's weights, as the conv trainers
+    hold them.
+
     Parameters
     ----------
     spec, params, signal, seed
@@ -28,14 +34,15 @@ class LavaNetworkTrainer:
         can be evaluated); ``spec.recurrent`` builds recurrent hidden layers.
     precision : {"float", "fixed"}
         Model tag ``floating_pt`` or ``fixed_pt``.
+    weights : Weights, optional
+        Start from these (e.g. a finished run's) instead of weights drawn from ``seed``.
     """
 
     TAGS = {"float": "floating_pt", "fixed": "fixed_pt"}
 
     def __init__(self, spec: Any, params: Any, *, signal: str, precision: str,
-                 seed: int) -> None:
+                 seed: int, weights: Any = None) -> None:
         from lava_stllr.learning_rule import check_lava_params
-        from lava_stllr.spec import init_weights
 
         check_lava_params(params)  # fail before any data is loaded or folder created
         # Imported now so that a broken Lava install fails before the run folder exists.
@@ -45,9 +52,17 @@ class LavaNetworkTrainer:
         self.spec, self.params, self.signal, self.seed = spec, params, signal, seed
         self.tag = self.TAGS[precision]
         self._net: Any = None
-        self._weights = init_weights(spec, seed)
+        self._precision = precision
+        self._weights = _initial_weights(spec, seed)
+        if weights is not None:
+            self.weights = weights
 
     def _network(self, n_steps: int) -> Any:
+        if self._net is None and self.spec.kind == "conv":
+            from lava_stllr.network_conv import conv_network
+
+            self._net = conv_network(self.spec, self._weights, int(n_steps), self.params,
+                                     signal="dfa", seed=self.seed, tag=self.tag)
         if self._net is None:
             self._net = self._network_class(
                 self.spec.sizes, int(n_steps), params=self.params, signal="dfa",
@@ -66,13 +81,16 @@ class LavaNetworkTrainer:
     def weights(self, value: Any) -> None:
         """Start from ``value`` (a :class:`~lava_stllr.spec.Weights` of ``spec``): the
         network is built with them on the next ``fit``/``evaluate`` (a running one is
-        closed first; fixed point quantizes them)."""
-        from lava_stllr.spec import check_weights
+        closed first; fixed point quantizes them). A conv network that cannot run as
+        a front-end in this precision is refused here (:func:`check_conv_front_end`)."""
+        from lava_stllr.specs import check_spec_weights
 
         try:
-            check_weights(self.spec, value, "saved weights")
+            check_spec_weights(self.spec, value, "saved weights")
         except ValueError as exc:
             raise CLIError(str(exc)) from None
+        if self.spec.kind == "conv":  # the kernels' quantization depends on their values
+            check_conv_front_end(self.spec, value, self.params, self._precision)
         self.close()
         self._weights = value.copy()
 
@@ -101,8 +119,11 @@ class LavaNetworkTrainer:
                 history.val_loss.append(loss)
                 history.val_acc.append(acc)
             history.epoch_seconds.append(time.perf_counter() - start)
-        recurrent = net.recurrent_weights() if self.spec.recurrent else []
-        self._weights = Weights([np.asarray(w, dtype=np.float64) for w in net.weights()],
+        recurrent = net.recurrent_weights() if getattr(self.spec, "recurrent", False) else []
+        learned = [np.asarray(w, dtype=np.float64) for w in net.weights()]
+        # A conv network's kernels stay frozen in front of the learned dense part.
+        frozen = [np.array(w) for w in self._weights.feedforward[:-len(learned)]]
+        self._weights = Weights(frozen + learned,
                                 [np.asarray(v, dtype=np.float64) for v in recurrent])
         return history
 
@@ -114,11 +135,57 @@ class LavaNetworkTrainer:
                                                          desc=desc)
         return result.loss, result.accuracy
 
+    def outcome(self, dataset: Any) -> tuple[float, float, Any, Any]:
+        """``(mean loss, accuracy, labels, predictions)`` on ``dataset`` (no learning);
+        a prediction is the class of the largest readout summed over the window."""
+        result = self._network(dataset.n_steps).evaluate(dataset)
+        return result.loss, result.accuracy, result.labels, result.predictions
+
     def close(self) -> None:
         """Stop the Lava runtime (the next ``fit``/``evaluate`` builds a new network)."""
         if self._net is not None:
             self._net.close()
             self._net = None
+
+
+def _initial_weights(spec: Any, seed: int) -> Any:
+    """Weights drawn from ``seed`` as the reference trainers draw them."""
+    if spec.kind == "conv":
+        from lava_stllr.conv_spec import init_conv_weights
+
+        return init_conv_weights(spec, seed)
+    from lava_stllr.spec import init_weights
+
+    return init_weights(spec, seed)
+
+
+def check_conv_front_end(spec: Any, weights: Any, params: Any, precision: str) -> None:
+    """Refuse, before any data is read, a conv network that cannot run as the frozen
+    front-end of :func:`~lava_stllr.network_conv.conv_network` in ``precision``
+    (no dense layer after the conv/pool layers; in fixed point, a front-end ending in an
+    average pool, kernels or thresholds out of Loihi 2's ranges)."""
+    from lava_stllr.onchip.frontend import split_conv
+
+    try:
+        front, _, _ = split_conv(spec, weights)
+        front.stages(params, precision)
+    except ValueError as exc:
+        raise CLIError(f"the conv network {spec.label} cannot run in Lava with --precision "
+                       f"{precision}: {exc}") from None
+
+
+def fixed_input_note(dataset: dict) -> str | None:
+    """Why fixed-point scores may differ from the reference's beyond quantization: the
+    fixed-point network (dense or conv front-end) reads binary spikes ``count != 0``,
+    while a dataset binned as event counts (``max_count`` not 1) gives the reference
+    graded inputs. None when the recorded binning is binary (or unknown)."""
+    binning = dataset.get("binning")
+    if not isinstance(binning, dict) or binning.get("max_count", 1) == 1:
+        return None
+    return (f"--precision fixed sends binary input spikes (count != 0), while the "
+            f"{dataset.get('name', 'run')} input is binned as event counts (max_count "
+            f"{binning.get('max_count')}), which the reference and float Lava read as they "
+            f"are (binarize it in training with --input binary)")
 
 
 def make_lava_trainer(spec: Any, params: Any, signal: str, precision: str, seed: int) -> Any:

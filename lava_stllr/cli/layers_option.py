@@ -15,8 +15,9 @@ from lava_stllr.cli.parser import CLIError
 
 #: Why conv layers do not train with ``--backend lava``.
 LAVA_CONV = ("conv layers learn in the batched trainer: add --backend reference. The Lava "
-             "network learns dense layers online; a trained conv network runs in Lava as a "
-             "front-end (see the README's command-line section and docs/architecture.md)")
+             "network learns dense layers online; a trained conv run goes on learning in Lava "
+             "as a frozen front-end with 'train --backend lava --init RUN' (see the README's "
+             "command-line section)")
 
 
 def has_conv(layers: str | None) -> bool:

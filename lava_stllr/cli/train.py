@@ -1,7 +1,8 @@
 """``lava-stllr train``: train, evaluate, save weights + record + plots, summarize.
 
 With no arguments it is the demo job (``make demo``): a small network trained online
-with S-TLLR in Lava's CPU simulator on the embedded synthetic dataset.
+with S-TLLR in Lava's CPU simulator on the embedded synthetic dataset. ``--init RUN``
+goes on training a finished run (:mod:`~lava_stllr.cli.init_run`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,15 @@ from lava_stllr.cli.common import (
     load_data,
 )
 from lava_stllr.cli.defaults import TrainDefaults, train_defaults
+from lava_stllr.cli.init_run import (
+    add_init_option,
+    apply_init,
+    check_fits,
+    init_binning,
+    init_params,
+    init_record,
+    replace_binning,
+)
 from lava_stllr.cli.layers_option import (
     LAVA_CONV,
     check_layers,
@@ -98,8 +108,9 @@ def add_parser(sub: Any) -> None:
                         "is about twice as fast)")
     p.add_argument("--precision", choices=("float", "fixed"), default="float",
                    help="float, or fixed = the bit-approximate Loihi 2 models (lava)")
-    p.add_argument("--seed", type=non_negative_int, default=0,
-                   help="seed of data, weights, order (>= 0)")
+    p.add_argument("--seed", type=non_negative_int, default=None,
+                   help="seed of data, weights, order (>= 0; default 0, with --init the "
+                        "init run's)")
     p.add_argument("--overwrite", action="store_true",
                    help="allow an --out folder that already holds files (never one that "
                         "another running training holds)")
@@ -107,6 +118,7 @@ def add_parser(sub: Any) -> None:
                    help="run folder (default: runs/<timestamp>)")
     p.add_argument("--no-plots", action="store_true", help="do not draw PNG plots")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_init_option(p)
     add_binning_options(p)
     add_params_options(p)
 
@@ -128,13 +140,28 @@ class _Timer:
         self.seconds[self._name] = time.perf_counter() - self._start
 
 
-def make_trainer(args: argparse.Namespace, spec: Any, params: Any) -> Any:
+def make_trainer(args: argparse.Namespace, spec: Any, params: Any,
+                 init: Any = None) -> Any:
     """The trainer of ``args.backend``: reference STLLRTrainer/BPTTTrainer (their conv
-    versions for a :class:`~lava_stllr.conv_spec.ConvNetSpec`) or Lava."""
+    versions for a :class:`~lava_stllr.conv_spec.ConvNetSpec`) or Lava; starting from
+    the weights of ``init`` (a :class:`~lava_stllr.runs.LoadedRun`) when given (Lava: a
+    conv network's conv layers are then its frozen front-end)."""
+    trainer = _new_trainer(args, spec, params, init is not None)
+    if init is not None:
+        trainer.weights = init.weights
+    return trainer
+
+
+def _new_trainer(args: argparse.Namespace, spec: Any, params: Any, init: bool) -> Any:
     check_backend(args)
     if spec.kind == "conv":
-        if args.backend == "lava":
+        if args.backend == "lava" and not init:
             raise CLIError(LAVA_CONV)
+        if args.backend == "lava":
+            from lava_stllr.cli import lava_adapter
+
+            return lava_adapter.make_lava_trainer(spec, params, args.signal, args.precision,
+                                                  args.seed)
         from lava_stllr.reference import ConvBPTTTrainer, ConvSTLLRTrainer
 
         if args.trainer == "bptt":
@@ -257,12 +284,16 @@ def _draw_plots(folder: Path, args: argparse.Namespace, spec: Any, params: Any,
 
 
 def _print_summary(args: argparse.Namespace, spec: Any, n_train: int, history: Any,
-                   accuracy: dict, timings: dict, folder: Path, files: list[str]) -> None:
+                   accuracy: dict, timings: dict, folder: Path, files: list[str],
+                   init: dict | None = None) -> None:
     sizes = spec.label
     rule = "BPTT" if args.trainer == "bptt" else f"S-TLLR ({args.signal} signal)"
     print(f"trained {sizes} with {rule} on {args.dataset} ({args.backend} backend, "
           f"{args.precision}), {n_train} training / {args.val_samples} held-out "
           f"samples, {args.epochs} epoch(s)")
+    if init is not None:
+        held0 = "n/a" if init["val_acc"] is None else f"{init['val_acc']:.3f}"
+        print(f"  epoch 0: held-out acc {held0} (the weights of {init['path']})")
     for i, acc in enumerate(history.train_acc):
         val = f", held-out acc {history.val_acc[i]:.3f}" if i < len(history.val_acc) else ""
         print(f"  epoch {i + 1}: train acc {acc:.3f}, loss {history.train_loss[i]:.3f}{val}")
@@ -276,39 +307,56 @@ def run(args: argparse.Namespace) -> int:
     """Train, evaluate, write the run folder and print a summary; return 0."""
     from lava_stllr import run_folder
 
+    init = apply_init(args)  # the network and data of --init RUN, before any default
     resolve_dataset(args, DEFAULT_DATASET)
     check_unused_options(args)  # before defaults fill in what the user did not give
-    check_layers(args)
+    if init is None:
+        check_layers(args)
     defaults = _resolve_defaults(args)
     given = {k for k, _ in args.overrides} | ({"lr"} if args.lr is not None else set())
-    changes = {} if "lr" in given else {"lr": defaults.lr}
-    if defaults.psi is not None and "psi" not in given and args.preset is None:
-        changes["psi"] = defaults.psi
-    params = build_params(args, changes)
+    if init is not None:
+        params = init_params(args, init, defaults.lr)
+    else:
+        changes = {} if "lr" in given else {"lr": defaults.lr}
+        if defaults.psi is not None and "psi" not in given and args.preset is None:
+            changes["psi"] = defaults.psi
+        params = build_params(args, changes)
     check_backend(args)
     request = data_request(args)
+    if init is not None:
+        request = replace_binning(request, init_binning(args, init))
     check_layers_fit(args, request)
     # Claimed before any work: an unusable or busy folder fails at once, not after training.
     folder = run_folder.make_run_dir(args.out, overwrite=args.overwrite)
     try:
-        return _train_into(folder, args, params, request)
+        return _train_into(folder, args, params, request, init)
     except BaseException:
         run_folder.abandon_run(folder)
         raise
 
 
-def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any) -> int:
+def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any,
+                init: Any = None) -> int:
     """Load, train and write the claimed run folder; it is marked complete last."""
     from lava_stllr import run_folder, runs
 
     timer = _Timer()
     with timer.measure("data"):
         train, val = load_data(args.dataset, request)
-    spec = network_spec(args, request, train)
+    if init is None:
+        spec = network_spec(args, request, train)
+    else:
+        spec = init.spec
+        check_fits(spec, train, args.dataset, request)
     check_memory(spec, args.optimizer, args.dtype)  # before any weight is allocated
-    trainer = make_trainer(args, spec, params)
+    trainer = make_trainer(args, spec, params, init)
+    extra: dict[str, Any] = {}
     try:
         before = trainer.weights.copy()
+        if init is not None:  # epoch 0: the init run's weights, before any learning here
+            with timer.measure("evaluate init"), np.errstate(over="ignore", invalid="ignore"):
+                loss0, acc0 = trainer.evaluate(val) if val is not None else (None, None)
+            extra["init_run"] = init_record(init, loss0, acc0)
         # Overflow is caught as divergence (validate.finite), one line instead of warnings.
         with timer.measure("train"), np.errstate(over="ignore", invalid="ignore"):
             history = _fit(trainer, args, train, val)
@@ -329,7 +377,7 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any
         dataset=_dataset_record(args, request, train, val), seed=args.seed, params=params,
         spec=spec, accuracy=accuracy, timings=timer.seconds, history=history.to_dict(),
         epochs=args.epochs, optimizer=args.optimizer, batch_size=args.batch_size,
-        dtype=args.dtype, network={"kind": spec.kind, "layers": args.layers})
+        dtype=args.dtype, network={"kind": spec.kind, "layers": args.layers}, **extra)
     runs.save_run(folder, spec, params, trainer.weights, record)
     files = [runs.WEIGHTS_FILE, run_folder.RECORD_FILE]
     if not args.no_plots:
@@ -340,5 +388,6 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any
         runs.update_record(folder, plots=plot_files,
                            timings={k: round(v, 4) for k, v in timer.seconds.items()})
     run_folder.finish_run(folder)
-    _print_summary(args, spec, len(train), history, accuracy, timer.seconds, folder, files)
+    _print_summary(args, spec, len(train), history, accuracy, timer.seconds, folder, files,
+                   extra.get("init_run"))
     return 0

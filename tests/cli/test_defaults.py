@@ -28,7 +28,7 @@ def test_train_records_the_defaults_it_used(monkeypatch, tmp_path, extra, lr, ps
 
     seen = {}
 
-    def fake_train_into(folder, args, params, request):
+    def fake_train_into(folder, args, params, request, init=None):
         seen.update(params=params, hidden=args.hidden, epochs=args.epochs,
                     samples=args.samples)
         return 0

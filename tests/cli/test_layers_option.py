@@ -68,9 +68,15 @@ def test_evaluate_a_conv_run_gives_the_held_out_figures_of_training(conv_run, ca
     assert f"held-out accuracy: {result['accuracy']:.3f}" in summary
 
 
-def test_evaluate_refuses_a_conv_run_on_lava(conv_run, capsys):
-    assert main(["evaluate", str(conv_run[0]), "--backend", "lava"]) == 2
-    assert "conv network" in one_line_error(capsys)
+def test_evaluate_on_lava_refuses_a_conv_run_without_a_dense_layer(tmp_path, capsys):
+    # A conv run evaluates in Lava as a frozen front-end before its dense part
+    # (tests/cli/test_gesture_cli.py); without a dense layer there is no dense part.
+    out = tmp_path / "no_dense"
+    assert main(["train", *TINY, "--layers", "3c5s2-p2", "--no-plots", "--out",
+                 str(out)]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", str(out), "--backend", "lava"]) == 2
+    assert "at least one dense layer" in one_line_error(capsys)
 
 
 def test_a_dense_layer_string_is_hidden_bit_for_bit(tmp_path):

@@ -7,7 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from lava_stllr.cli.parser import DEFAULT_PRESET, PROG, CLIError
+from lava_stllr.cli.parser import ALL, DEFAULT_PRESET, PROG, CLIError
 
 #: Hidden-layer learning signal when --signal is not given (the Lava network has DFA only).
 DEFAULT_SIGNAL = {"lava": "dfa", "reference": "bp"}
@@ -135,14 +135,19 @@ def held_out_data(args: argparse.Namespace, loaded: Any) -> tuple[str, str, Any]
         if "n_val" in ds and not ds["n_val"]:
             raise CLIError("the run has no held-out set (it was trained with --val-samples "
                            "0): give --split test (or --split train) to choose the samples")
-        n_val = args.samples or request.n_val or 200
+        # The recorded held-out set, then its first --samples: asking the registry for
+        # another n_val would re-split the files and could hand back training samples.
         if not registry.val_depends_on_n_train(name, request):
             request = dataclasses.replace(request, n_train=1)  # the cheapest request
-        request = dataclasses.replace(request, n_val=n_val)
+        request = dataclasses.replace(request, n_val=request.n_val or 200)
         _, data = load_data(name, request)
-        _check_val_hash(ds, data, request.root,
-                        same=name == ds.get("name") and args.samples in (None, ds.get("n_val"))
+        _check_val_hash(ds, data, request.root, same=name == ds.get("name")
                         and request.seed == loaded.record.get("seed"))
+        if args.samples is not None and args.samples != ALL:
+            if args.samples > len(data):
+                raise CLIError(f"--samples {args.samples}: the run's held-out set has "
+                               f"{len(data)} samples")
+            data = CheckedDataset(data.subset(range(args.samples)), f"{name} held-out set")
         what = "held-out"
     spec = loaded.spec
     if data.n_inputs != spec.n_inputs or data.n_classes != spec.n_classes:

@@ -49,22 +49,6 @@ def check_export(path: Path, loaded: Any, dataset: Any) -> dict[str, Any]:
             "agreement": same / n}
 
 
-def _conv_held_out(args: argparse.Namespace, loaded: Any) -> Any:
-    """The held-out set of a conv run (``held_out_data`` checks dense layouts only)."""
-    import dataclasses
-
-    from lava_stllr.cli.common import CLIError, load_data, recorded_request
-
-    name, request = recorded_request(args, loaded)
-    request = dataclasses.replace(request, n_val=args.samples)
-    _, data = load_data(name, request)
-    spec = loaded.spec
-    if data is None or data.n_inputs != spec.n_inputs or data.n_classes != spec.n_classes:
-        raise CLIError(f"{name} does not fit the network {spec.label} (or has no "
-                       "held-out set)")
-    return data
-
-
 def _print_table(out: Path, loaded: Any, table: list[dict[str, Any]]) -> None:
     shape = getattr(loaded.spec, "input_shape", None) or (loaded.spec.sizes[0],)
     print(f"wrote {out} (lava-dl netx HDF5, {len(table)} blocks + input "
@@ -95,10 +79,7 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         data_args = argparse.Namespace(dataset=None, data_dir=None, samples=args.check,
                                        seed=None, cache_dir=None)
-        if hasattr(loaded.spec, "sizes"):
-            _, _, val = held_out_data(data_args, loaded)
-        else:
-            val = _conv_held_out(data_args, loaded)
+        _, _, val = held_out_data(data_args, loaded)
         check = check_export(out, loaded, val)
     if args.json:
         print(json.dumps({"file": str(out), "layers": table, "check": check}, indent=2))

@@ -65,6 +65,9 @@ def apply_init(args: argparse.Namespace) -> Any:
         raise CLIError(f"--init {args.init}: {loaded.weights_path} has no run.json beside it "
                        "(the record of its dataset); give a run folder written by "
                        "'lava-stllr train'")
+    if args.out is not None and Path(args.out).resolve() == Path(loaded.folder).resolve():
+        raise CLIError(f"--out {args.out} is the init run's own folder: give another --out "
+                       "(a run never replaces the one it starts from)")
     _check_network(args, loaded)
     ds = loaded.record.get("dataset") or {}
     name = ds.get("name")
@@ -76,16 +79,12 @@ def apply_init(args: argparse.Namespace) -> Any:
     args.dataset = name
     if args.data_dir is None and ds.get("data_dir"):
         args.data_dir = Path(ds["data_dir"])
-    if args.split is None:
-        args.split = ds.get("split")
-    if args.val_split is None:
-        args.val_split = ds.get("val_split")
-    if args.samples is None and ds.get("n_train"):
-        args.samples = int(ds["n_train"])
-    if args.val_samples is None and "n_val" in ds:
-        args.val_samples = int(ds["n_val"] or 0)
-    if args.seed is None:
-        args.seed = int(loaded.record.get("seed", loaded.seed))
+    recorded = {"split": ds.get("split"), "val_split": ds.get("val_split"),
+                "samples": int(ds["n_train"]) if ds.get("n_train") else None,
+                "val_samples": int(ds["n_val"] or 0) if "n_val" in ds else None,
+                "seed": int(loaded.record.get("seed", loaded.seed))}
+    for field, value in recorded.items():
+        _keep_recorded(args, field, value, loaded.folder)
     if args.backend == "lava" and args.precision == "fixed":
         import sys
 
@@ -96,6 +95,22 @@ def apply_init(args: argparse.Namespace) -> Any:
         if note:
             print(f"{PROG}: note: {note}", file=sys.stderr)
     return loaded
+
+
+def _keep_recorded(args: argparse.Namespace, field: str, value: Any, folder: Any) -> None:
+    """Fill ``args.<field>`` with the init run's ``value``; refuse another given value:
+    the split options and the seed fix which samples are held out, and with other ones
+    the new run could train on the init run's held-out samples (or score on its
+    training samples)."""
+    given = getattr(args, field)
+    if given is None or value is None:
+        if given is None:
+            setattr(args, field, value)
+        return
+    if given != value:
+        option = "--" + field.replace("_", "-")
+        raise CLIError(f"{option} {given}: the init run {folder} used {value}; the held-out "
+                       f"samples must stay the init run's own, so drop {option}")
 
 
 def _check_network(args: argparse.Namespace, loaded: Any) -> None:

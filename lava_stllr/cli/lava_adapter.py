@@ -178,8 +178,11 @@ def fixed_input_note(dataset: dict) -> str | None:
     """Why fixed-point scores may differ from the reference's beyond quantization: the
     fixed-point network (dense or conv front-end) reads binary spikes ``count != 0``,
     while a dataset binned as event counts (``max_count`` not 1) gives the reference
-    graded inputs. None when the recorded binning is binary (or unknown)."""
+    graded inputs. None when the recorded binning is binary (or unknown). N-MNIST runs
+    recorded before binning was an option were binned as counts."""
     binning = dataset.get("binning")
+    if binning is None and dataset.get("name") == "nmnist":
+        binning = {"max_count": None}
     if not isinstance(binning, dict) or binning.get("max_count", 1) == 1:
         return None
     return (f"--precision fixed sends binary input spikes (count != 0), while the "

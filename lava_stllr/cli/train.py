@@ -316,6 +316,9 @@ def run(args: argparse.Namespace) -> int:
     given = {k for k, _ in args.overrides} | ({"lr"} if args.lr is not None else set())
     if init is not None:
         params = init_params(args, init, defaults.lr)
+        if args.backend == "lava" and init.spec.kind == "conv":  # before any data is read
+            from lava_stllr.cli.lava_adapter import check_conv_front_end
+            check_conv_front_end(init.spec, init.weights, params, args.precision)
     else:
         changes = {} if "lr" in given else {"lr": defaults.lr}
         if defaults.psi is not None and "psi" not in given and args.preset is None:

@@ -71,6 +71,9 @@ def test_lava_backend_keeps_learning_from_a_run(dense_run, tmp_path) -> None:
     (["--preset", "dvs_gesture"], "parameters come from the init run"),
     (["--dataset", "nmnist"], "was trained on synthetic"),
     (["--time-bins", "5"], "binning settings"),
+    (["--samples", "12"], "held-out samples must stay the init run's own"),
+    (["--val-samples", "4"], "held-out samples must stay the init run's own"),
+    (["--seed", "4"], "held-out samples must stay the init run's own"),
 ])
 def test_options_that_contradict_the_init_run_are_refused(dense_run, tmp_path, capsys,
                                                           options, why) -> None:
@@ -88,3 +91,12 @@ def test_init_needs_the_run_record(dense_run, tmp_path, capsys) -> None:
     assert main(["train", "--init", str(alone), "--quiet", "--out",
                  str(tmp_path / "x")]) == 2
     assert "no run.json" in capsys.readouterr().err
+
+
+def test_init_never_writes_into_its_own_run(dense_run, tmp_path, capsys) -> None:
+    before = (dense_run / "run.json").read_bytes()
+    assert main(["train", "--init", str(dense_run), "--quiet", "--out", str(dense_run),
+                 "--overwrite"]) == 2
+    assert "init run's own folder" in capsys.readouterr().err
+    assert (dense_run / "run.json").read_bytes() == before
+    assert not (dense_run / "INCOMPLETE").exists()

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from lava_stllr.cli import main
@@ -153,3 +154,24 @@ def test_a_closed_pipe_ends_quietly_with_sigpipe_status():
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141, err
     assert err == ""
+
+
+def test_evaluate_samples_takes_the_first_of_the_recorded_held_out_set(data, tmp_path,
+                                                                        capsys):
+    """``--samples N`` must not re-split the files (which would hand back training
+    samples for N-MNIST, whose held-out set is the tail of each class)."""
+    from lava_stllr.cli.common import held_out_data
+
+    run = tmp_path / "run"
+    assert main(["train", *TINY, "--data-dir", str(data), "--samples", "12", "--val-samples", "6",
+                 "--out", str(run)]) == 0
+    loaded = load_run(run)
+    args = argparse.Namespace(dataset=None, data_dir=None, samples=None, seed=None,
+                              cache_dir=None, split=None)
+    _, _, full = held_out_data(args, loaded)
+    _, _, first = held_out_data(argparse.Namespace(**{**vars(args), "samples": 3}), loaded)
+    assert len(full) == 6 and len(first) == 3
+    for i in range(3):
+        assert np.array_equal(first[i][0], full[i][0]) and first[i][1] == full[i][1]
+    assert main(["evaluate", str(run), "--samples", "7"]) == 2
+    assert "held-out set has 6 samples" in capsys.readouterr().err

@@ -96,6 +96,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=900.0,
                         help="seconds one benchmark may take (900)")
     args = parser.parse_args()
+    if args.only and args.readme:
+        parser.error("--readme rewrites the whole table: run every benchmark (drop --only)")
     rows: list[Row] = []
     for name, script, arguments in BENCHMARKS:
         if args.only and name not in args.only:

@@ -66,6 +66,15 @@ def _outcome(trainer: Any, data: Any) -> tuple[float, float, Any, Any]:
     return loss / len(labels), float(np.mean(labels == predictions)), labels, predictions
 
 
+def _check_predictions_path(path: Path) -> None:
+    """Refuse, before anything runs, a ``--predictions`` file that exists (it may be a run
+    record) or whose folder does not."""
+    if path.exists():
+        raise CLIError(f"--predictions {path} already exists: give a new file name")
+    if not path.parent.is_dir():
+        raise CLIError(f"--predictions {path}: the folder {path.parent} does not exist")
+
+
 def _write_predictions(path: Path, labels: Any, predictions: Any) -> None:
     """Write ``sample,label,prediction`` lines under a header to ``path``."""
     lines = ["sample,label,prediction"] + [f"{i},{int(y)},{int(p)}" for i, (y, p)
@@ -79,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
     from lava_stllr.cli import lava_adapter
 
     check_backend(args)
+    if args.predictions is not None:
+        _check_predictions_path(args.predictions)
     loaded = runs.load_run(args.run)
     if args.samples == ALL:
         if args.split is None:

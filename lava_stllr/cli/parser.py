@@ -50,9 +50,9 @@ non_negative_int = int_at_least(0)
 
 
 def out_path(text: str) -> Path:
-    """An option type: a folder path, never empty (``--out "$UNSET"`` would mean ``.``)."""
+    """An option type: a path, never empty (``--out "$UNSET"`` would mean ``.``)."""
     if not text.strip():
-        raise argparse.ArgumentTypeError("is empty (an unset shell variable?); give a folder")
+        raise argparse.ArgumentTypeError("is empty (an unset shell variable?); give a path")
     return Path(text)
 
 

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -126,7 +127,8 @@ def synthetic_clip(label: int, rng: np.random.Generator, duration_ms: float = 15
 
 
 def write_synthetic_gesture(root: str | os.PathLike, n_per_class: int, seed: int,
-                            split: str = "train", **clip_kwargs: float) -> list[Path]:
+                            split: str = "train", overwrite: bool = False,
+                            **clip_kwargs: float) -> list[Path]:
     """Write ``n_per_class`` clips of each of the 11 classes under
     ``root/DVSGesture/ibmGesture{Train,Test}/user<NN>_<lighting>/<label>.npy``.
 
@@ -139,6 +141,9 @@ def write_synthetic_gesture(root: str | os.PathLike, n_per_class: int, seed: int
     seed : int
         Seed; with ``split``, user and label it seeds each clip's generator.
     split : {"train", "test"}
+    overwrite : bool
+        Replace the clips of this split already under ``root`` (all of them, so none of
+        an earlier set stays).
     **clip_kwargs
         Passed to :func:`synthetic_clip` (``duration_ms``, ``frame_ms``, ...).
 
@@ -146,11 +151,22 @@ def write_synthetic_gesture(root: str | os.PathLike, n_per_class: int, seed: int
     -------
     list of Path
         The files written, by user then label.
+
+    Raises
+    ------
+    ValueError
+        Bad sizes or seed, or ``root`` already holds clips of this split and
+        ``overwrite`` is False.
     """
     n_per_class = validate.whole("n_per_class", n_per_class, 1, 99)
     seed = validate.whole("seed", seed, 0)
     folder_name, stream = _SPLITS[validate.choice("split", split, tuple(_SPLITS))]
     folder = Path(root) / "DVSGesture" / folder_name
+    if folder.exists() and any(folder.iterdir()) and not overwrite:
+        raise ValueError(f"{folder} already holds clips: refusing to mix or replace them "
+                         "(give an empty folder, or --overwrite / overwrite=True)")
+    if overwrite and folder.exists():
+        shutil.rmtree(folder)  # no stale clips of an earlier, larger set
     written = []
     for user in range(1, n_per_class + 1):
         lighting = LIGHTINGS[(user - 1) % len(LIGHTINGS)]
@@ -172,9 +188,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-class", type=int, default=8, help="training clips per class")
     parser.add_argument("--test-per-class", type=int, default=3, help="test clips per class")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace clips already under DIR/DVSGesture")
     args = parser.parse_args(argv)
-    n = len(write_synthetic_gesture(args.root, args.per_class, args.seed, "train"))
-    n += len(write_synthetic_gesture(args.root, args.test_per_class, args.seed, "test"))
+    try:
+        n = len(write_synthetic_gesture(args.root, args.per_class, args.seed, "train",
+                                        overwrite=args.overwrite))
+        n += len(write_synthetic_gesture(args.root, args.test_per_class, args.seed, "test",
+                                         overwrite=args.overwrite))
+    except ValueError as exc:
+        parser.error(str(exc))
     print(f"wrote {n} clips under {args.root / 'DVSGesture'}")
     return 0
 

@@ -175,3 +175,18 @@ def test_evaluate_samples_takes_the_first_of_the_recorded_held_out_set(data, tmp
         assert np.array_equal(first[i][0], full[i][0]) and first[i][1] == full[i][1]
     assert main(["evaluate", str(run), "--samples", "7"]) == 2
     assert "held-out set has 6 samples" in capsys.readouterr().err
+
+
+def test_evaluate_predictions_never_replace_a_file(data, tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", *TINY, "--data-dir", str(data), "--samples", "12",
+                 "--val-samples", "6", "--out", str(run)]) == 0
+    record = (run / "run.json").read_bytes()
+    assert main(["evaluate", str(run), "--predictions", str(run / "run.json")]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert (run / "run.json").read_bytes() == record
+    assert main(["evaluate", str(run), "--predictions", str(tmp_path / "no" / "p.csv")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["evaluate", str(run), "--predictions", str(tmp_path / "p.csv")]) == 0
+    lines = (tmp_path / "p.csv").read_text().splitlines()
+    assert lines[0] == "sample,label,prediction" and len(lines) == 7

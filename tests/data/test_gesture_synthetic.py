@@ -93,6 +93,15 @@ def test_command_line_and_errors(tmp_path, capsys):
                  "2"]) == 0
     assert "wrote 22 clips" in capsys.readouterr().out
     assert len(list((tmp_path / "DVSGesture").glob("*/*/*.npy"))) == 22
+    with pytest.raises(ValueError, match="already holds clips"):
+        write_synthetic_gesture(tmp_path, 1, seed=0)  # never mixed with the clips above
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(tmp_path), "--per-class", "2", "--test-per-class", "1"])
+    assert exit_info.value.code == 2
+    assert "already holds clips" in capsys.readouterr().err
+    assert main([str(tmp_path), "--per-class", "1", "--test-per-class", "1",
+                 "--overwrite"]) == 0
+    assert len(list((tmp_path / "DVSGesture").glob("*/*/*.npy"))) == 22  # nothing stale
     with pytest.raises(ValueError, match="n_per_class"):
         write_synthetic_gesture(tmp_path, 0, seed=0)
     with pytest.raises(ValueError, match="split must be one of"):

@@ -71,6 +71,11 @@ def conv_network(spec: ConvNetSpec, weights: Weights, n_steps: int,
         weights (the kernels never change). Samples are flat (n_steps, C*H*W) frames in
         the (C, H, W) order of the trainer.
     """
+    taken = sorted(set(kwargs) & {"sizes", "weights", "front_end", "graded_input",
+                                  "beta_out", "init_gain"})
+    if taken:
+        raise ValueError(f"conv_network sets {', '.join(taken)} from spec and weights; "
+                         "do not pass them")
     head = _head_kwargs(spec, weights)
     if kwargs.get("tag") == "fixed_pt":  # the front-end's quantization errors, first
         preset = STLLRParams.preset(params) if isinstance(params, str) else params

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from lava_stllr.processes import (
     STLLRLIF,
     EventSource,
@@ -29,10 +31,13 @@ def check_fuse(fuse: object) -> bool | str:
     """``fuse`` as one of :data:`FUSE_MODES` (False: composed; ``"feedback"``: feedback
     in the neurons and one output Process; True: one Process per layer where the
     network allows it, else as ``"feedback"``)."""
+    if isinstance(fuse, np.bool_):
+        fuse = bool(fuse)
     for mode in FUSE_MODES:
         if fuse is mode or (isinstance(fuse, str) and fuse == mode):
             return mode
-    raise ValueError(f"fuse must be one of {FUSE_MODES}, got {fuse!r}")
+    raise ValueError(f"fuse must be one of {FUSE_MODES}, got {fuse!r} "
+                     f"({type(fuse).__name__})")
 
 
 def layers_fusable(net: Any) -> bool:

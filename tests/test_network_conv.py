@@ -90,3 +90,11 @@ def test_fixed_point_rejects_a_graded_front_end_output(data) -> None:
     spec, trainer = _trained("3c3p1-a2-8", data[0])
     with pytest.raises(ValueError, match="average pool"):
         conv_network(spec, trainer.weights, CONFIG.n_steps, FROZEN, tag="fixed_pt")
+
+
+@pytest.mark.parametrize("taken", ["graded_input", "front_end", "sizes"])
+def test_conv_network_refuses_what_it_derives(taken) -> None:
+    spec = ConvNetSpec.parse("2c3-p2-4", (2, 6, 6), 2)
+    weights = ConvSTLLRTrainer(spec, STLLRParams(), seed=0).weights
+    with pytest.raises(ValueError, match=f"sets .*{taken}"):
+        conv_network(spec, weights, 4, STLLRParams(), **{taken: None})

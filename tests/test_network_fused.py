@@ -97,6 +97,7 @@ def test_recurrent_networks_fall_back_to_the_feedback_fusion() -> None:
 
 def test_fuse_must_be_a_known_mode() -> None:
     assert check_fuse("feedback") == "feedback" and check_fuse(False) is False
+    assert check_fuse(np.True_) is True and check_fuse(np.False_) is False
     for bad in ("layers", 1, None):
         with pytest.raises(ValueError, match="fuse must be one of"):
             STLLRNetwork((32, 9, 3), n_steps=10, params=PARAMS, fuse=bad)

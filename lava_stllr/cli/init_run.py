@@ -115,6 +115,8 @@ def _keep_recorded(args: argparse.Namespace, field: str, value: Any, folder: Any
 
 def _check_network(args: argparse.Namespace, loaded: Any) -> None:
     spec, layers = loaded.spec, layer_string(loaded.spec)
+    if args.layers and args.hidden:
+        raise CLIError("give --layers or --hidden, not both")
     given = args.layers or ("-".join(map(str, args.hidden)) if args.hidden else None)
     if given is not None and given != layers:
         option = "--layers" if args.layers else "--hidden"

@@ -111,9 +111,9 @@ class LavaNetworkTrainer:
             order = np.random.default_rng(self.seed * 100_003 + epoch).permutation(len(train))
             phase = f"epoch {epoch + 1}/{epochs}"
             net.train(train, indices=order, progress=progress, desc=f"{phase} train")
-            frozen = net.evaluate(train, progress=progress, desc=f"{phase} train accuracy")
-            history.train_loss.append(frozen.loss)
-            history.train_acc.append(frozen.accuracy)
+            scored = net.evaluate(train, progress=progress, desc=f"{phase} train accuracy")
+            history.train_loss.append(scored.loss)
+            history.train_acc.append(scored.accuracy)
             if val is not None:
                 loss, acc = self.evaluate(val, progress=progress, desc=f"{phase} validate")
                 history.val_loss.append(loss)
@@ -122,8 +122,8 @@ class LavaNetworkTrainer:
         recurrent = net.recurrent_weights() if getattr(self.spec, "recurrent", False) else []
         learned = [np.asarray(w, dtype=np.float64) for w in net.weights()]
         # A conv network's kernels stay frozen in front of the learned dense part.
-        frozen = [np.array(w) for w in self._weights.feedforward[:-len(learned)]]
-        self._weights = Weights(frozen + learned,
+        kernels = [np.array(w) for w in self._weights.feedforward[:-len(learned)]]
+        self._weights = Weights(kernels + learned,
                                 [np.asarray(v, dtype=np.float64) for v in recurrent])
         return history
 

@@ -135,7 +135,8 @@ class NetxRun:
 def _conv(layer: dict[str, Any], x: np.ndarray, number: int) -> np.ndarray:
     """Lava's fixed-point ``Conv`` on one map ``x`` (C, H, W): the cross-correlation
     with the file's kernel (netx flips it for Lava's convolution, which flips it back),
-    per group, the sum clamped to signed 24 bits (``signed_clamp``)."""
+    per group, the sum wrapped to signed 24 bits as Lava's ``signed_clamp`` does (despite
+    its name it wraps), so the simulation shows what Lava would compute."""
     w = np.asarray(layer["weight"], dtype=np.int64)
     groups = int(layer["groups"])
     stride, padding, dilation = (np.ravel(layer[k]).astype(int) for k in

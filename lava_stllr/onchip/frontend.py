@@ -257,8 +257,10 @@ class FrontEnd:
 
 def _fixed_stages(front: FrontEnd, params: STLLRParams) -> tuple[Stage, ...]:
     """Quantize the front-end (module doc): per conv layer the weight scale
-    ``s_w = max(max|K| / 254, max_row_l1(K) * in_max / (2**15 - 1))``, mantissas
-    ``even(K / s_w)`` and ``vth = round(theta / (s_w * s_in))``."""
+    ``s_w = max(max|K| / 254, max_row_l1(K) * in_max / (2**15 - 1 - 254))``, mantissas
+    ``even(K / s_w)`` and ``vth = round(theta / (s_w * s_in))``. The 254 is headroom
+    for rounding; a layer whose rounded mantissas still exceed the 16-bit synaptic input
+    raises (``check_fits``), it never wraps."""
     dv = dv_from_beta(params.beta)
     stages: list[Stage] = []
     s_in, in_max, kernels = 1.0, 1, iter(front.kernels)

@@ -194,3 +194,19 @@ def test_weights_split_into_kernels_and_the_dense_part() -> None:
     np.testing.assert_array_equal(front.kernels[0], weights.feedforward[0])
     assert isinstance(head, Weights) and [w.shape for w in head.feedforward] == [(6, 12),
                                                                                  (3, 6)]
+
+
+@pytest.mark.parametrize("reset", ["soft", "hard"])
+def test_fixed_front_neuron_membrane_saturates_at_24_bits(reset: str) -> None:
+    currents = np.zeros((14, 3), dtype=np.int64)
+    currents[:6] = -(1 << 15)  # 6 x -2**21 reaches the -2**23 floor
+    currents[6:] = 32767       # then climbs back from the floor and fires
+    neuron = FixedFrontNeuron(dv=1, vth=1500, reset=reset)
+    v, spikes, lowest = neuron.zeros((3,)), [], 0
+    for row in currents:
+        v, s = neuron.step(v, row)
+        spikes.append(s)
+        lowest = min(lowest, int(v.min()))
+    assert lowest == -(1 << 23)  # the clip ran
+    np.testing.assert_array_equal(np.array(spikes), _naive_fixed_lif(1, 1500, currents, reset))
+    assert np.array(spikes)[6:].any()

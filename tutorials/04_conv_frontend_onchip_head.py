@@ -110,13 +110,14 @@ print(f"offline weights: clean sensor {offline_clean:.2f}, noisy sensor {offline
 # mantissas. `simulate_netx` runs the file with integer arithmetic.
 
 # %%
-netx_path = Path(tempfile.mkdtemp()) / "conv_front_end.net"
-export_netx(netx_path, spec, params, trainer.weights)
-print("blocks:", [entry["type"] for entry in read_netx(netx_path)])
 check = range(min(N_CHECK, len(val)))
 trainer_pred = trainer.predict_scores(val.spikes[list(check)]).argmax(axis=1)
-netx_pred = np.array([simulate_netx(netx_path, val.spikes[i]).prediction(
-    params.window_start(val.n_steps)) for i in check])
+with tempfile.TemporaryDirectory() as folder:
+    netx_path = Path(folder) / "conv_front_end.net"
+    export_netx(netx_path, spec, params, trainer.weights)
+    print("blocks:", [entry["type"] for entry in read_netx(netx_path)])
+    netx_pred = np.array([simulate_netx(netx_path, val.spikes[i]).prediction(
+        params.window_start(val.n_steps)) for i in check])
 netx_agreement = float(np.mean(netx_pred == trainer_pred))
 print(f"netx file vs trainer: {netx_agreement:.0%} of {len(check)} predictions agree "
       "(the file holds 8-bit weights; the trainer float64)")

@@ -44,28 +44,6 @@ def add_parser(sub: Any) -> None:
                         "sample,label,prediction)")
 
 
-def _outcome(trainer: Any, data: Any) -> tuple[float, float, Any, Any]:
-    """``(mean loss, accuracy, labels, predictions)`` of ``trainer`` on ``data``: the
-    Lava adapter's own, or the reference trainers' batches scored as their
-    ``evaluate`` scores them."""
-    import numpy as np
-
-    if hasattr(trainer, "outcome"):
-        return trainer.outcome(data)
-    from lava_stllr.data.dataset import iter_batches
-    from lava_stllr.reference.trainer import batch_outcome, check_batch
-
-    loss, labels, predictions = 0.0, [], []
-    for x, y in iter_batches(data, 64):
-        check_batch(trainer.spec, x, y)
-        scores = trainer.predict_scores(x)
-        loss += batch_outcome(scores, y)[0]
-        labels.append(y)
-        predictions.append(scores.argmax(axis=1))
-    labels, predictions = np.concatenate(labels), np.concatenate(predictions)
-    return loss / len(labels), float(np.mean(labels == predictions)), labels, predictions
-
-
 def _check_predictions_path(path: Path) -> None:
     """Refuse, before anything runs, a ``--predictions`` file that exists (it may be a run
     record) or whose folder does not."""
@@ -121,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         if args.predictions is None:
             loss, acc = trainer.evaluate(val)
         else:
-            loss, acc, labels, predictions = _outcome(trainer, val)
+            loss, acc, labels, predictions = trainer.outcome(val)
     finally:
         close_trainer(trainer)
     if args.predictions is not None:

@@ -174,15 +174,25 @@ class ReferenceTrainer:
 
     def evaluate(self, dataset: SpikeDataset, batch_size: int = 64) -> tuple[float, float]:
         """Mean loss and accuracy on ``dataset`` (no learning)."""
-        loss, correct, n = 0.0, 0, 0
-        for x, labels in iter_batches(dataset, batch_size):
-            check_batch(self.spec, x, labels)
+        loss, accuracy, _, _ = self.outcome(dataset, batch_size)
+        return loss, accuracy
+
+    def outcome(self, dataset: SpikeDataset, batch_size: int = 64
+                ) -> tuple[float, float, np.ndarray, np.ndarray]:
+        """``(mean loss, accuracy, labels, predictions)`` on ``dataset`` (no learning);
+        a prediction is the argmax of the window-averaged readout."""
+        loss, labels, predictions = 0.0, [], []
+        for x, y in iter_batches(dataset, batch_size):
+            check_batch(self.spec, x, y)
             scores = self.predict_scores(x)
-            batch_loss, batch_correct = batch_outcome(scores, labels)
-            loss += batch_loss
-            correct += batch_correct
-            n += len(labels)
-        return loss / n, correct / n
+            loss += batch_outcome(scores, y)[0]
+            labels.append(y)
+            predictions.append(scores.argmax(axis=1))
+        if not labels:
+            raise ValueError("dataset is empty: nothing to evaluate")
+        labels_all, predicted = np.concatenate(labels), np.concatenate(predictions)
+        return (loss / len(labels_all), float(np.mean(labels_all == predicted)), labels_all,
+                predicted)
 
     def fit(
         self,

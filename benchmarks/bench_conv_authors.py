@@ -19,62 +19,18 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from authors_torch import CONV_PROGRAM, authors_rate
 
 from lava_stllr.conv_spec import ConvNetSpec
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.conv_stllr import ConvSTLLRTrainer
 
 BATCH, STEPS = 16, 25
-#: The authors' side, run by ``--torch-python`` (their layers, our benchmark loop).
-TORCH_PROGRAM = """
-import sys, time
-import torch, torch.nn as nn, torch.nn.functional as F
-sys.path.insert(0, sys.argv[1])
-from STLLR_layers import Conv2dSTLLR, LinearSTLLR
-torch.manual_seed(0); torch.set_num_threads(2)
-B, T = {batch}, {steps}
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.c = Conv2dSTLLR(2, 8, 5, stride=2)
-        self.l = LinearSTLLR(8 * 7 * 7, 64)
-        self.o = LinearSTLLR(64, 10, accumulate=True)
-    def reset(self):
-        for m in (self.c, self.l, self.o):
-            m.reset_state()
-    def forward(self, x):
-        return self.o(self.l(F.max_pool2d(self.c(x), 2).flatten(1)))
-net = Net(); opt = torch.optim.Adam(net.parameters(), 1e-3)
-x = (torch.rand(T, B, 2, 34, 34) < 0.05).float(); y = torch.randint(0, 10, (B,))
-def batch():
-    net.reset(); opt.zero_grad()
-    for t in range(T):
-        F.cross_entropy(net(x[t]), y).backward()
-    opt.step()
-batch()
-best = float("inf")
-for _ in range(3):
-    s = time.perf_counter(); batch(); best = min(best, time.perf_counter() - s)
-print(B / best)
-"""
-
-
-def authors_rate(python: str, src: Path) -> float:
-    """Samples/s of the authors' layers (best of 3 batches in a fresh process)."""
-    program = TORCH_PROGRAM.format(batch=BATCH, steps=STEPS)
-    done = subprocess.run([python, "-c", program, str(src)], capture_output=True,
-                          text=True, timeout=600, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"the authors' side failed:\n{done.stderr[-2000:]}")
-    return float(done.stdout.strip().splitlines()[-1])
-
-
 def our_rates() -> dict[str, float]:
     """Samples/s of ConvSTLLRTrainer (BP, Adam) in float64 and float32, best of 3."""
     spec = ConvNetSpec.parse("8c5s2-p2-64", (2, 34, 34), 10, init_gain=2.0)
@@ -107,8 +63,9 @@ def main() -> None:
     print("command: python " + shlex.join(sys.argv))
     best = {"authors": 0.0, "float64": 0.0, "float32": 0.0}
     for _ in range(args.rounds):
-        best["authors"] = max(best["authors"], authors_rate(args.torch_python,
-                                                            args.authors_src))
+        rate = authors_rate(args.torch_python, args.authors_src,
+                            CONV_PROGRAM.format(batch=BATCH, steps=STEPS))
+        best["authors"] = max(best["authors"], rate)
         for dtype, rate in our_rates().items():
             best[dtype] = max(best[dtype], rate)
     print(f"8c5s2-p2-64 on 2x34x34, batch {BATCH}, T = {STEPS}, S-TLLR BP + Adam, best of "

@@ -16,7 +16,11 @@ state, traces, psi, Adam); the float32/float64 speed-up is read off the same run
 The trainer and the floor are timed interleaved, best of ``--repeats``, each repeat
 running ``--batches`` batches, so a busy shared machine slows all of them alike.
 
-Run: ``python benchmarks/bench_float32.py [--repeats 5] [--batches 3]``
+With ``--torch-python PY --authors-src DIR`` the authors' PyTorch layers
+(``authors_torch.py``) are timed once per repeat, interleaved with ours.
+
+Run: ``python benchmarks/bench_float32.py [--repeats 5] [--batches 3] [--torch-python PY
+--authors-src DIR]``
 """
 
 from __future__ import annotations
@@ -27,8 +31,10 @@ import shlex
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
+from authors_torch import DENSE_PROGRAM, authors_rate
 from perf_rows import Row, add_rows_option, write_rows
 
 from lava_stllr.params import STLLRParams
@@ -37,7 +43,7 @@ from lava_stllr.reference import NetworkSpec, STLLRTrainer
 SIZES = (2312, 256, 10)
 DTYPES = ("float64", "float32")
 #: Samples/s of the authors' PyTorch S-TLLR layers on this CPU for these shapes
-#: (95-116 measured earlier; the middle of that range).
+#: (95-116 measured earlier; the middle of that range), used without ``--torch-python``.
 AUTHORS_PYTORCH = 105.0
 
 
@@ -76,8 +82,14 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=3, help="batches per repeat (3)")
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--torch-python", help="an interpreter with torch: measure the "
+                        "authors' layers in this run (benchmarks/authors_torch.py)")
+    parser.add_argument("--authors-src", type=Path,
+                        help="folder holding the authors' STLLR_layers.py")
     add_rows_option(parser)
     args = parser.parse_args()
+    if bool(args.torch_python) != bool(args.authors_src):
+        parser.error("--torch-python and --authors-src go together")
     print("command: python " + shlex.join(sys.argv))
     b, n_steps, n_batches = args.batch, args.steps, args.batches
     n_in, _, n_out = SIZES
@@ -96,7 +108,11 @@ def main() -> None:
         floors[dtype]()
 
     best = {(kind, d): float("inf") for kind in ("trainer", "floor") for d in DTYPES}
+    authors = 0.0
+    program = DENSE_PROGRAM.format(batch=b, steps=n_steps)
     for _ in range(args.repeats):
+        if args.torch_python:
+            authors = max(authors, authors_rate(args.torch_python, args.authors_src, program))
         for dtype in DTYPES:
             t = trainers[dtype]
             trainer_s = seconds(lambda t=t: [t.train_batch(x64, labels)
@@ -120,8 +136,11 @@ def main() -> None:
     floor_speedup = best["floor", "float64"] / best["floor", "float32"]
     f32_rate = b / best["trainer", "float32"]
     print(f"float32/float64 speed-up: trainer {speedup:.2f}x, floor {floor_speedup:.2f}x")
-    print(f"vs authors' PyTorch (measured earlier, {AUTHORS_PYTORCH:.0f} samples/s): "
-          f"float32 trainer {f32_rate / AUTHORS_PYTORCH:.2f}x")
+    when = "in this run" if authors else "measured earlier"
+    authors = authors or AUTHORS_PYTORCH
+    print(f"vs the authors' PyTorch layers ({when}, {authors:.0f} samples/s): float32 "
+          f"trainer {f32_rate / authors:.2f}x, float64 "
+          f"{b / best['trainer', 'float64'] / authors:.2f}x")
     case = f"{'-'.join(map(str, SIZES))}, batch {b}, T = {n_steps}, BP + Adam"
     rate = {key: b / sec for key, sec in best.items()}
     write_rows(args.rows, [

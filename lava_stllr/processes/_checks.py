@@ -77,3 +77,15 @@ def check_update(update: object, fixed: object) -> str:
 
         refuse_per_sample()
     return update
+
+
+def check_window(n_steps: object, gap: object, window_start: object, delay: object
+                 ) -> tuple[int, int, int, int]:
+    """``(n_steps, gap, window_start, delay)`` of an output Process, checked:
+    ``n_steps >= 1``, ``gap, delay >= 0`` and ``0 <= window_start < n_steps``."""
+    n_steps = validate.integer("n_steps", n_steps, 1)
+    gap = validate.integer("gap", gap, 0)
+    window_start = validate.integer("window_start", window_start, 0)
+    if window_start >= n_steps:
+        raise ValueError(f"window_start must be < n_steps={n_steps}, got {window_start}")
+    return n_steps, gap, window_start, validate.integer("delay", delay, 0)

@@ -56,3 +56,29 @@ def pipe_pending(port) -> int:
     """Messages waiting in an external-pipe OutPort (0 before the runtime starts)."""
     csp = getattr(port, "external_pipe_csp_recv_port", None)
     return 0 if csp is None else csp._queue.qsize()
+
+
+def send_label_message(port, n_classes: int, label: int, learn: float, scored: bool,
+                       timeout: float, alive: AliveCheck | None = None) -> None:
+    """Send a label message ``[label, learn, scored]`` into ``port`` (a ``label_in``
+    external pipe); ``learn`` is the sample's step-size scale in [0, 1] (or a bool).
+
+    Raises
+    ------
+    ValueError
+        ``label`` is not an integer in ``[0, n_classes)``, or ``learn`` out of range.
+    """
+    if isinstance(label, bool) or not isinstance(label, int | np.integer) or not (
+            0 <= label < n_classes):
+        raise ValueError(f"label must be an integer in [0, {n_classes}), got {label!r}")
+    from lava_stllr.onchip.layout import check_rate
+
+    pipe_send(port, np.array([label, check_rate(learn), bool(scored)], dtype=float),
+              timeout, alive)
+
+
+def recv_result(port, timeout: float, alive: AliveCheck | None = None
+                ) -> tuple[np.ndarray, int]:
+    """The next ``(sum_z (n,), sample_counter)`` of a ``result_out`` external pipe."""
+    data = pipe_recv(port, timeout, alive)
+    return data[:-1].copy(), int(data[-1])

@@ -16,8 +16,9 @@ from lava_stllr.processes._checks import (
     check_params,
     check_unit,
     check_update,
+    check_window,
 )
-from lava_stllr.processes.host_io import AliveCheck, pipe_recv, pipe_send
+from lava_stllr.processes.host_io import AliveCheck, recv_result, send_label_message
 from lava_stllr.processes.sources import LABEL_SIZE
 
 if TYPE_CHECKING:
@@ -61,12 +62,7 @@ class OutputLayer(STLLRLayerProcess):
         n = validate.integer("n", n, 2)
         beta_out = check_unit("beta_out", beta_out)
         params = check_params(params)
-        n_steps = validate.integer("n_steps", n_steps, 1)
-        gap = validate.integer("gap", gap, 0)
-        window_start = validate.integer("window_start", window_start, 0)
-        if window_start >= n_steps:
-            raise ValueError(f"window_start must be < n_steps={n_steps}, got {window_start}")
-        delay = validate.integer("delay", delay, 0)
+        n_steps, gap, window_start, delay = check_window(n_steps, gap, window_start, delay)
         fixed = check_fixed(fixed, True, "OutputLayer")
         update = check_update(update, fixed)
         result_buffer = validate.integer("result_buffer", result_buffer, 1)
@@ -92,18 +88,11 @@ class OutputLayer(STLLRLayerProcess):
                    alive: AliveCheck | None = None) -> None:
         """Host side: queue the label message of the next sample (as
         :meth:`LabelSource.send_label`)."""
-        n_classes = self.proc_params["n_classes"]
-        if isinstance(label, bool) or not isinstance(label, int | np.integer) or not (
-                0 <= label < n_classes):
-            raise ValueError(f"label must be an integer in [0, {n_classes}), got {label!r}")
-        from lava_stllr.onchip.layout import check_rate
-
-        message = np.array([label, check_rate(learn), bool(scored)], dtype=float)
-        pipe_send(self.label_in, message, timeout, alive)
+        send_label_message(self.label_in, self.proc_params["n_classes"], label, learn,
+                           scored, timeout, alive)
 
     def receive_result(self, timeout: float = 60.0,
                        alive: AliveCheck | None = None) -> tuple[np.ndarray, int]:
         """Host side: the next ``(sum_z (n,), sample_counter)`` (as
         :meth:`OutputError.receive_result`)."""
-        data = pipe_recv(self.result_out, timeout, alive)
-        return data[:-1].copy(), int(data[-1])
+        return recv_result(self.result_out, timeout, alive)

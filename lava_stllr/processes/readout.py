@@ -17,8 +17,9 @@ from lava_stllr.processes._checks import (
     check_period,
     check_unit,
     check_update,
+    check_window,
 )
-from lava_stllr.processes.host_io import AliveCheck, pipe_recv
+from lava_stllr.processes.host_io import AliveCheck, recv_result
 from lava_stllr.processes.sources import LABEL_SIZE
 
 if TYPE_CHECKING:
@@ -126,12 +127,7 @@ class OutputError(STLLRProcess):
                  delay: int = 0, result_buffer: int = 1024, fixed: LayerFixed | None = None,
                  name: str | None = None) -> None:
         n = validate.integer("n", n, 2)
-        n_steps = validate.integer("n_steps", n_steps, 1)
-        gap = validate.integer("gap", gap, 0)
-        window_start = validate.integer("window_start", window_start, 0)
-        if window_start >= n_steps:
-            raise ValueError(f"window_start must be < n_steps={n_steps}, got {window_start}")
-        delay = validate.integer("delay", delay, 0)
+        n_steps, gap, window_start, delay = check_window(n_steps, gap, window_start, delay)
         result_buffer = validate.integer("result_buffer", result_buffer, 1)
         fixed = check_fixed(fixed, True, "OutputError")
         super().__init__(shape=(n,), n_steps=n_steps, gap=gap, window_start=window_start,
@@ -154,5 +150,4 @@ class OutputError(STLLRProcess):
         Blocks up to ``timeout`` seconds; ``alive()`` (optional) is polled and a
         ``RuntimeError`` raised when it returns False.
         """
-        data = pipe_recv(self.result_out, timeout, alive)
-        return data[:-1].copy(), int(data[-1])
+        return recv_result(self.result_out, timeout, alive)

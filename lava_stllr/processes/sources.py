@@ -7,7 +7,7 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 
 from lava_stllr import validate
 from lava_stllr.processes._base import STLLRProcess
-from lava_stllr.processes.host_io import AliveCheck, pipe_send
+from lava_stllr.processes.host_io import AliveCheck, pipe_send, send_label_message
 
 #: Size of a label message ``[label, learn, scored]``.
 LABEL_SIZE = 3
@@ -103,11 +103,5 @@ class LabelSource(STLLRProcess):
                    alive: AliveCheck | None = None) -> None:
         """Host side: queue the label message of the next sample (``learn``: its
         step-size scale in [0, 1], or a bool)."""
-        n_classes = self.proc_params["n_classes"]
-        if isinstance(label, bool) or not isinstance(label, int | np.integer) or not (
-                0 <= label < n_classes):
-            raise ValueError(f"label must be an integer in [0, {n_classes}), got {label!r}")
-        from lava_stllr.onchip.layout import check_rate
-
-        message = np.array([label, check_rate(learn), bool(scored)], dtype=float)
-        pipe_send(self.label_in, message, timeout, alive)
+        send_label_message(self.label_in, self.proc_params["n_classes"], label, learn,
+                           scored, timeout, alive)

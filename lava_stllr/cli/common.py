@@ -149,18 +149,24 @@ def held_out_data(args: argparse.Namespace, loaded: Any) -> tuple[str, str, Any]
                                f"{len(data)} samples")
             data = CheckedDataset(data.subset(range(args.samples)), f"{name} held-out set")
         what = "held-out"
-    spec = loaded.spec
+    check_fits(loaded.spec, data, name, request)
+    return name, what, data
+
+
+def check_fits(spec: Any, data: Any, name: str, request: Any,
+               network: str = "the network") -> None:
+    """Refuse data whose inputs, classes or (conv) frames differ from ``spec``'s;
+    ``network`` names the network in the message."""
     if data.n_inputs != spec.n_inputs or data.n_classes != spec.n_classes:
         raise CLIError(f"{name} has {data.n_inputs} inputs and {data.n_classes} classes, "
-                       f"the network {spec.label} does not fit it")
+                       f"{network} {spec.label} does not fit it")
     if spec.kind == "conv":
         from lava_stllr.cli.layers_option import input_shape
 
         shape = input_shape(name, request, data.n_inputs)
         if tuple(shape) != tuple(spec.input_shape):
-            raise CLIError(f"{name} gives {'x'.join(map(str, shape))} frames, the network "
+            raise CLIError(f"{name} gives {'x'.join(map(str, shape))} frames, {network} "
                            f"{spec.label} reads {'x'.join(map(str, spec.input_shape))} ones")
-    return name, what, data
 
 
 def _check_val_hash(ds: dict, val: Any, data_dir: Path | None, same: bool) -> None:

@@ -173,17 +173,9 @@ def init_params(args: argparse.Namespace, loaded: Any, lr: float) -> Any:
 
 def check_fits(spec: Any, data: Any, name: str, request: Any) -> None:
     """Refuse data whose inputs, classes or frames differ from the init run's network."""
-    if data.n_inputs != spec.n_inputs or data.n_classes != spec.n_classes:
-        raise CLIError(f"{name} has {data.n_inputs} inputs and {data.n_classes} classes, "
-                       f"the init run's network {spec.label} does not fit it")
-    if spec.kind == "conv":
-        from lava_stllr.cli.layers_option import input_shape
+    from lava_stllr.cli.common import check_fits as fits
 
-        shape = input_shape(name, request, data.n_inputs)
-        if tuple(shape) != tuple(spec.input_shape):
-            raise CLIError(f"{name} gives {'x'.join(map(str, shape))} frames, the init run's "
-                           f"network {spec.label} reads "
-                           f"{'x'.join(map(str, spec.input_shape))} ones")
+    fits(spec, data, name, request, network="the init run's network")
 
 
 def init_record(loaded: Any, val_loss: float | None, val_acc: float | None) -> dict[str, Any]:

@@ -154,33 +154,22 @@ def make_trainer(args: argparse.Namespace, spec: Any, params: Any,
 
 def _new_trainer(args: argparse.Namespace, spec: Any, params: Any, init: bool) -> Any:
     check_backend(args)
-    if spec.kind == "conv":
-        if args.backend == "lava" and not init:
-            raise CLIError(LAVA_CONV)
-        if args.backend == "lava":
-            from lava_stllr.cli import lava_adapter
-
-            return lava_adapter.make_lava_trainer(spec, params, args.signal, args.precision,
-                                                  args.seed)
-        from lava_stllr.reference import ConvBPTTTrainer, ConvSTLLRTrainer
-
-        if args.trainer == "bptt":
-            return ConvBPTTTrainer(spec, params, optimizer=args.optimizer, seed=args.seed,
-                                   dtype=args.dtype)
-        return ConvSTLLRTrainer(spec, params, signal=args.signal, optimizer=args.optimizer,
-                                seed=args.seed, dtype=args.dtype)
+    if spec.kind == "conv" and args.backend == "lava" and not init:
+        raise CLIError(LAVA_CONV)
     if args.backend == "lava":
         from lava_stllr.cli import lava_adapter
 
         return lava_adapter.make_lava_trainer(spec, params, args.signal, args.precision,
                                               args.seed)
-    from lava_stllr.reference import BPTTTrainer, STLLRTrainer
+    from lava_stllr import reference
 
+    conv = spec.kind == "conv"
     if args.trainer == "bptt":
-        return BPTTTrainer(spec, params, optimizer=args.optimizer, seed=args.seed,
-                           dtype=args.dtype)
-    return STLLRTrainer(spec, params, signal=args.signal, optimizer=args.optimizer,
-                        seed=args.seed, dtype=args.dtype)
+        bptt = reference.ConvBPTTTrainer if conv else reference.BPTTTrainer
+        return bptt(spec, params, optimizer=args.optimizer, seed=args.seed, dtype=args.dtype)
+    stllr = reference.ConvSTLLRTrainer if conv else reference.STLLRTrainer
+    return stllr(spec, params, signal=args.signal, optimizer=args.optimizer, seed=args.seed,
+                 dtype=args.dtype)
 
 
 def _fit(trainer: Any, args: argparse.Namespace, train: Any, val: Any) -> Any:

@@ -14,11 +14,9 @@ Run: ``python benchmarks/bench_lava_fuse.py [--samples 10] [--repeats 2]
 from __future__ import annotations
 
 import argparse
-import hashlib
 import time
 
-import numpy as np
-from bench_lava_profile import random_dataset
+from bench_lava_profile import random_dataset, run_digest
 from perf_rows import Row, add_rows_option, write_rows
 
 DEFAULT_NETWORKS = ("512-64-4:floating_pt", "512-64-4:fixed_pt", "2312-256-10:floating_pt",
@@ -41,11 +39,9 @@ def time_once(sizes: tuple[int, ...], n_steps: int, tag: str, fuse: bool, sample
         start = time.perf_counter()
         result = net.train(data, progress=False)
         wall = time.perf_counter() - start
-        digest = hashlib.sha256(np.asarray(result.scores, dtype=np.float64).tobytes())
-        for w in net.weights():
-            digest.update(np.asarray(w, dtype=np.float64).tobytes())
-        steps = samples * net.layout.period
-    return steps / wall, digest.hexdigest()
+        digest = run_digest(result, net)
+        steps = (samples + 1) * net.layout.period  # the call also runs one flush period
+    return steps / wall, digest
 
 
 def main() -> None:

@@ -175,6 +175,15 @@ def random_dataset(n: int, sizes, n_steps: int, rate: float, seed: int = 0):
     return ArrayDataset(spikes, rng.integers(0, sizes[-1], n), sizes[-1])
 
 
+def run_digest(result, net) -> str:
+    """SHA-256 of a call's scores and the network's weights after it (float64 bytes):
+    equal digests mean the same results bit for bit."""
+    digest = hashlib.sha256(np.asarray(result.scores, dtype=np.float64).tobytes())
+    for w in net.weights():
+        digest.update(np.asarray(w, dtype=np.float64).tobytes())
+    return digest.hexdigest()
+
+
 def time_network(sizes, n_steps, tag, samples, rate, profile_dir: str | None) -> dict:
     """Train once (warm-up, 1 sample), then time a call on ``samples`` samples."""
     from lava_stllr.network import STLLRNetwork
@@ -193,14 +202,12 @@ def time_network(sizes, n_steps, tag, samples, rate, profile_dir: str | None) ->
         start = time.perf_counter()
         result = net.train(data, progress=False)
         wall = time.perf_counter() - start
-        digest = hashlib.sha256(np.asarray(result.scores, dtype=np.float64).tobytes())
-        for w in net.weights():
-            digest.update(np.asarray(w, dtype=np.float64).tobytes())
+        digest = run_digest(result, net)
     finally:
         net.close()
     steps = (samples + 1) * period
     return {"steps": steps, "wall": wall, "steps_per_s": steps / wall, "host": host,
-            "accuracy": result.accuracy, "digest": digest.hexdigest()}
+            "accuracy": result.accuracy, "digest": digest}
 
 
 def print_profile(out: dict, profile_dir: str) -> None:

@@ -75,7 +75,7 @@ def lava_agreement(trainer, val, n: int, tag: str = "floating_pt") -> dict:
         start = time.perf_counter()
         result = net.evaluate(val, indices=indices, progress=False)
         seconds = time.perf_counter() - start
-        steps = len(indices) * net.layout.period
+        steps = (len(indices) + 1) * net.layout.period  # the call also runs a flush period
     window = val.n_steps - trainer.params.window_start(val.n_steps)
     out = {"samples": len(indices), "steps_per_s": steps / seconds,
            "agree": float(np.mean(result.predictions == expected.argmax(axis=1))),

@@ -24,11 +24,11 @@ from pathlib import Path
 import numpy as np
 from perf_rows import Row, add_rows_option, write_rows
 
-from lava_stllr.conv_spec import ConvNetSpec
 from lava_stllr.core.conv import im2col
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.conv_bptt import ConvBPTTTrainer
 from lava_stllr.reference.conv_stllr import ConvSTLLRTrainer
+from lava_stllr.spec.conv import ConvNetSpec
 
 SPEC = ConvNetSpec.parse("8c5s2-p2-64", (2, 34, 34), 10, init_gain=2.0)
 PARAMS = STLLRParams.preset("dvs_gesture", lr=1e-3)

@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 from authors_torch import CONV_PROGRAM, authors_rate
 
-from lava_stllr.conv_spec import ConvNetSpec
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.conv_stllr import ConvSTLLRTrainer
+from lava_stllr.spec.conv import ConvNetSpec
 
 BATCH, STEPS = 16, 25
 def our_rates() -> dict[str, float]:

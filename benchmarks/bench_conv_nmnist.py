@@ -31,7 +31,6 @@ from pathlib import Path
 
 import numpy as np
 
-from lava_stllr.conv_spec import ConvNetSpec
 from lava_stllr.data.binning import BinningConfig
 from lava_stllr.data.cache import materialize
 from lava_stllr.data.nmnist import load_nmnist_subset
@@ -39,6 +38,7 @@ from lava_stllr.params import STLLRParams
 from lava_stllr.reference import NetworkSpec, STLLRTrainer
 from lava_stllr.reference.conv_bptt import ConvBPTTTrainer
 from lava_stllr.reference.conv_stllr import ConvSTLLRTrainer
+from lava_stllr.spec.conv import ConvNetSpec
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "NMNIST"
 CONFIG = BinningConfig(n_time_bins=25, t_end_us=300_000, downsample=2, max_count=1)
@@ -62,7 +62,7 @@ def lava_agreement(trainer, val, n: int, tag: str = "floating_pt") -> dict:
     """Run ``trainer``'s conv net in Lava (model ``tag``, learning off) on ``n`` samples of
     ``val``; steps/s and agreement of predictions and scores with the trainer's forward
     pass in float64 (Lava's float models compute in float64)."""
-    from lava_stllr.network_conv import conv_network
+    from lava_stllr.lavanet.conv import conv_network
 
     indices = list(range(min(n, len(val))))
     frozen = trainer.params.replace(lr=0.0)

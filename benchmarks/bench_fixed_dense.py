@@ -35,6 +35,7 @@ from lava.proc.io.source import RingBuffer
 from perf_rows import Row, write_rows
 from synapse_table import print_synapse_rows, start
 
+from lava_stllr.lavanet.run_config import STLLRSimCfg
 from lava_stllr.loihi.bit_approx import EngineRandomStream
 from lava_stllr.loihi.engine_replica import bit_approx_learning_step
 from lava_stllr.loihi.layer_fixed import LayerFixed
@@ -47,7 +48,6 @@ from lava_stllr.loihi.synapse import (
 )
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import STLLRLIF, STLLRDense
-from lava_stllr.run_config import STLLRSimCfg
 
 PARAMS = STLLRParams.preset("code_default", lr=0.05, psi="triangle")
 SHAPES = ((700, 256), (2312, 256))

@@ -3,7 +3,7 @@ agreement with the batched trainer.
 
 A :class:`~lava_stllr.reference.conv_stllr.ConvSTLLRTrainer` is trained briefly on
 synthetic moving bars; the network then runs in Lava's CPU simulator
-(:func:`lava_stllr.network_conv.conv_network`) in float and in fixed point: one warm-up
+(:func:`lava_stllr.lavanet.conv.conv_network`) in float and in fixed point: one warm-up
 call starts the runtime, then an ``evaluate`` call (learning off) and a ``train`` call
 (the dense part learning online, so its predictions drift from the trainer's) are
 timed. Printed: Lava steps per second of each call, the float network's largest score
@@ -22,11 +22,11 @@ import time
 
 import numpy as np
 
-from lava_stllr.conv_spec import ConvNetSpec
 from lava_stllr.data.synthetic import SyntheticConfig, synthetic_dataset
-from lava_stllr.network_conv import conv_network
+from lava_stllr.lavanet.conv import conv_network
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.conv_stllr import ConvSTLLRTrainer
+from lava_stllr.spec.conv import ConvNetSpec
 
 
 def main() -> None:

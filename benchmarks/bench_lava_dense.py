@@ -31,10 +31,10 @@ from lava.proc.io.source import RingBuffer
 from perf_rows import Row, write_rows
 from synapse_table import print_synapse_rows, start
 
+from lava_stllr.lavanet.run_config import STLLRSimCfg
 from lava_stllr.learning_rule import stllr_learning_rule
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import STLLRLIF, STLLRDense
-from lava_stllr.run_config import STLLRSimCfg
 
 PARAMS = STLLRParams.preset("code_default", lr=1e-3)
 

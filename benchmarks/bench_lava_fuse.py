@@ -28,7 +28,7 @@ STEPS = {512: 24, 2312: 25}
 def time_once(sizes: tuple[int, ...], n_steps: int, tag: str, fuse: bool, samples: int
               ) -> tuple[float, str]:
     """Steps/s of one timed ``train`` call, and a digest of its scores and weights."""
-    from lava_stllr.network import STLLRNetwork
+    from lava_stllr.lavanet.network import STLLRNetwork
     from lava_stllr.params import STLLRParams
 
     data = random_dataset(samples, sizes, n_steps, 0.05)

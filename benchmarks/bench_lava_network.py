@@ -38,7 +38,7 @@ from lava.proc.io.source import RingBuffer
 from lava.proc.lif.process import LIF
 
 from lava_stllr.data.dataset import ArrayDataset
-from lava_stllr.network import STLLRNetwork
+from lava_stllr.lavanet.network import STLLRNetwork
 from lava_stllr.onchip import OnChipReference
 from lava_stllr.params import STLLRParams
 

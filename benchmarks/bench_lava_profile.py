@@ -186,7 +186,7 @@ def run_digest(result, net) -> str:
 
 def time_network(sizes, n_steps, tag, samples, rate, profile_dir: str | None) -> dict:
     """Train once (warm-up, 1 sample), then time a call on ``samples`` samples."""
-    from lava_stllr.network import STLLRNetwork
+    from lava_stllr.lavanet.network import STLLRNetwork
     from lava_stllr.params import STLLRParams
 
     data = random_dataset(samples, sizes, n_steps, rate)

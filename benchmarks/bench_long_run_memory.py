@@ -1,6 +1,6 @@
 """Memory of a long Lava training run: flat, in the host and in every model process.
 
-Builds one :class:`~lava_stllr.network.STLLRNetwork` (synthetic 512-32-4, 24 steps per
+Builds one :class:`~lava_stllr.lavanet.network.STLLRNetwork` (synthetic 512-32-4, 24 steps per
 sample, DFA, float models) and trains it online on ``--samples`` samples (default 2,400)
 in calls of ``--chunk`` samples, the way a long run streams data through one runtime.
 Before the first call and after every call it reads the resident set size (``VmRSS`` in
@@ -26,7 +26,7 @@ import time
 import numpy as np
 
 from lava_stllr.data.synthetic import SyntheticConfig, synthetic_dataset
-from lava_stllr.network import STLLRNetwork
+from lava_stllr.lavanet.network import STLLRNetwork
 from lava_stllr.params import STLLRParams
 
 SIZES = (512, 32, 4)

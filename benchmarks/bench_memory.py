@@ -63,7 +63,7 @@ def main() -> None:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=2)
     if args.plot:
-        from lava_stllr.plots import plot_memory_vs_steps
+        from lava_stllr.runs.plots import plot_memory_vs_steps
 
         plot_memory_vs_steps(args.plot, [(r["T"], r["stllr_bytes"], r["bptt_bytes"])
                                          for r in rows])

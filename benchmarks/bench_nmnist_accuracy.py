@@ -87,7 +87,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     if args.plot:
-        from lava_stllr.plots import plot_method_curves
+        from lava_stllr.runs.plots import plot_method_curves
 
         plot_method_curves(args.plot, {name: [r["val_curve"] for r in runs]
                                        for name, runs in results.items()},

@@ -5,7 +5,7 @@ Plays the shared N-MNIST recordings (800/200 stratified split, 25 bins of 12 ms,
 prints validation accuracy after every epoch for each precision / update mode asked.
 ``--backend reference`` (default) runs :class:`~lava_stllr.onchip.OnChipReference`, the
 NumPy pipeline that equals the Lava network bit for bit (fast); ``--backend lava`` runs
-:class:`~lava_stllr.network.STLLRNetwork` itself. ``--lr-decay`` multiplies the step
+:class:`~lava_stllr.lavanet.network.STLLRNetwork` itself. ``--lr-decay`` multiplies the step
 size by that factor after every epoch (``lr_scale``, carried by the label messages).
 
 Run: ``python benchmarks/bench_onchip_recipe.py [--data ../shared/data/NMNIST]
@@ -59,7 +59,7 @@ def _network(args: argparse.Namespace, layout: OnChipLayout, precision: str):
         return _BatchedOnChipSettings(layout, layout.update)
     if args.backend == "reference":
         return OnChipReference(layout, precision=precision)
-    from lava_stllr.network import STLLRNetwork
+    from lava_stllr.lavanet.network import STLLRNetwork
 
     tag = "fixed_pt" if precision == "fixed" else "floating_pt"
     return STLLRNetwork(layout.sizes, layout.n_steps, params=layout.params, seed=layout.seed,

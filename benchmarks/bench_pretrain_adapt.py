@@ -6,7 +6,7 @@ input), network 578-H-10. Phase 1: :class:`~lava_stllr.reference.STLLRTrainer` (
 BP, Adam) on the training samples of classes 0-4. Phase 2: the on-chip network built
 with ``weights=`` the phase-1 weights learns the training samples of classes 5-9
 online (``--backend reference``: :class:`~lava_stllr.onchip.OnChipReference`, bit-exact
-with the Lava network; ``--backend lava``: :class:`~lava_stllr.network.STLLRNetwork`).
+with the Lava network; ``--backend lava``: :class:`~lava_stllr.lavanet.network.STLLRNetwork`).
 Prints validation accuracy on the old (0-4) and new (5-9) classes after each phase.
 Adapting on new classes alone forgets the old ones (the readout learns to answer 5-9);
 ``--replay F`` mixes a random fraction ``F`` of the old classes' training samples into
@@ -54,7 +54,7 @@ def _adapt(args: argparse.Namespace, layout: OnChipLayout, train, val, new_idx: 
     """Online epochs on the new classes (plus a ``replay`` fraction of old samples) from
     the offline weights; one row per epoch."""
     if args.backend == "lava":
-        from lava_stllr.network import STLLRNetwork
+        from lava_stllr.lavanet.network import STLLRNetwork
 
         net = STLLRNetwork(layout.sizes, layout.n_steps, params=layout.params,
                            seed=layout.seed, weights=layout.weights,

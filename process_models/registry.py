@@ -1,7 +1,7 @@
 """Explicit registry: each lava-stllr Process class -> its ProcessModel per tag.
 
 Lava's compiler does not find models outside a Process's folder, so
-:class:`lava_stllr.run_config.STLLRSimCfg` asks this registry instead. Adding a tag is
+:class:`lava_stllr.lavanet.run_config.STLLRSimCfg` asks this registry instead. Adding a tag is
 one line in :data:`TAG_PACKAGES` (plus the package of models, listing them in ``MODELS``).
 """
 

@@ -96,7 +96,7 @@ def test_pure_layers_import_no_lava(layer: str) -> None:
 
 def test_the_lava_network_does_not_depend_on_the_trainers() -> None:
     graph = _graph()
-    seen, todo = set(), ["lava_stllr.network"]
+    seen, todo = set(), ["lava_stllr.lavanet.network"]
     while todo:
         for nxt in graph[todo.pop()] - seen:
             seen.add(nxt)

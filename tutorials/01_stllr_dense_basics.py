@@ -45,9 +45,9 @@ from lava.proc.io.source import RingBuffer
 from lava.proc.monitor.process import Monitor
 
 from lava_stllr.core import psi as psi_fn
+from lava_stllr.lavanet.run_config import STLLRSimCfg
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import STLLRLIF, STLLRDense
-from lava_stllr.run_config import STLLRSimCfg
 
 plt.rcParams["figure.dpi"] = 72  # small figures keep the committed notebooks small
 params = STLLRParams.preset(PRESET, lr=LR)

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Training a spiking network online with S-TLLR and DFA, in Lava
 #
-# `lava_stllr.network.STLLRNetwork` builds a complete on-chip-style training network from
+# `lava_stllr.lavanet.network.STLLRNetwork` builds a complete on-chip-style training network from
 # lava-stllr Processes:
 #
 # ```
@@ -101,7 +101,7 @@ fig.tight_layout()
 # sample. `net.layout` holds everything that fixes the network (sizes, timing, seeds).
 
 # %%
-from lava_stllr.network import STLLRNetwork
+from lava_stllr.lavanet.network import STLLRNetwork
 
 params = STLLRParams.preset(PRESET, lr=LR, psi=PSI)
 sizes = (train.n_inputs, HIDDEN, train.n_classes)

@@ -330,7 +330,7 @@ fig.tight_layout()
 # models, the cell says so and the notebook carries on.
 
 # %%
-from lava_stllr.network import STLLRNetwork
+from lava_stllr.lavanet.network import STLLRNetwork
 from process_models.registry import tags
 
 fixed_summary = None

@@ -52,14 +52,14 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from lava_stllr.conv_spec import ConvNetSpec
 from lava_stllr.data.cache import materialize
 from lava_stllr.data.synthetic import SyntheticConfig, synthetic_train_val
 from lava_stllr.export import export_netx, read_netx, simulate_netx
-from lava_stllr.network_conv import conv_layout, conv_network
+from lava_stllr.lavanet.conv import conv_layout, conv_network
 from lava_stllr.onchip import OnChipReference
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.conv_stllr import ConvSTLLRTrainer
+from lava_stllr.spec.conv import ConvNetSpec
 
 # %% [markdown]
 # ## Data: the lab recordings and the noisy sensor

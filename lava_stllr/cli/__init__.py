@@ -102,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     import signal
 
-    from lava_stllr.runtime_guard import LavaRuntimeError
+    from lava_stllr.runtime.guard import LavaRuntimeError
 
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv

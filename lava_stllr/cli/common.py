@@ -248,7 +248,7 @@ def available_memory() -> int | None:
 def check_memory(spec: Any, optimizer: str | None = None, dtype: str | None = None) -> None:
     """Refuse, before allocating, a network whose weights (``dtype``, float64 when None,
     times :data:`WEIGHT_COPIES`, +2 with Adam) do not fit in the available memory."""
-    from lava_stllr.specs import n_weights
+    from lava_stllr.spec.kinds import n_weights
 
     n = n_weights(spec)
     copies = WEIGHT_COPIES + (2 if optimizer == "adam" else 0)

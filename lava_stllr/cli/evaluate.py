@@ -62,8 +62,8 @@ def _write_predictions(path: Path, labels: Any, predictions: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate ``args.run``'s weights; print the result; return 0."""
-    from lava_stllr import runs
     from lava_stllr.cli import lava_adapter
+    from lava_stllr.runs import record as runs
 
     check_backend(args)
     if args.predictions is not None:

@@ -28,10 +28,10 @@ def add_parser(sub: Any) -> None:
 def check_export(path: Path, loaded: Any, dataset: Any) -> dict[str, Any]:
     """Compare the float network with :func:`~lava_stllr.export.netx_sim.simulate_netx` of
     the exported file on ``dataset``: accuracy of both and prediction agreement."""
-    from lava_stllr.conv_spec import ConvNetSpec
     from lava_stllr.export import netx_sim as netx
-    from lava_stllr.plots import sample_activity
     from lava_stllr.reference.conv_network import conv_sample_activity
+    from lava_stllr.runs.plots import sample_activity
+    from lava_stllr.spec.conv import ConvNetSpec
 
     activity = conv_sample_activity if isinstance(loaded.spec, ConvNetSpec) else \
         sample_activity
@@ -66,8 +66,8 @@ def _print_table(out: Path, loaded: Any, table: list[dict[str, Any]]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Export ``args.run``; print the layer table (and the check); return 0."""
-    from lava_stllr import runs
     from lava_stllr.export import netx_write as netx
+    from lava_stllr.runs import record as runs
 
     loaded = runs.load_run(args.run)
     out = args.output or loaded.folder / "netx.h5"

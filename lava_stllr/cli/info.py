@@ -9,7 +9,7 @@ from typing import Any
 
 from lava_stllr.cli.parser import add_command
 
-#: ``train --layers`` in one line (:mod:`lava_stllr.layers`).
+#: ``train --layers`` in one line (:mod:`lava_stllr.spec.layers`).
 LAYER_SYNTAX = ("tokens joined by '-': <C>c<k>[s<stride>][p<pad>] conv layer (C channels, "
                 "k x k), p<k> / a<k> max / avg pool k x k, <n> dense layer; conv and pool "
                 "before dense, e.g. 8c5-p2-16c3-p2-128 (conv layers learn with --backend "
@@ -31,7 +31,7 @@ def collect_info() -> dict[str, Any]:
     from lava_stllr.cli.defaults import train_defaults
     from lava_stllr.data.registry import DATASETS, binning_for
     from lava_stllr.params import PRESETS
-    from lava_stllr.runs import versions
+    from lava_stllr.runs.record import versions
 
     vers = versions()
     tonic = find_spec("tonic") is not None  # find_spec: without importing it

@@ -3,7 +3,7 @@
 The transfer pattern of on-chip learning: a network trained offline (a run folder of
 either backend) goes on learning online. With ``--backend lava`` a dense network keeps
 learning everywhere (``STLLRNetwork(weights=...)``); a conv network's conv and pool
-layers become the frozen front-end of :func:`~lava_stllr.network_conv.conv_network` and
+layers become the frozen front-end of :func:`~lava_stllr.lavanet.conv.conv_network` and
 only its dense layers and readout learn. With ``--backend reference`` every layer is
 fine-tuned in the batched trainer.
 
@@ -46,7 +46,7 @@ def layer_string(spec: Any) -> str:
 def apply_init(args: argparse.Namespace) -> Any:
     """Load ``args.init`` and fill ``args`` from it: layers, dataset, data folder, splits,
     sample counts and seed where not given. Returns the
-    :class:`~lava_stllr.runs.LoadedRun` (None without ``--init``).
+    :class:`~lava_stllr.runs.record.LoadedRun` (None without ``--init``).
 
     Raises
     ------
@@ -58,7 +58,7 @@ def apply_init(args: argparse.Namespace) -> Any:
         if args.seed is None:
             args.seed = 0
         return None
-    from lava_stllr import runs
+    from lava_stllr.runs import record as runs
 
     loaded = runs.load_run(args.init)
     if not loaded.record:

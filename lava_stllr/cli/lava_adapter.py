@@ -9,7 +9,7 @@ from lava_stllr.cli.parser import CLIError
 
 
 class LavaNetworkTrainer:
-    """Adapter from ``lava_stllr.network.STLLRNetwork`` to the trainer protocol
+    """Adapter from ``lava_stllr.lavanet.network.STLLRNetwork`` to the trainer protocol
     (``weights``, ``fit``, ``evaluate``, ``close``) the CLI uses.
 
     The Lava network is built once, on the first ``fit``/``evaluate`` (it needs the
@@ -21,8 +21,8 @@ class LavaNetworkTrainer:
     training samples with learning frozen (the scores of the learning pass are made by
     weights that move at every step, and can be far from what the epoch's weights do).
 
-    A :class:`~lava_stllr.conv_spec.ConvNetSpec` runs as
-    :func:`~lava_stllr.network_conv.conv_network`: its conv and pool layers are a frozen
+    A :class:`~lava_stllr.spec.conv.ConvNetSpec` runs as
+    :func:`~lava_stllr.lavanet.conv.conv_network`: its conv and pool layers are a frozen
     front-end (their kernels never change), its dense layers and readout learn; its
     weights are the kernels followed by the dense part's weights, as the conv trainers
     hold them.
@@ -46,7 +46,7 @@ class LavaNetworkTrainer:
 
         check_lava_params(params)  # fail before any data is loaded or folder created
         # Imported now so that a broken Lava install fails before the run folder exists.
-        from lava_stllr.network import STLLRNetwork
+        from lava_stllr.lavanet.network import STLLRNetwork
 
         self._network_class = STLLRNetwork
         self.spec, self.params, self.signal, self.seed = spec, params, signal, seed
@@ -59,7 +59,7 @@ class LavaNetworkTrainer:
 
     def _network(self, n_steps: int) -> Any:
         if self._net is None and self.spec.kind == "conv":
-            from lava_stllr.network_conv import conv_network
+            from lava_stllr.lavanet.conv import conv_network
 
             self._net = conv_network(self.spec, self._weights, int(n_steps), self.params,
                                      signal="dfa", seed=self.seed, tag=self.tag)
@@ -79,11 +79,11 @@ class LavaNetworkTrainer:
 
     @weights.setter
     def weights(self, value: Any) -> None:
-        """Start from ``value`` (a :class:`~lava_stllr.spec.Weights` of ``spec``): the
+        """Start from ``value`` (a :class:`~lava_stllr.spec.network.Weights` of ``spec``): the
         network is built with them on the next ``fit``/``evaluate`` (a running one is
         closed first; fixed point quantizes them). A conv network that cannot run as
         a front-end in this precision is refused here (:func:`check_conv_front_end`)."""
-        from lava_stllr.specs import check_spec_weights
+        from lava_stllr.spec.kinds import check_spec_weights
 
         try:
             check_spec_weights(self.spec, value, "saved weights")
@@ -151,17 +151,17 @@ class LavaNetworkTrainer:
 def _initial_weights(spec: Any, seed: int) -> Any:
     """Weights drawn from ``seed`` as the reference trainers draw them."""
     if spec.kind == "conv":
-        from lava_stllr.conv_spec import init_conv_weights
+        from lava_stllr.spec.conv import init_conv_weights
 
         return init_conv_weights(spec, seed)
-    from lava_stllr.spec import init_weights
+    from lava_stllr.spec.network import init_weights
 
     return init_weights(spec, seed)
 
 
 def check_conv_front_end(spec: Any, weights: Any, params: Any, precision: str) -> None:
     """Refuse, before any data is read, a conv network that cannot run as the frozen
-    front-end of :func:`~lava_stllr.network_conv.conv_network` in ``precision``
+    front-end of :func:`~lava_stllr.lavanet.conv.conv_network` in ``precision``
     (no dense layer after the conv/pool layers; in fixed point, a front-end ending in an
     average pool, kernels or thresholds out of Loihi 2's ranges)."""
     from lava_stllr.onchip.frontend import split_conv

@@ -1,8 +1,8 @@
-"""``train --layers``: a layer string (:mod:`lava_stllr.layers`) becomes the network spec.
+"""``train --layers``: a layer string (:mod:`lava_stllr.spec.layers`) becomes the network spec.
 
-Dense-only strings (``256-128``) give the same :class:`~lava_stllr.spec.NetworkSpec` as
+Dense-only strings (``256-128``) give the same :class:`~lava_stllr.spec.network.NetworkSpec` as
 ``--hidden 256,128``; a string with conv or pool layers gives a
-:class:`~lava_stllr.conv_spec.ConvNetSpec` over the dataset's input frames (C, H, W),
+:class:`~lava_stllr.spec.conv.ConvNetSpec` over the dataset's input frames (C, H, W),
 trained by the batched conv trainers of the reference backend.
 """
 
@@ -22,7 +22,7 @@ LAVA_CONV = ("conv layers learn in the batched trainer: add --backend reference.
 
 def has_conv(layers: str | None) -> bool:
     """Whether a (valid) layer string holds a conv or pool layer."""
-    from lava_stllr.layers import DenseLayer, parse_layers
+    from lava_stllr.spec.layers import DenseLayer, parse_layers
 
     return layers is not None and not all(isinstance(layer, DenseLayer)
                                           for layer in parse_layers(layers))
@@ -67,7 +67,7 @@ def check_layers_fit(args: argparse.Namespace, request: Any) -> None:
     """Refuse, before any data is read, conv layers whose maps do not fit the frames."""
     if not has_conv(args.layers):
         return
-    from lava_stllr.conv_spec import ConvNetSpec
+    from lava_stllr.spec.conv import ConvNetSpec
 
     shape = input_shape(args.dataset, request)
     try:
@@ -80,8 +80,8 @@ def check_layers_fit(args: argparse.Namespace, request: Any) -> None:
 def network_spec(args: argparse.Namespace, request: Any, train: Any) -> Any:
     """The spec of ``args.layers`` (``args.recurrent`` for dense layers) for ``train``'s
     inputs and classes."""
-    from lava_stllr.spec import NetworkSpec
-    from lava_stllr.specs import network_from_layers
+    from lava_stllr.spec.kinds import network_from_layers
+    from lava_stllr.spec.network import NetworkSpec
 
     n_inputs, n_classes = int(train.n_inputs), int(train.n_classes)
     if not has_conv(args.layers):

@@ -66,8 +66,8 @@ def hidden_sizes(text: str) -> tuple[int, ...]:
 
 def layer_string(text: str) -> str:
     """An option type: a layer string such as ``256-128`` or ``8c5-p2-16c3-p2-128``
-    (:mod:`lava_stllr.layers`), returned in its canonical form."""
-    from lava_stllr.layers import format_layers, parse_layers
+    (:mod:`lava_stllr.spec.layers`), returned in its canonical form."""
+    from lava_stllr.spec.layers import format_layers, parse_layers
 
     try:
         return format_layers(parse_layers(text))

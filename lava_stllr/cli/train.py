@@ -143,8 +143,8 @@ class _Timer:
 def make_trainer(args: argparse.Namespace, spec: Any, params: Any,
                  init: Any = None) -> Any:
     """The trainer of ``args.backend``: reference STLLRTrainer/BPTTTrainer (their conv
-    versions for a :class:`~lava_stllr.conv_spec.ConvNetSpec`) or Lava; starting from
-    the weights of ``init`` (a :class:`~lava_stllr.runs.LoadedRun`) when given (Lava: a
+    versions for a :class:`~lava_stllr.spec.conv.ConvNetSpec`) or Lava; starting from
+    the weights of ``init`` (a :class:`~lava_stllr.runs.record.LoadedRun`) when given (Lava: a
     conv network's conv layers are then its frozen front-end)."""
     trainer = _new_trainer(args, spec, params, init is not None)
     if init is not None:
@@ -255,7 +255,7 @@ def plot_title(args: argparse.Namespace, spec: Any) -> str:
 
 def _draw_plots(folder: Path, args: argparse.Namespace, spec: Any, params: Any,
                 before: Any, after: Any, history: Any, sample_from: Any) -> list[str]:
-    from lava_stllr import plots
+    from lava_stllr.runs import plots
 
     written = [plots.plot_learning_curve(history, folder / "learning_curve.png",
                                          title=plot_title(args, spec))]
@@ -294,7 +294,7 @@ def _print_summary(args: argparse.Namespace, spec: Any, n_train: int, history: A
 
 def run(args: argparse.Namespace) -> int:
     """Train, evaluate, write the run folder and print a summary; return 0."""
-    from lava_stllr import run_folder
+    from lava_stllr.runs import folder as run_folder
 
     init = apply_init(args)  # the network and data of --init RUN, before any default
     resolve_dataset(args, DEFAULT_DATASET)
@@ -330,7 +330,8 @@ def run(args: argparse.Namespace) -> int:
 def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any,
                 init: Any = None) -> int:
     """Load, train and write the claimed run folder; it is marked complete last."""
-    from lava_stllr import run_folder, runs
+    from lava_stllr.runs import folder as run_folder
+    from lava_stllr.runs import record as runs
 
     timer = _Timer()
     with timer.measure("data"):

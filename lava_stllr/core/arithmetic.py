@@ -2,7 +2,7 @@
 
 Every step function takes an ``arith`` argument. Float and fixed point differ only
 here: :class:`FloatArithmetic` computes in float64; a fixed-point arithmetic with the
-same methods works on integers with explicit shifts (see ``lava_stllr.core.fixed``).
+same methods works on integers with explicit shifts (see ``lava_stllr.loihi.fixed_arithmetic``).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every kind lives in one registry, :data:`PSI_KINDS`: its float function of
 ``x = u - theta``, its value at threshold (``peak``), how Loihi 2 evaluates it in
-integers (:mod:`lava_stllr.core.psi_fixed`: ``"linear"``, an exact shifted triangle of
+integers (:mod:`lava_stllr.loihi.psi_fixed`: ``"linear"``, an exact shifted triangle of
 half-width ``half_width``, or ``"table"``, an interpolated table of an even function that
 decreases in ``|x|``) and the stated error bound of that integer program. A new kind is
 one :class:`PsiKind` entry (and its test); parameters, the reference trainer, the Lava
@@ -30,7 +30,7 @@ class PsiKind:
     peak : float
         ``psi(0)``, the value at threshold.
     integer_form : {"linear", "table"}
-        How the integer program evaluates it (see :mod:`lava_stllr.core.psi_fixed`).
+        How the integer program evaluates it (see :mod:`lava_stllr.loihi.psi_fixed`).
     error_bound_lsb : float
         Stated ``max |psi_fixed - psi|`` in output LSBs (``peak / 127`` for 7 bits).
     half_width : float

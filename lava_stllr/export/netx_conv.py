@@ -1,4 +1,4 @@
-"""How a conv network (:class:`~lava_stllr.conv_spec.ConvNetSpec`) maps onto netx blocks,
+"""How a conv network (:class:`~lava_stllr.spec.conv.ConvNetSpec`) maps onto netx blocks,
 in float: which block each layer becomes and with which (folded) weights.
 
 netx blocks are synapse + CUBA neuron pairs (``conv``, ``dense``); lava-dl 0.6's
@@ -32,9 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lava_stllr.conv_spec import ConvNetSpec
-from lava_stllr.layers import ConvLayer, PoolLayer
-from lava_stllr.spec import Weights
+from lava_stllr.spec.conv import ConvNetSpec
+from lava_stllr.spec.layers import ConvLayer, PoolLayer
+from lava_stllr.spec.network import Weights
 
 Shape = tuple[int, ...]
 

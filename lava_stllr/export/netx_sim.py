@@ -13,7 +13,7 @@ removed. Per block and step, in integers (``AbstractPyLifModelFixed``, lava/proc
 Decay products truncate toward zero: the compartments are lava-stllr's own
 :func:`~lava_stllr.core.neurons.leaky_integrator_step` and
 :func:`~lava_stllr.core.neurons.lif_step` (``reset="hard"``) with Loihi's
-:class:`~lava_stllr.core.fixed.FixedArithmetic` (12 fractional bits, ``"trunc"``). Lava
+:class:`~lava_stllr.loihi.fixed_arithmetic.FixedArithmetic` (12 fractional bits, ``"trunc"``). Lava
 saturates ``v`` before the threshold test and we after the reset: the spikes agree because
 the threshold, at most ``(2**17 - 1) << 6``, lies below the saturation bound ``2**23 - 1``
 (checked per file), and saturating 0 is 0.

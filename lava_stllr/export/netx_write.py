@@ -69,7 +69,7 @@ What changes, exactly:
    to binary spikes.
 5. **Inference only.** psi, traces, eligibilities and learning are not exported.
 
-Conv networks (:class:`~lava_stllr.conv_spec.ConvNetSpec`) add ``conv`` blocks (slayer's
+Conv networks (:class:`~lava_stllr.spec.conv.ConvNetSpec`) add ``conv`` blocks (slayer's
 keys: ``shape`` (C, H, W), ``inChannels``, ``outChannels``, ``kernelSize``, ``stride``,
 ``padding``, ``dilation`` as (H, W) pairs, ``groups``, ``weight`` (C_out, C_in/groups, k, k)
 in torch's cross-correlation layout, the same CUBA ``neuron`` group) and a ``flatten``
@@ -98,13 +98,13 @@ from typing import Any
 import numpy as np
 
 from lava_stllr import validate
-from lava_stllr.conv_spec import ConvNetSpec, check_conv_weights
 from lava_stllr.export.netx_conv import MAXPOOL_VTH, MAXPOOL_WEIGHT, plan_conv_blocks
-from lava_stllr.io import new_file_mode
 from lava_stllr.loihi.conversions import decay_numerator, even_weights
 from lava_stllr.loihi.widths import DECAY_UNITY, VTH_MAX, WEIGHT_EVEN_MAX
 from lava_stllr.params import STLLRParams
-from lava_stllr.spec import NetworkSpec, Weights
+from lava_stllr.runs.files import new_file_mode
+from lava_stllr.spec.conv import ConvNetSpec, check_conv_weights
+from lava_stllr.spec.network import NetworkSpec, Weights
 
 _TYPE_DTYPE = "S10"
 

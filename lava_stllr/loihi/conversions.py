@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from lava_stllr import validate
-from lava_stllr.core.fixed import check_fits
+from lava_stllr.loihi.fixed_arithmetic import check_fits
 from lava_stllr.loihi.widths import (
     DECAY_MAX,
     DECAY_UNITY,

@@ -10,9 +10,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from lava_stllr.core.psi_fixed import PsiFixed
 from lava_stllr.loihi.fixed_rule import FixedRule
 from lava_stllr.loihi.neuron_fixed import NeuronProgram, ReadoutProgram
+from lava_stllr.loihi.psi_fixed import PsiFixed
 from lava_stllr.loihi.rule_constants import LearningConstants
 from lava_stllr.params import STLLRParams
 

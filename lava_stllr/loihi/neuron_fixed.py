@@ -26,12 +26,12 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from lava_stllr import validate
-from lava_stllr.core.fixed import FixedArithmetic, check_fits, saturate
 from lava_stllr.core.messages import NeuronOutputs, NeuronState
 from lava_stllr.core.neurons import leaky_integrator_step, lif_step
-from lava_stllr.core.psi_fixed import PsiFixed
 from lava_stllr.core.traces import trace_step
+from lava_stllr.loihi.fixed_arithmetic import FixedArithmetic, check_fits, saturate
 from lava_stllr.loihi.fixed_rule import FLAG_MAX, FLAG_OFFSET
+from lava_stllr.loihi.psi_fixed import PsiFixed
 from lava_stllr.loihi.widths import (
     ACTIVATION_BITS,
     ACTIVATION_SHIFT,

@@ -38,11 +38,11 @@ import numpy as np
 
 from lava_stllr import validate
 from lava_stllr.core.psi import psi_kind
-from lava_stllr.core.psi_fixed import PsiFixed, make_psi_fixed
 from lava_stllr.loihi.conversions import decay_numerator, dv_from_beta, even_weights, tau_from_lam
 from lava_stllr.loihi.fixed_rule import FixedRule, stllr_products
 from lava_stllr.loihi.layer_fixed import Dequantized, FixedSTLLR, LayerFixed
 from lava_stllr.loihi.neuron_fixed import NeuronProgram, ReadoutProgram
+from lava_stllr.loihi.psi_fixed import PsiFixed, make_psi_fixed
 from lava_stllr.loihi.quantize_options import QuantizeOptions
 from lava_stllr.loihi.rule_constants import RuleInputs, choose_rule_constants
 from lava_stllr.loihi.widths import (

@@ -54,7 +54,7 @@ class QuantizeOptions:
         ``lam_post = 1``.
     psi_bits, psi_entries : int
         Width and table size of the integer psi (checked by
-        :func:`~lava_stllr.core.psi_fixed.make_psi_fixed`).
+        :func:`~lava_stllr.loihi.psi_fixed.make_psi_fixed`).
     """
 
     weight_absmax: PerLayer | None = None

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lava_stllr.core.fixed import shift_round
 from lava_stllr.loihi.bit_approx import StepRandoms, bit_approx_dense_activation
 from lava_stllr.loihi.engine_fast import CompiledProduct, compile_products, fast_learning_step
+from lava_stllr.loihi.fixed_arithmetic import shift_round
 from lava_stllr.loihi.layer_fixed import LayerFixed
 
 

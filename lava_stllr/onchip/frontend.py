@@ -1,9 +1,9 @@
 """A frozen conv front-end of the on-chip network: its stages, their float and Loihi 2
 programs, and the NumPy pipeline that the Lava chain reproduces step for step.
 
-The conv and pool layers of a :class:`~lava_stllr.conv_spec.ConvNetSpec` (all those
+The conv and pool layers of a :class:`~lava_stllr.spec.conv.ConvNetSpec` (all those
 before its first dense layer) become a chain of stages in front of the learning dense
-part of :class:`~lava_stllr.network.STLLRNetwork`:
+part of :class:`~lava_stllr.lavanet.network.STLLRNetwork`:
 
 - a conv layer is Lava's stock ``Conv`` (one step of delay, like a ``Dense``) followed by
   ``FrontEndLIF`` neurons: ``v = beta*u + conv(h, K)``, ``s = H(v - theta)``, soft or
@@ -35,13 +35,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lava_stllr.conv_spec import ConvNetSpec, check_conv_weights
 from lava_stllr.core.conv import conv_forward
-from lava_stllr.core.fixed import check_fits, saturate
 from lava_stllr.core.neurons import lif_step
 from lava_stllr.core.pool import avg_pool, max_pool, sum_pool
-from lava_stllr.layers import ConvLayer, DenseLayer, PoolLayer
 from lava_stllr.loihi.conversions import dv_from_beta, even_weights
+from lava_stllr.loihi.fixed_arithmetic import check_fits, saturate
 from lava_stllr.loihi.neuron_fixed import MEMBRANE_ARITH
 from lava_stllr.loihi.widths import (
     ACTIVATION_BITS,
@@ -54,7 +52,9 @@ from lava_stllr.loihi.widths import (
 )
 from lava_stllr.onchip.clock import SampleClock
 from lava_stllr.params import STLLRParams
-from lava_stllr.spec import Weights
+from lava_stllr.spec.conv import ConvNetSpec, check_conv_weights
+from lava_stllr.spec.layers import ConvLayer, DenseLayer, PoolLayer
+from lava_stllr.spec.network import Weights
 
 Shape = tuple[int, ...]
 #: ``num_message_bits`` of a float ``Conv`` whose input may be graded (raw input, pools).

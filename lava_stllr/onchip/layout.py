@@ -20,7 +20,7 @@ from lava_stllr.learning_rule import check_lava_params
 from lava_stllr.onchip.frontend import FrontEnd
 from lava_stllr.onchip.steps import UPDATES
 from lava_stllr.params import STLLRParams
-from lava_stllr.spec import NetworkSpec, Weights, check_weights, init_weights
+from lava_stllr.spec.network import NetworkSpec, Weights, check_weights, init_weights
 
 SIGNALS = ("dfa",)
 

@@ -1,6 +1,6 @@
 """On-chip reference: a NumPy simulation that reproduces the Lava S-TLLR network exactly.
 
-The Lava network built by :class:`lava_stllr.network.STLLRNetwork` trains online with
+The Lava network built by :class:`lava_stllr.lavanet.network.STLLRNetwork` trains online with
 batch size 1, plain per-step SGD and a DFA learning signal. It is a pipeline of Lava
 Processes in which every synaptic connection (a ``Dense``) delays by one step. This
 module simulates the same pipeline step by step, calling, in the same order, the same
@@ -128,7 +128,7 @@ class _State:
 class OnChipReference:
     """Batch-1, per-step SGD, DFA simulation of the Lava network, step for step.
 
-    Same API as :class:`lava_stllr.network.STLLRNetwork`: :meth:`train`,
+    Same API as :class:`lava_stllr.lavanet.network.STLLRNetwork`: :meth:`train`,
     :meth:`evaluate`, :meth:`weights`.
 
     Parameters

@@ -2,7 +2,7 @@
 
 :func:`network_program` is the one place where a precision is chosen: it returns the
 per-Process programs, initial weights and feedback matrices that the Lava network
-(:class:`lava_stllr.network.STLLRNetwork`) and the NumPy pipeline
+(:class:`lava_stllr.lavanet.network.STLLRNetwork`) and the NumPy pipeline
 (:class:`lava_stllr.onchip.pipeline.OnChipReference`) both run.
 """
 

@@ -1,7 +1,7 @@
 """Lava Processes of lava-stllr (ports and Vars only).
 
 Their ProcessModels live in the top-level ``process_models`` package; run them with
-:class:`lava_stllr.run_config.STLLRSimCfg`, which finds the models through
+:class:`lava_stllr.lavanet.run_config.STLLRSimCfg`, which finds the models through
 ``process_models.registry``.
 """
 

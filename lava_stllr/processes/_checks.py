@@ -57,7 +57,7 @@ def check_fixed(fixed: object, readout: bool | None, what: str) -> object:
 
 def check_mantissas(weights: np.ndarray) -> np.ndarray:
     """Fixed-point weights: integers within Loihi 2's 9-bit signed mantissa range."""
-    from lava_stllr.core.fixed import check_fits
+    from lava_stllr.loihi.fixed_arithmetic import check_fits
     from lava_stllr.loihi.widths import WEIGHT_SIGNED_BITS
 
     try:

@@ -2,7 +2,7 @@
 
 A conv layer of the front-end is Lava's stock ``lava.proc.conv.process.Conv`` followed
 by :class:`FrontEndLIF`; a pool layer is :class:`SpikePool` (built by
-:func:`lava_stllr.conv_frontend.build_front_end`). Maps are in Lava's (W, H, C) order.
+:func:`lava_stllr.lavanet.conv_front_end.build_front_end`). Maps are in Lava's (W, H, C) order.
 Nothing here learns: Loihi 2's learning engine updates each synapse from its own traces
 and cannot learn a kernel shared by many positions, so the front-end's kernels stay as
 trained offline.

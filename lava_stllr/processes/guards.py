@@ -2,7 +2,7 @@
 
 Lava's compiler only discovers ProcessModels next to a Process's module; ours live in
 the top-level ``process_models`` package and are found through
-:class:`lava_stllr.run_config.STLLRSimCfg`. With any other run config the compiler
+:class:`lava_stllr.lavanet.run_config.STLLRSimCfg`. With any other run config the compiler
 finds only these untagged SubProcessModels, whose construction (in the main process, at
 compile time) raises a ``RuntimeError`` that names the run config to use.
 ``STLLRSimCfg`` resolves our Processes before discovery, so it never selects a guard.
@@ -30,7 +30,8 @@ class _RunConfigGuard(AbstractSubProcessModel):
         raise RuntimeError(
             f"{type(proc).__name__} ({proc.name}) has no ProcessModel that a plain Lava "
             f"run config can find: run lava-stllr networks with "
-            f"lava_stllr.run_config.STLLRSimCfg (e.g. STLLRSimCfg(select_tag='floating_pt'))"
+            f"lava_stllr.lavanet.run_config.STLLRSimCfg "
+            f"(e.g. STLLRSimCfg(select_tag='floating_pt'))"
         )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from lava_stllr.runtime_guard import LavaRuntimeError
+from lava_stllr.runtime.guard import LavaRuntimeError
 
 #: Polling interval of a host wait: it starts short (a message often arrives within a
 #: step) and doubles up to the longest, so a long wait does not take a CPU core's time

@@ -9,7 +9,7 @@ neuron sends every step. Wired wrongly, a Lava network fails silently or hangs:
 - swapped ports (``y3_out -> s_in_y2``) or factors from two different neurons learn
   something other than S-TLLR.
 
-:class:`~lava_stllr.run_config.STLLRSimCfg` calls :func:`check_learning_wiring` on every
+:class:`~lava_stllr.lavanet.run_config.STLLRSimCfg` calls :func:`check_learning_wiring` on every
 ``STLLRDense`` when the network is compiled, so these raise a ``ValueError`` naming the
 connection before any process starts.
 """

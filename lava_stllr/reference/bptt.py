@@ -16,7 +16,7 @@ from lava_stllr.params import STLLRParams
 from lava_stllr.reference.network import NetworkState, forward_step
 from lava_stllr.reference.optim import make_optimizer
 from lava_stllr.reference.trainer import ReferenceTrainer, batch_outcome
-from lava_stllr.spec import NetworkSpec
+from lava_stllr.spec.network import NetworkSpec
 
 
 class BPTTTrainer(ReferenceTrainer):

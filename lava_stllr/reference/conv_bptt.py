@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from lava_stllr.conv_spec import ConvNetSpec
 from lava_stllr.core import output_error
 from lava_stllr.core.conv import conv_weight_grad, im2col
-from lava_stllr.layers import ConvLayer, PoolLayer
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.conv_network import (
     ConvNetworkState,
@@ -25,6 +23,8 @@ from lava_stllr.reference.conv_signals import first_lif_layer, route_back
 from lava_stllr.reference.conv_trainer import ConvReferenceTrainer
 from lava_stllr.reference.optim import make_optimizer
 from lava_stllr.reference.trainer import batch_outcome
+from lava_stllr.spec.conv import ConvNetSpec
+from lava_stllr.spec.layers import ConvLayer, PoolLayer
 
 
 class ConvBPTTTrainer(ConvReferenceTrainer):

@@ -1,4 +1,4 @@
-"""One forward step of a conv spiking network (:class:`lava_stllr.conv_spec.ConvNetSpec`).
+"""One forward step of a conv spiking network (:class:`lava_stllr.spec.conv.ConvNetSpec`).
 
 Conv and dense layers are LIF layers (:func:`lava_stllr.core.lif_step`, psi on the
 pre-reset membrane, per output position for conv); pool layers pool the spikes of the
@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lava_stllr.conv_spec import ConvNetSpec
 from lava_stllr.core import leaky_integrator_step, lif_step, psi
 from lava_stllr.core.conv import conv_forward, im2col
 from lava_stllr.core.pool import avg_pool, max_pool
-from lava_stllr.layers import ConvLayer, PoolLayer
 from lava_stllr.params import STLLRParams
-from lava_stllr.spec import Weights
+from lava_stllr.spec.conv import ConvNetSpec
+from lava_stllr.spec.layers import ConvLayer, PoolLayer
+from lava_stllr.spec.network import Weights
 
 
 @dataclass

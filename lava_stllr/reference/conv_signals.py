@@ -7,13 +7,13 @@ import math
 
 import numpy as np
 
-from lava_stllr.conv_spec import ConvNetSpec
 from lava_stllr.core import bp_signal, dfa_signal, feedback_matrix
 from lava_stllr.core.conv import conv_backward_input
 from lava_stllr.core.pool import avg_pool_backward, max_pool_backward
-from lava_stllr.layers import ConvLayer, Layer, PoolLayer
 from lava_stllr.reference.conv_network import ConvLayerStep, weight_index
-from lava_stllr.spec import Weights
+from lava_stllr.spec.conv import ConvNetSpec
+from lava_stllr.spec.layers import ConvLayer, Layer, PoolLayer
+from lava_stllr.spec.network import Weights
 
 
 def route_back(layer: Layer, w: np.ndarray | None, record: ConvLayerStep, delta: np.ndarray,

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from lava_stllr.conv_spec import ConvNetSpec, check_conv_weights, init_conv_weights
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.conv_network import ConvNetworkState, conv_forward_step, frames
 from lava_stllr.reference.trainer import ReferenceTrainer
-from lava_stllr.spec import Weights
+from lava_stllr.spec.conv import ConvNetSpec, check_conv_weights, init_conv_weights
+from lava_stllr.spec.network import Weights
 
 
 class ConvReferenceTrainer(ReferenceTrainer):

@@ -8,7 +8,7 @@ import numpy as np
 
 from lava_stllr.core import leaky_integrator_step, lif_step, psi
 from lava_stllr.params import STLLRParams
-from lava_stllr.spec import NetworkSpec, Weights
+from lava_stllr.spec.network import NetworkSpec, Weights
 
 
 @dataclass

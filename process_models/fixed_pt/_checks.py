@@ -10,7 +10,7 @@ from lava_stllr.loihi.synapse import check_layer
 def require_fixed(proc: AbstractProcess, readout: bool | None = None) -> None:
     """Raise ``ValueError`` unless ``proc`` was built with ``fixed=<LayerFixed>``.
 
-    Called by :class:`lava_stllr.run_config.RegistryModelMap` when it selects a
+    Called by :class:`lava_stllr.lavanet.run_config.RegistryModelMap` when it selects a
     ``fixed_pt`` model for ``proc``, so the error surfaces at compile time in the host
     process (not inside a runtime process).
     """

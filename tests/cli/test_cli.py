@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lava_stllr import runs
 from lava_stllr.cli import main
+from lava_stllr.runs import record as runs
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = ["--backend", "reference", "--samples", "16", "--val-samples", "8", "--epochs", "2",
@@ -183,7 +183,7 @@ def test_lava_backend_gets_the_lava_defaults(monkeypatch, tmp_path, capsys):
 
 
 def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
-    """The Lava backend adapts lava_stllr.network.STLLRNetwork to the trainer protocol."""
+    """The Lava backend adapts lava_stllr.lavanet.network.STLLRNetwork to the trainer protocol."""
     from lava_stllr.reference import NetworkSpec, init_weights
 
     built, closed, given, phases = [], [], [], []
@@ -219,9 +219,9 @@ def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
         def close(self):
             closed.append(True)
 
-    fake = types.ModuleType("lava_stllr.network")
+    fake = types.ModuleType("lava_stllr.lavanet.network")
     fake.STLLRNetwork = FakeNetwork
-    monkeypatch.setitem(sys.modules, "lava_stllr.network", fake)
+    monkeypatch.setitem(sys.modules, "lava_stllr.lavanet.network", fake)
     out = tmp_path / "lava"
     args = ["train", "--samples", "8", "--val-samples", "4", "--hidden", "4", "--epochs",
             "2", "--quiet", "--no-plots", "--precision", "fixed", "--out", str(out)]
@@ -283,7 +283,7 @@ def test_entry_point_exit_code_and_no_import_side_effects():
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
         "lava-stllr: error: unrecognized arguments: --bogus (see 'lava-stllr --help')"]
-    code = ("import sys, lava_stllr.cli, lava_stllr.plots, lava_stllr.runs, "
+    code = ("import sys, lava_stllr.cli, lava_stllr.runs.plots, lava_stllr.runs.record, "
             "lava_stllr.export; print(sorted(m for m in ('matplotlib', 'h5py', "
             "'lava.magma', 'tonic') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -9,10 +9,10 @@ import json
 import numpy as np
 import pytest
 
-from lava_stllr import runs
 from lava_stllr.cli import main
 from lava_stllr.data.gesture_synthetic import write_synthetic_gesture
-from lava_stllr.run_folder import INCOMPLETE_FILE
+from lava_stllr.runs import record as runs
+from lava_stllr.runs.folder import INCOMPLETE_FILE
 
 #: 8 bins of 32x32x2 frames (the default binning, fewer bins): 33 training clips, and 11
 #: held-out ones from the test part.

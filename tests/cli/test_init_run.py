@@ -9,9 +9,9 @@ import shutil
 import numpy as np
 import pytest
 
-from lava_stllr import runs
 from lava_stllr.cli import main
 from lava_stllr.cli.defaults import train_defaults
+from lava_stllr.runs import record as runs
 
 INIT = ["train", "--backend", "reference", "--samples", "16", "--val-samples", "8",
         "--epochs", "1", "--hidden", "8", "--seed", "3", "--lam-pre", "0.7", "--quiet",

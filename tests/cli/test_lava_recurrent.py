@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from lava_stllr.cli import main
-from lava_stllr.io import load_arrays
-from lava_stllr.spec import NetworkSpec, init_weights
+from lava_stllr.runs.files import load_arrays
+from lava_stllr.spec.network import NetworkSpec, init_weights
 
 
 @pytest.mark.timeout(180)

@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lava_stllr import runs
 from lava_stllr.cli import main
 from lava_stllr.cli.train import make_trainer
-from lava_stllr.conv_spec import ConvNetSpec
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference import ConvBPTTTrainer, ConvSTLLRTrainer
-from lava_stllr.spec import NetworkSpec
+from lava_stllr.runs import record as runs
+from lava_stllr.spec.conv import ConvNetSpec
+from lava_stllr.spec.network import NetworkSpec
 
 TINY = ["--backend", "reference", "--samples", "12", "--val-samples", "8", "--epochs", "1",
         "--quiet"]

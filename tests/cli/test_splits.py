@@ -14,7 +14,7 @@ import pytest
 
 from lava_stllr.cli import main
 from lava_stllr.cli.common import recorded_request
-from lava_stllr.runs import load_run
+from lava_stllr.runs.record import load_run
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = ["--backend", "reference", "--epochs", "1", "--hidden", "8", "--quiet",

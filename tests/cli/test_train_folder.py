@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from lava_stllr import runs
 from lava_stllr.cli import main
-from lava_stllr.run_folder import INCOMPLETE_FILE
+from lava_stllr.runs import record as runs
+from lava_stllr.runs.folder import INCOMPLETE_FILE
 
 TINY = ["--backend", "reference", "--samples", "16", "--val-samples", "8", "--epochs", "1",
         "--hidden", "8", "--quiet", "--no-plots"]

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from lava_stllr.core.psi import PSI_KINDS, PsiKind, psi, psi_kind
-from lava_stllr.core.psi_fixed import make_psi_fixed
 from lava_stllr.data.dataset import ArrayDataset
+from lava_stllr.loihi.psi_fixed import make_psi_fixed
 from lava_stllr.onchip import OnChipLayout, OnChipReference
 from lava_stllr.params import STLLRParams
 

@@ -64,10 +64,10 @@ def test_same_seed_same_bits(tmp_path):
 def test_classes_are_learnable(tmp_path):
     """A small conv net trained with S-TLLR on 10 clips per class tells held-out clips
     (another split, other seeds) apart far above chance (1/11)."""
-    from lava_stllr.conv_spec import ConvNetSpec
     from lava_stllr.data.dataset import ArrayDataset
     from lava_stllr.params import STLLRParams
     from lava_stllr.reference.conv_stllr import ConvSTLLRTrainer
+    from lava_stllr.spec.conv import ConvNetSpec
 
     start = time.perf_counter()
     write_synthetic_gesture(tmp_path, 10, seed=0, split="train")

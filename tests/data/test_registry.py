@@ -7,11 +7,11 @@ import dataclasses
 import numpy as np
 import pytest
 
-from lava_stllr.conv_spec import ConvNetSpec
 from lava_stllr.data import registry
 from lava_stllr.data.binning import BinningConfig, bin_events
 from lava_stllr.data.synthetic import EVENT_DTYPE, SyntheticConfig, bin_synthetic
 from lava_stllr.reference.conv_network import frames
+from lava_stllr.spec.conv import ConvNetSpec
 
 
 def _events(*xytp):

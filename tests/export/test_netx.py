@@ -11,8 +11,8 @@ import pytest
 from lava_stllr import export as netx
 from lava_stllr.export import netx_sim
 from lava_stllr.params import STLLRParams
-from lava_stllr.plots import sample_activity
 from lava_stllr.reference import NetworkSpec, Weights, init_weights
+from lava_stllr.runs.plots import sample_activity
 
 
 def _inputs(seed: int, steps: int, n: int, rate: float = 0.3) -> np.ndarray:

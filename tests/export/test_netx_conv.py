@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 
 from lava_stllr import export as netx
-from lava_stllr.conv_spec import ConvNetSpec, init_conv_weights
 from lava_stllr.core.conv import conv_forward
 from lava_stllr.core.pool import avg_pool
 from lava_stllr.export.netx_conv import fold_avg_into_conv, fold_avg_into_dense
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.conv_network import conv_sample_activity
-from lava_stllr.spec import Weights
+from lava_stllr.spec.conv import ConvNetSpec, init_conv_weights
+from lava_stllr.spec.network import Weights
 
 
 def _inputs(seed: int, steps: int, n: int, rate: float = 0.3) -> np.ndarray:
@@ -164,8 +164,8 @@ def test_conv_scales_are_checked(tmp_path):
 
 
 def test_export_cli_on_a_conv_run_folder(tmp_path, capsys):
-    from lava_stllr import runs
     from lava_stllr.cli import main
+    from lava_stllr.runs import record as runs
 
     spec = ConvNetSpec.parse("4c3s2-p2-16", (2, 16, 16), 4)
     params = STLLRParams()

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from lava_stllr import export as netx
-from lava_stllr.conv_spec import ConvNetSpec, init_conv_weights
 from lava_stllr.params import STLLRParams
+from lava_stllr.spec.conv import ConvNetSpec, init_conv_weights
 
 
 def _lava_block(entry: dict, input_shape: tuple, message_bits: int):
@@ -38,7 +38,7 @@ def test_lava_conv_and_lif_run_the_conv_blocks_like_our_model(tmp_path):
     from lava.proc.io.sink import RingBuffer as Sink
     from lava.proc.io.source import RingBuffer as Source
 
-    from lava_stllr.runtime_guard import run_guarded
+    from lava_stllr.runtime.guard import run_guarded
 
     spec = ConvNetSpec.parse("3c3s2p1-p2-8", (2, 9, 9), 3, init_gain=2.5)
     params = STLLRParams(beta=0.85, theta=0.5, reset="hard")

@@ -8,11 +8,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from lava_stllr.conv_spec import ConvNetSpec, init_conv_weights
 from lava_stllr.data.dataset import ArrayDataset
 from lava_stllr.data.synthetic import SyntheticConfig, synthetic_dataset
-from lava_stllr.layers import ConvLayer, PoolLayer
-from lava_stllr.network_conv import conv_layout
+from lava_stllr.lavanet.conv import conv_layout
 from lava_stllr.onchip import OnChipLayout, OnChipReference
 from lava_stllr.onchip.clock import SampleClock
 from lava_stllr.onchip.frontend import (
@@ -25,7 +23,9 @@ from lava_stllr.onchip.frontend import (
 )
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.conv_stllr import ConvSTLLRTrainer
-from lava_stllr.spec import Weights
+from lava_stllr.spec.conv import ConvNetSpec, init_conv_weights
+from lava_stllr.spec.layers import ConvLayer, PoolLayer
+from lava_stllr.spec.network import Weights
 
 FROZEN = STLLRParams.preset("code_default", lr=0.0, beta=0.85, theta=0.5)
 NETS = [  # (layers, input shape, gain, reset)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lava_stllr.data.synthetic import SyntheticConfig, synthetic_dataset
-from lava_stllr.network import STLLRNetwork
+from lava_stllr.lavanet.network import STLLRNetwork
 from lava_stllr.onchip import OnChipLayout, OnChipReference
 from lava_stllr.params import STLLRParams
 

@@ -13,7 +13,7 @@ from lava_stllr.data.synthetic import SyntheticConfig, synthetic_dataset
 from lava_stllr.onchip import OnChipLayout, OnChipReference
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference import STLLRTrainer
-from lava_stllr.spec import NetworkSpec, Weights, init_weights
+from lava_stllr.spec.network import NetworkSpec, Weights, init_weights
 
 CONFIG = SyntheticConfig(side=4, n_steps=12, n_classes=3, speed_range=(0.5, 1.0),
                          bar_length_range=(2, 4))

@@ -24,7 +24,7 @@ def _dataset(n: int, n_steps: int, n_inputs: int, n_classes: int, seed: int,
 
 @pytest.mark.timeout(180)
 def test_fixed_lava_network_equals_fixed_reference_bit_for_bit(probe_hidden_spikes) -> None:
-    from lava_stllr.network import STLLRNetwork
+    from lava_stllr.lavanet.network import STLLRNetwork
 
     n_train, n_steps, n_inputs, n_classes = 6, 10, 30, 3
     train = _dataset(n_train, n_steps, n_inputs, n_classes, seed=0)

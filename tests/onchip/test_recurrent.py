@@ -13,7 +13,7 @@ from lava_stllr.onchip import OnChipLayout, OnChipReference
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference import STLLRTrainer
 from lava_stllr.reference.network import NetworkState, forward_step
-from lava_stllr.spec import Weights
+from lava_stllr.spec.network import Weights
 
 P = STLLRParams.preset("code_default", lr=0.05, beta=0.8, theta=0.3)
 

@@ -51,7 +51,7 @@ def test_recurrent_matrices_share_their_layers_quantization() -> None:
 @pytest.mark.timeout(180)
 def test_fixed_recurrent_lava_network_equals_fixed_reference_bit_for_bit(
         probe_hidden_spikes) -> None:
-    from lava_stllr.network import STLLRNetwork
+    from lava_stllr.lavanet.network import STLLRNetwork
 
     n_steps, n_inputs, n_classes = 10, 30, 3
     train = _dataset(6, n_steps, n_inputs, n_classes, seed=0)

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from lava_stllr.data.dataset import ArrayDataset
+from lava_stllr.lavanet.network import STLLRNetwork
 from lava_stllr.loihi.widths import MEMBRANE_BITS
-from lava_stllr.network import STLLRNetwork
 from lava_stllr.onchip import OnChipLayout, OnChipReference
 from lava_stllr.onchip.program import network_program
 from lava_stllr.params import STLLRParams
-from lava_stllr.spec import NetworkSpec, init_weights
+from lava_stllr.spec.network import NetworkSpec, init_weights
 
 Z_MAX = 2 ** (MEMBRANE_BITS - 1) - 1
 

@@ -9,7 +9,7 @@ import pytest
 from lava.magma.core.run_conditions import RunSteps
 from lava.proc.io.source import RingBuffer
 
-from lava_stllr.run_config import STLLRSimCfg
+from lava_stllr.lavanet.run_config import STLLRSimCfg
 
 
 def _run_chain(spikes: np.ndarray, layers: Sequence[tuple[object, object]],

@@ -16,6 +16,7 @@ import pytest
 from lava.proc.dense.process import LearningDense
 
 from lava_stllr.core.messages import NeuronState
+from lava_stllr.lavanet.run_config import STLLRSimCfg
 from lava_stllr.loihi.bit_approx import EngineRandomStream
 from lava_stllr.loihi.quantize import quantize
 from lava_stllr.loihi.quantize_options import QuantizeOptions
@@ -24,7 +25,6 @@ from lava_stllr.onchip.programs_fixed import FixedNeuron
 from lava_stllr.onchip.steps import neuron_process_step
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import STLLRLIF, LeakyReadout, STLLRDense
-from lava_stllr.run_config import STLLRSimCfg
 
 SIZES = (14, 8, 5)
 N_STEPS = 60

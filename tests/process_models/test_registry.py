@@ -10,9 +10,9 @@ from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 from lava.proc.dense.models import PyDenseModelFloat
 from lava.proc.dense.process import Dense
 
+from lava_stllr.lavanet.run_config import RegistryModelMap, STLLRSimCfg
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import PROCESSES, STLLRLIF, STLLRDense
-from lava_stllr.run_config import RegistryModelMap, STLLRSimCfg
 from process_models.registry import model_for, models_for_tag, tags
 
 P = STLLRParams()

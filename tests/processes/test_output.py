@@ -9,6 +9,7 @@ from lava.magma.core.run_conditions import RunSteps
 from lava.proc.io.sink import RingBuffer as Sink
 from lava.proc.io.source import RingBuffer as Source
 
+from lava_stllr.lavanet.run_config import STLLRSimCfg
 from lava_stllr.onchip import programs_fixed, programs_float
 from lava_stllr.onchip.clock import SampleClock
 from lava_stllr.onchip.layout import OnChipLayout
@@ -16,8 +17,7 @@ from lava_stllr.onchip.program import network_program
 from lava_stllr.onchip.steps import ErrorConfig, error_process_step, readout_process_step
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import OutputLayer
-from lava_stllr.run_config import STLLRSimCfg
-from lava_stllr.runtime_guard import runtime_alive, shutdown_runtime, wait_runtime
+from lava_stllr.runtime.guard import runtime_alive, shutdown_runtime, wait_runtime
 
 P = STLLRParams.preset("code_default", lr=0.05)
 N, N_STEPS, GAP, WINDOW_START, DELAY = 3, 4, 1, 1, 2

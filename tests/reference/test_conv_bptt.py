@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 
 import lava_stllr.reference.conv_network as conv_network
-from lava_stllr.conv_spec import ConvNetSpec
 from lava_stllr.core import cross_entropy
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference import BPTTTrainer, NetworkSpec, STLLRTrainer
 from lava_stllr.reference.conv_bptt import ConvBPTTTrainer
 from lava_stllr.reference.conv_stllr import ConvSTLLRTrainer
-from lava_stllr.spec import Weights
+from lava_stllr.spec.conv import ConvNetSpec
+from lava_stllr.spec.network import Weights
 
 
 def smooth_lif(u, current, beta, theta, reset="soft", arith=None):

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from lava_stllr.conv_spec import ConvNetSpec
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference import ConvBPTTTrainer, ConvSTLLRTrainer
+from lava_stllr.spec.conv import ConvNetSpec
 
 SPEC = ConvNetSpec.parse("3c3p1-a2-3c3s2p1-p1-6", (2, 8, 8), 3, init_gain=2.5)
 

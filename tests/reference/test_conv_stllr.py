@@ -5,13 +5,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lava_stllr.conv_spec import ConvNetSpec
 from lava_stllr.core import feedback_matrix
 from lava_stllr.core.psi import PSI_KINDS
 from lava_stllr.data.dataset import ArrayDataset
-from lava_stllr.layers import ConvLayer, DenseLayer, PoolLayer, parse_layers
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.conv_stllr import ConvSTLLRTrainer
+from lava_stllr.spec.conv import ConvNetSpec
+from lava_stllr.spec.layers import ConvLayer, DenseLayer, PoolLayer, parse_layers
 
 HERE = Path(__file__).parent
 

@@ -77,7 +77,7 @@ def lava_run() -> dict[str, str]:
     """STLLRNetwork (float models): the same calls, spikes read by a Lava Monitor."""
     from lava.proc.monitor.process import Monitor
 
-    from lava_stllr.network import STLLRNetwork
+    from lava_stllr.lavanet.network import STLLRNetwork
 
     data = dataset()
     net = STLLRNetwork(SIZES, n_steps=CONFIG.n_steps, params=PARAMS, seed=5, timeout=120)

@@ -50,7 +50,7 @@ def _dataset(n: int = 20):
 
 def model_error() -> None:
     """An exception inside a ProcessModel during STLLRNetwork.train."""
-    from lava_stllr.network import STLLRNetwork
+    from lava_stllr.lavanet.network import STLLRNetwork
 
     _fail_in_lif_model()
     data = _dataset()
@@ -89,8 +89,8 @@ def _raw_network(wiring: str):
 
 def raw_model_error() -> None:
     """An exception inside a ProcessModel of a hand-built network run with run_guarded."""
-    from lava_stllr.run_config import STLLRSimCfg
-    from lava_stllr.runtime_guard import run_guarded
+    from lava_stllr.lavanet.run_config import STLLRSimCfg
+    from lava_stllr.runtime.guard import run_guarded
 
     _fail_in_lif_model()
     src = _raw_network("ok")
@@ -101,7 +101,7 @@ def raw_model_error() -> None:
 def _wiring(kind: str) -> None:
     from lava.magma.core.run_conditions import RunSteps
 
-    from lava_stllr.run_config import STLLRSimCfg
+    from lava_stllr.lavanet.run_config import STLLRSimCfg
 
     src = _raw_network(kind)
     print("READY", flush=True)
@@ -133,8 +133,8 @@ def stock_neuron() -> None:
 
 def raw_ok() -> None:
     """The correctly wired hand-built network runs (the control case)."""
-    from lava_stllr.run_config import STLLRSimCfg
-    from lava_stllr.runtime_guard import run_guarded
+    from lava_stllr.lavanet.run_config import STLLRSimCfg
+    from lava_stllr.runtime.guard import run_guarded
 
     src = _raw_network("ok")
     print("READY", flush=True)
@@ -203,7 +203,7 @@ _KEPT: list = []
 def never_closed() -> None:
     """``never_closed local|global``: train an STLLRNetwork and exit without ``with`` or
     ``close()``, the network dropped (a local) or still referenced (a global)."""
-    from lava_stllr.network import STLLRNetwork
+    from lava_stllr.lavanet.network import STLLRNetwork
 
     data = _dataset(8)
     net = STLLRNetwork((32, 8, 3), n_steps=data.n_steps, params=P, timeout=60)

@@ -13,9 +13,9 @@ import select
 import sys
 
 from lava_stllr.data.synthetic import SyntheticConfig, synthetic_dataset
-from lava_stllr.network import STLLRNetwork
+from lava_stllr.lavanet.network import STLLRNetwork
 from lava_stllr.params import STLLRParams
-from lava_stllr.shm_registry import segment_names
+from lava_stllr.runtime.shm import segment_names
 
 #: Longest wait for the test's line: a forgotten job ends by itself.
 HOLD_S = 120.0

@@ -14,19 +14,20 @@ import zipfile
 import numpy as np
 import pytest
 
-from lava_stllr import io, runs
 from lava_stllr.cli import main
-from lava_stllr.core.fixed import check_fits
 from lava_stllr.data.binning import NMNIST_DEFAULT_CONFIG, validate_events
 from lava_stllr.data.dataset import ArrayDataset, iter_batches
+from lava_stllr.lavanet.network import STLLRNetwork
 from lava_stllr.loihi.conversions import quantize_weights
+from lava_stllr.loihi.fixed_arithmetic import check_fits
 from lava_stllr.loihi.quantize import quantize
 from lava_stllr.loihi.quantize_options import QuantizeOptions
-from lava_stllr.network import STLLRNetwork
 from lava_stllr.onchip import OnChipLayout, OnChipReference
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import STLLRLIF, EventSource, LeakyReadout, OutputError, STLLRDense
 from lava_stllr.reference import BPTTTrainer, NetworkSpec, STLLRTrainer, Weights
+from lava_stllr.runs import files as io
+from lava_stllr.runs import record as runs
 
 P = STLLRParams.preset("code_default", lr=0.05)
 SPEC = NetworkSpec((8, 6, 3))

@@ -1,7 +1,7 @@
 """Determinism: the same seed gives bit-identical weights, spikes and scores.
 
 For the batched reference trainers (STLLR with DFA/BP, SGD/Adam, and BPTT), the on-chip
-reference and the Lava float models (:class:`~lava_stllr.network.STLLRNetwork`): twice
+reference and the Lava float models (:class:`~lava_stllr.lavanet.network.STLLRNetwork`): twice
 in one process, and in two separate Python processes with different hash seeds (so no
 result may depend on set or dict ordering of hashed objects).
 """
@@ -84,7 +84,7 @@ def test_lava_can_be_imported_after_a_reference_training_in_the_same_process() -
             "train, _ = synthetic_train_val(4, 1, 0)\n"
             "spec = NetworkSpec((train.n_inputs, 4, train.n_classes))\n"
             "STLLRTrainer(spec, STLLRParams()).fit(train, progress=False)\n"
-            "from lava_stllr.network import STLLRNetwork\n"
+            "from lava_stllr.lavanet.network import STLLRNetwork\n"
             "print('imported', STLLRNetwork.__name__)\n")
     root = HERE.parents[1]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(

@@ -98,7 +98,7 @@ def run_scenario(name: str, *args: str) -> tuple[int, str, float]:
 @pytest.mark.parametrize("scenario", ["model_error", "raw_model_error"])
 def test_an_exception_inside_a_process_model_ends_the_run_with_its_message(
         scenario: str) -> None:
-    # Without lava_stllr.runtime_guard this hangs for ever in Runtime.stop/wait: the
+    # Without lava_stllr.runtime.guard this hangs for ever in Runtime.stop/wait: the
     # failing model exits, its neighbours stay blocked on their channels.
     status, err, elapsed = run_scenario(scenario)
     assert status == 3, err[-2000:]

@@ -27,10 +27,11 @@ from lava.proc.dense.process import Dense
 from tqdm.auto import tqdm
 
 from lava_stllr import validate
-from lava_stllr.conv_frontend import build_front_end
 from lava_stllr.data.dataset import SpikeDataset
-from lava_stllr.network_fused import check_fuse, fuse_layers, layers_fusable
-from lava_stllr.network_kwargs import FixedKwargs
+from lava_stllr.lavanet.conv_front_end import build_front_end
+from lava_stllr.lavanet.fused import check_fuse, fuse_layers, layers_fusable
+from lava_stllr.lavanet.kwargs import FixedKwargs
+from lava_stllr.lavanet.run_config import STLLRSimCfg
 from lava_stllr.onchip.frontend import FrontEnd
 from lava_stllr.onchip.layout import (
     OnChipLayout,
@@ -52,8 +53,7 @@ from lava_stllr.processes import (
     STLLRDense,
 )
 from lava_stllr.processes.host_io import pipe_pending
-from lava_stllr.run_config import STLLRSimCfg
-from lava_stllr.runtime_guard import (
+from lava_stllr.runtime.guard import (
     LavaRuntimeError,
     close_at_exit,
     failure_message,
@@ -62,8 +62,8 @@ from lava_stllr.runtime_guard import (
     shutdown_runtime,
     wait_runtime,
 )
-from lava_stllr.shm_registry import reclaim_stale_segments, record_runtime
-from lava_stllr.spec import Weights
+from lava_stllr.runtime.shm import reclaim_stale_segments, record_runtime
+from lava_stllr.spec.network import Weights
 
 #: ``num_message_bits`` of the DFA feedback ``Dense`` (graded error values).
 FEEDBACK_MESSAGE_BITS = 24
@@ -90,10 +90,10 @@ class STLLRNetwork:
         ``STLLRDense`` per hidden layer).
     weights : Weights or None
         Initial weights, e.g. ``trainer.weights`` of a reference trainer or
-        ``lava_stllr.runs.load_run(folder).weights`` (fixed point quantizes them); None
+        ``lava_stllr.runs.record.load_run(folder).weights`` (fixed point quantizes them); None
         draws them from ``seed``. The network keeps learning from them on chip.
     tag : str
-        Model tag for :class:`~lava_stllr.run_config.STLLRSimCfg`. ``"fixed_pt"`` builds
+        Model tag for :class:`~lava_stllr.lavanet.run_config.STLLRSimCfg`. ``"fixed_pt"`` builds
         the fixed-point network (Loihi 2 widths, binary input): weights, feedback and
         neuron programs from :func:`lava_stllr.onchip.program.network_program`,
         bit-exact with ``OnChipReference(layout, precision="fixed")``.
@@ -107,17 +107,17 @@ class STLLRNetwork:
         inside its ``STLLRLIF`` (``feedback=B_l``, the error on ``e_in``) with the
         arithmetic and one-step delay of a Lava ``Dense``, and the readout, label source
         and output error are one :class:`~lava_stllr.processes.OutputLayer`. True
-        (default): moreover one Process per layer (:mod:`lava_stllr.network_fused`;
+        (default): moreover one Process per layer (:mod:`lava_stllr.lavanet.fused`;
         without recurrent connections, else as ``"feedback"``). False: the composed
         network (``LeakyReadout``, ``LabelSource``, ``OutputError``, a Lava ``Dense`` per
         feedback).
     front_end : FrontEnd or None
         A frozen conv front-end before the dense layers (its Processes: ``self.front``);
-        see :func:`lava_stllr.network_conv.conv_network`.
+        see :func:`lava_stllr.lavanet.conv.conv_network`.
 
     Attributes
     ----------
-    (``fuse=True``: the fused Processes, :func:`~lava_stllr.network_fused.fuse_layers`.)
+    (``fuse=True``: the fused Processes, :func:`~lava_stllr.lavanet.fused.fuse_layers`.)
     source, labels : EventSource, LabelSource (OutputLayer with ``fuse``)
     dense : list of STLLRDense
         Input-side first; the last one feeds the readout.
@@ -284,8 +284,8 @@ class STLLRNetwork:
 
         Lava's own stop is tried first; model processes that do not stop within
         ``min(timeout, 10)`` seconds are terminated
-        (:func:`~lava_stllr.runtime_guard.shutdown_runtime`), and the record of the
-        runtime's shared memory is dropped (:mod:`lava_stllr.shm_registry`).
+        (:func:`~lava_stllr.runtime.guard.shutdown_runtime`), and the record of the
+        runtime's shared memory is dropped (:mod:`lava_stllr.runtime.shm`).
         """
         if self._started and not self._closed:
             self._closed = True

@@ -1,5 +1,5 @@
-"""The two network layouts, dense (:class:`~lava_stllr.spec.NetworkSpec`) and conv
-(:class:`~lava_stllr.conv_spec.ConvNetSpec`), behind one set of functions: build from a
+"""The two network layouts, dense (:class:`~lava_stllr.spec.network.NetworkSpec`) and conv
+(:class:`~lava_stllr.spec.conv.ConvNetSpec`), behind one set of functions: build from a
 layer string, save and read back by kind, check weights.
 
 Weights files and run records name the kind (``"network": "dense" | "conv"``); files
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from lava_stllr.conv_spec import ConvNetSpec, check_conv_weights
-from lava_stllr.layers import DenseLayer, parse_layers
-from lava_stllr.spec import NetworkSpec, Weights, check_weights
+from lava_stllr.spec.conv import ConvNetSpec, check_conv_weights
+from lava_stllr.spec.layers import DenseLayer, parse_layers
+from lava_stllr.spec.network import NetworkSpec, Weights, check_weights
 
 AnySpec = NetworkSpec | ConvNetSpec
 #: Spec class of each kind.
@@ -52,8 +52,8 @@ def spec_from_meta(data: dict[str, Any], kind: str | None) -> AnySpec:
 
 
 def check_spec_weights(spec: AnySpec, weights: Weights, where: str = "weights") -> None:
-    """:func:`~lava_stllr.spec.check_weights` or
-    :func:`~lava_stllr.conv_spec.check_conv_weights`, by the kind of ``spec``."""
+    """:func:`~lava_stllr.spec.network.check_weights` or
+    :func:`~lava_stllr.spec.conv.check_conv_weights`, by the kind of ``spec``."""
     if isinstance(spec, ConvNetSpec):
         check_conv_weights(spec, weights, where)
     else:

@@ -7,7 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from lava_stllr import run_folder, runs
+from lava_stllr.runs import folder as run_folder
+
+from lava_stllr.runs import record as runs
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference import NetworkSpec, STLLRTrainer, init_weights
 
@@ -165,7 +167,7 @@ def test_records_of_the_current_version_still_load(saved):
 
 
 def test_a_conv_run_folder_loads_its_spec_and_weights(tmp_path):
-    from lava_stllr.conv_spec import ConvNetSpec, init_conv_weights
+    from lava_stllr.spec.conv import ConvNetSpec, init_conv_weights
     from lava_stllr.reference import ConvSTLLRTrainer
 
     spec = ConvNetSpec.parse("2c3-p2-5", (2, 6, 6), 3)
@@ -183,7 +185,7 @@ def test_a_conv_run_folder_loads_its_spec_and_weights(tmp_path):
 
 
 def test_weights_saved_before_network_kinds_load_as_dense(tmp_path, network):
-    from lava_stllr.io import save_arrays
+    from lava_stllr.runs.files import save_arrays
 
     spec, params, weights = network
     meta = {"spec": spec.to_dict(), "params": params.to_dict(), "seed": 2, "trainer": "x"}

@@ -7,7 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lava_stllr.core.fixed import (
+from lava_stllr.core.neurons import lif_step
+from lava_stllr.core.traces import trace_step
+from lava_stllr.loihi.fixed_arithmetic import (
     FixedArithmetic,
     check_fits,
     saturate,
@@ -15,8 +17,6 @@ from lava_stllr.core.fixed import (
     stochastic_round,
     stochastic_shift,
 )
-from lava_stllr.core.neurons import lif_step
-from lava_stllr.core.traces import trace_step
 from lava_stllr.loihi.widths import int_range
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from lava_stllr.core.psi import PSI_KINDS, psi_kind
 from lava_stllr.core.psi import psi as psi_float
-from lava_stllr.core.psi_fixed import (
+from lava_stllr.loihi.psi_fixed import (
     make_psi_fixed,
     psi_fixed,
 )

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from lava_stllr import run_folder
-from lava_stllr.run_folder import INCOMPLETE_FILE
+from lava_stllr.runs import folder as run_folder
+from lava_stllr.runs.folder import INCOMPLETE_FILE
 
 
 def _dead_pid() -> int:

@@ -2,10 +2,10 @@
 
 A run folder holds::
 
-    weights.npz   the weights, network spec and parameters (lava_stllr.io format)
+    weights.npz   the weights, network spec and parameters (lava_stllr.runs.files format)
     run.json      the run record: command line, parameters, seed, versions,
                   accuracy, history and timings
-    *.png         plots (optional, see lava_stllr.plots)
+    *.png         plots (optional, see lava_stllr.runs.plots)
     netx.h5       a lava-dl netx export (optional, ``lava-stllr export``)
 
 ``weights.npz`` uses the same layout as :meth:`ReferenceTrainer.save
@@ -27,15 +27,15 @@ from typing import Any
 import numpy as np
 
 from lava_stllr import validate
-from lava_stllr.io import load_arrays, save_arrays, save_json
+from lava_stllr.runs.files import load_arrays, save_arrays, save_json
 from lava_stllr.params import STLLRParams
-from lava_stllr.run_folder import INCOMPLETE_FILE, RECORD_FILE
-from lava_stllr.spec import NetworkSpec, Weights
-from lava_stllr.specs import AnySpec, check_spec_weights, spec_from_meta
+from lava_stllr.runs.folder import INCOMPLETE_FILE, RECORD_FILE
+from lava_stllr.spec.network import NetworkSpec, Weights
+from lava_stllr.spec.kinds import AnySpec, check_spec_weights, spec_from_meta
 
 WEIGHTS_FILE = "weights.npz"
 
-#: Fields every run record has (``format_version`` is added by :func:`lava_stllr.io.save_json`).
+#: Fields every run record has (``format_version`` is added by :func:`lava_stllr.runs.files.save_json`).
 RECORD_FIELDS = (
     "name",
     "created",
@@ -95,7 +95,7 @@ def _check_field(path: Path, name: str, value: Any, kinds: tuple[type, ...]) -> 
 def check_record(record: Any, path: Path) -> dict[str, Any]:
     """``record`` (read from ``path``) if it fits :data:`RECORD_SCHEMA` and has this
     lava-stllr's format version; ``ValueError`` naming the file and the field otherwise."""
-    from lava_stllr.io import FORMAT_VERSION
+    from lava_stllr.runs.files import FORMAT_VERSION
 
     if not isinstance(record, dict):
         raise ValueError(f"{path} is not a valid run record (it must hold a JSON object, "

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from lava.proc.conv import utils
 
-from lava_stllr.conv_frontend import build_front_end, lava_kernel, lava_shape
-from lava_stllr.conv_spec import ConvNetSpec, init_conv_weights
 from lava_stllr.core.conv import conv_forward
-from lava_stllr.network_conv import conv_layout
+from lava_stllr.lavanet.conv import conv_layout
+from lava_stllr.lavanet.conv_front_end import build_front_end, lava_kernel, lava_shape
 from lava_stllr.onchip import OnChipLayout
 from lava_stllr.params import STLLRParams
+from lava_stllr.spec.conv import ConvNetSpec, init_conv_weights
 
 
 @pytest.mark.parametrize("stride,padding", [(1, 0), (2, 1), (1, 2)])

@@ -1,5 +1,5 @@
 """Build a frozen conv front-end (:class:`~lava_stllr.onchip.frontend.FrontEnd`) as Lava
-Processes in front of the dense part of :class:`~lava_stllr.network.STLLRNetwork`.
+Processes in front of the dense part of :class:`~lava_stllr.lavanet.network.STLLRNetwork`.
 
 Each conv layer is Lava's stock ``lava.proc.conv.process.Conv`` (float or fixed model by
 tag; one step of delay, like ``Dense``) feeding a :class:`~lava_stllr.processes.FrontEndLIF`;

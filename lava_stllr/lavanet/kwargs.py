@@ -1,4 +1,4 @@
-"""Constructor arguments of the Processes an :class:`~lava_stllr.network.STLLRNetwork`
+"""Constructor arguments of the Processes an :class:`~lava_stllr.lavanet.network.STLLRNetwork`
 builds (the fixed-point layers and seeds; none in float)."""
 
 from __future__ import annotations

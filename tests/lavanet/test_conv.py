@@ -8,13 +8,13 @@ import dataclasses
 import numpy as np
 import pytest
 
-from lava_stllr.conv_frontend import lava_kernel
-from lava_stllr.conv_spec import ConvNetSpec
 from lava_stllr.data.synthetic import SyntheticConfig, synthetic_dataset
-from lava_stllr.network_conv import conv_network
+from lava_stllr.lavanet.conv import conv_network
+from lava_stllr.lavanet.conv_front_end import lava_kernel
 from lava_stllr.onchip import OnChipReference
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.conv_stllr import ConvSTLLRTrainer
+from lava_stllr.spec.conv import ConvNetSpec
 
 CONFIG = SyntheticConfig(side=8, n_steps=8, n_classes=3, speed_range=(1.0, 2.0),
                          bar_length_range=(3, 6))

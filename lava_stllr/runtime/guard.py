@@ -14,7 +14,7 @@ process, its *actors*. Three of its failure modes hang the caller forever:
 
 This module gives the host side what Lava lacks:
 
-- :func:`lava_children_guard` (in :mod:`lava_stllr.runtime_fork`): children forked
+- :func:`lava_children_guard` (in :mod:`lava_stllr.runtime.fork`): children forked
   while it is active ignore SIGINT and SIGHUP (the main process handles Ctrl-C and a
   closed terminal and shuts them down) and, on Linux, are killed when the main process
   dies (``PR_SET_PDEATHSIG``), so a killed host leaves no orphans;
@@ -28,7 +28,7 @@ This module gives the host side what Lava lacks:
 - :func:`run_guarded`: ``process.run(RunSteps(n), run_cfg)`` for a hand-built network
   that raises :class:`LavaRuntimeError` naming the model's exception, or
   ``TimeoutError``, instead of hanging.
-- stale shared memory (:mod:`lava_stllr.shm_registry`): each started runtime records
+- stale shared memory (:mod:`lava_stllr.runtime.shm`): each started runtime records
   its ``/dev/shm`` segments and every shutdown drops them from the record, so the
   segments of a run killed with SIGKILL (which Lava never unlinks) are reclaimed when
   the next network or :func:`run_guarded` run starts.
@@ -51,8 +51,8 @@ from typing import Any
 
 from lava.magma.core.run_conditions import RunSteps
 
-from lava_stllr.runtime_fork import lava_children_guard
-from lava_stllr.shm_registry import forget_runtime, reclaim_stale_segments, record_runtime
+from lava_stllr.runtime.fork import lava_children_guard
+from lava_stllr.runtime.shm import forget_runtime, reclaim_stale_segments, record_runtime
 
 __all__ = [
     "LavaRuntimeError",

@@ -1,4 +1,4 @@
-"""The fork side of :mod:`lava_stllr.runtime_guard`: Lava's child processes and signals.
+"""The fork side of :mod:`lava_stllr.runtime.guard`: Lava's child processes and signals.
 
 Children forked while :func:`lava_children_guard` is active ignore SIGINT and SIGHUP (the
 host handles Ctrl-C and a closed terminal and shuts them down), take the default SIGTERM
@@ -92,7 +92,7 @@ def lava_children_guard() -> Iterator[None]:
 
     Child processes forked inside the block ignore SIGINT and SIGHUP, so Ctrl-C or a
     closed terminal reaches only the main process, which can then shut the runtime down
-    cleanly (:func:`~lava_stllr.runtime_guard.shutdown_runtime`),
+    cleanly (:func:`~lava_stllr.runtime.guard.shutdown_runtime`),
     and get the default SIGTERM action (die), whatever handler the main process has.
     When the block is entered from the main thread on Linux, the children also get
     ``PR_SET_PDEATHSIG = SIGKILL``: they die with the main process even if it is killed

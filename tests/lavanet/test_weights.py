@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from lava_stllr.data.synthetic import SyntheticConfig, synthetic_dataset
-from lava_stllr.network import STLLRNetwork
+from lava_stllr.lavanet.network import STLLRNetwork
 from lava_stllr.onchip import OnChipReference
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference import STLLRTrainer
-from lava_stllr.spec import NetworkSpec
+from lava_stllr.spec.network import NetworkSpec
 
 CONFIG = SyntheticConfig(side=4, n_steps=12, n_classes=3, speed_range=(0.5, 1.0),
                          bar_length_range=(2, 4))

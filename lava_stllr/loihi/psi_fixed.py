@@ -47,9 +47,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lava_stllr.core.fixed import check_fits
 from lava_stllr.core.psi import psi as psi_float
 from lava_stllr.core.psi import psi_kind
+from lava_stllr.loihi.fixed_arithmetic import check_fits
 from lava_stllr.loihi.widths import NEURON_REGISTER_BITS
 
 _TRIANGLE_INDEX_BITS = 10

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lava_stllr.conv_spec import ConvNetSpec, init_conv_weights
 from lava_stllr.params import STLLRParams
-from lava_stllr.runs import load_run, save_weights
-from lava_stllr.spec import NetworkSpec, init_weights
-from lava_stllr.specs import n_weights, network_from_layers
+from lava_stllr.runs.record import load_run, save_weights
+from lava_stllr.spec.conv import ConvNetSpec, init_conv_weights
+from lava_stllr.spec.kinds import n_weights, network_from_layers
+from lava_stllr.spec.network import NetworkSpec, init_weights
 
 
 def test_dense_strings_give_a_dense_spec_and_conv_strings_a_conv_spec():

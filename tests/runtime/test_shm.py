@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from lava_stllr import shm_registry as reg
+from lava_stllr.runtime import shm as reg
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(),
                                 reason="liveness is read from /proc")

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from lava_stllr.data.synthetic import SyntheticConfig, synthetic_dataset
-from lava_stllr.network import STLLRNetwork
-from lava_stllr.network_fused import check_fuse
+from lava_stllr.lavanet.fused import check_fuse
+from lava_stllr.lavanet.network import STLLRNetwork
 from lava_stllr.onchip import OnChipReference
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import STLLRLIF, FusedLayer, FusedOutput, OutputLayer

@@ -7,7 +7,7 @@ import pytest
 
 from lava_stllr.data.dataset import ArrayDataset
 from lava_stllr.data.synthetic import SyntheticConfig, synthetic_dataset
-from lava_stllr.network import STLLRNetwork
+from lava_stllr.lavanet.network import STLLRNetwork
 from lava_stllr.onchip import OnChipReference
 from lava_stllr.params import STLLRParams
 

@@ -7,7 +7,7 @@ import struct
 import numpy as np
 import pytest
 
-from lava_stllr import plots
+from lava_stllr.runs import plots
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference import History, NetworkSpec, STLLRTrainer, init_weights
 

@@ -1,7 +1,7 @@
 """A conv network in Lava: its conv/pool layers as a frozen front-end, its dense layers
 and readout learning on chip.
 
-A :class:`~lava_stllr.conv_spec.ConvNetSpec` trained offline (e.g. by
+A :class:`~lava_stllr.spec.conv.ConvNetSpec` trained offline (e.g. by
 :class:`~lava_stllr.reference.conv_stllr.ConvSTLLRTrainer`) splits into the front-end
 (:class:`~lava_stllr.onchip.frontend.FrontEnd`: conv + LIF stages and pools, frozen: Loihi
 2's learning engine cannot learn shared kernels) and the dense part (``STLLRDense`` /
@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from lava_stllr.conv_spec import ConvNetSpec
-from lava_stllr.network import STLLRNetwork
+from lava_stllr.lavanet.network import STLLRNetwork
 from lava_stllr.onchip.frontend import split_conv
 from lava_stllr.onchip.layout import OnChipLayout
 from lava_stllr.params import STLLRParams
-from lava_stllr.spec import Weights
+from lava_stllr.spec.conv import ConvNetSpec
+from lava_stllr.spec.network import Weights
 
 
 def _head_kwargs(spec: ConvNetSpec, weights: Weights) -> dict[str, Any]:
@@ -47,7 +47,7 @@ def conv_layout(spec: ConvNetSpec, weights: Weights, n_steps: int,
 
 def conv_network(spec: ConvNetSpec, weights: Weights, n_steps: int,
                  params: STLLRParams | str = "code_default", **kwargs: Any) -> STLLRNetwork:
-    """An :class:`~lava_stllr.network.STLLRNetwork` of a trained conv network.
+    """An :class:`~lava_stllr.lavanet.network.STLLRNetwork` of a trained conv network.
 
     Parameters
     ----------

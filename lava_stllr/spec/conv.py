@@ -10,7 +10,7 @@ import numpy as np
 
 from lava_stllr.core.conv import conv_output_size
 from lava_stllr.core.pool import pool_output_size
-from lava_stllr.layers import (
+from lava_stllr.spec.layers import (
     ConvLayer,
     DenseLayer,
     Layer,
@@ -18,7 +18,7 @@ from lava_stllr.layers import (
     format_layers,
     parse_layers,
 )
-from lava_stllr.spec import Weights, check_readout_and_gain
+from lava_stllr.spec.network import Weights, check_readout_and_gain
 
 Shape = tuple[int, ...]
 
@@ -32,7 +32,7 @@ class ConvNetSpec:
     input_shape : (C, H, W)
         Shape of one input frame; batches arrive flattened, (B, T, C*H*W).
     layers : tuple of ConvLayer, PoolLayer, DenseLayer, or their string form
-        e.g. ``"16c5-p2-32c3s1p1-a2-256"`` (see :mod:`lava_stllr.layers`).
+        e.g. ``"16c5-p2-32c3s1p1-a2-256"`` (see :mod:`lava_stllr.spec.layers`).
     n_classes : int
         Readout size, >= 2; the readout reads the flattened output of the last layer.
     beta_out : float

@@ -15,7 +15,7 @@ Run: ``python benchmarks/bench_conv_nmnist.py [--layers 16c5-a2-256]
 
 ``--lava N``: after training, the first seed's conv S-TLLR net also runs in Lava's CPU
 simulator (frozen front-end, learning off; float, or Loihi 2 fixed point with
-``--lava-tag fixed_pt``) on the first N validation samples; printed: steps/s and how many
+``--lava-precision fixed``) on the first N validation samples; printed: steps/s and how many
 predictions agree with the trainer's forward pass.
 """
 
@@ -58,8 +58,8 @@ def make_trainer(method: str, args: argparse.Namespace, input_shape: tuple[int, 
     return ConvSTLLRTrainer(spec, params, "bp", "adam", seed=seed, dtype=args.dtype)
 
 
-def lava_agreement(trainer, val, n: int, tag: str = "floating_pt") -> dict:
-    """Run ``trainer``'s conv net in Lava (model ``tag``, learning off) on ``n`` samples of
+def lava_agreement(trainer, val, n: int, precision: str = "float") -> dict:
+    """Run ``trainer``'s conv net in Lava (``precision``, learning off) on ``n`` samples of
     ``val``; steps/s and agreement of predictions and scores with the trainer's forward
     pass in float64 (Lava's float models compute in float64)."""
     from lava_stllr.lavanet.conv import conv_network
@@ -70,7 +70,8 @@ def lava_agreement(trainer, val, n: int, tag: str = "floating_pt") -> dict:
     oracle = ConvSTLLRTrainer(trainer.spec, trainer.params, dtype="float64")
     oracle.weights = trainer.weights
     expected = oracle.predict_scores(x)
-    with conv_network(trainer.spec, trainer.weights, val.n_steps, frozen, tag=tag) as net:
+    with conv_network(trainer.spec, trainer.weights, val.n_steps, frozen,
+                      precision=precision) as net:
         net.evaluate(val, indices=indices[:1], progress=False)  # starts the runtime
         start = time.perf_counter()
         result = net.evaluate(val, indices=indices, progress=False)
@@ -81,7 +82,7 @@ def lava_agreement(trainer, val, n: int, tag: str = "floating_pt") -> dict:
            "agree": float(np.mean(result.predictions == expected.argmax(axis=1))),
            "max_score_diff": float(np.abs(result.scores / window - expected).max()),
            "lava_acc": result.accuracy}
-    print(f"Lava {tag}, {len(indices)} validation samples: {out['steps_per_s']:.0f} steps/s, "
+    print(f"Lava {precision}, {len(indices)} validation samples: {out['steps_per_s']:.0f} steps/s, "
           f"predictions agree {out['agree']:.1%}, max score difference "
           f"{out['max_score_diff']:.1e}, accuracy {out['lava_acc']:.3f}", flush=True)
     return out
@@ -101,8 +102,8 @@ def main() -> None:
     parser.add_argument("--dtype", choices=("float64", "float32"), default="float32")
     parser.add_argument("--lava", type=int, default=0, metavar="N",
                         help="run the first conv S-TLLR net in Lava on N validation samples")
-    parser.add_argument("--lava-tag", choices=("floating_pt", "fixed_pt"),
-                        default="floating_pt")
+    parser.add_argument("--lava-precision", choices=("float", "fixed"),
+                        default="float")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     print("command: python " + shlex.join(sys.argv), flush=True)
@@ -123,7 +124,7 @@ def main() -> None:
                    "best_val_acc": max(history.val_acc), "seconds": seconds,
                    "val_curve": history.val_acc}
             if args.lava and method == "conv-stllr" and seed == args.seeds[0]:
-                run["lava"] = lava_agreement(trainer, val, args.lava, args.lava_tag)
+                run["lava"] = lava_agreement(trainer, val, args.lava, args.lava_precision)
             results.setdefault(method, []).append(run)
             print(f"{method:<10} {run['net']} seed {seed}: val {run['val_acc']:.3f} "
                   f"(best {run['best_val_acc']:.3f}, {seconds:.0f} s)", flush=True)

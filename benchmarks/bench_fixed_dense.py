@@ -2,7 +2,7 @@
 bit-approximate LearningDense carrying the same fixed rule.
 
 Each case runs ``spikes -> synapse -> fixed STLLRLIF`` (integer learning signal from a
-ring buffer) in Lava's CPU simulator with ``STLLRSimCfg(select_tag="fixed_pt")`` and
+ring buffer) in Lava's CPU simulator with ``STLLRSimCfg("fixed")`` and
 times ``run`` after a warm-up run. The synapse is:
 
 - ``Dense``          : Lava's bit-accurate Dense (no learning): the baseline network cost;
@@ -87,7 +87,7 @@ def time_case(kind: str, layer: LayerFixed, n_steps: int, rate: float, repeats: 
             getattr(lif, f"{factor}_out").connect(getattr(conn, f"s_in_{factor}"))
         lif.bap_out.connect(conn.s_in_bap)
     try:
-        src.run(condition=RunSteps(num_steps=10), run_cfg=STLLRSimCfg(select_tag="fixed_pt"))
+        src.run(condition=RunSteps(num_steps=10), run_cfg=STLLRSimCfg("fixed"))
         per_step = np.inf
         for _ in range(repeats):  # best of: the machine may be shared
             start = time.perf_counter()

@@ -51,9 +51,10 @@ def main() -> None:
     print(f"network {spec.label}, {args.steps} steps/sample, {args.samples} samples; "
           f"trainer accuracy {float((want.argmax(1) == test.labels).mean()):.3f}")
     frozen = dataclasses.replace(params, lr=0.0)
-    for tag in ("floating_pt", "fixed_pt"):
+    for precision in ("float", "fixed"):
         for mode, p in (("evaluate", frozen), ("train", params)):
-            net = conv_network(spec, trainer.weights, args.steps, p, tag=tag, timeout=300)
+            net = conv_network(spec, trainer.weights, args.steps, p, precision=precision,
+                               timeout=300)
             try:
                 t0 = time.perf_counter()
                 net.evaluate(test, n_samples=1)  # starts the runtime
@@ -66,10 +67,10 @@ def main() -> None:
                 net.close()
             steps = (len(test) + 1) * period
             agree = float((result.predictions == want.argmax(1)).mean())
-            line = (f"{tag:11s} {mode:8s}: {steps / elapsed:7.1f} steps/s ({steps} steps, "
+            line = (f"{precision:11s} {mode:8s}: {steps / elapsed:7.1f} steps/s ({steps} steps, "
                     f"{elapsed:.2f} s; start {start:.2f} s), predictions agree with the "
                     f"trainer {agree:.3f}")
-            if tag == "floating_pt" and mode == "evaluate":
+            if precision == "float" and mode == "evaluate":
                 line += f", max |score - trainer| {np.abs(result.scores / window - want).max():.2e}"
             print(line)
 

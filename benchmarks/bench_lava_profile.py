@@ -39,12 +39,12 @@ from pathlib import Path
 
 import numpy as np
 
-#: ``(name, sizes, n_steps, tag)`` of the profiled networks.
+#: ``(name, sizes, n_steps, precision)`` of the profiled networks.
 NETWORKS = [
-    ("demo 512-64-4 T=24 float", (512, 64, 4), 24, "floating_pt"),
-    ("2312-256-10 T=25 float", (2312, 256, 10), 25, "floating_pt"),
-    ("2312-256-10 T=25 fixed", (2312, 256, 10), 25, "fixed_pt"),
-    ("demo 512-64-4 T=24 fixed", (512, 64, 4), 24, "fixed_pt"),
+    ("demo 512-64-4 T=24 float", (512, 64, 4), 24, "float"),
+    ("2312-256-10 T=25 float", (2312, 256, 10), 25, "float"),
+    ("2312-256-10 T=25 fixed", (2312, 256, 10), 25, "fixed"),
+    ("demo 512-64-4 T=24 fixed", (512, 64, 4), 24, "fixed"),
 ]
 _PHASES = ("_spike", "_pre_mgmt", "_lrn", "_post_mgmt")
 
@@ -184,14 +184,27 @@ def run_digest(result, net) -> str:
     return digest.hexdigest()
 
 
-def time_network(sizes, n_steps, tag, samples, rate, profile_dir: str | None) -> dict:
+def _network(sizes, n_steps, params, precision: str):
+    """An ``STLLRNetwork`` of the checkout on ``sys.path``: today's (``lavanet``,
+    ``precision=``) or one from before the assembly moved (``network``, ``tag=``), so a
+    baseline checkout can be timed with this script."""
+    try:
+        from lava_stllr.lavanet.network import STLLRNetwork
+    except ImportError:
+        from lava_stllr.network import STLLRNetwork  # before lavanet/
+        tag = {"float": "floating_pt", "fixed": "fixed_pt"}[precision]
+        return STLLRNetwork(sizes, n_steps=n_steps, params=params, tag=tag, timeout=300)
+    return STLLRNetwork(sizes, n_steps=n_steps, params=params, precision=precision,
+                        timeout=300)
+
+
+def time_network(sizes, n_steps, precision, samples, rate, profile_dir: str | None) -> dict:
     """Train once (warm-up, 1 sample), then time a call on ``samples`` samples."""
-    from lava_stllr.lavanet.network import STLLRNetwork
     from lava_stllr.params import STLLRParams
 
     data = random_dataset(samples, sizes, n_steps, rate)
     params = STLLRParams.preset("code_default", lr=1e-3)
-    net = STLLRNetwork(sizes, n_steps=n_steps, params=params, tag=tag, timeout=300)
+    net = _network(sizes, n_steps, params, precision)
     period = net.layout.period
     if profile_dir is not None:
         install_profiler(profile_dir, start_step=2 * period + 1,
@@ -233,9 +246,9 @@ def print_profile(out: dict, profile_dir: str) -> None:
 
 
 def run_one(index: int, samples: int, rate: float, profile: bool) -> dict:
-    name, sizes, n_steps, tag = NETWORKS[index]
+    name, sizes, n_steps, precision = NETWORKS[index]
     with tempfile.TemporaryDirectory(prefix="stllr-profile-") as tmp:
-        out = time_network(sizes, n_steps, tag, samples, rate, tmp if profile else None)
+        out = time_network(sizes, n_steps, precision, samples, rate, tmp if profile else None)
         if profile:
             print(f"\n== {name}: {out['steps']} steps in {out['wall']:.2f} s = "
                   f"{out['steps_per_s']:.1f} steps/s")

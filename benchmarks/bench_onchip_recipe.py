@@ -61,9 +61,9 @@ def _network(args: argparse.Namespace, layout: OnChipLayout, precision: str):
         return OnChipReference(layout, precision=precision)
     from lava_stllr.lavanet.network import STLLRNetwork
 
-    tag = "fixed_pt" if precision == "fixed" else "floating_pt"
+    precision = "fixed" if precision == "fixed" else "float"
     return STLLRNetwork(layout.sizes, layout.n_steps, params=layout.params, seed=layout.seed,
-                        tag=tag, update=layout.update)
+                        precision=precision, update=layout.update)
 
 
 def main() -> None:

@@ -58,7 +58,7 @@ def _adapt(args: argparse.Namespace, layout: OnChipLayout, train, val, new_idx: 
 
         net = STLLRNetwork(layout.sizes, layout.n_steps, params=layout.params,
                            seed=layout.seed, weights=layout.weights,
-                           tag="fixed_pt" if args.precision == "fixed" else "floating_pt")
+                           precision="fixed" if args.precision == "fixed" else "float")
     else:
         net = OnChipReference(layout, precision=args.precision)
     rng = np.random.default_rng(args.seed)

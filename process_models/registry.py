@@ -2,7 +2,8 @@
 
 Lava's compiler does not find models outside a Process's folder, so
 :class:`lava_stllr.lavanet.run_config.STLLRSimCfg` asks this registry instead. Adding a tag is
-one line in :data:`TAG_PACKAGES` (plus the package of models, listing them in ``MODELS``).
+one line in :data:`TAG_PACKAGES` (plus the package of models, listing them in ``MODELS``
+and the ``PRECISION`` of the programs they run).
 """
 
 from __future__ import annotations
@@ -25,6 +26,23 @@ TAG_PACKAGES: dict[str, str] = {
 def tags() -> tuple[str, ...]:
     """The registered tags."""
     return tuple(TAG_PACKAGES)
+
+
+def tag_for(precision: str) -> str:
+    """The tag whose models run programs of ``precision`` (``"float"`` or ``"fixed"``);
+    ``ValueError`` for a precision no tag runs."""
+    for tag in TAG_PACKAGES:
+        if importlib.import_module(TAG_PACKAGES[tag]).PRECISION == precision:
+            return tag
+    known = [importlib.import_module(p).PRECISION for p in TAG_PACKAGES.values()]
+    raise ValueError(f"precision must be one of {known}, got {precision!r}")
+
+
+def precision_of(tag: str) -> str:
+    """The precision of the programs ``tag``'s models run."""
+    if tag not in TAG_PACKAGES:
+        raise ValueError(f"unknown model tag {tag!r}; registered tags: {tags()}")
+    return importlib.import_module(TAG_PACKAGES[tag]).PRECISION
 
 
 @cache

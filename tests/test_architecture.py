@@ -13,6 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("lava_stllr", "process_models")
 MAX_LINES = 400
+#: Modules directly in lava_stllr/ (besides __init__): the rest lives in folders by layer.
+MAX_LOOSE_MODULES = 8
 
 
 def _modules() -> dict[str, Path]:
@@ -109,6 +111,20 @@ def test_no_source_file_is_over_the_size_limit() -> None:
            for p in (ROOT / pkg).rglob("*.py")
            if (n := len(p.read_text().splitlines())) > MAX_LINES}
     assert not big, f"files over {MAX_LINES} lines: {big}"
+
+
+def test_the_top_level_holds_few_loose_modules() -> None:
+    loose = sorted(p.name for p in (ROOT / "lava_stllr").glob("*.py") if p.name != "__init__.py")
+    assert len(loose) <= MAX_LOOSE_MODULES, loose
+
+
+def test_every_package_folder_has_a_row_in_the_architecture_doc() -> None:
+    doc = (ROOT / "docs" / "architecture.md").read_text()
+    folders = sorted({str(p.parent.relative_to(ROOT)) for pkg in PACKAGES
+                      for p in (ROOT / pkg).rglob("__init__.py")} - {"lava_stllr"})
+    missing = [f for f in folders if f"`{f}/`" not in doc and ".lava_testing" not in f
+               and "lava_testing" not in f and not f.startswith("process_models/")]
+    assert not missing, f"folders without a row in docs/architecture.md: {missing}"
 
 
 def test_the_numpy_oracle_runs_without_loading_lava() -> None:

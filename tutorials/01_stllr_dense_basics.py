@@ -124,7 +124,7 @@ def run_pairing(run_params: STLLRParams) -> dict[str, np.ndarray]:
         monitors[key].probe(getattr(proc, attr), N_RUN)
     try:
         source.run(condition=RunSteps(num_steps=N_RUN),
-                   run_cfg=STLLRSimCfg(select_tag="floating_pt"))
+                   run_cfg=STLLRSimCfg("float"))
         rec = {key: np.asarray(monitors[key].get_data()[proc.name][attr], dtype=float)
                for key, (proc, attr) in probes.items()}
     finally:

@@ -321,8 +321,8 @@ fig.tight_layout()
 # %% [markdown]
 # ## 7. The fixed-point network in Lava (when available)
 #
-# The bit-approximate Lava ProcessModels are registered under the model tag `fixed_pt`
-# (`process_models/registry.py`). `STLLRNetwork(..., tag="fixed_pt")` quantizes the
+# The bit-approximate Lava ProcessModels are registered under the Lava model tag `fixed_pt`
+# (`process_models/registry.py`). `STLLRNetwork(..., precision="fixed")` quantizes the
 # layout's initial weights and DFA feedback (`lava_stllr.loihi.network_fixed`) and builds
 # the same network with integer state. The cell below trains it in Lava on `N_FIXED`
 # samples (the simulator is slow) and checks its weights and scores against the NumPy
@@ -337,7 +337,7 @@ fixed_summary = None
 if "fixed_pt" in tags():
     n_fixed = min(N_FIXED, len(train))
     fixed_net = STLLRNetwork(layout.sizes, n_steps=N_STEPS, params=params, seed=SEED,
-                             tag="fixed_pt")
+                             precision="fixed")
     try:
         fixed_net.train(train, n_samples=n_fixed, progress=False)
         fixed_eval = fixed_net.evaluate(val, progress=False)

@@ -33,12 +33,10 @@ class LavaNetworkTrainer:
         As for the reference trainers (the Lava network learns with DFA only; any signal
         can be evaluated); ``spec.recurrent`` builds recurrent hidden layers.
     precision : {"float", "fixed"}
-        Model tag ``floating_pt`` or ``fixed_pt``.
+        The network's arithmetic (:class:`~lava_stllr.lavanet.network.STLLRNetwork`).
     weights : Weights, optional
         Start from these (e.g. a finished run's) instead of weights drawn from ``seed``.
     """
-
-    TAGS = {"float": "floating_pt", "fixed": "fixed_pt"}
 
     def __init__(self, spec: Any, params: Any, *, signal: str, precision: str,
                  seed: int, weights: Any = None) -> None:
@@ -50,9 +48,8 @@ class LavaNetworkTrainer:
 
         self._network_class = STLLRNetwork
         self.spec, self.params, self.signal, self.seed = spec, params, signal, seed
-        self.tag = self.TAGS[precision]
+        self.precision = precision
         self._net: Any = None
-        self._precision = precision
         self._weights = _initial_weights(spec, seed)
         if weights is not None:
             self.weights = weights
@@ -62,12 +59,13 @@ class LavaNetworkTrainer:
             from lava_stllr.lavanet.conv import conv_network
 
             self._net = conv_network(self.spec, self._weights, int(n_steps), self.params,
-                                     signal="dfa", seed=self.seed, tag=self.tag)
+                                     signal="dfa", seed=self.seed,
+                                     precision=self.precision)
         if self._net is None:
             self._net = self._network_class(
                 self.spec.sizes, int(n_steps), params=self.params, signal="dfa",
                 beta_out=self.spec.beta_out, init_gain=self.spec.init_gain, seed=self.seed,
-                graded_input=self.tag == "floating_pt", tag=self.tag,
+                graded_input=self.precision == "float", precision=self.precision,
                 weights=self._weights,
                 **({"recurrent": True} if self.spec.recurrent else {}))
         return self._net
@@ -90,7 +88,7 @@ class LavaNetworkTrainer:
         except ValueError as exc:
             raise CLIError(str(exc)) from None
         if self.spec.kind == "conv":  # the kernels' quantization depends on their values
-            check_conv_front_end(self.spec, value, self.params, self._precision)
+            check_conv_front_end(self.spec, value, self.params, self.precision)
         self.close()
         self._weights = value.copy()
 
@@ -164,7 +162,7 @@ def check_conv_front_end(spec: Any, weights: Any, params: Any, precision: str) -
     front-end of :func:`~lava_stllr.lavanet.conv.conv_network` in ``precision``
     (no dense layer after the conv/pool layers; in fixed point, a front-end ending in an
     average pool, kernels or thresholds out of Loihi 2's ranges)."""
-    from lava_stllr.onchip.frontend import split_conv
+    from lava_stllr.onchip.conv_stages import split_conv
 
     try:
         front, _, _ = split_conv(spec, weights)

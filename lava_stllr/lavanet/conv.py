@@ -3,7 +3,7 @@ and readout learning on chip.
 
 A :class:`~lava_stllr.spec.conv.ConvNetSpec` trained offline (e.g. by
 :class:`~lava_stllr.reference.conv_stllr.ConvSTLLRTrainer`) splits into the front-end
-(:class:`~lava_stllr.onchip.frontend.FrontEnd`: conv + LIF stages and pools, frozen: Loihi
+(:class:`~lava_stllr.onchip.conv_stages.FrontEnd`: conv + LIF stages and pools, frozen: Loihi
 2's learning engine cannot learn shared kernels) and the dense part (``STLLRDense`` /
 ``STLLRLIF`` hidden layers and the fused ``OutputLayer``, DFA), which starts from the
 trained dense weights and keeps learning online.
@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from lava_stllr.lavanet.network import STLLRNetwork
-from lava_stllr.onchip.frontend import split_conv
+from lava_stllr.onchip.conv_stages import split_conv
 from lava_stllr.onchip.layout import OnChipLayout
 from lava_stllr.params import STLLRParams
 from lava_stllr.spec.conv import ConvNetSpec
@@ -61,7 +61,7 @@ def conv_network(spec: ConvNetSpec, weights: Weights, n_steps: int,
     params : STLLRParams or str
         Neuron and rule parameters of both parts (``lr = 0``: inference only).
     **kwargs
-        Further :class:`STLLRNetwork` arguments (``tag="fixed_pt"``, ``gap``, ``seed``
+        Further :class:`STLLRNetwork` arguments (``precision="fixed"``, ``gap``, ``seed``
         of the DFA feedback, ``timeout``, ``fuse``, ``quantize_options``).
 
     Returns
@@ -77,7 +77,4 @@ def conv_network(spec: ConvNetSpec, weights: Weights, n_steps: int,
         raise ValueError(f"conv_network sets {', '.join(taken)} from spec and weights; "
                          "do not pass them")
     head = _head_kwargs(spec, weights)
-    if kwargs.get("tag") == "fixed_pt":  # the front-end's quantization errors, first
-        preset = STLLRParams.preset(params) if isinstance(params, str) else params
-        head["front_end"].stages(preset, "fixed")
     return STLLRNetwork(head.pop("sizes"), n_steps, params, **head, **kwargs)

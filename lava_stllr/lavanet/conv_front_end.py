@@ -1,4 +1,4 @@
-"""Build a frozen conv front-end (:class:`~lava_stllr.onchip.frontend.FrontEnd`) as Lava
+"""Build a frozen conv front-end (:class:`~lava_stllr.onchip.conv_stages.FrontEnd`) as Lava
 Processes in front of the dense part of :class:`~lava_stllr.lavanet.network.STLLRNetwork`.
 
 Each conv layer is Lava's stock ``lava.proc.conv.process.Conv`` (float or fixed model by
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from lava.proc.conv.process import Conv
 
-from lava_stllr.onchip.frontend import ConvStage, PoolStage
+from lava_stllr.onchip.conv_stages import ConvStage, PoolStage, Stage
 from lava_stllr.onchip.layout import OnChipLayout
 from lava_stllr.processes.frontend import FrontEndLIF, SpikePool
 
@@ -51,9 +51,11 @@ class FrontEndChain:
     out_port: Any = None
 
 
-def build_front_end(layout: OnChipLayout, precision: str, source_out: Any) -> FrontEndChain:
-    """Processes of ``layout.front_end`` in ``precision`` ("float" or "fixed"), fed by
-    ``source_out`` (the ``EventSource``'s flat frames); returns them and the output port.
+def build_front_end(layout: OnChipLayout, stages: tuple[Stage, ...], source_out: Any
+                    ) -> FrontEndChain:
+    """Processes of ``layout.front_end`` running ``stages`` (their programs, float or
+    fixed: :attr:`lava_stllr.onchip.program.NetworkProgram.front`), fed by ``source_out``
+    (the ``EventSource``'s flat frames); returns them and the output port.
 
     Conv stage ``j`` sends ``conv(h[t-1])`` at step ``t`` (Lava ``Conv``); its neurons have
     delay ``j + 1`` and restart at their own sample boundaries. Float: every ``Conv`` whose
@@ -64,26 +66,27 @@ def build_front_end(layout: OnChipLayout, precision: str, source_out: Any) -> Fr
     front = layout.front_end
     if front is None:
         raise ValueError("the layout has no front_end")
-    fixed = precision == "fixed"
     chain = FrontEndChain()
     port = source_out.reshape(front.input_shape).transpose([2, 1, 0])
-    for i, stage in enumerate(front.stages(layout.params, precision)):
+    for i, stage in enumerate(stages):
         if isinstance(stage, PoolStage):
             pool = SpikePool(shape=lava_shape(stage.in_shape), kind=stage.kind,
-                             kernel=stage.kernel, name=f"front_pool{i}")
+                             kernel=stage.kernel, precision=stage.precision,
+                             name=f"front_pool{i}")
             port.connect(pool.s_in)
             port = pool.a_out
             chain.pools.append(pool)
             continue
         assert isinstance(stage, ConvStage)
         kernel = lava_kernel(stage.weights)
+        fixed = stage.neuron.precision == "fixed"  # Lava's Conv takes integer kernels then
         conv = Conv(weight=kernel.astype(np.int32) if fixed else kernel.astype(float),
                     input_shape=lava_shape(stage.in_shape), padding=stage.padding,
                     stride=stage.stride, num_message_bits=stage.message_bits,
                     name=f"front_conv{i}")
         lif = FrontEndLIF(shape=lava_shape(stage.out_shape), params=layout.params,
                           period=layout.period, delay=stage.depth, n_steps=layout.n_steps,
-                          fixed=stage.neuron if fixed else None, name=f"front_lif{i}")
+                          program=stage.neuron, name=f"front_lif{i}")
         port.connect(conv.s_in)
         conv.a_out.connect(lif.a_in)
         port = lif.s_out

@@ -41,11 +41,12 @@ def check_fuse(fuse: object) -> bool | str:
 
 
 def layers_fusable(net: Any) -> bool:
-    """Whether ``net``'s layers fuse: ``fuse=True``, no recurrent connections, and the
-    Processes built are the dense kind's (``STLLRDense`` synapses, ``STLLRLIF`` neurons
-    with their feedback, one ``OutputLayer``, an ``EventSource`` feeding the first
-    synapse: no conv front-end); other kinds keep the ``"feedback"`` network."""
-    return (net.fuse is True and not net.recurrent and net.front is None
+    """Whether the layers of ``net`` (an :class:`~lava_stllr.lavanet.assembly.Assembly`)
+    fuse: no recurrent connections, and the Processes built are the dense kind's
+    (``STLLRDense`` synapses, ``STLLRLIF`` neurons with their feedback, one
+    ``OutputLayer``, an ``EventSource`` feeding the first synapse: no conv front-end);
+    other kinds keep the ``"feedback"`` network."""
+    return (not net.recurrent and net.front is None
             and isinstance(net.source, EventSource) and isinstance(net.readout, OutputLayer)
             and len(net.dense) == len(net.hidden) + 1
             and all(type(d) is STLLRDense for d in net.dense)

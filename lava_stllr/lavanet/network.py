@@ -23,16 +23,14 @@ from collections.abc import Sequence
 
 import numpy as np
 from lava.magma.core.run_conditions import RunSteps
-from lava.proc.dense.process import Dense
 from tqdm.auto import tqdm
 
 from lava_stllr import validate
 from lava_stllr.data.dataset import SpikeDataset
-from lava_stllr.lavanet.conv_front_end import build_front_end
-from lava_stllr.lavanet.fused import check_fuse, fuse_layers, layers_fusable
-from lava_stllr.lavanet.kwargs import FixedKwargs
+from lava_stllr.lavanet.assembly import assemble
+from lava_stllr.lavanet.fused import check_fuse
 from lava_stllr.lavanet.run_config import STLLRSimCfg
-from lava_stllr.onchip.frontend import FrontEnd
+from lava_stllr.onchip.conv_stages import FrontEnd
 from lava_stllr.onchip.layout import (
     OnChipLayout,
     RunResult,
@@ -43,15 +41,6 @@ from lava_stllr.onchip.layout import (
 )
 from lava_stllr.onchip.program import network_program
 from lava_stllr.params import STLLRParams
-from lava_stllr.processes import (
-    STLLRLIF,
-    EventSource,
-    LabelSource,
-    LeakyReadout,
-    OutputError,
-    OutputLayer,
-    STLLRDense,
-)
 from lava_stllr.processes.host_io import pipe_pending
 from lava_stllr.runtime.guard import (
     LavaRuntimeError,
@@ -64,9 +53,6 @@ from lava_stllr.runtime.guard import (
 )
 from lava_stllr.runtime.shm import reclaim_stale_segments, record_runtime
 from lava_stllr.spec.network import Weights
-
-#: ``num_message_bits`` of the DFA feedback ``Dense`` (graded error values).
-FEEDBACK_MESSAGE_BITS = 24
 
 
 class STLLRNetwork:
@@ -92,13 +78,14 @@ class STLLRNetwork:
         Initial weights, e.g. ``trainer.weights`` of a reference trainer or
         ``lava_stllr.runs.record.load_run(folder).weights`` (fixed point quantizes them); None
         draws them from ``seed``. The network keeps learning from them on chip.
-    tag : str
-        Model tag for :class:`~lava_stllr.lavanet.run_config.STLLRSimCfg`. ``"fixed_pt"`` builds
-        the fixed-point network (Loihi 2 widths, binary input): weights, feedback and
-        neuron programs from :func:`lava_stllr.onchip.program.network_program`,
-        bit-exact with ``OnChipReference(layout, precision="fixed")``.
+    precision : {"float", "fixed"}
+        The arithmetic: ``"fixed"`` builds the fixed-point network (Loihi 2 widths, binary
+        input). Every Process gets its program, initial weights and feedback from
+        :func:`lava_stllr.onchip.program.network_program`, bit-exact with
+        ``OnChipReference(layout, precision=...)``; the run config selects the models of
+        that precision.
     quantize_options : dict, optional
-        ``fixed_pt`` only: options of :func:`lava_stllr.loihi.quantize.quantize`.
+        Fixed only: options of :func:`lava_stllr.loihi.quantize.quantize`.
     timeout : float
         Seconds any single host wait (a pipe send or receive) may take.
     fuse : {True, "feedback", False}
@@ -137,7 +124,7 @@ class STLLRNetwork:
     def __init__(self, sizes: tuple[int, ...], n_steps: int,
                  params: STLLRParams | str = "code_default", signal: str = "dfa",
                  gap: int | None = None, beta_out: float = 0.9, init_gain: float = 1.0,
-                 seed: int = 0, graded_input: bool = False, tag: str = "floating_pt",
+                 seed: int = 0, graded_input: bool = False, precision: str = "float",
                  quantize_options: dict | None = None, timeout: float = 600.0,
                  update: str = "step", recurrent: bool = False,
                  weights: Weights | None = None, fuse: bool | str = True,
@@ -147,11 +134,9 @@ class STLLRNetwork:
                                    weights=weights, front_end=front_end)
         if not timeout > 0:
             raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
-        self._run_cfg = STLLRSimCfg(select_tag=tag)
-        self.precision = "fixed" if tag == "fixed_pt" else "float"
-        if quantize_options is not None and self.precision != "fixed":
-            raise ValueError("quantize_options needs tag='fixed_pt'")
-        self.program = network_program(self.layout, self.precision, quantize_options)
+        self.program = network_program(self.layout, precision, quantize_options)
+        self.precision = self.program.precision
+        self._run_cfg = STLLRSimCfg(self.precision)
         self.fixed_network = self.program.fixed_network
         self.timeout = float(timeout)
         self.fuse = check_fuse(fuse)
@@ -165,75 +150,10 @@ class STLLRNetwork:
         self._build()
 
     def _build(self) -> None:
-        lay, p = self.layout, self.layout.params
-        period = lay.period
-        self.source = EventSource(n_inputs=lay.n_inputs, n_steps=lay.n_steps, gap=lay.gap)
-        self.front = None if lay.front_end is None else build_front_end(
-            lay, self.precision, self.source.s_out)
-        fx = FixedKwargs(self.fixed_network)
-        self.dense = [
-            STLLRDense(weights=w, params=p, period=period, delay=lay.dense_delay(i),
-                       graded=lay.graded_input and i == 0, update=lay.update,
-                       name=f"dense{i}", **fx.dense(i))
-            for i, w in enumerate(self._weights)
-        ]
-        self.recurrent = [
-            STLLRDense(weights=w, params=p, period=period, delay=lay.recurrent_delay(i),
-                       update=lay.update, recurrent=True, name=f"recurrent{i}",
-                       **fx.dense(i, recurrent=True))
-            for i, w in enumerate(self._rec_weights)
-        ]
-        feedback = [np.asarray(b, dtype=float) for b in self.program.feedback]
-        self.hidden = [STLLRLIF(n=n, params=p, period=period, delay=lay.lif_delay(i),
-                                update=lay.update, name=f"lif{i}",
-                                feedback=feedback[i] if self.fuse else None, **fx.hidden(i))
-                       for i, n in enumerate(lay.sizes[1:-1])]
-        n_out = lay.sizes[-1]
-        if self.fuse:  # one Process, one OS process: readout, labels and error
-            self.readout = self.error = self.labels = OutputLayer(
-                n=n_out, beta_out=lay.beta_out, params=p, n_steps=lay.n_steps, gap=lay.gap,
-                window_start=lay.window_start, delay=lay.output_delay, update=lay.update,
-                name="output", **fx.readout())
-        else:
-            self.readout = LeakyReadout(n=n_out, beta_out=lay.beta_out, params=p, period=period,
-                                        delay=lay.output_delay, update=lay.update,
-                                        **fx.readout())
-            self.error = OutputError(n=n_out, n_steps=lay.n_steps, gap=lay.gap,
-                                     window_start=lay.window_start, delay=lay.output_delay,
-                                     **fx.readout())
-            self.labels = LabelSource(n_classes=n_out, period=period, delay=lay.output_delay)
-        self.feedback = [] if self.fuse else [
-            Dense(weights=b, num_message_bits=FEEDBACK_MESSAGE_BITS, name=f"feedback{i}",
-                  **fx.feedback()) for i, b in enumerate(feedback)]
-        if layers_fusable(self):
-            fuse_layers(self)
-            return
-
-        posts = [*self.hidden, self.readout]
-        pre_outs = [self.source.s_out if self.front is None else self.front.out_port,
-                    *(lif.s_out for lif in self.hidden)]
-        connections = [*zip(pre_outs, self.dense, posts, strict=True),
-                       *((lif.s_out, rec, lif) for rec, lif in zip(
-                           self.recurrent, self.hidden, strict=False))]
-        for pre_out, dense, post in connections:  # a_in sums all its incoming currents
-            pre_out.connect(dense.s_in)
-            dense.a_out.connect(post.a_in)
-            post.y2_out.connect(dense.s_in_y2)
-            post.y3_out.connect(dense.s_in_y3)
-            if self.fixed_network is not None or lay.update == "sample":
-                post.y1_out.connect(dense.s_in_y1)  # the fixed sign flag or the gate
-            if self.fixed_network is not None and post is not self.readout:
-                post.bap_out.connect(dense.s_in_bap)  # the fixed rule's bAP
-        if not self.fuse:
-            self.readout.z_out.connect(self.error.z_in)
-            self.labels.label_out.connect(self.error.label_in)
-            self.error.e_out.connect(self.readout.e_in)
-        for i, lif in enumerate(self.hidden):
-            if self.fuse:
-                self.error.e_out.connect(lif.e_in)
-            else:
-                self.error.e_out.connect(self.feedback[i].s_in)
-                self.feedback[i].a_out.connect(lif.sig_in)
+        parts = assemble(self.layout, self.program, self.fuse, self._weights,
+                         self._rec_weights)
+        for name, value in vars(parts).items():
+            setattr(self, name, value)
 
     # -- running ---------------------------------------------------------------------
 
@@ -274,7 +194,8 @@ class STLLRNetwork:
     def weight_mantissas(self) -> list[np.ndarray]:
         """Fixed point only: the integer weights (9-bit mantissas, readout last)."""
         if self.fixed_network is None:
-            raise ValueError("weight_mantissas needs the fixed_pt network (tag='fixed_pt')")
+            raise ValueError("weight_mantissas needs the fixed-point network "
+                             "(precision='fixed')")
         return [np.asarray(w).astype(np.int64) for w in self._weights]
 
     def close(self) -> None:

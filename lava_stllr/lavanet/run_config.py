@@ -63,35 +63,42 @@ class RegistryModelMap(Mapping):
 
 class STLLRSimCfg(Loihi2SimCfg):
     """``Loihi2SimCfg`` that resolves the lava-stllr Processes through
-    ``process_models.registry`` by ``select_tag``.
+    ``process_models.registry``, with the models of one precision.
 
     At compile time it also checks every ``STLLRDense``'s learning ports
     (:func:`lava_stllr.processes.wiring.check_learning_wiring`): an unconnected,
     swapped or stock-neuron-driven ``s_in_y2``/``s_in_y3`` raises ``ValueError`` instead
-    of never learning or hanging the run.
+    of never learning or hanging the run; and every Process's programs must be of the
+    selected precision.
 
     Parameters
     ----------
-    select_tag : str
-        Model tag of our Processes (a registered tag, e.g. ``"floating_pt"``); Lava's
-        own Processes (``Dense``, ``LearningDense``, ``Monitor``...) are selected with
-        the same tag by Lava's discovery.
+    precision : {"float", "fixed"}
+        The arithmetic of the models: float64, or Loihi 2's bit-approximate integers. It
+        selects the Lava model tag (``floating_pt`` / ``fixed_pt``), with which Lava's own
+        Processes (``Dense``, ``LearningDense``, ``Monitor``...) are selected too.
+    select_tag : str, optional
+        Lava's name for the same choice (a registered tag); give one of the two.
     exception_proc_model_map : dict, optional
         Extra ``{Process class or instance: ProcessModel}`` overrides.
     custom_sync_domains, select_sub_proc_model, loglevel
         As for ``Loihi2SimCfg``.
     """
 
-    def __init__(self, custom_sync_domains: list[SyncDomain] | None = None,
-                 select_tag: str = "floating_pt", select_sub_proc_model: bool = False,
+    def __init__(self, precision: str | None = None, *,
+                 select_tag: str | None = None,
+                 custom_sync_domains: list[SyncDomain] | None = None,
+                 select_sub_proc_model: bool = False,
                  exception_proc_model_map: dict[type[AbstractProcess] | AbstractProcess,
                                                 type[AbstractProcessModel]] | None = None,
                  loglevel: int = logging.WARNING) -> None:
-        from process_models.registry import tags
+        from process_models.registry import precision_of, tag_for
 
-        if select_tag not in tags():
-            raise ValueError(f"select_tag must be one of the registered tags {tags()}, "
-                             f"got {select_tag!r}")
+        if precision is not None and select_tag is not None:
+            raise ValueError("give precision or select_tag, not both")
+        if select_tag is None:
+            select_tag = tag_for("float" if precision is None else precision)
+        self.precision = precision_of(select_tag)
         super().__init__(custom_sync_domains=custom_sync_domains, select_tag=select_tag,
                          select_sub_proc_model=select_sub_proc_model, loglevel=loglevel)
         self.exception_proc_model_map = RegistryModelMap(select_tag, exception_proc_model_map)

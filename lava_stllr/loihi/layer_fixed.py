@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from lava_stllr.loihi.fixed_rule import FixedRule
-from lava_stllr.loihi.neuron_fixed import NeuronProgram, ReadoutProgram
+from lava_stllr.loihi.neuron_fixed import NeuronRegisters, ReadoutRegisters
 from lava_stllr.loihi.psi_fixed import PsiFixed
 from lava_stllr.loihi.rule_constants import LearningConstants
 from lava_stllr.params import STLLRParams
@@ -44,7 +44,7 @@ class LayerFixed:
         The connection's learning rule.
     learning : LearningConstants
         Rule constants, gains and resolution levels (from the flag search).
-    neuron : NeuronProgram or ReadoutProgram
+    neuron : NeuronRegisters or ReadoutRegisters
         The post population's integer program.
     trace_unit : float
         Float post trace per integer unit (0 for the readout).
@@ -65,14 +65,14 @@ class LayerFixed:
     signal_scale: float
     rule: FixedRule
     learning: LearningConstants
-    neuron: NeuronProgram | ReadoutProgram
+    neuron: NeuronRegisters | ReadoutRegisters
     trace_unit: float
     effective: dict[str, float] = field(default_factory=dict)
 
     @property
     def psi(self) -> PsiFixed | None:
         """The integer psi program (None for the readout)."""
-        return self.neuron.psi if isinstance(self.neuron, NeuronProgram) else None
+        return self.neuron.psi if isinstance(self.neuron, NeuronRegisters) else None
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ import numpy as np
 from lava_stllr import validate
 from lava_stllr.loihi.fixed_rule import FLAG_OFFSET
 from lava_stllr.loihi.layer_fixed import FixedSTLLR, LayerFixed
-from lava_stllr.loihi.neuron_fixed import NeuronProgram
+from lava_stllr.loihi.neuron_fixed import NeuronRegisters
 from lava_stllr.loihi.quantize import quantize
 from lava_stllr.loihi.quantize_options import QuantizeOptions
 from lava_stllr.loihi.widths import (
@@ -156,7 +156,7 @@ def _layer_checks(layer: LayerFixed) -> list[Check]:
                                 "THIRD_FACTOR_BITS (s_in_y2/y3 precision 7)"))
     sig_max = (1 << (layer.neuron.signal_bits - 1)) - 1
     neuron = layer.neuron
-    if isinstance(neuron, NeuronProgram):
+    if isinstance(neuron, NeuronRegisters):
         psi = neuron.psi
         checks += [
             Check(f"{p} vth", neuron.vth, 1, VTH_MAX,
@@ -240,7 +240,7 @@ def _layer_listing(layer: LayerFixed) -> dict[str, Any]:
                    "max": layer.signal_max},
         "effective": dict(layer.effective),
     }
-    if isinstance(neuron, NeuronProgram):
+    if isinstance(neuron, NeuronRegisters):
         entry["threshold"] = {"vth": neuron.vth, "vth_shift": VTH_SHIFT,
                               "vth_scaled": neuron.vth_scaled,
                               "theta": neuron.vth_scaled * layer.membrane_scale}

@@ -79,7 +79,7 @@ def _fit(name: str, values: np.ndarray, bits: int, signed: bool, overflow: str) 
 
 
 @dataclass(frozen=True)
-class NeuronProgram:
+class NeuronRegisters:
     """Integer constants of one S-TLLR LIF population (built by ``loihi.quantize``).
 
     Attributes
@@ -190,14 +190,14 @@ def _flags_and_magnitude(signal: np.ndarray, bits: int,
     return y1, np.abs(sig)
 
 
-def neuron_step(program: NeuronProgram, state: NeuronState, a_in: np.ndarray,
+def neuron_step(program: NeuronRegisters, state: NeuronState, a_in: np.ndarray,
                 signal: np.ndarray, learn: bool = True,
                 overflow: str = "raise") -> tuple[NeuronState, NeuronOutputs]:
     """One step of the fixed-point S-TLLR LIF population (see the module docstring).
 
     Parameters
     ----------
-    program : NeuronProgram
+    program : NeuronRegisters
     state : NeuronState
     a_in : int array
         Dendritic input from the connection (16-bit signed, already shifted by the weight
@@ -246,7 +246,7 @@ def neuron_step(program: NeuronProgram, state: NeuronState, a_in: np.ndarray,
 
 
 @dataclass(frozen=True)
-class ReadoutProgram:
+class ReadoutRegisters:
     """Integer constants of the non-spiking readout (leaky integrator).
 
     ``z = trunc(z * (4096 - dv) / 4096) + (a_in << 6)``; its connection learns with
@@ -282,7 +282,7 @@ class ReadoutProgram:
                 "signal_bits": self.signal_bits, "flag": self.flag, "program": self.program()}
 
 
-def readout_step(program: ReadoutProgram, z: np.ndarray, a_in: np.ndarray,
+def readout_step(program: ReadoutRegisters, z: np.ndarray, a_in: np.ndarray,
                  signal: np.ndarray, learn: bool = True,
                  overflow: str = "raise") -> tuple[np.ndarray, np.ndarray]:
     """One readout step: returns the new ``z`` (24-bit) and the ``(3, n)`` third factors."""

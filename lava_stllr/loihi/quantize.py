@@ -41,7 +41,7 @@ from lava_stllr.core.psi import psi_kind
 from lava_stllr.loihi.conversions import decay_numerator, dv_from_beta, even_weights, tau_from_lam
 from lava_stllr.loihi.fixed_rule import FixedRule, stllr_products
 from lava_stllr.loihi.layer_fixed import Dequantized, FixedSTLLR, LayerFixed
-from lava_stllr.loihi.neuron_fixed import NeuronProgram, ReadoutProgram
+from lava_stllr.loihi.neuron_fixed import NeuronRegisters, ReadoutRegisters
 from lava_stllr.loihi.psi_fixed import PsiFixed, make_psi_fixed
 from lava_stllr.loihi.quantize_options import QuantizeOptions
 from lava_stllr.loihi.rule_constants import RuleInputs, choose_rule_constants
@@ -167,7 +167,7 @@ def _layer(net: _Network, index: int, absmax: float, signal_max: float, readout:
             weight_scale=s_w, alpha_post=0.0, psi_lsb=1.0, psi_out_max=1, psi_peak=1.0,
             trace_unit=0.0, **common))
         dv_out = dv_from_beta(params.beta if opts.beta_out is None else opts.beta_out, "beta_out")
-        neuron: NeuronProgram | ReadoutProgram = ReadoutProgram(
+        neuron: NeuronRegisters | ReadoutRegisters = ReadoutRegisters(
             dv_out, *lc.y2_gain, lc.y3_gain[1], lc.y3_gain[2], opts.signal_bits, flag=lc.flag)
         trace_unit, alpha_post = 0.0, 0.0
     else:
@@ -186,7 +186,7 @@ def _layer(net: _Network, index: int, absmax: float, signal_max: float, readout:
         lc = choose_rule_constants(RuleInputs(
             weight_scale=s_w, alpha_post=alpha_post, psi_lsb=psi.lsb, psi_out_max=psi.out_max,
             psi_peak=psi_kind(params.psi).peak, trace_unit=trace_unit, **common))
-        neuron = NeuronProgram(
+        neuron = NeuronRegisters(
             net.dv, vth, params.reset, psi, net.lam_post_num, trace_gain, *lc.y2_gain,
             lc.y3_gain[0], lc.y3_gain[2], opts.signal_bits, causal=lc.causal is not None,
             noncausal=lc.noncausal is not None, flag=lc.flag, y3_psi_mult=lc.y3_gain[1])

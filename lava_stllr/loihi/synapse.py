@@ -26,8 +26,8 @@ def check_layer(layer: object, readout: bool | None, what: str) -> LayerFixed:
     """``layer`` if it is a :class:`LayerFixed` of the right kind (a readout layer if
     ``readout``, a spiking one if False, either if None), else ``ValueError``."""
     if not isinstance(layer, LayerFixed):
-        raise ValueError(f"{what} needs fixed=<LayerFixed> (from lava_stllr.loihi.quantize) to"
-                         f" run with the fixed_pt models, got {type(layer).__name__}")
+        raise ValueError(f"{what} needs a quantized LayerFixed (from lava_stllr.loihi.quantize)"
+                         f" for its fixed-point program, got {type(layer).__name__}")
     if readout is not None and layer.readout != readout:
         kind = "a readout" if readout else "a spiking (non-readout)"
         raise ValueError(f"{what} needs {kind} layer, got layer {layer.index} with"

@@ -47,3 +47,9 @@ class SampleClock:
             return False
         sample, step = self.position(time_step)
         return sample >= 0 and step == 0
+
+    def starts_sample(self, time_step: int) -> bool:
+        """True at step 0 of every sample, the first included with ``period = 0``: where a
+        host-fed Process takes the sample's message from its pipe."""
+        sample, step = self.position(time_step)
+        return sample >= 0 and step == 0

@@ -17,8 +17,8 @@ from lava_stllr import validate
 from lava_stllr.core import cross_entropy, feedback_matrix
 from lava_stllr.data.dataset import SpikeDataset
 from lava_stllr.learning_rule import check_lava_params
-from lava_stllr.onchip.frontend import FrontEnd
-from lava_stllr.onchip.steps import UPDATES
+from lava_stllr.onchip.conv_stages import FrontEnd
+from lava_stllr.onchip.protocols import UPDATES
 from lava_stllr.params import STLLRParams
 from lava_stllr.spec.network import NetworkSpec, Weights, check_weights, init_weights
 
@@ -64,7 +64,7 @@ class OnChipLayout:
         run folder); None draws them from ``seed``. Recurrent matrices are needed iff
         ``recurrent``.
     front_end : FrontEnd or None
-        A frozen conv front-end (:mod:`lava_stllr.onchip.frontend`) in front of the dense
+        A frozen conv front-end (:mod:`lava_stllr.onchip.conv_stages`) in front of the dense
         layers: samples are its input frames (:attr:`n_inputs`), ``sizes[0]`` is its
         flattened output, and every dense Process is :attr:`front_depth` steps deeper.
     """

@@ -56,7 +56,7 @@ Other on-chip effects reproduced here:
   n_steps + L+2-l)`` of its own time, spilling into the ``gap`` blank steps that follow
   each sample. With ``gap >= L+1`` (the default) no signal reaches the next sample;
 - a frozen conv front-end (``layout.front_end``) runs between the source and the first
-  synapse (:class:`~lava_stllr.onchip.frontend.FrontEndPipeline`), every Process above
+  synapse (:class:`~lava_stllr.onchip.conv_stages.FrontEndPipeline`), every Process above
   ``front_depth`` steps deeper;
 - every call (``train``/``evaluate``) plays its samples followed by one blank, unscored
   sample that flushes the pipeline, so the next call starts on a sample boundary.
@@ -85,7 +85,7 @@ import numpy as np
 from lava_stllr.core.messages import NeuronState
 from lava_stllr.data.dataset import SpikeDataset
 from lava_stllr.onchip.clock import SampleClock
-from lava_stllr.onchip.frontend import FrontEndPipeline
+from lava_stllr.onchip.conv_stages import FrontEndPipeline
 from lava_stllr.onchip.layout import (
     OnChipLayout,
     RunResult,
@@ -97,9 +97,8 @@ from lava_stllr.onchip.program import network_program
 from lava_stllr.onchip.steps import (
     ErrorConfig,
     dense_step,
-    error_process_step,
     neuron_process_step,
-    readout_process_step,
+    output_step,
     source_frame,
     tag_gate,
 )
@@ -192,7 +191,7 @@ class OnChipReference:
         self._out_clock = SampleClock(period, layout.output_delay)
         front = layout.front_end
         self._front = None if front is None else FrontEndPipeline(
-            front.stages(layout.params, precision), front.input_shape, period,
+            prog.front, front.input_shape, period,
             layout.n_steps, binary_input=precision == "fixed")
         self.record = record
         self.spikes: list[list[np.ndarray]] = [[] for _ in hidden]
@@ -255,7 +254,7 @@ class OnChipReference:
         for layer, rec_current in enumerate(st.rec_buffers):  # an InPort sums its inputs
             currents[layer] = currents[layer] + rec_current
         sample, k = self._source_clock.position(s)
-        if sample >= 0 and k == 0:
+        if self._source_clock.starts_sample(s):
             item = self._samples.popleft()
             st.source_sample = None if item.spikes is None else np.asarray(
                 item.spikes, dtype=np.float32)
@@ -274,19 +273,16 @@ class OnChipReference:
                 self.spikes[layer].append(out.spikes.copy())
                 self.signals[layer].append(np.array(neuron.signal(raw_signals[layer])))
         # Readout, label source and output error (same step).
-        st.z = readout_process_step(prog.readout, st.z, currents[-1],
-                                    self._out_clock.new_sample(s))
-        position = self._out_clock.position(s)
-        if position[0] >= 0 and position[1] == 0:
+        if self._out_clock.starts_sample(s):
             item = self._labels.popleft()
             st.label_msg = np.array([item.label, item.learn, item.scored], dtype=float)
-        out_err = error_process_step(prog.error, st.z, st.label_msg, st.z_sum, position,
-                                     self._error_cfg)
+        st.z, out_err, out_factors = output_step(prog.output, st.z, currents[-1],
+                                                 st.label_msg, st.z_sum, self._out_clock, s,
+                                                 self._error_cfg, lay.update)
         st.z_sum = out_err.z_sum
         if self.record:
             self.errors.append(out_err.error.copy())
-        factors.append(prog.readout.factors(out_err.error,
-                                            tag_gate(self._out_clock, s, lay.update)))
+        factors.append(out_factors)
         # Synapses: current for the next step (old weights), then learning.
         for i, syn in enumerate(prog.synapses):
             st.buffers[i], st.traces[i] = dense_step(

@@ -1,42 +1,107 @@
-"""The programs of a whole on-chip network, in float or in Loihi 2 fixed point.
+"""Where programs are built: per Process, and for a whole on-chip network.
 
-:func:`network_program` is the one place where a precision is chosen: it returns the
-per-Process programs, initial weights and feedback matrices that the Lava network
-(:class:`lava_stllr.lavanet.network.STLLRNetwork`) and the NumPy pipeline
-(:class:`lava_stllr.onchip.pipeline.OnChipReference`) both run.
+Each program constructor is called in one function of this module: a Process built without
+a program gets the float one of its parameters from here, and :func:`network_program` is
+the one place where a network's precision is chosen: it returns the per-Process programs,
+initial weights and feedback matrices that the Lava network
+(:class:`lava_stllr.lavanet.network.STLLRNetwork`) hands to its Processes and the NumPy
+pipeline (:class:`lava_stllr.onchip.pipeline.OnChipReference`) runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from lava_stllr import validate
+from lava_stllr.loihi.layer_fixed import LayerFixed
 from lava_stllr.loihi.network_fixed import FixedNetwork, quantize_network
+from lava_stllr.loihi.synapse import check_layer
+from lava_stllr.onchip.conv_stages import Stage
 from lava_stllr.onchip.layout import OnChipLayout
 from lava_stllr.onchip.programs_fixed import (
     FixedErrorCodec,
     FixedNeuron,
     FixedReadout,
     FixedSynapse,
-    refuse_per_sample,
+    SpikeFrames,
 )
 from lava_stllr.onchip.programs_float import (
     FloatErrorCodec,
+    FloatFrames,
     FloatNeuron,
     FloatReadout,
     FloatSynapse,
 )
-
-#: Arithmetic of the network: the floating_pt or the fixed_pt models.
-PRECISIONS = ("float", "fixed")
+from lava_stllr.onchip.protocols import (
+    PRECISIONS,
+    ErrorCodec,
+    FrameEncoder,
+    NeuronProgram,
+    ReadoutProgram,
+    SynapseProgram,
+    check_update,
+)
+from lava_stllr.onchip.steps import OutputProgram
+from lava_stllr.params import STLLRParams
 
 #: Step size the fixed-point rule constants are sized for when ``lr = 0`` (frozen):
 #: no sample learns, so its value only has to be encodable.
 FROZEN_NOMINAL_LR = 1e-3
+
+
+def synapse_program(params: STLLRParams, layer: LayerFixed | None = None,
+                    graded: bool = False) -> SynapseProgram:
+    """An ``STLLRDense``'s program: float S-TLLR with ``params.lam_pre`` (``graded``: the
+    payload itself is ``x``), or Loihi 2's learning engine with ``layer``'s rule."""
+    if layer is None:
+        return FloatSynapse(params.lam_pre, graded)
+    if graded:
+        raise ValueError("the fixed-point STLLRDense takes binary spikes: graded input is "
+                         "float only")
+    return FixedSynapse.from_layer(check_layer(layer, None, "an STLLRDense program"))
+
+
+def neuron_program(params: STLLRParams, layer: LayerFixed | None = None,
+                   signal_shift: int = 0) -> NeuronProgram:
+    """An ``STLLRLIF``'s program: float, or ``layer``'s integer neuron whose learning
+    signal is its feedback current rounded by ``signal_shift`` bits."""
+    if layer is None:
+        if signal_shift:
+            raise ValueError("signal_shift needs a fixed-point layer")
+        return FloatNeuron.from_params(params)
+    layer = check_layer(layer, False, "an STLLRLIF program")
+    return FixedNeuron(layer.neuron, validate.integer("signal_shift", signal_shift, 0))
+
+
+def readout_program(params: STLLRParams, beta_out: float,
+                    layer: LayerFixed | None = None) -> ReadoutProgram:
+    """A ``LeakyReadout``'s program: float with decay ``beta_out``, or the integer
+    readout of ``layer``."""
+    if layer is None:
+        return FloatReadout.from_params(params, beta_out)
+    return FixedReadout(check_layer(layer, True, "a LeakyReadout program").neuron)
+
+
+def error_codec(layer: LayerFixed | None = None) -> ErrorCodec:
+    """An ``OutputError``'s codec: float, or the (de)quantization of readout ``layer``."""
+    if layer is None:
+        return FloatErrorCodec()
+    return FixedErrorCodec(check_layer(layer, True, "an OutputError codec"))
+
+
+def output_program(params: STLLRParams, beta_out: float,
+                   layer: LayerFixed | None = None) -> OutputProgram:
+    """An ``OutputLayer``'s program: its readout's and its error codec."""
+    return OutputProgram(readout_program(params, beta_out, layer), error_codec(layer))
+
+
+def frame_encoder(precision: str = "float") -> FrameEncoder:
+    """An ``EventSource``'s encoder: rows as they are (float) or binary spikes (fixed)."""
+    validate.choice("precision", precision, PRECISIONS)
+    return FloatFrames() if precision == "float" else SpikeFrames()
 
 
 @dataclass(frozen=True)
@@ -46,11 +111,13 @@ class NetworkProgram:
     Attributes
     ----------
     precision : {"float", "fixed"}
+    source : FrameEncoder
+        The event source's.
     synapses : tuple
         One synapse program per weight matrix (readout's last).
     neurons : tuple
         One neuron program per hidden layer.
-    readout, error : program
+    output : OutputProgram
         The readout's and the output error's.
     weights : tuple of (post, pre) arrays
         Initial weights as the Processes take them (float, or 9-bit mantissas).
@@ -64,20 +131,33 @@ class NetworkProgram:
         Per hidden layer: the recurrent synapse program (the layer's own rule), its
         initial weights ``V_l`` (n_l, n_l; mantissas on the layer's scale in fixed) and
         learning-engine seed; empty unless ``layout.recurrent``.
+    front : tuple of stages
+        The frozen conv front-end's stages with their programs (empty without one).
     """
 
     precision: str
-    synapses: tuple[Any, ...]
-    neurons: tuple[Any, ...]
-    readout: Any
-    error: Any
+    source: FrameEncoder
+    synapses: tuple[SynapseProgram, ...]
+    neurons: tuple[NeuronProgram, ...]
+    output: OutputProgram
     weights: tuple[np.ndarray, ...]
     feedback: tuple[np.ndarray, ...]
     rng_seeds: tuple[int, ...]
     fixed_network: FixedNetwork | None = None
-    recurrent_synapses: tuple[Any, ...] = ()
+    recurrent_synapses: tuple[SynapseProgram, ...] = ()
     recurrent_weights: tuple[np.ndarray, ...] = ()
     recurrent_seeds: tuple[int, ...] = ()
+    front: tuple[Stage, ...] = ()
+
+    @property
+    def readout(self) -> ReadoutProgram:
+        """The readout's program."""
+        return self.output.readout
+
+    @property
+    def error(self) -> ErrorCodec:
+        """The output error's codec."""
+        return self.output.codec
 
     def float_weights(self, stored: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Float weights of stored ones: copies in float, ``W_int * s_w`` in fixed."""
@@ -92,7 +172,7 @@ class NetworkProgram:
         return self.fixed_network.dequantize_recurrent(stored)
 
 
-def quantize_layout(layout: OnChipLayout, **options: Any) -> FixedNetwork:
+def quantize_layout(layout: OnChipLayout, **options: object) -> FixedNetwork:
     """The integers of ``layout``'s network: its initial weights and feedback quantized by
     :func:`lava_stllr.loihi.network_fixed.quantize_network` (``options`` passed on);
     connection ``i`` gets the learning-rule seed ``|layout.seed| + i`` (the recurrent
@@ -116,31 +196,32 @@ def network_program(layout: OnChipLayout, precision: str = "float",
     """
     validate.instance("layout", layout, OnChipLayout)
     validate.choice("precision", precision, PRECISIONS)
+    p = layout.params
+    front = () if layout.front_end is None else layout.front_end.stages(p, precision)
+    n_rec = layout.n_hidden * layout.recurrent
     if precision == "float":
         if quantize_options is not None:
             raise ValueError("quantize_options needs precision='fixed'")
-        p = layout.params
         weights = tuple(layout.initial_weights())
         return NetworkProgram(
-            "float",
-            tuple(FloatSynapse(p.lam_pre, layout.graded_input and i == 0)
+            "float", frame_encoder("float"),
+            tuple(synapse_program(p, graded=layout.graded_input and i == 0)
                   for i in range(len(weights))),
-            tuple(FloatNeuron.from_params(p) for _ in range(layout.n_hidden)),
-            FloatReadout.from_params(p, layout.beta_out), FloatErrorCodec(), weights,
-            tuple(layout.feedback()), tuple(0 for _ in weights),
-            recurrent_synapses=tuple(FloatSynapse(p.lam_pre) for _ in range(
-                layout.n_hidden * layout.recurrent)),
+            tuple(neuron_program(p) for _ in range(layout.n_hidden)),
+            output_program(p, layout.beta_out), weights, tuple(layout.feedback()),
+            tuple(0 for _ in weights),
+            recurrent_synapses=tuple(synapse_program(p) for _ in range(n_rec)),
             recurrent_weights=tuple(layout.initial_recurrent_weights()),
-            recurrent_seeds=tuple(0 for _ in range(layout.n_hidden * layout.recurrent)))
-    if layout.update != "step":
-        refuse_per_sample()
+            recurrent_seeds=tuple(0 for _ in range(n_rec)), front=front)
+    # Before quantizing: the classes say whether they learn per sample.
+    check_update(layout.update, FixedSynapse, FixedNeuron, FixedReadout)
     net = quantize_layout(layout, **(quantize_options or {}))
+    synapses = tuple(synapse_program(p, layer) for layer in net.layers)
+    neurons = tuple(neuron_program(p, layer, shift)
+                    for layer, shift in zip(net.layers[:-1], net.signal_shift, strict=True))
+    output = output_program(p, layout.beta_out, net.layers[-1])
     return NetworkProgram(
-        "fixed",
-        tuple(FixedSynapse.from_layer(layer) for layer in net.layers),
-        tuple(FixedNeuron(layer.neuron, shift)
-              for layer, shift in zip(net.layers[:-1], net.signal_shift, strict=True)),
-        FixedReadout(net.layers[-1].neuron), FixedErrorCodec(net.layers[-1]), net.weights,
+        "fixed", frame_encoder("fixed"), synapses, neurons, output, net.weights,
         net.feedback, net.rng_seeds, net,
-        tuple(FixedSynapse.from_layer(layer) for layer in net.layers[:len(
-            net.recurrent_weights)]), net.recurrent_weights, net.recurrent_seeds)
+        tuple(synapse_program(p, layer) for layer in net.layers[:len(net.recurrent_weights)]),
+        net.recurrent_weights, net.recurrent_seeds, front)

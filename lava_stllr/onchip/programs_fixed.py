@@ -1,5 +1,6 @@
 """Loihi 2 fixed-point programs of the on-chip Processes, bit-exact with Lava's
-bit-approximate models; same methods as :mod:`lava_stllr.onchip.programs_float`.
+bit-approximate models; the protocols of :mod:`lava_stllr.onchip.protocols`, as the float
+programs of :mod:`lava_stllr.onchip.programs_float`.
 
 Each wraps the integers of one quantized layer
 (:class:`~lava_stllr.loihi.quantize.LayerFixed`): the neuron's integer program
@@ -13,14 +14,21 @@ readout 24-bit integers, traces and third factors 7-bit, learning signals
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
 from lava_stllr.core.messages import NeuronOutputs, NeuronState, ThirdFactors
 from lava_stllr.loihi.bit_approx import EngineRandomStream, StepRandoms
 from lava_stllr.loihi.conversions import dequantize_membrane, quantize_signal
+from lava_stllr.loihi.fixed_arithmetic import check_fits
 from lava_stllr.loihi.layer_fixed import LayerFixed
-from lava_stllr.loihi.neuron_fixed import NeuronProgram, ReadoutProgram, neuron_step, readout_step
+from lava_stllr.loihi.neuron_fixed import (
+    NeuronRegisters,
+    ReadoutRegisters,
+    neuron_step,
+    readout_step,
+)
 from lava_stllr.loihi.synapse import (
     FixedDenseConfig,
     fixed_dense_step,
@@ -29,6 +37,7 @@ from lava_stllr.loihi.synapse import (
     rescale_signal,
     truncate_mixed_weights,
 )
+from lava_stllr.loihi.widths import WEIGHT_SIGNED_BITS
 
 
 def refuse_per_sample() -> None:
@@ -45,11 +54,24 @@ class FixedSynapse:
     ``x1 <- sround(exp(-1/x1_tau) x1) + x1_impulse*s`` and the rule's products."""
 
     cfg: FixedDenseConfig
+    precision: ClassVar[str] = "fixed"
+    per_sample: ClassVar[bool] = False
+    reads_sign_flag: ClassVar[bool] = True
+    reads_bap: ClassVar[bool] = True
 
     @classmethod
     def from_layer(cls, layer: LayerFixed) -> FixedSynapse:
         """Build from a quantized layer."""
         return cls(FixedDenseConfig.from_layer(layer))
+
+    def check_weights(self, weights: np.ndarray) -> np.ndarray:
+        """Integer mantissas within Loihi 2's 9-bit signed range."""
+        try:
+            check_fits("weight mantissas", weights, WEIGHT_SIGNED_BITS, signed=True)
+        except ValueError as err:
+            raise ValueError(f"with a fixed-point program, weights must be integer "
+                             f"mantissas: {err}") from err
+        return weights
 
     def load_weights(self, weights: np.ndarray) -> np.ndarray:
         """Mantissas with the lowest bit cleared, as Lava's mixed-sign ``LearningDense``
@@ -89,8 +111,10 @@ class FixedNeuron:
     """The integer S-TLLR LIF program of one layer; its learning signal is the DFA
     feedback current rounded by ``signal_shift``: ``L = round(raw / 2**signal_shift)``."""
 
-    program: NeuronProgram
+    registers: NeuronRegisters
     signal_shift: int = 0
+    precision: ClassVar[str] = "fixed"
+    per_sample: ClassVar[bool] = False
 
     def zeros(self, n: int | tuple[int, ...]) -> NeuronState:
         """Rest state (int64)."""
@@ -107,8 +131,12 @@ class FixedNeuron:
         current that does not fit ``a_in`` still raises); per-step only (``gate`` raises)."""
         if gate:
             refuse_per_sample()
-        return neuron_step(self.program, state, current, signal, learn=True,
+        return neuron_step(self.registers, state, current, signal, learn=True,
                            overflow="saturate")
+
+    def feedback_current(self, weights: np.ndarray, error: np.ndarray) -> np.ndarray:
+        """The DFA current ``B_int @ e_int`` of Lava's bit-accurate graded ``Dense``."""
+        return feedback_current(weights, error)
 
 
 @dataclass(frozen=True)
@@ -116,7 +144,9 @@ class FixedReadout:
     """Integer leaky readout ``z = trunc(z*(4096 - dv)/4096) + (a_in << 6)`` (24-bit) and
     the third factors of its error (``y1`` sign flag, ``y2``, ``y3``)."""
 
-    program: ReadoutProgram
+    registers: ReadoutRegisters
+    precision: ClassVar[str] = "fixed"
+    per_sample: ClassVar[bool] = False
 
     def zeros(self, n: int) -> np.ndarray:
         """Rest state (int64)."""
@@ -126,7 +156,7 @@ class FixedReadout:
         """One integration step; ``z`` saturates at 24 bits signed (a long, strong input
         clips the readout as the hardware does instead of stopping the run)."""
         z = np.asarray(z, dtype=np.int64)
-        return readout_step(self.program, z, current, np.zeros_like(z), learn=False,
+        return readout_step(self.registers, z, current, np.zeros_like(z), learn=False,
                             overflow="saturate")[0]
 
     def factors(self, error: np.ndarray, gate: bool = False) -> ThirdFactors:
@@ -135,7 +165,7 @@ class FixedReadout:
         if gate:
             refuse_per_sample()
         zeros = np.zeros(np.shape(error), dtype=np.int64)
-        y = readout_step(self.program, zeros, zeros, error, learn=True,
+        y = readout_step(self.registers, zeros, zeros, error, learn=True,
                          overflow="saturate")[1]
         return ThirdFactors(y[0], y[1], y[2], np.zeros(np.shape(error), dtype=bool))
 
@@ -147,6 +177,7 @@ class FixedErrorCodec:
     Lava's bit-accurate graded ``Dense``, ``B_int @ e_int``."""
 
     layer: LayerFixed
+    precision: ClassVar[str] = "fixed"
 
     def decode(self, z: np.ndarray) -> np.ndarray:
         """Readout in float units."""
@@ -166,7 +197,12 @@ def feedback_current(weights: np.ndarray, error: np.ndarray) -> np.ndarray:
     return graded_current(weights, error)
 
 
-def spike_frame(frame: np.ndarray) -> np.ndarray:
+class SpikeFrames:
     """The event source sends binary spikes ``x != 0`` (Loihi spikes carry no payload
     here)."""
-    return np.asarray(frame) != 0
+
+    precision: ClassVar[str] = "fixed"
+
+    def __call__(self, frame: np.ndarray) -> np.ndarray:
+        """The row as sent."""
+        return np.asarray(frame) != 0

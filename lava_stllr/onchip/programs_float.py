@@ -2,12 +2,13 @@
 
 A program carries the arithmetic and the constants of one Process; the step functions of
 :mod:`lava_stllr.onchip.steps` run it. The Loihi 2 programs of
-:mod:`lava_stllr.onchip.programs_fixed` have the same methods.
+:mod:`lava_stllr.onchip.programs_fixed` have the same methods (:mod:`lava_stllr.onchip.protocols`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -44,6 +45,14 @@ class FloatSynapse:
 
     lam_pre: float
     graded: bool = False
+    precision: ClassVar[str] = "float"
+    per_sample: ClassVar[bool] = True
+    reads_sign_flag: ClassVar[bool] = False
+    reads_bap: ClassVar[bool] = False
+
+    def check_weights(self, weights: np.ndarray) -> np.ndarray:
+        """Any finite float weights."""
+        return weights
 
     def load_weights(self, weights: np.ndarray) -> np.ndarray:
         """The weights as the synapse stores them: float64 (a copy)."""
@@ -99,6 +108,8 @@ class FloatNeuron:
     psi_kind: str
     lam_post: float
     gains: ThirdFactorGains
+    precision: ClassVar[str] = "float"
+    per_sample: ClassVar[bool] = True
 
     @classmethod
     def from_params(cls, params: STLLRParams) -> FloatNeuron:
@@ -126,6 +137,10 @@ class FloatNeuron:
         return (NeuronState(u_new, trpsi),
                 NeuronOutputs(spikes, spikes, psi_now, gate_factor(y2.size, gate), y2, y3))
 
+    def feedback_current(self, weights: np.ndarray, error: np.ndarray) -> np.ndarray:
+        """The DFA current ``B e`` of Lava's float graded ``Dense``."""
+        return feedback_current(weights, error)
+
 
 @dataclass(frozen=True)
 class FloatReadout:
@@ -134,6 +149,8 @@ class FloatReadout:
 
     beta_out: float
     gains: ThirdFactorGains
+    precision: ClassVar[str] = "float"
+    per_sample: ClassVar[bool] = True
 
     @classmethod
     def from_params(cls, params: STLLRParams, beta_out: float) -> FloatReadout:
@@ -157,6 +174,8 @@ class FloatReadout:
 class FloatErrorCodec:
     """The output error travels as it is computed (float readout, float error)."""
 
+    precision: ClassVar[str] = "float"
+
     def decode(self, z: np.ndarray) -> np.ndarray:
         """Readout in float units."""
         return z
@@ -175,6 +194,11 @@ def feedback_current(weights: np.ndarray, error: np.ndarray) -> np.ndarray:
     return weights.dot(error)
 
 
-def float_frame(frame: np.ndarray) -> np.ndarray:
+class FloatFrames:
     """The event source sends its input rows as they are (graded payloads allowed)."""
-    return frame
+
+    precision: ClassVar[str] = "float"
+
+    def __call__(self, frame: np.ndarray) -> np.ndarray:
+        """The row as sent."""
+        return frame

@@ -1,14 +1,18 @@
-"""One step function per on-chip Process, for either arithmetic.
+"""One step function per on-chip Process, for either arithmetic, and the composite step
+of the output stage.
 
 ``program`` is a float program (:mod:`lava_stllr.onchip.programs_float`) or a Loihi 2
-one (:mod:`lava_stllr.onchip.programs_fixed`); the ProcessModels of both tags and the
-on-chip pipeline (:mod:`lava_stllr.onchip.pipeline`) call these same functions in the
-same order, so they agree bit for bit. What is framed here, once for both precisions:
-state restarts at sample boundaries, the learning window and the scoring of a sample.
+one (:mod:`lava_stllr.onchip.programs_fixed`), as :mod:`lava_stllr.onchip.protocols`
+describes them; the ProcessModels of both tags and the on-chip pipeline
+(:mod:`lava_stllr.onchip.pipeline`) call these same functions in the same order, so they
+agree bit for bit. What is framed here, once for both precisions: state restarts at
+sample boundaries, the learning window, the scoring of a sample, and the order of the
+readout, its error and its factors within one step (:func:`output_step`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -16,6 +20,14 @@ import numpy as np
 
 from lava_stllr.core.messages import NeuronOutputs, NeuronState, ThirdFactors
 from lava_stllr.core.signals import cross_entropy, output_error
+from lava_stllr.onchip.clock import SampleClock
+from lava_stllr.onchip.protocols import (
+    ErrorCodec,
+    NeuronProgram,
+    ReadoutProgram,
+    SynapseProgram,
+    check_program,
+)
 
 
 class DenseStep(NamedTuple):
@@ -25,12 +37,7 @@ class DenseStep(NamedTuple):
     trace: np.ndarray
 
 
-#: Update modes: weights move every step (``"step"``) or once per sample through the
-#: synaptic tag (``"sample"``, S-TLLR's ``dW = -lr * sum_t L[t] e[t]``).
-UPDATES = ("step", "sample")
-
-
-def dense_step(program: Any, weights: np.ndarray, trace: np.ndarray, payload: np.ndarray,
+def dense_step(program: SynapseProgram, weights: np.ndarray, trace: np.ndarray, payload: np.ndarray,
                factors: ThirdFactors, new_sample: bool, randoms: Any,
                tag: np.ndarray | None = None, recurrent: bool = False) -> DenseStep:
     """One step of the ``STLLRDense`` Process after it sent last step's current.
@@ -51,7 +58,7 @@ def dense_step(program: Any, weights: np.ndarray, trace: np.ndarray, payload: np
                                             tag))
 
 
-def tag_gate(clock: Any, time_step: int, update: str) -> bool:
+def tag_gate(clock: SampleClock, time_step: int, update: str) -> bool:
     """Whether a post Process raises its per-sample gate at ``time_step``: with
     ``update="sample"``, at step ``period - 2`` of each of its samples.
 
@@ -65,7 +72,7 @@ def tag_gate(clock: Any, time_step: int, update: str) -> bool:
     return sample >= 0 and step == clock.period - 2
 
 
-def neuron_process_step(program: Any, state: NeuronState, current: np.ndarray,
+def neuron_process_step(program: NeuronProgram, state: NeuronState, current: np.ndarray,
                         raw_signal: np.ndarray, new_sample: bool,
                         gate: bool = False) -> tuple[NeuronState, NeuronOutputs]:
     """One step of the ``STLLRLIF`` Process: restart at a sample boundary, then the
@@ -76,7 +83,7 @@ def neuron_process_step(program: Any, state: NeuronState, current: np.ndarray,
     return program.step(state, current, program.signal(raw_signal), gate)
 
 
-def readout_process_step(program: Any, z: np.ndarray, current: np.ndarray,
+def readout_process_step(program: ReadoutProgram, z: np.ndarray, current: np.ndarray,
                          new_sample: bool) -> np.ndarray:
     """Integration of the ``LeakyReadout`` Process, restarting from 0 at a sample
     boundary; it sends ``z`` before it receives the error of the same step."""
@@ -113,7 +120,7 @@ def error_step(z: np.ndarray, label: int, rate: float) -> np.ndarray:
     return error if rate == 1 else rate * error
 
 
-def error_process_step(codec: Any, z: np.ndarray, label_msg: np.ndarray, z_sum: np.ndarray,
+def error_process_step(codec: ErrorCodec, z: np.ndarray, label_msg: np.ndarray, z_sum: np.ndarray,
                        position: tuple[int, int], cfg: ErrorConfig) -> ErrorStep:
     """One step of the ``OutputError`` Process.
 
@@ -149,3 +156,53 @@ def source_frame(sample_data: np.ndarray | None, sample: int, step: int,
     if sample < 0 or sample_data is None or step >= sample_data.shape[0]:
         return np.zeros(shape)
     return sample_data[step].astype(float)
+
+
+@dataclass(frozen=True)
+class OutputProgram:
+    """The program of the output stage: its readout's and its error codec."""
+
+    readout: ReadoutProgram
+    codec: ErrorCodec
+
+    def __post_init__(self) -> None:
+        check_program("readout", self.readout, ReadoutProgram)
+        check_program("codec", self.codec, ErrorCodec, self.readout.precision)
+
+    @property
+    def precision(self) -> str:
+        """The readout's precision."""
+        return self.readout.precision
+
+
+class OutputStep(NamedTuple):
+    """Outputs of one :func:`output_step`: the readout, its error step and the third
+    factors of that error."""
+
+    z: np.ndarray
+    error: ErrorStep
+    factors: ThirdFactors
+
+
+def _as_is(value: np.ndarray, role: str) -> np.ndarray:
+    return value
+
+
+def output_step(program: OutputProgram, z: np.ndarray, current: np.ndarray,
+                label_msg: np.ndarray, z_sum: np.ndarray, clock: SampleClock, time_step: int,
+                cfg: ErrorConfig, update: str,
+                wire: Callable[[np.ndarray, str], np.ndarray] = _as_is) -> OutputStep:
+    """One step of the output stage, in the order of its separate Processes: the readout
+    integrates ``current`` and sends ``z``; the output error receives ``z`` and this
+    sample's ``label_msg`` (:func:`error_process_step`) and sends ``e``; the readout
+    receives ``e`` and computes its third factors (``update="sample"``: with the gate).
+
+    ``wire(value, role)`` gives a value handed between the stages the type of the Lava
+    port that would carry it (roles ``"membrane"``, ``"error"``; as is by default).
+    """
+    z = readout_process_step(program.readout, z, current, clock.new_sample(time_step))
+    out = error_process_step(program.codec, wire(z, "membrane"), label_msg, z_sum,
+                             clock.position(time_step), cfg)
+    factors = program.readout.factors(wire(out.error, "error"),
+                                      tag_gate(clock, time_step, update))
+    return OutputStep(z, out, factors)

@@ -22,6 +22,21 @@ class STLLRProcess(AbstractProcess):
 
     _runtime = None
 
+    def programs(self) -> tuple:
+        """The programs the Process's models run (:mod:`lava_stllr.onchip.protocols`): the
+        run config checks their precision against the tag it selects."""
+        program = self.proc_params.get("program")
+        return () if program is None else (program,)
+
+    @property
+    def precision(self) -> str | None:
+        """``"float"`` or ``"fixed"``: the arithmetic of its programs (None: it has none)."""
+        found = {p.precision for p in self.programs()}
+        if len(found) > 1:
+            raise ValueError(f"{type(self).__name__} ({self.name}) mixes {sorted(found)} "
+                             "programs")
+        return found.pop() if found else None
+
     def _declare_clock(self, period: int, delay: int) -> None:
         """Vars ``period`` (steps per sample, 0 for none) and ``delay`` (Lava step offset of
         sample 0): where the Process is in the sample stream."""

@@ -44,39 +44,19 @@ def check_weights(weights: object) -> np.ndarray:
     return w.copy()
 
 
-def check_fixed(fixed: object, readout: bool | None, what: str) -> object:
-    """None, or a quantized layer (:class:`~lava_stllr.loihi.quantize.LayerFixed`) for the
-    ``fixed_pt`` models, a readout layer if ``readout`` (a spiking one if False, either
-    if None)."""
-    if fixed is None:
-        return None
-    from lava_stllr.loihi.synapse import check_layer
+def check_program(name: str, program: object, protocol_name: str) -> object:
+    """``program`` if it implements the protocol ``protocol_name`` of
+    :mod:`lava_stllr.onchip.protocols` (``ValueError`` naming ``name`` otherwise)."""
+    from lava_stllr.onchip import protocols
 
-    return check_layer(fixed, readout, what)
+    return protocols.check_program(name, program, getattr(protocols, protocol_name))
 
 
-def check_mantissas(weights: np.ndarray) -> np.ndarray:
-    """Fixed-point weights: integers within Loihi 2's 9-bit signed mantissa range."""
-    from lava_stllr.loihi.fixed_arithmetic import check_fits
-    from lava_stllr.loihi.widths import WEIGHT_SIGNED_BITS
+def check_update(update: object, *programs: object) -> str:
+    """``"step"`` or ``"sample"`` (the synaptic tag: programs that learn per sample)."""
+    from lava_stllr.onchip.protocols import check_update as check
 
-    try:
-        check_fits("weight mantissas", weights, WEIGHT_SIGNED_BITS, signed=True)
-    except ValueError as err:
-        raise ValueError(f"with fixed=..., weights must be integer mantissas: {err}") from err
-    return weights
-
-
-def check_update(update: object, fixed: object) -> str:
-    """``"step"`` or ``"sample"`` (the synaptic tag, float models only)."""
-    from lava_stllr.onchip.steps import UPDATES
-
-    update = validate.choice("update", update, UPDATES)
-    if update == "sample" and fixed is not None:
-        from lava_stllr.onchip.programs_fixed import refuse_per_sample
-
-        refuse_per_sample()
-    return update
+    return check(update, *programs)
 
 
 def check_window(n_steps: object, gap: object, window_start: object, delay: object

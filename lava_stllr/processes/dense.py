@@ -14,17 +14,16 @@ from lava_stllr.learning_rule import stllr_learning_rule
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes._base import STLLRLayerProcess
 from lava_stllr.processes._checks import (
-    check_fixed,
-    check_mantissas,
     check_params,
     check_period,
+    check_program,
     check_update,
     check_weights,
 )
 from lava_stllr.processes.host_io import AliveCheck, pipe_recv, pipe_send
 
 if TYPE_CHECKING:
-    from lava_stllr.loihi.layer_fixed import LayerFixed
+    from lava_stllr.onchip.protocols import SynapseProgram
 
 
 class STLLRDense(STLLRLayerProcess):
@@ -46,26 +45,26 @@ class STLLRDense(STLLRLayerProcess):
     weights : array (post, pre)
         Initial weights.
     params : STLLRParams
-        Only ``lam_pre`` (> 0) is used here; the neuron holds the rest.
+        The rule's parameters (``lam_pre > 0``; the neuron holds the rest); they give
+        :attr:`learning_rule` and, without ``program``, the float program.
+    program : SynapseProgram, optional
+        The arithmetic (:mod:`lava_stllr.onchip.protocols`), built by
+        :func:`lava_stllr.onchip.program.synapse_program`: float S-TLLR of ``params``
+        (the default; ``graded=True`` there feeds the payload itself as ``x``), or Loihi
+        2's learning engine of a quantized layer, whose ``weights`` are then integer
+        mantissas (9-bit signed) and whose input is binary spikes. The run config selects
+        the models of its precision.
     period : int or None
         Steps per sample, or None for no sample boundaries.
     delay : int
         Lava step offset of sample 0 for this connection (its pre layer's depth).
-    graded : bool
-        Treat the input payload as graded (``x`` = payload: ``W x`` and
-        ``x1 += payload``) instead of binary spikes (``x = s_in != 0``). The binary mode
-        is the one that matches the microcode on a stock ``LearningDense``.
-    fixed : LayerFixed, optional
-        The quantized layer (:func:`lava_stllr.loihi.quantize.quantize`) that the
-        ``fixed_pt`` model needs: weight exponent and learning-engine rule. ``weights``
-        are then integer mantissas (9-bit signed) and the model is the bit-approximate
-        learning engine (:mod:`lava_stllr.loihi.synapse`); binary spikes only.
     rng_seed : int
-        Seed of the learning engine's random streams (``fixed_pt`` only).
+        Seed of the learning engine's random streams (fixed point only).
     update : {"step", "sample"}
-        ``"sample"`` (float only): the products accumulate in the synaptic tag ``tag``
-        and move into the weights on the step at which the post neuron's gate ``y1``
-        arrives (:data:`lava_stllr.learning_rule.STLLR_SAMPLE_DW`), once per sample.
+        ``"sample"`` (programs with ``per_sample``: float): the products accumulate in the
+        synaptic tag ``tag`` and move into the weights on the step at which the post
+        neuron's gate ``y1`` arrives (:data:`lava_stllr.learning_rule.STLLR_SAMPLE_DW`),
+        once per sample.
     recurrent : bool
         A recurrent connection (pre = post layer): the spikes received at each sample's
         first step (the layer's previous sample) count as zeros
@@ -87,30 +86,28 @@ class STLLRDense(STLLRLayerProcess):
     pre trace, a_buff (post,), period (1,), delay (1,).
     """
 
-    def __init__(self, *, weights: np.ndarray, params: STLLRParams, period: int | None = None,
-                 delay: int = 0, graded: bool = False, fixed: LayerFixed | None = None,
-                 rng_seed: int = 0, update: str = "step", recurrent: bool = False,
-                 name: str | None = None) -> None:
+    def __init__(self, *, weights: np.ndarray, params: STLLRParams,
+                 program: SynapseProgram | None = None, period: int | None = None,
+                 delay: int = 0, rng_seed: int = 0, update: str = "step",
+                 recurrent: bool = False, name: str | None = None) -> None:
         w = check_weights(weights)
-        fixed = check_fixed(fixed, None, "STLLRDense")
-        update = check_update(update, fixed)
-        if fixed is not None:
-            check_mantissas(w)
-            if graded:
-                raise ValueError("the fixed-point STLLRDense takes binary spikes: graded=True"
-                                 " is float only")
-        rng_seed = validate.integer("rng_seed", rng_seed, 0)
         params = check_params(params)
+        if program is None:
+            from lava_stllr.onchip.program import synapse_program
+
+            program = synapse_program(params)
+        program = check_program("program", program, "SynapseProgram")
+        update = check_update(update, program)
+        w = program.check_weights(w)
+        rng_seed = validate.integer("rng_seed", rng_seed, 0)
         period_value = check_period(period)
         delay = validate.integer("delay", delay, 0)
-        if not isinstance(graded, bool):
-            raise ValueError(f"graded must be a bool, got {graded!r}")
         if not isinstance(recurrent, bool):
             raise ValueError(f"recurrent must be a bool, got {recurrent!r}")
         if recurrent and w.shape[0] != w.shape[1]:
             raise ValueError(f"a recurrent STLLRDense needs square weights, got {w.shape}")
-        super().__init__(shape=w.shape, params=params, graded=graded, fixed=fixed,
-                         rng_seed=rng_seed, update=update, recurrent=recurrent, name=name)
+        super().__init__(shape=w.shape, params=params, program=program, rng_seed=rng_seed,
+                         update=update, recurrent=recurrent, name=name)
         n_post, n_pre = w.shape
         self.s_in = InPort(shape=(n_pre,))
         self.s_in_y2 = InPort(shape=(n_post,))

@@ -17,10 +17,10 @@ from lava.magma.core.process.variable import Var
 
 from lava_stllr import validate
 from lava_stllr.processes._base import STLLRLayerProcess, STLLRProcess
-from lava_stllr.processes._checks import check_params, check_period
+from lava_stllr.processes._checks import check_params, check_period, check_program
 
 if TYPE_CHECKING:
-    from lava_stllr.onchip.frontend import FixedFrontNeuron
+    from lava_stllr.onchip.protocols import FrontNeuronProgram
     from lava_stllr.params import STLLRParams
 
 Shape = tuple[int, ...]
@@ -46,8 +46,8 @@ class FrontEndLIF(STLLRLayerProcess):
     (:func:`lava_stllr.core.lif_step`, the trainer's step). ``u`` restarts from 0 at each
     of its sample boundaries (Lava step ``delay + 1 + k*period``) and stays at 0, sending
     no spikes, on the steps ``>= n_steps`` of a sample (the gap; the trainer plays none)
-    and before the first sample. With ``fixed`` the ``fixed_pt`` model runs the Loihi 2
-    integer program (24-bit membrane, 16-bit ``a_in``, threshold ``vth << 6``).
+    and before the first sample. With a fixed-point ``program`` the models run the Loihi 2
+    integer neuron (24-bit membrane, 16-bit ``a_in``, threshold ``vth << 6``).
 
     Parameters
     ----------
@@ -59,8 +59,10 @@ class FrontEndLIF(STLLRLayerProcess):
         Steps per sample and the stage's pipeline depth.
     n_steps : int
         Steps of a sample before the gap.
-    fixed : FixedFrontNeuron, optional
-        The integer program, needed by the ``fixed_pt`` model.
+    program : FrontNeuronProgram, optional
+        Float of ``params`` (the default), or a quantized stage's
+        :class:`~lava_stllr.onchip.conv_stages.FixedFrontNeuron`
+        (:meth:`lava_stllr.onchip.conv_stages.FrontEnd.stages`).
 
     Vars
     ----
@@ -68,18 +70,19 @@ class FrontEndLIF(STLLRLayerProcess):
     """
 
     def __init__(self, *, shape: Shape, params: STLLRParams, period: int, delay: int,
-                 n_steps: int, fixed: FixedFrontNeuron | None = None,
+                 n_steps: int, program: FrontNeuronProgram | None = None,
                  name: str | None = None) -> None:
         shape = _check_shape(shape)
         params = check_params(params)
         period = check_period(period)
         delay = validate.integer("delay", delay, 0)
         n_steps = validate.integer("n_steps", n_steps, 1)
-        from lava_stllr.onchip.frontend import FixedFrontNeuron
+        if program is None:
+            from lava_stllr.onchip.conv_stages import front_neuron_program
 
-        if fixed is not None and not isinstance(fixed, FixedFrontNeuron):
-            raise ValueError(f"fixed must be a FixedFrontNeuron, got {type(fixed).__name__}")
-        super().__init__(shape=shape, params=params, fixed=fixed, name=name)
+            program = front_neuron_program(params)
+        program = check_program("program", program, "FrontNeuronProgram")
+        super().__init__(shape=shape, params=params, program=program, name=name)
         self.a_in = InPort(shape=shape)
         self.s_out = OutPort(shape=shape)
         self.u = Var(shape=shape, init=0)
@@ -102,16 +105,23 @@ class SpikePool(STLLRProcess):
         The input map; the output is ``(W // kernel, H // kernel, C)``.
     kind : {"max", "avg"}
     kernel : int
+    precision : {"float", "fixed"}
+        The arithmetic of its program (:class:`~lava_stllr.onchip.conv_stages.PoolStage`).
     """
 
-    def __init__(self, *, shape: Shape, kind: str, kernel: int,
+    def __init__(self, *, shape: Shape, kind: str, kernel: int, precision: str = "float",
                  name: str | None = None) -> None:
+        from lava_stllr.onchip.conv_stages import PoolStage
+        from lava_stllr.onchip.protocols import PRECISIONS
+
         shape = _check_shape(shape)
         kind = validate.choice("kind", kind, ("max", "avg"))
         kernel = validate.integer("kernel", kernel, 1)
+        precision = validate.choice("precision", precision, PRECISIONS)
         out = (shape[0] // kernel, shape[1] // kernel, shape[2])
         if min(out) < 1:
             raise ValueError(f"kernel {kernel} is larger than the {shape[0]}x{shape[1]} map")
-        super().__init__(shape=shape, kind=kind, kernel=kernel, name=name)
+        super().__init__(shape=shape, program=PoolStage(kind, kernel, (), (), precision),
+                         name=name)
         self.s_in = InPort(shape=shape)
         self.a_out = OutPort(shape=out)

@@ -24,9 +24,9 @@ from lava_stllr.processes.output import OutputLayer
 from lava_stllr.processes.sources import LABEL_SIZE, EventSource
 
 #: The parameters each part's model reads.
-DENSE_KEYS = ("params", "graded", "fixed", "rng_seed", "update", "recurrent")
-NEURON_KEYS = ("params", "fixed", "signal_shift", "update", "fused_feedback")
-OUTPUT_KEYS = ("params", "beta_out", "fixed", "update", "n_steps", "gap", "window_start",
+DENSE_KEYS = ("program", "rng_seed", "update", "recurrent")
+NEURON_KEYS = ("program", "update", "fused_feedback")
+OUTPUT_KEYS = ("params", "beta_out", "program", "update", "n_steps", "gap", "window_start",
                "n_classes")
 
 
@@ -106,7 +106,8 @@ class FusedLayer(_SynapseHost):
             raise ValueError(f"source must be an EventSource of {n_pre} inputs")
         super().__init__(shape=(n_post,), dense=_params(dense, DENSE_KEYS),
                          neuron=_params(neuron, NEURON_KEYS), params=neuron.params,
-                         has_source=source is not None, name=name)
+                         source=None if source is None else source.proc_params["program"],
+                         name=name)
         self._declare_synapse(dense)
         self.s_out = OutPort(shape=(n_post,))
         self.e_in = InPort(shape=neuron.e_in.shape)
@@ -119,6 +120,12 @@ class FusedLayer(_SynapseHost):
         self.src_delay = Var(shape=(1,), init=0 if source is None else source.delay.init)
 
     send_sample = EventSource.send_sample
+
+    def programs(self) -> tuple:
+        """Its synapse's, neurons' and (if any) event source's programs."""
+        source = self.proc_params["source"]
+        return (self.proc_params["dense"]["program"], self.proc_params["neuron"]["program"],
+                *(() if source is None else (source,)))
 
 
 class FusedOutput(_SynapseHost):
@@ -166,3 +173,7 @@ class FusedOutput(_SynapseHost):
 
     send_label = OutputLayer.send_label
     receive_result = OutputLayer.receive_result
+
+    def programs(self) -> tuple:
+        """Its synapse's and its output stage's programs."""
+        return (self.proc_params["dense"]["program"], self.proc_params["program"])

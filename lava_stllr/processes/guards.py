@@ -31,7 +31,7 @@ class _RunConfigGuard(AbstractSubProcessModel):
             f"{type(proc).__name__} ({proc.name}) has no ProcessModel that a plain Lava "
             f"run config can find: run lava-stllr networks with "
             f"lava_stllr.lavanet.run_config.STLLRSimCfg "
-            f"(e.g. STLLRSimCfg(select_tag='floating_pt'))"
+            f"(e.g. STLLRSimCfg('float'))"
         )
 
 

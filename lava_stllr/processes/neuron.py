@@ -12,15 +12,15 @@ from lava_stllr import validate
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes._base import STLLRLayerProcess
 from lava_stllr.processes._checks import (
-    check_fixed,
     check_params,
     check_period,
+    check_program,
     check_update,
     check_weights,
 )
 
 if TYPE_CHECKING:
-    from lava_stllr.loihi.layer_fixed import LayerFixed
+    from lava_stllr.onchip.protocols import NeuronProgram
 
 
 class STLLRLIF(STLLRLayerProcess):
@@ -39,7 +39,7 @@ class STLLRLIF(STLLRLayerProcess):
     ``y1_out`` and ``bap_out`` to ``s_in_y1``/``s_in_bap``: the sign flag of the fixed-point
     rule and the spikes as bAP; the float model sends zeros on ``y1_out``).
 
-    With ``fixed`` the ``fixed_pt`` model runs the integer program of
+    With a fixed-point ``program`` the models run the integer program of
     :mod:`lava_stllr.loihi.neuron_fixed` (``u`` is then the 24-bit membrane, ``trpsi`` the
     7-bit post trace, ``a_in`` the integer current and ``sig_in`` the integer signal,
     ``L_int = round(sig_in / 2**signal_shift)``).
@@ -54,12 +54,14 @@ class STLLRLIF(STLLRLayerProcess):
         Steps per sample, or None for no sample boundaries.
     delay : int
         Lava step offset of sample 0 for this layer (its depth in the pipeline).
-    fixed : LayerFixed, optional
-        The quantized layer (its neuron program) for the ``fixed_pt`` model.
-    signal_shift : int
-        ``fixed_pt`` only: right shift (rounded) from ``sig_in`` to the integer signal
-        (the DFA feedback delivers ``B_int e_int``,
-        :func:`lava_stllr.loihi.network_fixed.quantize_network`).
+    program : NeuronProgram, optional
+        The arithmetic (:mod:`lava_stllr.onchip.protocols`), built by
+        :func:`lava_stllr.onchip.program.neuron_program`: float of ``params`` (the
+        default), or the integer neuron of a quantized layer (with the rounding shift of
+        its feedback current). The run config selects the models of its precision.
+    update : {"step", "sample"}
+        ``"sample"``: raise the per-sample gate on ``y1_out``
+        (:func:`lava_stllr.onchip.steps.tag_gate`; programs with ``per_sample``).
     feedback : (n, n_classes) array, optional
         A DFA feedback matrix ``B`` computed inside the neuron's model: the output error
         ``e`` arrives on ``e_in`` (n_classes,) and ``B e`` is added to ``sig_in`` one step
@@ -74,22 +76,24 @@ class STLLRLIF(STLLRLayerProcess):
     ``feedback``).
     """
 
-    def __init__(self, *, n: int, params: STLLRParams, period: int | None = None,
-                 delay: int = 0, fixed: LayerFixed | None = None, signal_shift: int = 0,
-                 update: str = "step", feedback: object = None,
-                 name: str | None = None) -> None:
+    def __init__(self, *, n: int, params: STLLRParams, program: NeuronProgram | None = None,
+                 period: int | None = None, delay: int = 0, update: str = "step",
+                 feedback: object = None, name: str | None = None) -> None:
         n = validate.integer("n", n, 1)
         params = check_params(params)
+        if program is None:
+            from lava_stllr.onchip.program import neuron_program
+
+            program = neuron_program(params)
+        program = check_program("program", program, "NeuronProgram")
         period_value = check_period(period)
         delay = validate.integer("delay", delay, 0)
-        fixed = check_fixed(fixed, False, "STLLRLIF")
-        signal_shift = validate.integer("signal_shift", signal_shift, 0)
-        update = check_update(update, fixed)
+        update = check_update(update, program)
         fb = None if feedback is None else check_weights(feedback)
         if fb is not None and fb.shape[0] != n:
             raise ValueError(f"feedback must have shape ({n}, n_classes), got {fb.shape}")
-        super().__init__(shape=(n,), params=params, fixed=fixed, signal_shift=signal_shift,
-                         update=update, fused_feedback=fb is not None, name=name)
+        super().__init__(shape=(n,), params=params, program=program, update=update,
+                         fused_feedback=fb is not None, name=name)
         self.a_in = InPort(shape=(n,))
         self.sig_in = InPort(shape=(n,))
         self.s_out = OutPort(shape=(n,))

@@ -12,7 +12,6 @@ from lava_stllr import validate
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes._base import STLLRLayerProcess
 from lava_stllr.processes._checks import (
-    check_fixed,
     check_params,
     check_unit,
     check_update,
@@ -22,7 +21,7 @@ from lava_stllr.processes.host_io import AliveCheck, recv_result, send_label_mes
 from lava_stllr.processes.sources import LABEL_SIZE
 
 if TYPE_CHECKING:
-    from lava_stllr.loihi.layer_fixed import LayerFixed
+    from lava_stllr.onchip.steps import OutputProgram
 
 
 class OutputLayer(STLLRLayerProcess):
@@ -40,8 +39,12 @@ class OutputLayer(STLLRLayerProcess):
 
     Parameters
     ----------
-    n, beta_out, params, fixed, update
+    n, beta_out, params, update
         As :class:`~lava_stllr.processes.LeakyReadout`.
+    program : OutputProgram, optional
+        The readout's program and the error codec, built by
+        :func:`lava_stllr.onchip.program.output_program` (float of ``params`` and
+        ``beta_out`` by default).
     n_steps, gap, window_start, result_buffer
         As :class:`~lava_stllr.processes.OutputError` (period ``n_steps + gap``).
     delay : int
@@ -56,18 +59,25 @@ class OutputLayer(STLLRLayerProcess):
 
     def __init__(self, *, n: int, beta_out: float, params: STLLRParams, n_steps: int,
                  gap: int = 0, window_start: int = 0, delay: int = 0,
-                 fixed: LayerFixed | None = None, update: str = "step",
+                 program: OutputProgram | None = None, update: str = "step",
                  result_buffer: int = 1024, label_buffer: int = 4,
                  name: str | None = None) -> None:
         n = validate.integer("n", n, 2)
         beta_out = check_unit("beta_out", beta_out)
         params = check_params(params)
         n_steps, gap, window_start, delay = check_window(n_steps, gap, window_start, delay)
-        fixed = check_fixed(fixed, True, "OutputLayer")
-        update = check_update(update, fixed)
+        from lava_stllr.onchip.program import output_program
+        from lava_stllr.onchip.steps import OutputProgram
+
+        if program is None:
+            program = output_program(params, beta_out)
+        if not isinstance(program, OutputProgram):
+            raise ValueError(f"program must be an OutputProgram (lava_stllr.onchip.program."
+                             f"output_program), got {type(program).__name__}")
+        update = check_update(update, program.readout)
         result_buffer = validate.integer("result_buffer", result_buffer, 1)
         label_buffer = validate.integer("label_buffer", label_buffer, 1)
-        super().__init__(shape=(n,), beta_out=beta_out, params=params, fixed=fixed,
+        super().__init__(shape=(n,), beta_out=beta_out, params=params, program=program,
                          update=update, n_steps=n_steps, gap=gap, window_start=window_start,
                          n_classes=n, name=name)
         self.a_in = InPort(shape=(n,))

@@ -12,9 +12,9 @@ from lava_stllr import validate
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes._base import STLLRLayerProcess, STLLRProcess
 from lava_stllr.processes._checks import (
-    check_fixed,
     check_params,
     check_period,
+    check_program,
     check_unit,
     check_update,
     check_window,
@@ -23,7 +23,7 @@ from lava_stllr.processes.host_io import AliveCheck, recv_result
 from lava_stllr.processes.sources import LABEL_SIZE
 
 if TYPE_CHECKING:
-    from lava_stllr.loihi.layer_fixed import LayerFixed
+    from lava_stllr.onchip.protocols import ErrorCodec, ReadoutProgram
 
 
 class LeakyReadout(STLLRLayerProcess):
@@ -38,8 +38,8 @@ class LeakyReadout(STLLRLayerProcess):
     ``psi = 1``, ``alpha_pre = 1``, ``alpha_post = 0``). It sends ``z`` on ``z_out`` before
     it receives ``e`` on ``e_in``, so an :class:`OutputError` in the same step closes the
     loop without a delay. ``y1_out`` carries the sign flag of the fixed-point rule (zeros
-    in float). With ``fixed`` the ``fixed_pt`` model integrates the integer current into a
-    24-bit ``z`` and sends the third factors of :mod:`lava_stllr.loihi.neuron_fixed` for
+    in float). With a fixed-point ``program`` the models integrate the integer current into
+    a 24-bit ``z`` and send the third factors of :mod:`lava_stllr.loihi.neuron_fixed` for
     the integer error on ``e_in``.
 
     Parameters
@@ -54,10 +54,11 @@ class LeakyReadout(STLLRLayerProcess):
         Steps per sample, or None for no boundaries.
     delay : int
         Lava step offset of sample 0 for the readout.
-    fixed : LayerFixed, optional
-        The quantized readout layer for the ``fixed_pt`` model.
+    program : ReadoutProgram, optional
+        Built by :func:`lava_stllr.onchip.program.readout_program`: float of ``params``
+        and ``beta_out`` (the default), or the integer readout of a quantized layer.
     update : {"step", "sample"}
-        ``"sample"`` (float only): ``y1`` carries the per-sample gate
+        ``"sample"`` (programs with ``per_sample``): ``y1`` carries the per-sample gate
         (:func:`lava_stllr.onchip.steps.tag_gate`).
 
     Vars
@@ -66,16 +67,20 @@ class LeakyReadout(STLLRLayerProcess):
     """
 
     def __init__(self, *, n: int, beta_out: float, params: STLLRParams,
-                 period: int | None = None, delay: int = 0, fixed: LayerFixed | None = None,
-                 update: str = "step", name: str | None = None) -> None:
+                 program: ReadoutProgram | None = None, period: int | None = None,
+                 delay: int = 0, update: str = "step", name: str | None = None) -> None:
         n = validate.integer("n", n, 1)
         beta_out = check_unit("beta_out", beta_out)
         params = check_params(params)
+        if program is None:
+            from lava_stllr.onchip.program import readout_program
+
+            program = readout_program(params, beta_out)
+        program = check_program("program", program, "ReadoutProgram")
         period_value = check_period(period)
         delay = validate.integer("delay", delay, 0)
-        fixed = check_fixed(fixed, True, "LeakyReadout")
-        update = check_update(update, fixed)
-        super().__init__(shape=(n,), beta_out=beta_out, params=params, fixed=fixed,
+        update = check_update(update, program)
+        super().__init__(shape=(n,), beta_out=beta_out, params=params, program=program,
                          update=update, name=name)
         self.a_in = InPort(shape=(n,))
         self.e_in = InPort(shape=(n,))
@@ -113,10 +118,11 @@ class OutputError(STLLRProcess):
         Lava step offset of sample 0 (same as the readout's).
     result_buffer : int
         Capacity of the host result pipe, in samples.
-    fixed : LayerFixed, optional
-        The quantized readout layer for the ``fixed_pt`` model, which receives the
-        integer ``z`` (float ``z * s_v``) and sends the integer error
-        ``round(e / s_L)``; the counters and results stay float.
+    program : ErrorCodec, optional
+        Built by :func:`lava_stllr.onchip.program.error_codec`: float (the default), or
+        the codec of a quantized readout layer, which receives the integer ``z`` (float
+        ``z * s_v``) and sends the integer error ``round(e / s_L)``; the counters and
+        results stay float.
 
     Vars
     ----
@@ -124,14 +130,18 @@ class OutputError(STLLRProcess):
     """
 
     def __init__(self, *, n: int, n_steps: int, gap: int = 0, window_start: int = 0,
-                 delay: int = 0, result_buffer: int = 1024, fixed: LayerFixed | None = None,
+                 delay: int = 0, result_buffer: int = 1024, program: ErrorCodec | None = None,
                  name: str | None = None) -> None:
         n = validate.integer("n", n, 2)
         n_steps, gap, window_start, delay = check_window(n_steps, gap, window_start, delay)
         result_buffer = validate.integer("result_buffer", result_buffer, 1)
-        fixed = check_fixed(fixed, True, "OutputError")
+        if program is None:
+            from lava_stllr.onchip.program import error_codec
+
+            program = error_codec()
+        program = check_program("program", program, "ErrorCodec")
         super().__init__(shape=(n,), n_steps=n_steps, gap=gap, window_start=window_start,
-                         fixed=fixed, name=name)
+                         program=program, name=name)
         self.z_in = InPort(shape=(n,))
         self.label_in = InPort(shape=(LABEL_SIZE,))
         self.e_out = OutPort(shape=(n,))

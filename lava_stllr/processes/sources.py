@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort
 
 from lava_stllr import validate
 from lava_stllr.processes._base import STLLRProcess
+from lava_stllr.processes._checks import check_program
 from lava_stllr.processes.host_io import AliveCheck, pipe_send, send_label_message
+
+if TYPE_CHECKING:
+    from lava_stllr.onchip.protocols import FrameEncoder
 
 #: Size of a label message ``[label, learn, scored]``.
 LABEL_SIZE = 3
@@ -31,6 +37,10 @@ class EventSource(STLLRProcess):
         Lava step offset of sample 0 (0 for the network input).
     buffer_size : int
         Samples the host may queue ahead.
+    program : FrameEncoder, optional
+        How a row goes on the wire (:func:`lava_stllr.onchip.program.frame_encoder`): as
+        it is (float, the default; graded payloads allowed) or as binary spikes
+        ``x != 0`` (fixed).
 
     Vars
     ----
@@ -38,13 +48,19 @@ class EventSource(STLLRProcess):
     """
 
     def __init__(self, *, n_inputs: int, n_steps: int, gap: int = 0, delay: int = 0,
-                 buffer_size: int = 4, name: str | None = None) -> None:
+                 buffer_size: int = 4, program: FrameEncoder | None = None,
+                 name: str | None = None) -> None:
         n_inputs = validate.integer("n_inputs", n_inputs, 1)
         n_steps = validate.integer("n_steps", n_steps, 1)
         gap = validate.integer("gap", gap, 0)
         delay = validate.integer("delay", delay, 0)
         buffer_size = validate.integer("buffer_size", buffer_size, 1)
-        super().__init__(shape=(n_inputs,), n_steps=n_steps, name=name)
+        if program is None:
+            from lava_stllr.onchip.program import frame_encoder
+
+            program = frame_encoder()
+        program = check_program("program", program, "FrameEncoder")
+        super().__init__(shape=(n_inputs,), n_steps=n_steps, program=program, name=name)
         self.sample_in = InPort(shape=(n_steps, n_inputs))
         self.sample_in.flag_external_pipe(buffer_size=buffer_size)
         self.s_out = OutPort(shape=(n_inputs,))

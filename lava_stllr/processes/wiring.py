@@ -16,9 +16,40 @@ connection before any process starts.
 
 from __future__ import annotations
 
+from typing import Any
+
 from lava.magma.core.process.neuron import LearningNeuronProcess
 
 from lava_stllr.processes.dense import STLLRDense
+
+
+def wired_factors(program: Any, update: str, post_sends_bap: bool = True) -> tuple[bool, bool]:
+    """Whether a synapse with ``program`` needs its post neuron's ``y1`` and its bAP: ``y1``
+    when its rule reads the sign flag or it learns per sample (the gate), the bAP when its
+    rule reads it and the post neuron sends one (a readout sends none). Unwired, those
+    InPorts receive zeros. The network's wiring and the fused models both ask this."""
+    return (bool(program.reads_sign_flag) or update == "sample",
+            bool(program.reads_bap) and post_sends_bap)
+
+
+def check_sign_flag_wiring(dense: STLLRDense) -> None:
+    """Raise ``ValueError`` unless a rule that reads the sign flag gets it from its post
+    neuron: the fixed-point rule multiplies every product by ``(y1 - 64)``, and an
+    unconnected ``s_in_y1`` receives 0, which would apply every update with the wrong
+    sign and 64 times too large."""
+    if not dense.proc_params["program"].reads_sign_flag:
+        return
+    label = f"STLLRDense {dense.name!r} with a {dense.precision}-point program"
+    sources = dense.s_in_y1.get_src_ports()
+    if len(sources) != 1:
+        raise ValueError(f"{label}: s_in_y1 (the sign flag of the learning signal) needs"
+                         f" exactly one source, the post neuron's y1_out; got {len(sources)}")
+    y2_sources = dense.s_in_y2.get_src_ports()
+    if y2_sources and sources[0].process is not y2_sources[0].process:
+        raise ValueError(f"{label}: s_in_y1 comes from {sources[0].process.name!r} but"
+                         f" s_in_y2 from {y2_sources[0].process.name!r}; both must come"
+                         " from the same post neuron")
+
 
 #: The learning InPorts of STLLRDense and the factor each must receive.
 LEARNING_PORTS = (("s_in_y2", "y2"), ("s_in_y3", "y3"))
@@ -74,3 +105,4 @@ def check_learning_wiring(dense: STLLRDense) -> None:
         raise ValueError(
             f"STLLRDense {dense.name!r}: s_in_y2 comes from {senders[0].name!r} but s_in_y3 "
             f"from {senders[1].name!r}; both must come from the same post neuron")
+    check_sign_flag_wiring(dense)

@@ -23,8 +23,8 @@ HOST_ROLE_TYPES: dict[str, tuple[type, int | None]] = {
 
 
 class ProgramModel(PyLoihiProcessModel):
-    """A model that runs one program (float or Loihi 2) and knows where its Process is
-    in the sample stream.
+    """A model that runs the program its Process carries (float or Loihi 2) and knows
+    where its Process is in the sample stream.
 
     Class attributes
     ----------------
@@ -32,19 +32,32 @@ class ProgramModel(PyLoihiProcessModel):
         The Process it implements.
     PORT_ROLES : dict
         ``{port or Var name: (direction, role)}``; a tag maps each role to a Lava type.
+    PRECISION : str
+        The precision of the programs the tag's models run (set by the tag).
+    ROLE_DTYPES : dict
+        ``{role: NumPy dtype}`` of the tag: what a port of that role carries.
     """
 
     PROCESS: ClassVar[type[AbstractProcess]]
     PORT_ROLES: ClassVar[dict[str, tuple[str, str]]]
+    PRECISION: ClassVar[str]
+    ROLE_DTYPES: ClassVar[dict[str, np.dtype]]
 
-    @staticmethod
-    def make_program(proc_params: Any) -> Any:
-        """The program of this tag, from the Process's parameters (set per tag)."""
-        return None
+    @classmethod
+    def check_process(cls, proc: Any) -> None:
+        """Raise ``ValueError`` unless every program ``proc`` carries is of this tag's
+        precision; the run config calls it when it selects the model, so a mismatch
+        surfaces at compile time in the host process."""
+        for program in proc.programs():
+            if program.precision != cls.PRECISION:
+                raise ValueError(
+                    f"{type(proc).__name__} ({proc.name}) carries a {program.precision} "
+                    f"program ({type(program).__name__}); the {cls.PRECISION} models "
+                    f"cannot run it: build the network in one precision")
 
     def __init__(self, proc_params: Any) -> None:
         super().__init__(proc_params)
-        self._program = self.make_program(proc_params)
+        self._program = proc_params.get("program")
 
     def clock(self) -> SampleClock:
         """The sample clock of the Process (its ``period`` and ``delay`` Vars)."""

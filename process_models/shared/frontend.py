@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from lava_stllr.onchip.frontend import front_neuron_step
+from lava_stllr.onchip.conv_stages import front_neuron_step
 from lava_stllr.processes.frontend import FrontEndLIF, SpikePool
 from process_models.shared.base import CLOCK_ROLES, IN, OUT, VAR, ProgramModel
 
 
 class FrontEndLIFModel(ProgramModel):
-    """Frozen LIF of a conv stage: :func:`~lava_stllr.onchip.frontend.front_neuron_step`
+    """Frozen LIF of a conv stage: :func:`~lava_stllr.onchip.conv_stages.front_neuron_step`
     with the tag's neuron program (float or Loihi 2 integers)."""
 
     PROCESS = FrontEndLIF
@@ -28,7 +28,7 @@ class FrontEndLIFModel(ProgramModel):
 
 class SpikePoolModel(ProgramModel):
     """Pools each received (W, H, C) map with the tag's
-    :class:`~lava_stllr.onchip.frontend.PoolStage` and sends it in the same step."""
+    :class:`~lava_stllr.onchip.conv_stages.PoolStage` and sends it in the same step."""
 
     PROCESS = SpikePool
     PORT_ROLES = {"s_in": (IN, "pooled"), "a_out": (OUT, "pooled")}

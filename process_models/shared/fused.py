@@ -18,6 +18,7 @@ from lava_stllr.core.messages import NeuronState, ThirdFactors
 from lava_stllr.onchip.clock import SampleClock
 from lava_stllr.onchip.steps import neuron_process_step, source_frame, tag_gate
 from lava_stllr.processes.fused import FusedLayer, FusedOutput
+from lava_stllr.processes.wiring import wired_factors
 from process_models.shared.base import CLOCK_ROLES, IN, OUT, VAR, ProgramModel
 from process_models.shared.dense import SynapsePart
 from process_models.shared.output import OutputLayerModel
@@ -42,13 +43,12 @@ class _FusedSynapse(SynapsePart):
 
     ROLE_DTYPES: dict[str, np.dtype]
 
-    def _init_fused_synapse(self, dense_params: Any, program: Any) -> None:
+    def _init_fused_synapse(self, dense_params: Any, post_sends_bap: bool) -> None:
+        program = dense_params["program"]
         self._init_synapse(dense_params, program)
-        fixed = dense_params["fixed"] is not None
-        # Wired in the composed network only for the fixed rule (sign flag, bAP) or
-        # per-sample updates (the gate on y1).
-        self._y1_wired = fixed or dense_params["update"] == "sample"
-        self._bap_wired = fixed
+        # What the composed network wires (the rest of the InPorts receive zeros).
+        self._y1_wired, self._bap_wired = wired_factors(program, dense_params["update"],
+                                                        post_sends_bap)
 
     def _syn_clock(self) -> SampleClock:
         return SampleClock(int(self.syn_period[0]), int(self.syn_delay[0]))
@@ -57,19 +57,19 @@ class _FusedSynapse(SynapsePart):
         """The buffered current, as the post part's ``a_in`` receives it."""
         return wire(self.a_buff, self.ROLE_DTYPES["current"])
 
-    def _factors(self, factors: ThirdFactors, bap_wired: bool) -> ThirdFactors:
+    def _factors(self, factors: ThirdFactors) -> ThirdFactors:
         """The post part's factors as the synapse's ``s_in_y1..s_in_bap`` receive them."""
         factor, spikes = self.ROLE_DTYPES["factor"], self.ROLE_DTYPES["spikes"]
         shape = np.shape(factors.y2)
         return ThirdFactors(
             wire(factors.y1, factor) if self._y1_wired else np.zeros(shape, factor),
             wire(factors.y2, factor), wire(factors.y3, factor),
-            wire(factors.bap, spikes) if bap_wired else np.zeros(shape, spikes))
+            wire(factors.bap, spikes) if self._bap_wired else np.zeros(shape, spikes))
 
 
 class FusedLayerModel(_FusedSynapse, ProgramModel):
     """Synapse, LIF neurons with their DFA feedback (and the event source) of one
-    hidden layer. Its program is ``(synapse, neuron, frame encoder)`` of the tag."""
+    hidden layer, running the programs of the Processes it was built from."""
 
     PROCESS = FusedLayer
     PORT_ROLES = {
@@ -79,24 +79,19 @@ class FusedLayerModel(_FusedSynapse, ProgramModel):
         "src_period": (VAR, "clock"), "src_delay": (VAR, "clock"), **CLOCK_ROLES,
     }
 
-    @staticmethod
-    def feedback_current(weights: np.ndarray, error: np.ndarray) -> np.ndarray:
-        """The tag's graded ``Dense`` current ``B e`` (as ``STLLRLIFModel``'s)."""
-        raise NotImplementedError
-
     def __init__(self, proc_params: Any) -> None:
         super().__init__(proc_params)
-        synapse, self._neuron, self._frame = self._program
-        self._init_fused_synapse(proc_params["dense"], synapse)
+        self._neuron = proc_params["neuron"]["program"]
+        self._frame = proc_params["source"]
+        self._init_fused_synapse(proc_params["dense"], True)
         self._update = proc_params["neuron"]["update"]
-        self._has_source = bool(proc_params["has_source"])
         self._sample: np.ndarray | None = None
 
     def _source_payload(self) -> np.ndarray:
         """The built-in event source's row of this step, as the synapse receives it."""
-        sample, step = SampleClock(int(self.src_period[0]),
-                                   int(self.src_delay[0])).position(self.time_step)
-        if sample >= 0 and step == 0:
+        clock = SampleClock(int(self.src_period[0]), int(self.src_delay[0]))
+        sample, step = clock.position(self.time_step)
+        if clock.starts_sample(self.time_step):
             self._sample = self.sample_in.recv()
         frame = self._frame(source_frame(self._sample, sample, step, self.s_in.shape))
         return wire(frame, self.ROLE_DTYPES["spikes"])
@@ -113,15 +108,15 @@ class FusedLayerModel(_FusedSynapse, ProgramModel):
             clock.new_sample(self.time_step), tag_gate(clock, self.time_step, self._update))
         self.u, self.trpsi = state.v, state.trace
         self.s_out.send(out.spikes)
-        payload = self._source_payload() if self._has_source else self.s_in.recv()
-        self._learn(payload, self._factors(out.factors, self._bap_wired), self._syn_clock())
-        current = self.feedback_current(self.feedback, self.e_in.recv())
+        payload = self._source_payload() if self._frame is not None else self.s_in.recv()
+        self._learn(payload, self._factors(out.factors), self._syn_clock())
+        current = self._neuron.feedback_current(self.feedback, self.e_in.recv())
         self.fb_buff = np.asarray(current).astype(self.fb_buff.dtype)
 
 
 class FusedOutputModel(_FusedSynapse, OutputLayerModel):
-    """The readout's synapse and the output layer. Its program is ``(readout program,
-    error codec, synapse)`` of the tag."""
+    """The readout's synapse and the output layer, running the programs of the Processes
+    it was built from."""
 
     PROCESS = FusedOutput
     PORT_ROLES = {
@@ -133,11 +128,11 @@ class FusedOutputModel(_FusedSynapse, OutputLayerModel):
 
     def __init__(self, proc_params: Any) -> None:
         super().__init__(proc_params)
-        self._init_fused_synapse(proc_params["dense"], self._program[2])
+        self._init_fused_synapse(proc_params["dense"], False)
 
     def run_spk(self) -> None:
         """Output layer from last step's current; the synapse learns from this step's
         pre spikes and the readout's factors (the readout sends no bAP)."""
         self._load_weights()
         factors = self.output_step(self._current())
-        self._learn(self.s_in.recv(), self._factors(factors, False), self._syn_clock())
+        self._learn(self.s_in.recv(), self._factors(factors), self._syn_clock())

@@ -30,11 +30,6 @@ class STLLRLIFModel(ProgramModel):
         **CLOCK_ROLES,
     }
 
-    @staticmethod
-    def feedback_current(weights: np.ndarray, error: np.ndarray) -> np.ndarray:
-        """The tag's graded ``Dense`` current ``B e`` (the error codec's feedback)."""
-        raise NotImplementedError
-
     def __init__(self, proc_params: Any) -> None:
         super().__init__(proc_params)
         self._fused = bool(proc_params["fused_feedback"])
@@ -57,5 +52,5 @@ class STLLRLIFModel(ProgramModel):
         self.y3_out.send(out.y3)
         self.bap_out.send(out.bap)
         if self._fused:  # B e[t], delivered next step as a Dense would
-            current = self.feedback_current(self.feedback, self.e_in.recv())
+            current = self._program.feedback_current(self.feedback, self.e_in.recv())
             self.fb_buff = np.asarray(current).astype(self.fb_buff.dtype)

@@ -7,12 +7,7 @@ from typing import Any
 import numpy as np
 
 from lava_stllr.core.messages import ThirdFactors
-from lava_stllr.onchip.steps import (
-    ErrorConfig,
-    error_process_step,
-    readout_process_step,
-    tag_gate,
-)
+from lava_stllr.onchip.steps import ErrorConfig, output_step
 from lava_stllr.processes.output import OutputLayer
 from lava_stllr.processes.sources import LABEL_SIZE
 from process_models.shared.base import CLOCK_ROLES, IN, OUT, VAR, ProgramModel
@@ -20,11 +15,11 @@ from process_models.shared.readout import report_result
 
 
 class OutputLayerModel(ProgramModel):
-    """Readout, label source and output error of one step, in the order of the three
-    separate models (readout sends ``z``; the error receives it and the label, sends
-    ``e``; the readout receives ``e`` and sends its factors). Each value handed from one
-    stage to the next takes the type of the Lava port that would carry it. Its program
-    is ``(readout program, error codec)`` of the tag."""
+    """Readout, label source and output error of one step: the label message at a
+    sample's start, then :func:`~lava_stllr.onchip.steps.output_step` (the order of the
+    three separate models), each value handed from one stage to the next typed as the
+    Lava port that would carry it. Its program is an
+    :class:`~lava_stllr.onchip.steps.OutputProgram`."""
 
     PROCESS = OutputLayer
     PORT_ROLES = {
@@ -37,12 +32,8 @@ class OutputLayerModel(ProgramModel):
 
     def __init__(self, proc_params: Any) -> None:
         super().__init__(proc_params)
-        self._readout, self._codec = self._program[:2]
         self._cfg = ErrorConfig(int(proc_params["n_steps"]), int(proc_params["window_start"]))
         self._label = np.zeros(LABEL_SIZE)
-        # The Lava types of the readout's z_out (membrane) and e_in (error) ports.
-        self._z_type = type(self).z.d_type
-        self._e_type = type(self).e_out.d_type
 
     def run_spk(self) -> None:
         """Integrate; error of this step; factors; on a scored sample's last window
@@ -56,18 +47,16 @@ class OutputLayerModel(ProgramModel):
         """The step from the received ``current`` (sends ``e``, reports a result);
         returns the readout's third factors."""
         clock = self.clock()
-        self.z = readout_process_step(self._readout, self.z, current,
-                                      clock.new_sample(self.time_step))
-        position = clock.position(self.time_step)
-        if position[0] >= 0 and position[1] == 0:
+        if clock.starts_sample(self.time_step):
             self._label = self.label_in.recv()
-        z_wire = np.asarray(self.z).astype(self._z_type)
-        out = error_process_step(self._codec, z_wire, self._label, self.z_sum, position,
-                                 self._cfg)
+        self.z, out, factors = output_step(self._program, self.z, current, self._label,
+                                           self.z_sum, clock, self.time_step, self._cfg,
+                                           self.proc_params["update"], self._wire)
         self.z_sum = out.z_sum
         self.e_out.send(out.error)
-        error = np.asarray(out.error).astype(self._e_type)
-        factors = self._readout.factors(
-            error, tag_gate(clock, self.time_step, self.proc_params["update"]))
         report_result(self, out)
         return factors
+
+    def _wire(self, value: np.ndarray, role: str) -> np.ndarray:
+        """``value`` with the type of this tag's port of ``role``."""
+        return np.asarray(value).astype(self.ROLE_DTYPES[role])

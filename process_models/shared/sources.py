@@ -26,8 +26,9 @@ class EventSourceModel(ProgramModel):
 
     def run_spk(self) -> None:
         """Send this step's input row."""
-        sample, step = self.clock().position(self.time_step)
-        if sample >= 0 and step == 0:
+        clock = self.clock()
+        sample, step = clock.position(self.time_step)
+        if clock.starts_sample(self.time_step):
             self._sample = self.sample_in.recv()
         self.s_out.send(self._program(source_frame(self._sample, sample, step,
                                                    self.s_out.shape)))
@@ -45,7 +46,6 @@ class LabelSourceModel(ProgramModel):
 
     def run_spk(self) -> None:
         """Send the current sample's ``[label, learn, scored]``."""
-        sample, step = self.clock().position(self.time_step)
-        if sample >= 0 and step == 0:
+        if self.clock().starts_sample(self.time_step):
             self._message = self.label_in.recv()
         self.label_out.send(self._message)

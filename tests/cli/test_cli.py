@@ -196,8 +196,8 @@ def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
 
     class FakeNetwork:
         def __init__(self, sizes, n_steps, *, params, signal, beta_out, init_gain, seed,
-                     graded_input, tag, weights):
-            built.append(dict(sizes=sizes, n_steps=n_steps, signal=signal, tag=tag,
+                     graded_input, precision, weights):
+            built.append(dict(sizes=sizes, n_steps=n_steps, signal=signal, precision=precision,
                               graded_input=graded_input))
             given.append(weights)
             self.sizes = sizes
@@ -226,7 +226,7 @@ def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
     args = ["train", "--samples", "8", "--val-samples", "4", "--hidden", "4", "--epochs",
             "2", "--quiet", "--no-plots", "--precision", "fixed", "--out", str(out)]
     assert main(args) == 0
-    assert built == [dict(sizes=(512, 4, 4), n_steps=24, signal="dfa", tag="fixed_pt",
+    assert built == [dict(sizes=(512, 4, 4), n_steps=24, signal="dfa", precision="fixed",
                           graded_input=False)]  # fixed point: binary spikes
     assert closed == [True]
     record = json.loads((out / "run.json").read_text())

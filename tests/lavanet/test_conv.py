@@ -60,11 +60,11 @@ def test_lava_inference_gives_the_trainers_scores(layers: str, data) -> None:
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("tag", ["floating_pt", "fixed_pt"])
-def test_online_learning_of_the_dense_part_equals_the_numpy_twin(tag: str, data) -> None:
+@pytest.mark.parametrize("precision", ["float", "fixed"])
+def test_online_learning_of_the_dense_part_equals_the_numpy_twin(precision: str, data) -> None:
     train, test = data
     spec, trainer = _trained("4c3-p2-16", train)
-    net = conv_network(spec, trainer.weights, CONFIG.n_steps, PARAMS, seed=3, tag=tag,
+    net = conv_network(spec, trainer.weights, CONFIG.n_steps, PARAMS, seed=3, precision=precision,
                        timeout=60)
     before = net.weights()
     try:
@@ -75,7 +75,7 @@ def test_online_learning_of_the_dense_part_equals_the_numpy_twin(tag: str, data)
         net.close()
     ref = OnChipReference(net.layout, precision=net.precision)
     want = [ref.train(train, indices=[0, 1, 2]), ref.evaluate(test, indices=[0, 1])]
-    atol = 1e-9 if tag == "floating_pt" else 0.0  # fixed: bit for bit
+    atol = 1e-9 if precision == "float" else 0.0  # fixed: bit for bit
     for got, exp in zip(lava, want, strict=True):
         np.testing.assert_allclose(got.scores, exp.scores, rtol=0, atol=atol)
     for got, exp, old in zip(weights, ref.weights(), before, strict=True):
@@ -89,7 +89,7 @@ def test_online_learning_of_the_dense_part_equals_the_numpy_twin(tag: str, data)
 def test_fixed_point_rejects_a_graded_front_end_output(data) -> None:
     spec, trainer = _trained("3c3p1-a2-8", data[0])
     with pytest.raises(ValueError, match="average pool"):
-        conv_network(spec, trainer.weights, CONFIG.n_steps, FROZEN, tag="fixed_pt")
+        conv_network(spec, trainer.weights, CONFIG.n_steps, FROZEN, precision="fixed")
 
 
 @pytest.mark.parametrize("taken", ["graded_input", "front_end", "sizes"])

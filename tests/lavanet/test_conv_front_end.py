@@ -10,6 +10,7 @@ from lava_stllr.core.conv import conv_forward
 from lava_stllr.lavanet.conv import conv_layout
 from lava_stllr.lavanet.conv_front_end import build_front_end, lava_kernel, lava_shape
 from lava_stllr.onchip import OnChipLayout
+from lava_stllr.onchip.program import network_program
 from lava_stllr.params import STLLRParams
 from lava_stllr.spec.conv import ConvNetSpec, init_conv_weights
 
@@ -34,10 +35,10 @@ def test_build_front_end_makes_one_conv_and_lif_per_conv_layer_and_a_pool_per_po
     from lava_stllr.processes import EventSource
 
     source = EventSource(n_inputs=128, n_steps=6, gap=layout.gap)
-    chain = build_front_end(layout, "float", source.s_out)
+    chain = build_front_end(layout, network_program(layout).front, source.s_out)
     assert [int(lif.delay.init) for lif in chain.neurons] == [1, 2]
     assert [c.a_out.shape for c in chain.convs] == [(8, 8, 2), (2, 2, 3)]
-    assert [p.proc_params["kind"] for p in chain.pools] == ["avg"]
+    assert [p.proc_params["program"].kind for p in chain.pools] == ["avg"]
     assert chain.out_port.shape == (12,)
     with pytest.raises(ValueError, match="no front_end"):
-        build_front_end(OnChipLayout((12, 6, 3), 6, params), "float", source.s_out)
+        build_front_end(OnChipLayout((12, 6, 3), 6, params), (), source.s_out)

@@ -27,9 +27,9 @@ CASES = {
 }
 
 
-def _play(fuse, tag: str, **kw) -> tuple[list, list, STLLRNetwork]:
+def _play(fuse, precision: str, **kw) -> tuple[list, list, STLLRNetwork]:
     data = synthetic_dataset(4, seed=3, config=CONFIG)
-    net = STLLRNetwork(n_steps=data.n_steps, params=PARAMS, seed=5, tag=tag, fuse=fuse,
+    net = STLLRNetwork(n_steps=data.n_steps, params=PARAMS, seed=5, precision=precision, fuse=fuse,
                        timeout=60, **kw)
     try:
         results = [net.train(data, indices=[0, 1, 2], progress=False),
@@ -50,13 +50,13 @@ def _reference(net: STLLRNetwork) -> tuple[list, list]:
 
 
 @pytest.mark.timeout(240)
-@pytest.mark.parametrize(("case", "tag"), [
-    ("two_hidden_step", "floating_pt"), ("two_hidden_step", "fixed_pt"),
-    ("one_hidden_no_gap", "fixed_pt"), ("one_hidden_graded_no_gap", "floating_pt"),
-    ("two_hidden_graded_per_sample", "floating_pt"),
+@pytest.mark.parametrize(("case", "precision"), [
+    ("two_hidden_step", "float"), ("two_hidden_step", "fixed"),
+    ("one_hidden_no_gap", "fixed"), ("one_hidden_graded_no_gap", "float"),
+    ("two_hidden_graded_per_sample", "float"),
 ])
-def test_every_fusion_equals_the_composed_network_bit_for_bit(case: str, tag: str) -> None:
-    runs = {mode: _play(mode, tag, **CASES[case]) for mode in MODES}
+def test_every_fusion_equals_the_composed_network_bit_for_bit(case: str, precision: str) -> None:
+    runs = {mode: _play(mode, precision, **CASES[case]) for mode in MODES}
     plain, plain_w, net = runs[False]
     for mode in MODES[:-1]:
         fused, fused_w, _ = runs[mode]
@@ -67,7 +67,7 @@ def test_every_fusion_equals_the_composed_network_bit_for_bit(case: str, tag: st
         for got, want in zip(fused_w, plain_w, strict=True):
             np.testing.assert_array_equal(got, want)
     ref, ref_w = _reference(net)
-    atol = 0.0 if tag == "fixed_pt" else 1e-9
+    atol = 0.0 if precision == "fixed" else 1e-9
     for got, want in zip(plain, ref, strict=True):
         np.testing.assert_allclose(got.scores, want.scores, rtol=0, atol=atol)
     initial = net.program.float_weights(net.program.weights)
@@ -80,8 +80,8 @@ def test_fuse_true_builds_one_process_per_layer() -> None:
     net = STLLRNetwork((32, 9, 6, 3), n_steps=10, params=PARAMS)
     assert net.fuse is True
     assert all(isinstance(layer, FusedLayer) for layer in net.hidden)
-    assert net.source is net.hidden[0] and net.source.proc_params["has_source"]
-    assert not net.hidden[1].proc_params["has_source"]
+    assert net.source is net.hidden[0] and net.source.proc_params["source"] is not None
+    assert net.hidden[1].proc_params["source"] is None
     assert isinstance(net.readout, FusedOutput)
     assert net.readout is net.error is net.labels is net.dense[-1]
     assert net.dense[:2] == net.hidden and not net.feedback

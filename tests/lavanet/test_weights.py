@@ -20,14 +20,14 @@ PARAMS = STLLRParams.preset("code_default", lr=0.1, beta=0.8, theta=0.5)
 
 
 @pytest.mark.timeout(180)
-@pytest.mark.parametrize("tag", ["floating_pt", "fixed_pt"])
-def test_lava_starts_from_trained_weights_and_keeps_learning(tag: str) -> None:
+@pytest.mark.parametrize("precision", ["float", "fixed"])
+def test_lava_starts_from_trained_weights_and_keeps_learning(precision: str) -> None:
     dataset = synthetic_dataset(16, seed=1, config=CONFIG)
     spec = NetworkSpec((32, 10, 3))
     trainer = STLLRTrainer(spec, PARAMS, seed=3)
     trainer.fit(dataset, epochs=2, batch_size=8, progress=False)
-    float_net = tag == "floating_pt"
-    net = STLLRNetwork(spec.sizes, CONFIG.n_steps, params=PARAMS, seed=11, tag=tag,
+    float_net = precision == "float"
+    net = STLLRNetwork(spec.sizes, CONFIG.n_steps, params=PARAMS, seed=11, precision=precision,
                        graded_input=float_net, weights=trainer.weights)
     before = net.weights()  # the given weights as the network stores them
     try:

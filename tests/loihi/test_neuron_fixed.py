@@ -12,9 +12,9 @@ from lava_stllr.core.psi import psi as psi_float
 from lava_stllr.loihi.fixed_rule import FLAG_OFFSET
 from lava_stllr.loihi.neuron_fixed import (
     MEMBRANE_ARITH,
-    NeuronProgram,
+    NeuronRegisters,
     NeuronState,
-    ReadoutProgram,
+    ReadoutRegisters,
     neuron_step,
     readout_step,
 )
@@ -141,7 +141,7 @@ def test_overflow_raises_or_saturates_explicitly() -> None:
 def test_readout_step() -> None:
     _, fx = _layer()
     prog = fx.layers[1].neuron
-    assert isinstance(prog, ReadoutProgram)
+    assert isinstance(prog, ReadoutRegisters)
     z, y = readout_step(prog, np.zeros(2, dtype=np.int64), np.array([10, -10]),
                         np.array([-127, 127]))
     assert list(z) == [640, -640]
@@ -166,4 +166,4 @@ def test_programs_validate_and_list() -> None:
         dataclasses.replace(prog, flag=0)
     with pytest.raises(ValueError, match="reset"):
         dataclasses.replace(prog, reset="none")
-    assert isinstance(prog, NeuronProgram)
+    assert isinstance(prog, NeuronRegisters)

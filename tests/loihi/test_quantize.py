@@ -19,7 +19,7 @@ from lava_stllr.loihi.conversions import (
     tau_from_lam,
 )
 from lava_stllr.loihi.microcode import constraint_checks
-from lava_stllr.loihi.neuron_fixed import NeuronProgram, ReadoutProgram
+from lava_stllr.loihi.neuron_fixed import NeuronRegisters, ReadoutRegisters
 from lava_stllr.loihi.quantize import dequantize, quantize
 from lava_stllr.loihi.quantize_options import QuantizeOptions
 from lava_stllr.params import PRESETS, STLLRParams
@@ -51,14 +51,14 @@ def test_presets_quantize_consistently(preset: str) -> None:
         assert eff["lr_alpha_pre_x0"] == pytest.approx(eff["lr_alpha_pre_target"], rel=0.01)
         assert eff["lr_alpha_post"] == pytest.approx(eff["lr_alpha_post_target"], rel=0.01)
     hidden = fx.layers[0]
-    assert isinstance(hidden.neuron, NeuronProgram)
+    assert isinstance(hidden.neuron, NeuronRegisters)
     # theta is exact: vth << 6 integer units of membrane_scale
     assert (hidden.vth << 6) * hidden.membrane_scale == pytest.approx(params.theta, rel=1e-12)
     assert hidden.membrane_scale == pytest.approx(
         hidden.weight_scale * 2.0 ** -(hidden.weight_exp + 6), rel=1e-12)
     assert dequantize_membrane(np.array([hidden.vth << 6]), hidden)[0] == \
         pytest.approx(params.theta)
-    assert isinstance(fx.layers[1].neuron, ReadoutProgram) and fx.layers[1].vth == 0
+    assert isinstance(fx.layers[1].neuron, ReadoutRegisters) and fx.layers[1].vth == 0
     assert len(fx.layers[1].rule.products) == 2  # readout: causal + merged correction
     # the float parameters the integers implement
     deq = dequantize(fx)

@@ -129,7 +129,7 @@ def test_per_sample_layout_rules() -> None:
 
 
 def test_processes_refuse_bad_or_fixed_per_sample_updates() -> None:
-    from lava_stllr.onchip.program import quantize_layout
+    from lava_stllr.onchip.program import neuron_program, quantize_layout, readout_program
     from lava_stllr.processes import STLLRLIF, LeakyReadout, STLLRDense
 
     p = PARAMS["code_default"]
@@ -139,6 +139,7 @@ def test_processes_refuse_bad_or_fixed_per_sample_updates() -> None:
         STLLRLIF(n=3, params=p, update="epoch")
     net = quantize_layout(OnChipLayout((4, 5, 2), 6, p))
     with pytest.raises(ValueError, match="float only"):
-        STLLRLIF(n=5, params=p, fixed=net.layers[0], update="sample")
+        STLLRLIF(n=5, params=p, program=neuron_program(p, net.layers[0]), update="sample")
     with pytest.raises(ValueError, match="float only"):
-        LeakyReadout(n=2, beta_out=0.9, params=p, fixed=net.layers[-1], update="sample")
+        LeakyReadout(n=2, beta_out=0.9, params=p, program=readout_program(p, 0.9, net.layers[-1]),
+                     update="sample")

@@ -29,7 +29,7 @@ def test_fixed_lava_network_equals_fixed_reference_bit_for_bit(probe_hidden_spik
     n_train, n_steps, n_inputs, n_classes = 6, 10, 30, 3
     train = _dataset(n_train, n_steps, n_inputs, n_classes, seed=0)
     val = _dataset(4, n_steps, n_inputs, n_classes, seed=1)
-    net = STLLRNetwork((n_inputs, 12, 8, n_classes), n_steps, params=P, tag="fixed_pt",
+    net = STLLRNetwork((n_inputs, 12, 8, n_classes), n_steps, params=P, precision="fixed",
                        timeout=60)
     total = (n_train + 1 + len(val) + 1) * net.layout.period
     read_spikes = probe_hidden_spikes(net, total)

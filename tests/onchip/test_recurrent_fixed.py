@@ -56,7 +56,7 @@ def test_fixed_recurrent_lava_network_equals_fixed_reference_bit_for_bit(
     n_steps, n_inputs, n_classes = 10, 30, 3
     train = _dataset(6, n_steps, n_inputs, n_classes, seed=0)
     val = _dataset(3, n_steps, n_inputs, n_classes, seed=1)
-    net = STLLRNetwork((n_inputs, 12, 8, n_classes), n_steps, params=P, tag="fixed_pt",
+    net = STLLRNetwork((n_inputs, 12, 8, n_classes), n_steps, params=P, precision="fixed",
                        init_gain=2.0, timeout=60, recurrent=True)
     total = (len(train) + 1 + len(val) + 1) * net.layout.period
     read_spikes = probe_hidden_spikes(net, total)

@@ -43,7 +43,7 @@ def test_a_run_past_the_register_range_saturates_in_reference_and_lava() -> None
     want = ref.train(data)  # raised "membrane v = 8409484 ... does not fit 24-bit" before
     assert np.all(np.isfinite(want.scores)) and np.abs(want.scores).max() > 0
     net = STLLRNetwork(layout.sizes, 200, params=layout.params, beta_out=1.0,
-                       tag="fixed_pt", weights=layout.weights)
+                       precision="fixed", weights=layout.weights)
     try:
         got = net.train(data)
         weights = net.weights()

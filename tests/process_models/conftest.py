@@ -13,7 +13,7 @@ from lava_stllr.lavanet.run_config import STLLRSimCfg
 
 
 def _run_chain(spikes: np.ndarray, layers: Sequence[tuple[object, object]],
-               signals: Sequence[np.ndarray], tag: str, sign_flag: bool) -> list[np.ndarray]:
+               signals: Sequence[np.ndarray], precision: str, sign_flag: bool) -> list[np.ndarray]:
     """Play ``spikes`` (pre, T) through ``(connection, neuron)`` pairs, each neuron fed its
     learning signal (n, T) by a ring buffer; the connections' weights after ``T`` steps.
 
@@ -34,7 +34,7 @@ def _run_chain(spikes: np.ndarray, layers: Sequence[tuple[object, object]],
         pre_out = lif.s_out
     try:
         src.run(condition=RunSteps(num_steps=spikes.shape[1]),
-                run_cfg=STLLRSimCfg(select_tag=tag))
+                run_cfg=STLLRSimCfg(precision))
         return [np.asarray(conn.weights.get()) for conn, _ in layers]
     finally:
         src.stop()

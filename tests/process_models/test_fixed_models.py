@@ -5,8 +5,8 @@ at compile time without their quantized layer.
 A two-layer chain (spikes -> synapse -> fixed STLLRLIF -> synapse -> fixed STLLRLIF,
 integer learning signals from ring buffers, no sample boundaries) runs once with the
 stock ``LearningDense`` carrying ``layer.rule.learning_rule(rng_seed)`` and once with
-``STLLRDense(fixed=layer)``; both must end with the same integer weights, equal to a
-NumPy run of the fixed step functions.
+``STLLRDense(program=synapse_program(params, layer))``; both must end with the same integer
+weights, equal to a NumPy run of the fixed step functions.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from lava_stllr.loihi.bit_approx import EngineRandomStream
 from lava_stllr.loihi.quantize import quantize
 from lava_stllr.loihi.quantize_options import QuantizeOptions
 from lava_stllr.loihi.synapse import FixedDenseConfig, fixed_dense_step, fixed_synaptic_current
+from lava_stllr.onchip.program import neuron_program, readout_program, synapse_program
 from lava_stllr.onchip.programs_fixed import FixedNeuron
 from lava_stllr.onchip.steps import neuron_process_step
 from lava_stllr.params import STLLRParams
@@ -55,9 +56,11 @@ def _run_lava(run_chain, params: STLLRParams, stock: bool, seed: int) -> list[np
             conn = LearningDense(weights=w, learning_rule=layer.rule.learning_rule(rng_seed),
                                  weight_exp=layer.weight_exp)
         else:
-            conn = STLLRDense(weights=w, params=params, fixed=layer, rng_seed=rng_seed)
-        chain.append((conn, STLLRLIF(n=w.shape[0], params=params, fixed=layer)))
-    weights = run_chain(spikes, chain, signals, "fixed_pt", sign_flag=True)
+            conn = STLLRDense(weights=w, params=params, program=synapse_program(params, layer),
+                              rng_seed=rng_seed)
+        chain.append((conn, STLLRLIF(n=w.shape[0], params=params,
+                                     program=neuron_program(params, layer))))
+    weights = run_chain(spikes, chain, signals, "fixed", sign_flag=True)
     return [w.astype(np.int64) for w in weights]
 
 
@@ -104,39 +107,49 @@ def test_fixed_models_do_not_request_a_learning_phase() -> None:
 
 
 @pytest.mark.timeout(60)
-def test_fixed_models_reject_processes_without_their_layer_at_compile_time() -> None:
+def test_fixed_models_reject_float_programs_and_a_missing_sign_flag_at_compile_time(
+        ) -> None:
     params = PARAMS["code_default"]
     layer = quantize(params, options=QuantizeOptions(weight_absmax=0.5)).layers[0]
-    for with_layer, match in ((False, "fixed=<LayerFixed>"), (True, "s_in_y1")):
-        fixed = {"fixed": layer} if with_layer else {}
-        conn = STLLRDense(weights=np.full((2, 3), 2.0), params=params, **fixed)
-        lif = STLLRLIF(n=2, params=params, **fixed)
+    for with_layer, match in ((False, "float program"), (True, "s_in_y1")):
+        conn = STLLRDense(weights=np.full((2, 3), 2.0), params=params,
+                          program=synapse_program(params, layer if with_layer else None))
+        lif = STLLRLIF(n=2, params=params,
+                       program=neuron_program(params, layer if with_layer else None))
         conn.a_out.connect(lif.a_in)
         lif.y2_out.connect(conn.s_in_y2)
         lif.y3_out.connect(conn.s_in_y3)
         try:
             with pytest.raises(ValueError, match=match):
-                lif.compile(run_cfg=STLLRSimCfg(select_tag="fixed_pt"))
+                lif.compile(run_cfg=STLLRSimCfg("fixed"))
         finally:
             lif.stop()
 
 
-def test_processes_validate_their_fixed_arguments() -> None:
+def test_programs_and_processes_validate_their_fixed_arguments() -> None:
     params = PARAMS["code_default"]
     fx = quantize(params, options=QuantizeOptions(weight_absmax=[0.5, 0.5], readout_last=True,
                                                   signal_max=[0.5, 1.0]))
     hidden, readout = fx.layers
     with pytest.raises(ValueError, match="LayerFixed"):
-        STLLRLIF(n=2, params=params, fixed="layer")
+        neuron_program(params, "layer")
     with pytest.raises(ValueError, match="spiking"):
-        STLLRLIF(n=2, params=params, fixed=readout)
+        neuron_program(params, readout)
     with pytest.raises(ValueError, match="readout layer"):
-        LeakyReadout(n=2, beta_out=0.9, params=params, fixed=hidden)
+        readout_program(params, 0.9, hidden)
+    with pytest.raises(ValueError, match="NeuronProgram"):
+        STLLRLIF(n=2, params=params, program="layer")
+    with pytest.raises(ValueError, match="ReadoutProgram"):
+        LeakyReadout(n=2, beta_out=0.9, params=params, program=neuron_program(params))
     with pytest.raises(ValueError, match="mantissas"):
-        STLLRDense(weights=np.full((2, 3), 0.5), params=params, fixed=hidden)
+        STLLRDense(weights=np.full((2, 3), 0.5), params=params,
+                   program=synapse_program(params, hidden))
     with pytest.raises(ValueError, match="mantissas"):
-        STLLRDense(weights=np.full((2, 3), 300.0), params=params, fixed=hidden)
+        STLLRDense(weights=np.full((2, 3), 300.0), params=params,
+                   program=synapse_program(params, hidden))
     with pytest.raises(ValueError, match="binary spikes"):
-        STLLRDense(weights=np.full((2, 3), 2.0), params=params, fixed=hidden, graded=True)
+        synapse_program(params, hidden, graded=True)
     with pytest.raises(ValueError, match="signal_shift"):
-        STLLRLIF(n=2, params=params, fixed=hidden, signal_shift=-1)
+        neuron_program(params, hidden, signal_shift=-1)
+    with pytest.raises(ValueError, match="signal_shift needs"):
+        neuron_program(params, signal_shift=2)

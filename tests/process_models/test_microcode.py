@@ -46,7 +46,7 @@ def _run_lava(run_chain, params: STLLRParams, stock: bool, seed: int) -> list[np
         else:
             conn = STLLRDense(weights=w.copy(), params=params)
         chain.append((conn, STLLRLIF(n=w.shape[0], params=params)))
-    return run_chain(spikes, chain, signals, "floating_pt", sign_flag=False)
+    return run_chain(spikes, chain, signals, "float", sign_flag=False)
 
 
 def _run_numpy(params: STLLRParams, seed: int) -> list[np.ndarray]:
@@ -108,7 +108,7 @@ def test_per_sample_microcode_on_stock_learning_dense(run_chain) -> None:
                 conn = STLLRDense(weights=w.copy(), params=params, update="sample")
             chain.append((conn, STLLRLIF(n=w.shape[0], params=params, period=period,
                                          update="sample")))
-        return run_chain(spikes, chain, signals, "floating_pt", sign_flag=True)
+        return run_chain(spikes, chain, signals, "float", sign_flag=True)
 
     stock, ours = run(stock=True), run(stock=False)
     for w_stock, w_ours, w0 in zip(stock, ours, _inputs(2)[2], strict=True):

@@ -37,8 +37,14 @@ def test_registry_covers_exactly_the_processes() -> None:
 def test_unknown_tags_are_rejected() -> None:
     with pytest.raises(ValueError, match="unknown model tag"):
         models_for_tag("no_such_tag")
-    with pytest.raises(ValueError, match="select_tag"):
+    with pytest.raises(ValueError, match="unknown model tag"):
         STLLRSimCfg(select_tag="no_such_tag")
+    with pytest.raises(ValueError, match="precision must be one of"):
+        STLLRSimCfg("fixed_pt")
+    with pytest.raises(ValueError, match="not both"):
+        STLLRSimCfg("float", select_tag="floating_pt")
+    assert STLLRSimCfg("fixed").select_tag == "fixed_pt"
+    assert STLLRSimCfg(select_tag="fixed_pt").precision == "fixed"
     with pytest.raises(KeyError, match="Dense"):
         model_for(Dense, "floating_pt")
 

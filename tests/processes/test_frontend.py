@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lava_stllr.onchip.frontend import FixedFrontNeuron
+from lava_stllr.onchip.conv_stages import FixedFrontNeuron
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import FrontEndLIF, SpikePool
 
@@ -13,7 +13,7 @@ PARAMS = STLLRParams.preset("code_default")
 
 def test_front_end_lif_declares_its_map_and_clock() -> None:
     lif = FrontEndLIF(shape=(6, 5, 2), params=PARAMS, period=9, delay=2, n_steps=6,
-                      fixed=FixedFrontNeuron(614, 100, "soft"))
+                      program=FixedFrontNeuron(614, 100, "soft"))
     assert lif.a_in.shape == lif.s_out.shape == lif.u.shape == (6, 5, 2)
     assert (int(lif.period.init), int(lif.delay.init), int(lif.n_steps.init)) == (9, 2, 6)
 
@@ -21,7 +21,7 @@ def test_front_end_lif_declares_its_map_and_clock() -> None:
 @pytest.mark.parametrize("kwargs,match", [
     (dict(shape=(6, 5)), "shape"), (dict(delay=-1), "delay"), (dict(n_steps=0), "n_steps"),
     (dict(period=0), "period"), (dict(params="code_default"), "params"),
-    (dict(fixed="yes"), "FixedFrontNeuron")])
+    (dict(program="yes"), "FrontNeuronProgram")])
 def test_front_end_lif_rejects_bad_arguments(kwargs: dict, match: str) -> None:
     args = dict(shape=(6, 5, 2), params=PARAMS, period=9, delay=2, n_steps=6) | kwargs
     with pytest.raises(ValueError, match=match):
@@ -30,6 +30,8 @@ def test_front_end_lif_rejects_bad_arguments(kwargs: dict, match: str) -> None:
 
 def test_spike_pool_output_drops_the_remainder() -> None:
     pool = SpikePool(shape=(7, 5, 3), kind="avg", kernel=2)
+    assert pool.precision == "float" and not pool.proc_params["program"].count
+    assert SpikePool(shape=(7, 5, 3), kind="avg", kernel=2, precision="fixed").precision == "fixed"
     assert pool.s_in.shape == (7, 5, 3) and pool.a_out.shape == (3, 2, 3)
     with pytest.raises(ValueError, match="kind"):
         SpikePool(shape=(4, 4, 1), kind="min", kernel=2)

@@ -37,9 +37,11 @@ def test_fused_layer_copies_its_parts() -> None:
     assert (layer.syn_delay.init, layer.delay.init, layer.src_period.init) == (1, 2, 7)
     assert layer.sample_in.shape == (5, 6) and layer.sample_in.external_pipe_flag
     assert layer.s_out.shape == (4,) and layer.e_in.shape == (3,)
-    assert layer.proc_params["has_source"] and layer.params is P
+    assert layer.proc_params["source"] is src.proc_params["program"] and layer.params is P
+    assert layer.programs() == (dense.proc_params["program"], lif.proc_params["program"],
+                                src.proc_params["program"]) and layer.precision == "float"
     plain = FusedLayer(dense=_dense(), neuron=_lif())
-    assert not plain.proc_params["has_source"] and not plain.sample_in.external_pipe_flag
+    assert plain.proc_params["source"] is None and not plain.sample_in.external_pipe_flag
 
 
 def test_fused_output_copies_its_parts() -> None:

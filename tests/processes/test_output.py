@@ -13,7 +13,7 @@ from lava_stllr.lavanet.run_config import STLLRSimCfg
 from lava_stllr.onchip import programs_fixed, programs_float
 from lava_stllr.onchip.clock import SampleClock
 from lava_stllr.onchip.layout import OnChipLayout
-from lava_stllr.onchip.program import network_program
+from lava_stllr.onchip.program import network_program, output_program
 from lava_stllr.onchip.steps import ErrorConfig, error_process_step, readout_process_step
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import OutputLayer
@@ -32,16 +32,16 @@ def _fixed_readout():
     return network_program(layout, "fixed").fixed_network.layers[-1]
 
 
-def _currents(tag: str) -> np.ndarray:
+def _currents(precision: str) -> np.ndarray:
     rng = np.random.default_rng(4)
-    if tag == "fixed_pt":
+    if precision == "fixed":
         return rng.integers(-400, 400, size=(N, TOTAL)).astype(np.int32)
     return rng.normal(0.0, 1.0, size=(N, TOTAL))
 
 
-def _expected(tag: str, currents: np.ndarray, fixed) -> dict:
+def _expected(precision: str, currents: np.ndarray, fixed) -> dict:
     """The readout, error, factors and results of the NumPy step functions."""
-    if tag == "fixed_pt":
+    if precision == "fixed":
         readout, codec = programs_fixed.FixedReadout(fixed.neuron), \
             programs_fixed.FixedErrorCodec(fixed)
     else:
@@ -67,19 +67,20 @@ def _expected(tag: str, currents: np.ndarray, fixed) -> dict:
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("tag", ["floating_pt", "fixed_pt"])
-def test_output_layer_matches_the_step_functions(tag: str) -> None:
-    fixed = _fixed_readout() if tag == "fixed_pt" else None
-    currents = _currents(tag)
+@pytest.mark.parametrize("precision", ["float", "fixed"])
+def test_output_layer_matches_the_step_functions(precision: str) -> None:
+    fixed = _fixed_readout() if precision == "fixed" else None
+    currents = _currents(precision)
     out = OutputLayer(n=N, beta_out=0.9, params=P, n_steps=N_STEPS, gap=GAP,
-                      window_start=WINDOW_START, delay=DELAY, fixed=fixed)
+                      window_start=WINDOW_START, delay=DELAY,
+                      program=output_program(P, 0.9, fixed))
     source = Source(data=currents)
     errors, y2 = Sink(shape=(N,), buffer=TOTAL), Sink(shape=(N,), buffer=TOTAL)
     source.s_out.connect(out.a_in)
     out.e_out.connect(errors.a_in)
     out.y2_out.connect(y2.a_in)
     out.run(condition=RunSteps(num_steps=TOTAL, blocking=False),
-            run_cfg=STLLRSimCfg(select_tag=tag))
+            run_cfg=STLLRSimCfg(precision))
     try:
         for label, learn, scored in LABELS:
             out.send_label(label, learn, scored, timeout=30)
@@ -90,7 +91,7 @@ def test_output_layer_matches_the_step_functions(tag: str) -> None:
     finally:
         shutdown_runtime(out.runtime, grace=10.0)
 
-    want = _expected(tag, currents, fixed)
+    want = _expected(precision, currents, fixed)
     np.testing.assert_array_equal(got_errors, want["error"])
     np.testing.assert_array_equal(got_y2, want["y2"])
     np.testing.assert_array_equal(got_z, want["z"])
@@ -98,7 +99,7 @@ def test_output_layer_matches_the_step_functions(tag: str) -> None:
     for (z_sum, _), result in zip(got, want["results"], strict=True):
         np.testing.assert_array_equal(z_sum, result)
     assert np.abs(got_errors).sum() > 0 and np.abs(got_y2).sum() > 0
-    if tag == "floating_pt":  # and the formulas themselves
+    if precision == "float":  # and the formulas themselves
         _check_float_formulas(currents, got_errors, [z for z, _ in got])
 
 

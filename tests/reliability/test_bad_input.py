@@ -117,7 +117,7 @@ def test_network_spec_normalises_numpy_sizes_for_json() -> None:
     (dict(n_steps=0), "n_steps must be an integer >= 1"),
     (dict(gap=-1), "gap must be None or an integer >= 0"),
     (dict(sizes=(8, 3)), ">= 1 hidden layer"),
-    (dict(tag="fixed"), "select_tag must be one of the registered tags"),
+    (dict(precision="fixed_pt"), "precision must be one of"),
     (dict(timeout=math.nan), "timeout must be > 0"),
     (dict(graded_input="yes"), "graded_input must be a bool"),
 ])

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -69,6 +70,7 @@ class FloatFrontNeuron:
     beta: float
     theta: float
     reset: str
+    precision: ClassVar[str] = "float"
 
     def zeros(self, shape: Shape) -> np.ndarray:
         """Rest membrane."""
@@ -79,6 +81,12 @@ class FloatFrontNeuron:
         u_new, spikes, _ = lif_step(u, np.asarray(current, dtype=float), self.beta,
                                     self.theta, self.reset)
         return u_new, spikes
+
+
+def front_neuron_program(params: STLLRParams) -> FloatFrontNeuron:
+    """The float program of a front-end LIF with ``params``' ``beta``, ``theta``, reset
+    (a fixed one comes from :meth:`FrontEnd.stages`, which quantizes the layer)."""
+    return FloatFrontNeuron(params.beta, params.theta, params.reset)
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,7 @@ class FixedFrontNeuron:
     dv: int
     vth: int
     reset: str
+    precision: ClassVar[str] = "fixed"
 
     def __post_init__(self) -> None:
         if not 1 <= self.vth <= VTH_MAX:
@@ -146,13 +155,19 @@ class ConvStage:
 
 @dataclass(frozen=True)
 class PoolStage:
-    """A pool layer: ``max`` or ``avg`` (``count``: the window's sum, fixed point)."""
+    """A pool layer: ``max`` or ``avg``; a fixed-point average sends the window's spike
+    count (its sum), as integers must."""
 
     kind: str
     kernel: int
     in_shape: Shape
     out_shape: Shape
-    count: bool = False
+    precision: str = "float"
+
+    @property
+    def count(self) -> bool:
+        """Whether it sends the window's sum instead of its mean."""
+        return self.precision == "fixed" and self.kind == "avg"
 
     def apply(self, x: np.ndarray) -> np.ndarray:
         """Pool one (C, H, W) frame (:mod:`lava_stllr.core.pool`)."""
@@ -235,7 +250,7 @@ class FrontEnd:
             return _fixed_stages(self, params)
         if precision != "float":
             raise ValueError(f"precision must be 'float' or 'fixed', got {precision!r}")
-        neuron = FloatFrontNeuron(params.beta, params.theta, params.reset)
+        neuron = front_neuron_program(params)
         stages: list[Stage] = []
         graded, kernels = True, iter(self.kernels)  # raw input: as the trainer reads it
         for layer, (shape_in, shape_out) in zip(self.layers, self._pairs(), strict=True):
@@ -267,9 +282,8 @@ def _fixed_stages(front: FrontEnd, params: STLLRParams) -> tuple[Stage, ...]:
     for i, (layer, (shape_in, shape_out)) in enumerate(zip(front.layers, front._pairs(),
                                                            strict=True)):
         if isinstance(layer, PoolLayer):
-            count = layer.kind == "avg"
-            stages.append(PoolStage(layer.kind, layer.kernel, shape_in, shape_out, count))
-            if count:
+            stages.append(PoolStage(layer.kind, layer.kernel, shape_in, shape_out, "fixed"))
+            if stages[-1].count:
                 s_in, in_max = s_in / layer.kernel**2, in_max * layer.kernel**2
             continue
         kernel = next(kernels)

@@ -13,7 +13,7 @@ from lava_stllr.data.synthetic import SyntheticConfig, synthetic_dataset
 from lava_stllr.lavanet.conv import conv_layout
 from lava_stllr.onchip import OnChipLayout, OnChipReference
 from lava_stllr.onchip.clock import SampleClock
-from lava_stllr.onchip.frontend import (
+from lava_stllr.onchip.conv_stages import (
     FixedFrontNeuron,
     FloatFrontNeuron,
     FrontEnd,

@@ -324,8 +324,8 @@ def _conv_sample_activity(spec: Any, params: Any, weights: Any, x: np.ndarray
                           ) -> dict[str, Any]:
     """:func:`sample_activity` of a conv network: each LIF layer's maps flattened per
     step (the conv trainers' forward pass, pools left out)."""
-    from lava_stllr.spec.layers import PoolLayer
     from lava_stllr.reference.conv_network import conv_sample_activity
+    from lava_stllr.spec.layers import PoolLayer
 
     run = conv_sample_activity(spec, params, weights, x)
     lif = [i for i, layer in enumerate(spec.layers) if not isinstance(layer, PoolLayer)]

@@ -27,15 +27,16 @@ from typing import Any
 import numpy as np
 
 from lava_stllr import validate
-from lava_stllr.runs.files import load_arrays, save_arrays, save_json
 from lava_stllr.params import STLLRParams
+from lava_stllr.runs.files import load_arrays, save_arrays, save_json
 from lava_stllr.runs.folder import INCOMPLETE_FILE, RECORD_FILE
-from lava_stllr.spec.network import NetworkSpec, Weights
 from lava_stllr.spec.kinds import AnySpec, check_spec_weights, spec_from_meta
+from lava_stllr.spec.network import NetworkSpec, Weights
 
 WEIGHTS_FILE = "weights.npz"
 
-#: Fields every run record has (``format_version`` is added by :func:`lava_stllr.runs.files.save_json`).
+#: Fields every run record has (``format_version`` is added by
+#: :func:`lava_stllr.runs.files.save_json`).
 RECORD_FIELDS = (
     "name",
     "created",

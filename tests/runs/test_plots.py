@@ -7,9 +7,9 @@ import struct
 import numpy as np
 import pytest
 
-from lava_stllr.runs import plots
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference import History, NetworkSpec, STLLRTrainer, init_weights
+from lava_stllr.runs import plots
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

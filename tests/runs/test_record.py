@@ -7,11 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from lava_stllr.runs import folder as run_folder
-
-from lava_stllr.runs import record as runs
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference import NetworkSpec, STLLRTrainer, init_weights
+from lava_stllr.runs import folder as run_folder
+from lava_stllr.runs import record as runs
 
 
 @pytest.fixture
@@ -167,8 +166,8 @@ def test_records_of_the_current_version_still_load(saved):
 
 
 def test_a_conv_run_folder_loads_its_spec_and_weights(tmp_path):
-    from lava_stllr.spec.conv import ConvNetSpec, init_conv_weights
     from lava_stllr.reference import ConvSTLLRTrainer
+    from lava_stllr.spec.conv import ConvNetSpec, init_conv_weights
 
     spec = ConvNetSpec.parse("2c3-p2-5", (2, 6, 6), 3)
     params, weights = STLLRParams(lr=0.05), init_conv_weights(spec, 4)

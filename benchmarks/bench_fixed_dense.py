@@ -8,7 +8,7 @@ times ``run`` after a warm-up run. The synapse is:
 - ``Dense``          : Lava's bit-accurate Dense (no learning): the baseline network cost;
 - ``LearningDense``  : Lava's stock ``PyLearningDenseModelBitApproximate`` with
   ``layer.rule.learning_rule(rng_seed)`` (the fixed S-TLLR microcode);
-- ``STLLRDense``     : our ``fixed_pt`` model (same engine arithmetic, only the touched
+- ``STLLRDense``     : our fixed-point model (same engine arithmetic, only the touched
   block of synapses, no learning phase).
 
 "synapse ms" is the per-step time minus the baseline's (it includes sending the four
@@ -46,6 +46,7 @@ from lava_stllr.loihi.synapse import (
     fixed_dense_step,
     fixed_synaptic_current,
 )
+from lava_stllr.onchip.program import neuron_program, synapse_program
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import STLLRLIF, STLLRDense
 
@@ -70,7 +71,7 @@ def time_case(kind: str, layer: LayerFixed, n_steps: int, rate: float, repeats: 
     spikes = (rng.random((n_pre, buffer_len)) < rate).astype(float)
     signal = rng.integers(-127, 128, size=(n_post, buffer_len)).astype(float)
     src, sig = RingBuffer(data=spikes), RingBuffer(data=signal)
-    lif = STLLRLIF(n=n_post, params=PARAMS, fixed=layer)
+    lif = STLLRLIF(n=n_post, params=PARAMS, program=neuron_program(PARAMS, layer))
     w = layer.weights.astype(float)
     if kind == "Dense":
         conn = Dense(weights=w, weight_exp=layer.weight_exp)
@@ -78,7 +79,8 @@ def time_case(kind: str, layer: LayerFixed, n_steps: int, rate: float, repeats: 
         conn = LearningDense(weights=w, learning_rule=layer.rule.learning_rule(RNG_SEED),
                              weight_exp=layer.weight_exp)
     else:
-        conn = STLLRDense(weights=w, params=PARAMS, fixed=layer, rng_seed=RNG_SEED)
+        conn = STLLRDense(weights=w, params=PARAMS, program=synapse_program(PARAMS, layer),
+                          rng_seed=RNG_SEED)
     src.s_out.connect(conn.s_in)
     conn.a_out.connect(lif.a_in)
     sig.s_out.connect(lif.sig_in)
@@ -134,7 +136,7 @@ def compute_only(layer: LayerFixed, n_steps: int, rate: float, repeats: int,
 
 
 def main() -> None:
-    args = start(__doc__, "fixed_pt models (Loihi 2 widths), CPU simulator")
+    args = start(__doc__, "fixed-point models (Loihi 2 widths), CPU simulator")
     rows = []
     for n_pre, n_post in SHAPES:
         layer = layer_for(n_pre, n_post)

@@ -61,7 +61,6 @@ def _network(args: argparse.Namespace, layout: OnChipLayout, precision: str):
         return OnChipReference(layout, precision=precision)
     from lava_stllr.lavanet.network import STLLRNetwork
 
-    precision = "fixed" if precision == "fixed" else "float"
     return STLLRNetwork(layout.sizes, layout.n_steps, params=layout.params, seed=layout.seed,
                         precision=precision, update=layout.update)
 

@@ -58,7 +58,7 @@ def _adapt(args: argparse.Namespace, layout: OnChipLayout, train, val, new_idx: 
 
         net = STLLRNetwork(layout.sizes, layout.n_steps, params=layout.params,
                            seed=layout.seed, weights=layout.weights,
-                           precision="fixed" if args.precision == "fixed" else "float")
+                           precision=args.precision)
     else:
         net = OnChipReference(layout, precision=args.precision)
     rng = np.random.default_rng(args.seed)

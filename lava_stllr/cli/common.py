@@ -199,7 +199,8 @@ def check_unused_options(args: argparse.Namespace) -> None:
     """Refuse options the user gave that the chosen backend or trainer does not use
     (options left out are ``None`` here, so defaults always pass)."""
     given = {name: getattr(args, name, None) for name in ("signal", "optimizer",
-                                                          "batch_size", "dtype")}
+                                                          "batch_size", "dtype", "update",
+                                                          "train_eval")}
     if args.backend == "lava":
         if getattr(args, "trainer", "stllr") != "stllr":
             raise CLIError("--trainer bptt needs --backend reference")
@@ -217,6 +218,11 @@ def check_unused_options(args: argparse.Namespace) -> None:
             raise CLIError(f"--dtype {given['dtype']} applies to --backend reference only: "
                            "the lava models have their own arithmetic, float or --precision "
                            "fixed (drop --dtype)")
+    elif given["update"] is not None or given["train_eval"] is not None:
+        option = "--update" if given["update"] is not None else "--train-eval"
+        raise CLIError(f"{option} applies to --backend lava only: the reference trainers "
+                       "update once per mini-batch and score training while learning "
+                       f"(drop {option})")
     elif getattr(args, "trainer", "stllr") == "bptt" and given["signal"] is not None:
         raise CLIError(f"--signal {given['signal']} does not apply to --trainer bptt (BPTT "
                        "back-propagates exact gradients through time; drop --signal)")

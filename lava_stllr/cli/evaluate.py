@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     if args.backend == "lava":
         # Built (and given the weights) before the data is read, so a network Lava cannot
         # run fails at once; the runtime starts on the first sample. A conv network runs
-        # as the frozen front-end of network_conv.conv_network before its dense part.
+        # as the frozen front-end of lavanet.conv.conv_network before its dense part.
         signal = loaded.record.get("signal") or DEFAULT_SIGNAL["lava"]
         trainer = lava_adapter.make_lava_trainer(loaded.spec, loaded.params, signal,
                                                  args.precision, loaded.seed)

@@ -16,6 +16,9 @@ def add_parser(sub: Any) -> None:
                     description="Print the Loihi 2 learning-rule microcode and "
                                 "register-level parameters of S-TLLR.")
     p.add_argument("--json", action="store_true", help="print the listing as JSON")
+    p.add_argument("--update", choices=("step", "sample"), default="step",
+                   help="the rule per step, or per sample through the synaptic tag "
+                        "(dt, dw) (default: step)")
     add_params_options(p)
 
 
@@ -23,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     """Print the listing of the parameters ``args`` give; return 0."""
     from lava_stllr.loihi.microcode import format_microcode, microcode_listing
 
-    listing = microcode_listing(build_params(args))
+    listing = microcode_listing(build_params(args), update=args.update)
     if args.json:
         print(json.dumps(listing, indent=2, default=str))
     else:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -57,6 +56,7 @@ from lava_stllr.cli.parser import (
     positive_int,
     resolve_dataset,
 )
+from lava_stllr.cli.train_report import draw_plots, print_summary
 from lava_stllr.data.registry import SPLITS
 
 DEFAULT_DATASET = "synthetic"
@@ -108,6 +108,13 @@ def add_parser(sub: Any) -> None:
                         "is about twice as fast)")
     p.add_argument("--precision", choices=("float", "fixed"), default="float",
                    help="float, or fixed = the bit-approximate Loihi 2 models (lava)")
+    p.add_argument("--update", choices=("step", "sample"), default=None,
+                   help="lava: weights move every step, or once per sample through the "
+                        "synaptic tag as Loihi 2 does it (default: the dataset's)")
+    p.add_argument("--train-eval", type=non_negative_int, default=None, metavar="N",
+                   help="lava: after each epoch, score the first N training samples with "
+                        "learning off (default 0: the train accuracy is the online one, "
+                        "scored while learning)")
     p.add_argument("--seed", type=non_negative_int, default=None,
                    help="seed of data, weights, order (>= 0; default 0, with --init the "
                         "init run's)")
@@ -246,52 +253,6 @@ def _dataset_record(args: argparse.Namespace, request: Any, train: Any,
             "val_hash": None if val is None else dataset_fingerprint([val], root)["data_hash"]}
 
 
-def plot_title(args: argparse.Namespace, spec: Any) -> str:
-    """What a run's learning curve shows: rule, network, dataset, backend, precision."""
-    rule = "BPTT" if args.trainer == "bptt" else f"S-TLLR {args.signal.upper()}"
-    where = args.backend if args.backend == "reference" else f"lava {args.precision}"
-    return f"{rule} {spec.label}, {args.dataset} ({where})"
-
-
-def _draw_plots(folder: Path, args: argparse.Namespace, spec: Any, params: Any,
-                before: Any, after: Any, history: Any, sample_from: Any) -> list[str]:
-    from lava_stllr.runs import plots
-
-    written = [plots.plot_learning_curve(history, folder / "learning_curve.png",
-                                         title=plot_title(args, spec))]
-    x, label = sample_from[0]
-    act = plots.sample_activity(spec, params, after, x)
-    written.append(plots.plot_spike_raster(folder / "spike_raster.png", act["inputs"],
-                                           act["hidden"], act["readout"], label=label,
-                                           prediction=act["prediction"],
-                                           hidden_names=act.get("hidden_names")))
-    names = [f"W{i + 1}" for i in range(len(after.feedforward) - 1)] + ["W_out"]
-    names += [f"V{i + 1}" for i in range(len(after.recurrent))]
-    written.append(plots.plot_weight_changes(folder / "weight_change.png", before.arrays(),
-                                             after.arrays(), names))
-    return [p.name for p in written]
-
-
-def _print_summary(args: argparse.Namespace, spec: Any, n_train: int, history: Any,
-                   accuracy: dict, timings: dict, folder: Path, files: list[str],
-                   init: dict | None = None) -> None:
-    sizes = spec.label
-    rule = "BPTT" if args.trainer == "bptt" else f"S-TLLR ({args.signal} signal)"
-    print(f"trained {sizes} with {rule} on {args.dataset} ({args.backend} backend, "
-          f"{args.precision}), {n_train} training / {args.val_samples} held-out "
-          f"samples, {args.epochs} epoch(s)")
-    if init is not None:
-        held0 = "n/a" if init["val_acc"] is None else f"{init['val_acc']:.3f}"
-        print(f"  epoch 0: held-out acc {held0} (the weights of {init['path']})")
-    for i, acc in enumerate(history.train_acc):
-        val = f", held-out acc {history.val_acc[i]:.3f}" if i < len(history.val_acc) else ""
-        print(f"  epoch {i + 1}: train acc {acc:.3f}, loss {history.train_loss[i]:.3f}{val}")
-    held = accuracy.get("val")
-    print(f"held-out accuracy: {held:.3f}" if held is not None else "held-out accuracy: n/a")
-    print("time: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
-    print(f"run folder: {folder}  ({', '.join(files)})")
-
-
 def run(args: argparse.Namespace) -> int:
     """Train, evaluate, write the run folder and print a summary; return 0."""
     from lava_stllr.runs import folder as run_folder
@@ -375,12 +336,12 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any
     files = [runs.WEIGHTS_FILE, run_folder.RECORD_FILE]
     if not args.no_plots:
         with timer.measure("plots"):
-            plot_files = _draw_plots(folder, args, spec, params, before, trainer.weights,
+            plot_files = draw_plots(folder, args, spec, params, before, trainer.weights,
                                      history, train if val is None else val)
         files += plot_files
         runs.update_record(folder, plots=plot_files,
                            timings={k: round(v, 4) for k, v in timer.seconds.items()})
     run_folder.finish_run(folder)
-    _print_summary(args, spec, len(train), history, accuracy, timer.seconds, folder, files,
+    print_summary(args, spec, len(train), history, accuracy, timer.seconds, folder, files,
                    extra.get("init_run"))
     return 0

@@ -23,7 +23,7 @@ import numpy as np
 
 from lava_stllr.data.binning import BinningConfig, bin_events
 from lava_stllr.data.dataset import ArrayDataset
-from lava_stllr.runs.files import atomic_write
+from lava_stllr.files import atomic_write
 from lava_stllr.validate import instance, integer
 
 logger = logging.getLogger(__name__)

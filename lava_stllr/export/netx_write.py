@@ -99,10 +99,10 @@ import numpy as np
 
 from lava_stllr import validate
 from lava_stllr.export.netx_conv import MAXPOOL_VTH, MAXPOOL_WEIGHT, plan_conv_blocks
+from lava_stllr.files import new_file_mode
 from lava_stllr.loihi.conversions import decay_numerator, even_weights
 from lava_stllr.loihi.widths import DECAY_UNITY, VTH_MAX, WEIGHT_EVEN_MAX
 from lava_stllr.params import STLLRParams
-from lava_stllr.runs.files import new_file_mode
 from lava_stllr.spec.conv import ConvNetSpec, check_conv_weights
 from lava_stllr.spec.network import NetworkSpec, Weights
 

@@ -70,8 +70,7 @@ def build_front_end(layout: OnChipLayout, stages: tuple[Stage, ...], source_out:
     port = source_out.reshape(front.input_shape).transpose([2, 1, 0])
     for i, stage in enumerate(stages):
         if isinstance(stage, PoolStage):
-            pool = SpikePool(shape=lava_shape(stage.in_shape), kind=stage.kind,
-                             kernel=stage.kernel, precision=stage.precision,
+            pool = SpikePool(shape=lava_shape(stage.in_shape), program=stage,
                              name=f"front_pool{i}")
             port.connect(pool.s_in)
             port = pool.a_out
@@ -79,7 +78,7 @@ def build_front_end(layout: OnChipLayout, stages: tuple[Stage, ...], source_out:
             continue
         assert isinstance(stage, ConvStage)
         kernel = lava_kernel(stage.weights)
-        fixed = stage.neuron.precision == "fixed"  # Lava's Conv takes integer kernels then
+        fixed = stage.precision == "fixed"  # Lava's stock Conv: integer kernels then
         conv = Conv(weight=kernel.astype(np.int32) if fixed else kernel.astype(float),
                     input_shape=lava_shape(stage.in_shape), padding=stage.padding,
                     stride=stage.stride, num_message_bits=stage.message_bits,

@@ -94,6 +94,10 @@ class STLLRSimCfg(Loihi2SimCfg):
                  loglevel: int = logging.WARNING) -> None:
         from process_models.registry import precision_of, tag_for
 
+        if precision is not None and not isinstance(precision, str):
+            raise ValueError(f"STLLRSimCfg's first argument is the precision ('float' or "
+                             f"'fixed'), got {precision!r}; pass custom_sync_domains=... by "
+                             f"name")
         if precision is not None and select_tag is not None:
             raise ValueError("give precision or select_tag, not both")
         if select_tag is None:

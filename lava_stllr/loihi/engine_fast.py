@@ -172,11 +172,14 @@ def update_pre_trace(x1: np.ndarray, spikes: np.ndarray, impulse: int, tau: floa
 
 def fast_learning_step(weights: np.ndarray, x1: np.ndarray, pre_spikes: np.ndarray,
                        y: np.ndarray, bap: np.ndarray, products: Sequence[CompiledProduct],
-                       x1_impulse: int, x1_tau: float, randoms: StepRandoms) -> np.ndarray:
+                       x1_impulse: int, x1_tau: float, randoms: StepRandoms,
+                       lo: int = WEIGHT_MIN, hi: int = WEIGHT_MAX) -> np.ndarray:
     """One learning step (``t_epoch = 1``) of the bit-approximate engine, in place.
 
     Bit-exact with :func:`~lava_stllr.loihi.engine_replica.bit_approx_learning_step` (same
-    arguments, ``u = 1``) for the products :func:`compile_products` accepts.
+    arguments, ``u = 1``) for the products :func:`compile_products` accepts; with
+    ``lo = TAG_MIN`` it steps the synaptic tag instead (saturated to ``[-257, 255]``), as
+    :func:`~lava_stllr.loihi.engine_replica.bit_approx_tag_step` does its ``dt``.
 
     Parameters
     ----------
@@ -194,11 +197,38 @@ def fast_learning_step(weights: np.ndarray, x1: np.ndarray, pre_spikes: np.ndarr
     x1_tau : float
         Pre-trace time constant (0 clears the trace each step).
     randoms : StepRandoms
+    lo, hi : int
+        Saturation of the variable: the weights' ``[-256, 255]`` or the tag's
+        ``[-257, 255]``.
 
     Returns
     -------
     The pre trace after the step, (pre,) int64.
     """
+    x_new, index = _block_step(weights, x1, pre_spikes, y, bap, products, x1_impulse,
+                               x1_tau, randoms, lo, hi)
+    if lo < WEIGHT_MIN:
+        _settle_below_weights(weights, index, randoms.weight_round)
+    return x_new
+
+
+def _settle_below_weights(var: np.ndarray, index: tuple | None, random: float) -> None:
+    """Outside the stepped block, a value below ``-256`` (the tag's ``-257``) is not left
+    alone by the engine: ``-257 << 7`` is clipped to the accumulator's ``-32769`` by the
+    first product, which rounds to ``-256`` when ``r < 127/128``."""
+    low = var < WEIGHT_MIN
+    if index is not None:
+        low[index] = False
+    if low.any() and random < 127 / 128:
+        var[low] = WEIGHT_MIN
+
+
+def _block_step(weights: np.ndarray, x1: np.ndarray, pre_spikes: np.ndarray, y: np.ndarray,
+                bap: np.ndarray, products: Sequence[CompiledProduct], x1_impulse: int,
+                x1_tau: float, randoms: StepRandoms, lo: int, hi: int
+                ) -> tuple[np.ndarray, tuple | None]:
+    """:func:`fast_learning_step` on the block it touches; the new trace and the block's
+    index (None: no block)."""
     if isinstance(x1_impulse, bool) or not isinstance(x1_impulse, int | np.integer):
         raise ValueError(f"x1_impulse must be an integer (fractional impulses round"
                          f" wrongly on the engine), got {x1_impulse!r}")
@@ -214,7 +244,7 @@ def fast_learning_step(weights: np.ndarray, x1: np.ndarray, pre_spikes: np.ndarr
     uses_all = any(not p.on_spikes and not p.uses_x1 for p in products)
     col_mask = np.ones(weights.shape[1], dtype=bool) if uses_all else (x_new != 0)
     if not active.any() or not col_mask.any():
-        return x_new
+        return x_new, None
     rows = np.flatnonzero(active)
     # a block of most columns costs more to gather and scatter than a pass over all
     cols = np.arange(weights.shape[1]) if 4 * col_mask.sum() >= col_mask.size \
@@ -255,10 +285,10 @@ def fast_learning_step(weights: np.ndarray, x1: np.ndarray, pre_spikes: np.ndarr
     acc += np.int32((1 << WEIGHT_UPDATE_FRAC_BITS) - 1 - threshold)
     acc >>= WEIGHT_UPDATE_FRAC_BITS
     if saturate:
-        np.minimum(acc, WEIGHT_MAX, out=acc)
-        np.maximum(acc, WEIGHT_MIN, out=acc)
+        np.minimum(acc, hi, out=acc)
+        np.maximum(acc, lo, out=acc)
     weights[index] = acc
-    return x_new
+    return x_new, index
 
 
 def _saturate(acc: np.ndarray) -> np.ndarray:

@@ -21,6 +21,9 @@ one learning epoch of length 1, given the three random numbers it draws
    ``max(0, sum(w) + 4 - 15)``, left by ``e + 7``, clipped to the 16-bit accumulator, and
    summed into ``weights << 7`` (7 fractional bits);
 4. ``weights = clip(sround(acc / 128, r_w), -256, 255)``.
+
+:func:`bit_approx_tag_step` does the same for a ``dw`` and a ``dt`` rule together (the
+synaptic tag ``tag_1``, clipped to ``[-257, 255]``, factor ``t``).
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from lava_stllr.loihi.widths import (
     ACCUMULATOR_BITS,
     ACCUMULATOR_MAX,
     ACCUMULATOR_MIN,
+    TAG_MAX,
+    TAG_MIN,
     TRACE_MAX,
     WEIGHT_MAGNITUDE_BITS,
     WEIGHT_MAX,
@@ -90,10 +95,53 @@ def bit_approx_learning_step(
     x1 : (pre,) int
         Pre trace after the step.
     """
+    weights = np.asarray(weights)
+    values, x_new = _step_values(weights.shape, np.zeros(weights.shape, dtype=np.int32), x1,
+                                 pre_spikes, y, bap, x1_impulse, x1_tau, randoms, u)
+    return _apply(weights, products, values, randoms, WEIGHT_MIN, WEIGHT_MAX), x_new
+
+
+def bit_approx_tag_step(
+    weights: np.ndarray,
+    tag: np.ndarray,
+    x1: np.ndarray,
+    pre_spikes: np.ndarray,
+    y: np.ndarray,
+    bap: np.ndarray,
+    dw_products: Sequence[ProductSpec],
+    dt_products: Sequence[ProductSpec],
+    x1_impulse: int,
+    x1_tau: float,
+    randoms: StepRandoms,
+    u: int = 1,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One step of the engine with a ``dw`` and a ``dt`` (synaptic tag ``tag_1``) rule.
+
+    Both rules read the values before the step (the tag factor ``t`` is the old tag);
+    each target is accumulated, stochastically rounded with the step's one random number
+    and saturated as :func:`bit_approx_learning_step` does the weights, the tag to
+    ``[-257, 255]`` (Lava's ``_saturate_synaptic_variable``).
+
+    Returns
+    -------
+    weights, tag : (post, pre) int32
+    x1 : (pre,) int
+    """
+    weights = np.asarray(weights)
+    values, x_new = _step_values(weights.shape, np.asarray(tag).astype(np.int32), x1,
+                                 pre_spikes, y, bap, x1_impulse, x1_tau, randoms, u)
+    return (_apply(weights, dw_products, values, randoms, WEIGHT_MIN, WEIGHT_MAX),
+            _apply(np.asarray(tag), dt_products, values, randoms, TAG_MIN, TAG_MAX), x_new)
+
+
+def _step_values(shape: tuple[int, int], tag: np.ndarray, x1: np.ndarray,
+                 pre_spikes: np.ndarray, y: np.ndarray, bap: np.ndarray, x1_impulse: int,
+                 x1_tau: float, randoms: StepRandoms, u: int) -> tuple[dict[str, Any],
+                                                                        np.ndarray]:
+    """The traces' update of one step and every value a factor or dependency reads."""
     # Integer impulses only: fractional ones round wrongly on the engine.
     x1_impulse = validate.integer("x1_impulse", x1_impulse)
-    weights = np.asarray(weights)
-    n_post, n_pre = weights.shape
+    n_post, n_pre = shape
     spikes = np.asarray(pre_spikes).astype(bool).reshape(n_pre)
     bap = np.asarray(bap).astype(bool).reshape(n_post)
     y_recv = np.asarray(y).astype(int).reshape(3, n_post)
@@ -117,22 +165,29 @@ def bit_approx_learning_step(
         "x1_x0": x_hist[tx, np.arange(n_pre)][np.newaxis, :],
         "x1_y0": x_hist[ty],
         "x1_u": x_new[np.newaxis, :],
+        "t": tag,
     }
     for name, k in y_idx.items():
         values[f"{name}_x0"] = y_hist[tx, k].T
         values[f"{name}_y0"] = y_hist[ty, k, np.arange(n_post)][:, np.newaxis]
         values[f"{name}_u"] = y_new[k][:, np.newaxis]
+    return values, x_new
 
+
+def _apply(syn_var: np.ndarray, products: Sequence[ProductSpec], values: dict[str, Any],
+           randoms: StepRandoms, lo: int, hi: int) -> np.ndarray:
+    """One synaptic variable after the step: accumulate the products into ``var << 7``,
+    round with the step's random number, saturate to ``[lo, hi]``."""
     frac_shift = WEIGHT_UPDATE_FRAC_BITS
-    acc = weights.astype(np.int32) << frac_shift
+    acc = np.asarray(syn_var).astype(np.int32) << frac_shift
     for product in products:
-        current = np.ones((n_post, n_pre), dtype=np.int32)
+        current = np.ones(acc.shape, dtype=np.int32)
         current *= values[product.dependency]
         for factor in product.factors:
             const = factor.const if factor.const is not None else 0
             if factor.state_var == "C":
                 val = np.asarray(const)
-            elif factor.state_var in ("x0", "y0"):
+            elif factor.state_var in ("x0", "y0", "t"):
                 val = values[factor.state_var] + const
             else:
                 val = values[f"{factor.state_var}_{product.dependency}"] + const
@@ -147,5 +202,4 @@ def bit_approx_learning_step(
 
     exp_mant = 2 ** (ACCUMULATOR_BITS - WEIGHT_MAGNITUDE_BITS)
     acc = (stochastic_round(acc / exp_mant, randoms.weight_round) * exp_mant).astype(acc.dtype)
-    new_w = np.clip(acc >> frac_shift, WEIGHT_MIN, WEIGHT_MAX).astype(np.int32)
-    return new_w, x_new
+    return np.clip(acc >> frac_shift, lo, hi).astype(np.int32)

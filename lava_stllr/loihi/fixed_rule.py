@@ -22,6 +22,12 @@ negative y on bAP steps never bites; the static signs ``sA = sign(alpha_pre)``,
 ``sC = -sign(alpha_pre)`` sit in the product constants. This is
 DESIGN.md's exact mapping ``dw = u0*x1*y2 + x0*y3`` with ``y3`` split into its two parts.
 
+Per sample (``update="sample"``), the same products accumulate in Loihi 2's synaptic tag
+``tag_1`` (``dt``); the post neuron raises its bAP once per sample, at a step without a
+learning signal, and the weights take the tag, which restarts from 0::
+
+    dt = <the products above> - y0 * t        dw = y0 * t
+
 The engine that applies the rule is replayed elsewhere: its random numbers and rounding in
 :mod:`lava_stllr.loihi.bit_approx`, a fast step in :mod:`lava_stllr.loihi.engine_fast`,
 and a literal (slow) replica, the test oracle, in :mod:`lava_stllr.loihi.engine_replica`.
@@ -57,7 +63,7 @@ FLAG_OFFSET = 64
 FLAG_MAX = TRACE_MAX - FLAG_OFFSET
 
 _DEPENDENCIES = ("x0", "y0", "u")
-_SUPPORTED_FACTORS = ("x0", "y0", "x1", "y1", "y2", "y3", "C")
+_SUPPORTED_FACTORS = ("x0", "y0", "x1", "y1", "y2", "y3", "t", "C")
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,14 @@ def rule_string(products: Sequence[ProductSpec]) -> str:
 
 #: The flag factor ``(y1 - 64)`` of every S-TLLR product.
 FLAG_FACTOR = FactorSpec("y1", -FLAG_OFFSET)
+#: Per sample, the gate is the post neuron's bAP (dependency ``y0``), sent once per sample:
+#: the weights take the tag (``t << 7`` in the accumulator: mantissa 1, exponent 0, no
+#: shift for 9 + 4 bits) ...
+TRANSFER = ProductSpec("y0", (FactorSpec("t"),), 1, 0, meaning="w += t at the gate",
+                       role="transfer")
+#: ... and the tag gives it up (exact for ``-256 <= t <= 255``).
+RESET = ProductSpec("y0", (FactorSpec("t"),), -1, 0, meaning="t -= t at the gate",
+                    role="reset")
 
 
 def stllr_products(causal: tuple[int, int] | None, noncausal: tuple[int, int] | None,
@@ -241,13 +255,31 @@ class FixedRule:
         """Expected per-step decay of x1, ``exp(-1/x1_tau)`` (0 for ``x1_tau = 0``)."""
         return 0.0 if self.x1_tau == 0 else float(np.exp(-1.0 / self.x1_tau))
 
-    def learning_rule(self, rng_seed: int = 0) -> Any:
-        """A Lava ``Loihi3FLearningRule`` with ``t_epoch = 1`` (imports Lava)."""
+    @property
+    def sample_dt(self) -> tuple[ProductSpec, ...]:
+        """Per sample, the tag's products: the step rule's, and the reset at the gate."""
+        return (*self.products, RESET)
+
+    @property
+    def sample_dw(self) -> tuple[ProductSpec, ...]:
+        """Per sample, the weights' products: the tag's transfer at the gate."""
+        return (TRANSFER,)
+
+    def rule_strings(self, update: str = "step") -> dict[str, str]:
+        """``{"dw": ...}`` per step, ``{"dw": ..., "dt": ...}`` per sample (the tag)."""
+        validate.choice("update", update, ("step", "sample"))
+        if update == "step":
+            return {"dw": self.dw}
+        return {"dw": rule_string(self.sample_dw), "dt": rule_string(self.sample_dt)}
+
+    def learning_rule(self, rng_seed: int = 0, update: str = "step") -> Any:
+        """A Lava ``Loihi3FLearningRule`` with ``t_epoch = 1`` (imports Lava); per sample
+        with the tag rule (:meth:`rule_strings`)."""
         from lava.magma.core.learning.learning_rule import Loihi3FLearningRule
 
         validate.integer("rng_seed", rng_seed, lo=0)
-        return Loihi3FLearningRule(dw=self.dw, x1_impulse=self.x1_impulse, x1_tau=self.x1_tau,
-                                   t_epoch=1, rng_seed=rng_seed)
+        return Loihi3FLearningRule(**self.rule_strings(update), x1_impulse=self.x1_impulse,
+                                   x1_tau=self.x1_tau, t_epoch=1, rng_seed=rng_seed)
 
 
 def products_from_lava(rule: Any) -> tuple[ProductSpec, ...]:

@@ -211,8 +211,9 @@ def constraint_checks(fixed: FixedSTLLR) -> list[Check]:
     return checks
 
 
-def _layer_listing(layer: LayerFixed) -> dict[str, Any]:
+def _layer_listing(layer: LayerFixed, update: str) -> dict[str, Any]:
     neuron = layer.neuron
+    gate = (layer.rule.sample_dw + layer.rule.sample_dt[-1:]) if update == "sample" else ()
     entry: dict[str, Any] = {
         "index": layer.index,
         "kind": "readout" if layer.readout else "lif",
@@ -229,10 +230,12 @@ def _layer_listing(layer: LayerFixed) -> dict[str, Any]:
             "activation_shift": ACTIVATION_SHIFT,
         },
         "learning_rule": {
-            "dw": layer.rule.dw, "t_epoch": 1, "x1_impulse": layer.rule.x1_impulse,
+            "update": update, **layer.rule.rule_strings(update), "t_epoch": 1,
+            "x1_impulse": layer.rule.x1_impulse,
             "x1_tau": layer.rule.x1_tau, "flag": layer.rule.flag,
             "y1_values": [FLAG_OFFSET - layer.rule.flag, FLAG_OFFSET + layer.rule.flag],
             "products": [p.to_dict() for p in layer.rule.products],
+            "gate_products": [p.to_dict() for p in gate],
             "levels": dict(layer.learning.levels),
         },
         "neuron": neuron.to_dict(),
@@ -249,13 +252,17 @@ def _layer_listing(layer: LayerFixed) -> dict[str, Any]:
                                "trace_unit": layer.trace_unit}
         entry["psi"] = {"kind": neuron.psi.kind, "lsb": neuron.psi.lsb,
                         "max_error": neuron.psi.max_error()}
+    if update == "sample":  # the bAP carries the gate instead of the spikes
+        lines = [x for x in entry["neuron"]["program"] if not x.startswith("bap")]
+        entry["neuron"]["program"] = [*lines, "bap = gate   # every neuron, once per sample"
+                                      " (step period - 2, no learning signal)"]
     return entry
 
 
 def microcode_listing(params: STLLRParams, fixed: FixedSTLLR | None = None, *,
                       weights: Sequence[np.ndarray] | None = None,
                       options: QuantizeOptions | None = None,
-                      strict: bool = True) -> dict[str, Any]:
+                      strict: bool = True, update: str = "step") -> dict[str, Any]:
     """The register-level listing of S-TLLR (JSON-serialisable dict).
 
     Parameters
@@ -271,6 +278,9 @@ def microcode_listing(params: STLLRParams, fixed: FixedSTLLR | None = None, *,
     strict : bool
         Raise ``ValueError`` listing every failing error-severity check (default). With
         False the listing is returned with ``"ok": False``.
+    update : {"step", "sample"}
+        ``"sample"``: the rules of per-sample updates through the synaptic tag (``dt``
+        takes the products, ``dw`` the tag at the gate, the post neuron's bAP).
 
     Raises
     ------
@@ -279,6 +289,7 @@ def microcode_listing(params: STLLRParams, fixed: FixedSTLLR | None = None, *,
         check fails.
     """
     validate.instance("params", params, STLLRParams)
+    validate.choice("update", update, ("step", "sample"))
     if fixed is None:
         options = QuantizeOptions() if options is None else options
         if weights is None and options.weight_absmax is None:
@@ -307,7 +318,7 @@ def microcode_listing(params: STLLRParams, fixed: FixedSTLLR | None = None, *,
             "lam_post": params.lam_post, "lam_post_eff": fixed.lam_post_eff,
             "beta": params.beta, "beta_eff": fixed.beta_eff,
         },
-        "layers": [_layer_listing(layer) for layer in fixed.layers],
+        "layers": [_layer_listing(layer, update) for layer in fixed.layers],
         "checks": [c.to_dict() for c in checks],
         "ok": not failed,
     }
@@ -344,11 +355,13 @@ def format_microcode(listing: dict[str, Any]) -> str:
         w, rule = layer["weights"], layer["learning_rule"]
         out += ["", f"Layer {layer['index']} ({layer['kind']})",
                 f"  dw = {rule['dw']}",
+                *([f"  dt = {rule['dt']}   (synaptic tag tag_1: the products, cleared at the"
+                   " gate: the post neuron's bAP, once per sample)"] if "dt" in rule else []),
                 f"  flag F = {rule['flag']}: y1 = {rule['y1_values'][1]} if L < 0 else"
                 f" {rule['y1_values'][0]}; levels {rule['levels']}"]
         rows = [[k, pr["role"], pr["dependency"], " * ".join(pr["factors"]), pr["mantissa"],
                  pr["exponent"], pr["stored_exponent"], pr["shift"], pr["meaning"]]
-                for k, pr in enumerate(rule["products"])]
+                for k, pr in enumerate([*rule["products"], *rule["gate_products"]])]
         out += ["  " + line for line in _table(
             rows, ["#", "term", "dep", "factors", "mant", "exp", "stored", ">>", "meaning"])]
         scal = (f"  weights: weight_exp={w['weight_exp']} scale={w['weight_scale']:.6g}/unit"

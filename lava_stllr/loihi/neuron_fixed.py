@@ -4,7 +4,7 @@ One step of a spiking layer, all integers (``>>`` rounds as stated)::
 
     v     = trunc(v * (4096 - dv) / 4096) + (a_in << 6)          lif_step, trunc rounding
     s     = v > (vth << 6);   v -= (vth << 6) * s  (soft)  or  v *= 1 - s  (hard)
-    psi   = psi_program(v_pre - (vth << 6))                      7-bit, see core.psi_fixed
+    psi   = psi_program(v_pre - (vth << 6))                      7-bit, see loihi.psi_fixed
     tr    = round(tr * lam_post_num / 4096) + round(psi * trace_gain / 4096)    7-bit
     y1    = L < 0 ? 64 + F : 64 - F                              sign flag: (y1 - 64) = sign(-L) F
     y2    = round(|L| * psi * y2_mult / 2**y2_shift)             7-bit, |c| |alpha_pre/lam_pre| psi
@@ -190,20 +190,20 @@ def _flags_and_magnitude(signal: np.ndarray, bits: int,
     return y1, np.abs(sig)
 
 
-def neuron_step(program: NeuronRegisters, state: NeuronState, a_in: np.ndarray,
+def neuron_step(registers: NeuronRegisters, state: NeuronState, a_in: np.ndarray,
                 signal: np.ndarray, learn: bool = True,
                 overflow: str = "raise") -> tuple[NeuronState, NeuronOutputs]:
     """One step of the fixed-point S-TLLR LIF population (see the module docstring).
 
     Parameters
     ----------
-    program : NeuronRegisters
+    registers : NeuronRegisters
     state : NeuronState
     a_in : int array
         Dendritic input from the connection (16-bit signed, already shifted by the weight
         exponent), ``W x[t-1]`` in Lava's timing.
     signal : int array
-        Integer learning signal ``L[t]`` (``program.signal_bits`` signed).
+        Integer learning signal ``L[t]`` (``registers.signal_bits`` signed).
     learn : bool
         False sends ``y2 = y3 = 0`` (outside the learning window).
     overflow : {"raise", "saturate"}
@@ -218,26 +218,26 @@ def neuron_step(program: NeuronRegisters, state: NeuronState, a_in: np.ndarray,
     a_in = check_fits("a_in", a_in, ACTIVATION_BITS, signed=True)
     v_old = np.asarray(state.v, dtype=np.int64)
     v_new, spikes, v_pre = lif_step(
-        v_old, a_in << ACTIVATION_SHIFT, DECAY_UNITY - program.dv, program.vth_scaled,
-        program.reset, arith=MEMBRANE_ARITH)
+        v_old, a_in << ACTIVATION_SHIFT, DECAY_UNITY - registers.dv, registers.vth_scaled,
+        registers.reset, arith=MEMBRANE_ARITH)
     if overflow == "saturate":  # Loihi clips the voltage; the reset then acts on the clipped value
         v_pre = saturate(v_pre, MEMBRANE_BITS, signed=True)
-        v_new = (v_pre - program.vth_scaled * spikes if program.reset == "soft"
+        v_new = (v_pre - registers.vth_scaled * spikes if registers.reset == "soft"
                  else v_pre * (1 - spikes))
     else:
         check_fits("membrane v", v_pre, MEMBRANE_BITS, signed=True)
-    psi = program.psi(v_pre - program.vth_scaled)
+    psi = registers.psi(v_pre - registers.vth_scaled)
     trace = trace_step(np.asarray(state.trace, dtype=np.int64),
-                       TRACE_ARITH.scale(psi, program.trace_gain), program.lam_post_num,
+                       TRACE_ARITH.scale(psi, registers.trace_gain), registers.lam_post_num,
                        1, arith=TRACE_ARITH)
     trace = _fit("post trace", trace, TRACE_BITS, False, overflow)
-    y1, mag = _flags_and_magnitude(signal, program.signal_bits, program.flag)
+    y1, mag = _flags_and_magnitude(signal, registers.signal_bits, registers.flag)
     zeros = np.zeros_like(mag)
-    y2 = _gain(mag * psi, program.y2_mult, program.y2_shift, "y2") \
-        if (learn and program.causal) else zeros
-    y3 = _gain(mag, 1, program.y3_shift, "y3",
-               inner=trace * program.y3_mult + psi * program.y3_psi_mult) \
-        if (learn and program.noncausal) else zeros
+    y2 = _gain(mag * psi, registers.y2_mult, registers.y2_shift, "y2") \
+        if (learn and registers.causal) else zeros
+    y3 = _gain(mag, 1, registers.y3_shift, "y3",
+               inner=trace * registers.y3_mult + psi * registers.y3_psi_mult) \
+        if (learn and registers.noncausal) else zeros
     y2 = _fit("third factor y2", y2, THIRD_FACTOR_BITS, False, overflow)
     y3 = _fit("third factor y3", y3, THIRD_FACTOR_BITS, False, overflow)
     spikes_b = spikes.astype(bool)
@@ -282,7 +282,7 @@ class ReadoutRegisters:
                 "signal_bits": self.signal_bits, "flag": self.flag, "program": self.program()}
 
 
-def readout_step(program: ReadoutRegisters, z: np.ndarray, a_in: np.ndarray,
+def readout_step(registers: ReadoutRegisters, z: np.ndarray, a_in: np.ndarray,
                  signal: np.ndarray, learn: bool = True,
                  overflow: str = "raise") -> tuple[np.ndarray, np.ndarray]:
     """One readout step: returns the new ``z`` (24-bit) and the ``(3, n)`` third factors."""
@@ -290,12 +290,12 @@ def readout_step(program: ReadoutRegisters, z: np.ndarray, a_in: np.ndarray,
         raise ValueError(f"overflow must be one of {OVERFLOW_MODES}, got {overflow!r}")
     a_in = check_fits("a_in", a_in, ACTIVATION_BITS, signed=True)
     z_new = leaky_integrator_step(np.asarray(z, dtype=np.int64), a_in << ACTIVATION_SHIFT,
-                                  DECAY_UNITY - program.dv, arith=MEMBRANE_ARITH)
+                                  DECAY_UNITY - registers.dv, arith=MEMBRANE_ARITH)
     z_new = _fit("readout z", z_new, MEMBRANE_BITS, True, overflow)
-    y1, mag = _flags_and_magnitude(signal, program.signal_bits, program.flag)
+    y1, mag = _flags_and_magnitude(signal, registers.signal_bits, registers.flag)
     zeros = np.zeros_like(mag)
-    y2 = _gain(mag, program.y2_mult, program.y2_shift, "y2") if learn else zeros
-    y3 = _gain(mag, program.y3_mult, program.y3_shift, "y3") if learn else zeros
+    y2 = _gain(mag, registers.y2_mult, registers.y2_shift, "y2") if learn else zeros
+    y3 = _gain(mag, registers.y3_mult, registers.y3_shift, "y3") if learn else zeros
     y2 = _fit("third factor y2", y2, THIRD_FACTOR_BITS, False, overflow)
     y3 = _fit("third factor y3", y3, THIRD_FACTOR_BITS, False, overflow)
     return z_new, np.stack([y1, y2, y3])

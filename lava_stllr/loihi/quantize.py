@@ -11,7 +11,7 @@ Per layer ``l`` (float quantities on the left, integers on the right)::
     u        = v_int * s_v,  s_v = s_w * 2^-(weight_exp + 6)      (a_in = W_int.x << weight_exp)
     theta    = (vth << 6) * s_v              exactly: s_w is set from the integer vth
     beta     = (4096 - dv) / 4096
-    psi      = psi_int * peak / 127          see core.psi_fixed
+    psi      = psi_int * peak / 127          see loihi.psi_fixed
     trpsi    = tr_int * trace_unit           tr_int in [0, 127]
     trx      = x1 / x1_impulse               x1 in [0, 127], decay exp(-1/x1_tau)
     L        = L_int * s_L                   L_int signed ``signal_bits``

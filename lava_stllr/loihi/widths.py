@@ -98,11 +98,19 @@ ACCUMULATOR_MIN, ACCUMULATOR_MAX = -(1 << ACCUMULATOR_BITS) - 1, (1 << ACCUMULAT
 #: stochastically rounded back with one random number per step shared by all synapses
 #: (``ConnVarRandom``).
 WEIGHT_UPDATE_FRAC_BITS = ACCUMULATOR_SIGNED_BITS - WEIGHT_SIGNED_BITS
+#: Synaptic tag ``tag_1``: ``W_TAG_1_U = 8`` magnitude bits; the bit-approximate model
+#: saturates it to ``[-(2**8) - 1, 2**8 - 1]`` (``_saturate_synaptic_variable``; one more
+#: than the weights below zero), and it enters the accumulator like the weights (shift
+#: ``W_ACCUMULATOR_S - W_TAG_1_S = 7``, the same stochastic rounding).
+TAG_MAGNITUDE_BITS = 8
+TAG_MIN, TAG_MAX = -(1 << TAG_MAGNITUDE_BITS) - 1, (1 << TAG_MAGNITUDE_BITS) - 1
+#: Signed width that holds the tag's range (-257 needs 10 bits).
+TAG_SIGNED_BITS = TAG_MAGNITUDE_BITS + 2
 #: Factor widths used for the product shift (``FACTOR_TO_WIDTH_DICT``).
 FACTOR_WIDTHS: dict[str, int] = {
     "x0": 1, "y0": 1, "x1": TRACE_BITS, "x2": TRACE_BITS,
     "y1": TRACE_BITS, "y2": TRACE_BITS, "y3": TRACE_BITS,
-    "w": WEIGHT_SIGNED_BITS, "d": 9, "t": 9, "C": RULE_CONST_BITS,
+    "w": WEIGHT_SIGNED_BITS, "d": 9, "t": TAG_MAGNITUDE_BITS + 1, "C": RULE_CONST_BITS,
 }
 #: Within-epoch spike time width: ``W_EPOCH_TIME = 6`` (``tx``/``ty`` are precision 6).
 EPOCH_TIME_BITS = 6

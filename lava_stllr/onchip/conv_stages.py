@@ -36,6 +36,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from lava_stllr import validate
 from lava_stllr.core.conv import conv_forward
 from lava_stllr.core.neurons import lif_step
 from lava_stllr.core.pool import avg_pool, max_pool, sum_pool
@@ -51,7 +52,6 @@ from lava_stllr.loihi.widths import (
     VTH_SHIFT,
     WEIGHT_EVEN_MAX,
 )
-from lava_stllr.onchip.clock import SampleClock
 from lava_stllr.params import STLLRParams
 from lava_stllr.spec.conv import ConvNetSpec, check_conv_weights
 from lava_stllr.spec.layers import ConvLayer, DenseLayer, PoolLayer
@@ -145,6 +145,11 @@ class ConvStage:
     depth: int
     scale: float = 1.0
 
+    @property
+    def precision(self) -> str:
+        """The arithmetic of its neurons (and so of its kernel's mantissas)."""
+        return self.neuron.precision
+
     def current(self, x: np.ndarray) -> np.ndarray:
         """``conv(x, K)`` of one (C, H, W) frame (:func:`~lava_stllr.core.conv.conv_forward`)."""
         if self.message_bits == 0:
@@ -178,6 +183,15 @@ class PoolStage:
 
 
 Stage = ConvStage | PoolStage
+
+
+def pool_program(kind: str, kernel: int, precision: str = "float", in_shape: Shape = (),
+                 out_shape: Shape = ()) -> PoolStage:
+    """A pool stage's program (``SpikePool``'s): ``kind`` ``"max"`` or ``"avg"`` over
+    ``kernel x kernel`` windows, in ``precision``."""
+    return PoolStage(validate.choice("kind", kind, ("max", "avg")),
+                     validate.integer("kernel", kernel, 1), tuple(in_shape), tuple(out_shape),
+                     validate.choice("precision", precision, ("float", "fixed")))
 
 
 @dataclass(frozen=True, eq=False)
@@ -262,7 +276,8 @@ class FrontEnd:
                                         + 1))
                 graded = False
             else:
-                stages.append(PoolStage(layer.kind, layer.kernel, shape_in, shape_out))
+                stages.append(pool_program(layer.kind, layer.kernel, "float", shape_in,
+                                           shape_out))
                 graded = graded or layer.kind == "avg"
         return tuple(stages)
 
@@ -282,7 +297,7 @@ def _fixed_stages(front: FrontEnd, params: STLLRParams) -> tuple[Stage, ...]:
     for i, (layer, (shape_in, shape_out)) in enumerate(zip(front.layers, front._pairs(),
                                                            strict=True)):
         if isinstance(layer, PoolLayer):
-            stages.append(PoolStage(layer.kind, layer.kernel, shape_in, shape_out, "fixed"))
+            stages.append(pool_program(layer.kind, layer.kernel, "fixed", shape_in, shape_out))
             if stages[-1].count:
                 s_in, in_max = s_in / layer.kernel**2, in_max * layer.kernel**2
             continue
@@ -332,54 +347,3 @@ def split_conv(spec: ConvNetSpec, weights: Weights
     front = FrontEnd(spec.input_shape, spec.layers[:n_front], tuple(arrays[:n_kernels]))
     sizes = (front.n_outputs, *(layer.size for layer in spec.layers[n_front:]), spec.n_classes)
     return front, sizes, Weights([np.array(w, dtype=np.float64) for w in arrays[n_kernels:]])
-
-
-def front_neuron_step(neuron: FloatFrontNeuron | FixedFrontNeuron, u: np.ndarray,
-                      current: np.ndarray, clock: SampleClock, n_steps: int,
-                      time_step: int) -> tuple[np.ndarray, np.ndarray]:
-    """One step of a ``FrontEndLIF``: rest (``u = 0``, no spikes) before the first sample
-    and in the gap (steps ``>= n_steps`` of a sample), restart at a sample boundary,
-    else the neuron's step. Returns ``(u, spikes)``."""
-    sample, step = clock.position(time_step)
-    if sample < 0 or (clock.period and step >= n_steps):
-        rest = neuron.zeros(np.shape(u))
-        return rest, np.zeros(np.shape(u), dtype=bool)
-    if clock.new_sample(time_step):
-        u = neuron.zeros(np.shape(u))
-    return neuron.step(u, current)
-
-
-class FrontEndPipeline:
-    """The Lava front-end chain in NumPy, step for step (maps in (C, H, W)).
-
-    :meth:`step` takes the source's frame of a Lava step and returns what the last stage
-    sends in that step (flattened, C-order): a conv stage sends the current it computed
-    in the previous step to its neurons, as Lava's ``Conv`` does.
-    """
-
-    def __init__(self, stages: tuple[Stage, ...], input_shape: Shape, period: int,
-                 n_steps: int, binary_input: bool) -> None:
-        self.stages = stages
-        self.input_shape = tuple(input_shape)
-        self.n_steps = int(n_steps)
-        self.binary_input = bool(binary_input)
-        convs = [s for s in stages if isinstance(s, ConvStage)]
-        self._buffers = [np.zeros(s.out_shape, dtype=s.weights.dtype) for s in convs]
-        self._u = [s.neuron.zeros(s.out_shape) for s in convs]
-        self._clocks = [SampleClock(period, s.depth) for s in convs]
-
-    def step(self, frame: np.ndarray, time_step: int) -> np.ndarray:
-        """Advance every stage by one Lava step (``time_step`` counts from 1)."""
-        x = np.asarray(frame).reshape(self.input_shape)
-        if self.binary_input:
-            x = x != 0
-        j = 0
-        for stage in self.stages:
-            if isinstance(stage, PoolStage):
-                x = stage.apply(x)
-                continue
-            current, self._buffers[j] = self._buffers[j], stage.current(x)
-            self._u[j], x = front_neuron_step(stage.neuron, self._u[j], current,
-                                              self._clocks[j], self.n_steps, time_step)
-            j += 1
-        return np.asarray(x, dtype=float).reshape(-1)

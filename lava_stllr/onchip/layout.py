@@ -107,7 +107,9 @@ class OnChipLayout:
         validate.choice("update", self.update, UPDATES)
         per_sample = self.update == "sample"
         min_gap = spec.n_hidden_layers + 1 + per_sample
-        gap = min_gap if self.gap is None else self.gap
+        # per sample one more: the gate step then carries no learning signal (fixed point
+        # needs it, lava_stllr.onchip.program.check_fixed_update)
+        gap = min_gap + per_sample if self.gap is None else self.gap
         if isinstance(gap, bool) or not isinstance(gap, int) or gap < 0:
             raise ValueError(f"gap must be None or an integer >= 0, got {self.gap!r}")
         if per_sample and gap < min_gap:

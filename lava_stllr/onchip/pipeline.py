@@ -56,7 +56,7 @@ Other on-chip effects reproduced here:
   n_steps + L+2-l)`` of its own time, spilling into the ``gap`` blank steps that follow
   each sample. With ``gap >= L+1`` (the default) no signal reaches the next sample;
 - a frozen conv front-end (``layout.front_end``) runs between the source and the first
-  synapse (:class:`~lava_stllr.onchip.conv_stages.FrontEndPipeline`), every Process above
+  synapse (:class:`~lava_stllr.onchip.conv_pipeline.FrontEndPipeline`), every Process above
   ``front_depth`` steps deeper;
 - every call (``train``/``evaluate``) plays its samples followed by one blank, unscored
   sample that flushes the pipeline, so the next call starts on a sample boundary.
@@ -85,7 +85,7 @@ import numpy as np
 from lava_stllr.core.messages import NeuronState
 from lava_stllr.data.dataset import SpikeDataset
 from lava_stllr.onchip.clock import SampleClock
-from lava_stllr.onchip.conv_stages import FrontEndPipeline
+from lava_stllr.onchip.conv_pipeline import FrontEndPipeline
 from lava_stllr.onchip.layout import (
     OnChipLayout,
     RunResult,
@@ -138,7 +138,7 @@ class OnChipReference:
         layer), the learning signals the hidden layers use (:attr:`signals`) and the
         output error (:attr:`errors`).
     precision : {"float", "fixed"}
-        ``"fixed"`` simulates the ``fixed_pt`` network instead (binary input only):
+        ``"fixed"`` simulates the fixed-point network instead (binary input only):
         weights, feedback and programs from
         :func:`lava_stllr.onchip.program.network_program`; recordings are then integers
         (spikes, ``L_int``, ``e_int``).
@@ -151,7 +151,7 @@ class OnChipReference:
                  quantize_options: dict | None = None) -> None:
         self.program = prog = network_program(layout, precision, quantize_options)
         self.layout = layout
-        self.precision = precision
+        self.precision = prog.precision
         self.fixed_network = prog.fixed_network
         weights = [syn.load_weights(w) for syn, w in zip(prog.synapses, prog.weights,
                                                          strict=True)]
@@ -191,8 +191,7 @@ class OnChipReference:
         self._out_clock = SampleClock(period, layout.output_delay)
         front = layout.front_end
         self._front = None if front is None else FrontEndPipeline(
-            prog.front, front.input_shape, period,
-            layout.n_steps, binary_input=precision == "fixed")
+            prog.front, front.input_shape, period, layout.n_steps)
         self.record = record
         self.spikes: list[list[np.ndarray]] = [[] for _ in hidden]
         self.signals: list[list[np.ndarray]] = [[] for _ in hidden]
@@ -258,7 +257,7 @@ class OnChipReference:
             item = self._samples.popleft()
             st.source_sample = None if item.spikes is None else np.asarray(
                 item.spikes, dtype=np.float32)
-        outputs = [source_frame(st.source_sample, sample, k, (lay.n_inputs,))]
+        outputs = [prog.source(source_frame(st.source_sample, sample, k, (lay.n_inputs,)))]
         if self._front is not None:  # the frozen conv front-end, stage by stage
             outputs[0] = self._front.step(outputs[0], s)
         factors = []

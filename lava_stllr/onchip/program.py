@@ -37,12 +37,12 @@ from lava_stllr.onchip.programs_float import (
 )
 from lava_stllr.onchip.protocols import (
     PRECISIONS,
+    UPDATES,
     ErrorCodec,
     FrameEncoder,
     NeuronProgram,
     ReadoutProgram,
     SynapseProgram,
-    check_update,
 )
 from lava_stllr.onchip.steps import OutputProgram
 from lava_stllr.params import STLLRParams
@@ -65,24 +65,28 @@ def synapse_program(params: STLLRParams, layer: LayerFixed | None = None,
 
 
 def neuron_program(params: STLLRParams, layer: LayerFixed | None = None,
-                   signal_shift: int = 0) -> NeuronProgram:
-    """An ``STLLRLIF``'s program: float, or ``layer``'s integer neuron whose learning
-    signal is its feedback current rounded by ``signal_shift`` bits."""
+                   signal_shift: int = 0, update: str = "step") -> NeuronProgram:
+    """An ``STLLRLIF``'s program: float (for either update), or ``layer``'s integer
+    neuron whose learning signal is its feedback current rounded by ``signal_shift`` bits,
+    built for ``update`` (per sample its bAP is the gate)."""
+    validate.choice("update", update, UPDATES)
     if layer is None:
         if signal_shift:
             raise ValueError("signal_shift needs a fixed-point layer")
         return FloatNeuron.from_params(params)
     layer = check_layer(layer, False, "an STLLRLIF program")
-    return FixedNeuron(layer.neuron, validate.integer("signal_shift", signal_shift, 0))
+    return FixedNeuron(layer.neuron, validate.integer("signal_shift", signal_shift, 0),
+                       update)
 
 
 def readout_program(params: STLLRParams, beta_out: float,
-                    layer: LayerFixed | None = None) -> ReadoutProgram:
+                    layer: LayerFixed | None = None, update: str = "step") -> ReadoutProgram:
     """A ``LeakyReadout``'s program: float with decay ``beta_out``, or the integer
-    readout of ``layer``."""
+    readout of ``layer`` built for ``update``."""
+    validate.choice("update", update, UPDATES)
     if layer is None:
         return FloatReadout.from_params(params, beta_out)
-    return FixedReadout(check_layer(layer, True, "a LeakyReadout program").neuron)
+    return FixedReadout(check_layer(layer, True, "a LeakyReadout program").neuron, update)
 
 
 def error_codec(layer: LayerFixed | None = None) -> ErrorCodec:
@@ -93,9 +97,9 @@ def error_codec(layer: LayerFixed | None = None) -> ErrorCodec:
 
 
 def output_program(params: STLLRParams, beta_out: float,
-                   layer: LayerFixed | None = None) -> OutputProgram:
+                   layer: LayerFixed | None = None, update: str = "step") -> OutputProgram:
     """An ``OutputLayer``'s program: its readout's and its error codec."""
-    return OutputProgram(readout_program(params, beta_out, layer), error_codec(layer))
+    return OutputProgram(readout_program(params, beta_out, layer, update), error_codec(layer))
 
 
 def frame_encoder(precision: str = "float") -> FrameEncoder:
@@ -187,6 +191,19 @@ def quantize_layout(layout: OnChipLayout, **options: object) -> FixedNetwork:
                             recurrent=layout.initial_recurrent_weights(), **options)
 
 
+def check_fixed_update(layout: OnChipLayout) -> None:
+    """Raise ``ValueError`` unless ``layout``'s update can run in fixed point: per sample
+    the gate (the bAP, :func:`~lava_stllr.onchip.steps.tag_gate`) must come on a step
+    that carries no learning signal, since the integer tag cannot also take that step's
+    products; the last signal reaches the first hidden layer ``n_hidden + 1`` steps
+    after a sample, so ``gap >= n_hidden + 3``."""
+    need = layout.n_hidden + 3
+    if layout.update == "sample" and layout.gap < need:
+        raise ValueError(f"update='sample' in fixed point needs gap >= n_hidden + 3 = {need} "
+                         f"(the gate step must carry no learning signal), got gap="
+                         f"{layout.gap}")
+
+
 def network_program(layout: OnChipLayout, precision: str = "float",
                     quantize_options: dict | None = None) -> NetworkProgram:
     """The programs of ``layout``'s network in ``precision``.
@@ -213,13 +230,12 @@ def network_program(layout: OnChipLayout, precision: str = "float",
             recurrent_synapses=tuple(synapse_program(p) for _ in range(n_rec)),
             recurrent_weights=tuple(layout.initial_recurrent_weights()),
             recurrent_seeds=tuple(0 for _ in range(n_rec)), front=front)
-    # Before quantizing: the classes say whether they learn per sample.
-    check_update(layout.update, FixedSynapse, FixedNeuron, FixedReadout)
+    check_fixed_update(layout)
     net = quantize_layout(layout, **(quantize_options or {}))
     synapses = tuple(synapse_program(p, layer) for layer in net.layers)
-    neurons = tuple(neuron_program(p, layer, shift)
+    neurons = tuple(neuron_program(p, layer, shift, layout.update)
                     for layer, shift in zip(net.layers[:-1], net.signal_shift, strict=True))
-    output = output_program(p, layout.beta_out, net.layers[-1])
+    output = output_program(p, layout.beta_out, net.layers[-1], layout.update)
     return NetworkProgram(
         "fixed", frame_encoder("fixed"), synapses, neurons, output, net.weights,
         net.feedback, net.rng_seeds, net,

@@ -40,24 +40,34 @@ from lava_stllr.loihi.synapse import (
 from lava_stllr.loihi.widths import WEIGHT_SIGNED_BITS
 
 
-def refuse_per_sample() -> None:
-    """Raise: the fixed-point rule updates per step. Per-sample updates need the
-    learning engine's 8-bit synaptic tag (``tag_1``), which the bit-exact engine of
-    :mod:`lava_stllr.loihi.engine_fast` does not model yet."""
-    raise ValueError("update='sample' (the synaptic tag) is float only: the fixed-point "
-                     "models update per step (update='step')")
+def _gate_vector(shape: tuple[int, ...], update: str, gate: bool,
+                 bap: np.ndarray) -> np.ndarray:
+    """The bAP a fixed post program sends: ``bap`` per step (``gate`` must be False), the
+    per-sample gate on every neuron per sample."""
+    if update == "sample":
+        return np.full(shape, bool(gate))
+    if gate:
+        raise ValueError("a per-sample gate needs a program built with update='sample'")
+    return bap
+
+
+def _with_gate(out: NeuronOutputs, update: str, gate: bool) -> NeuronOutputs:
+    """``out`` with the bAP of :func:`_gate_vector`."""
+    bap = _gate_vector(np.shape(out.spikes), update, gate, out.bap)
+    return out if bap is out.bap else out._replace(bap=bap)
 
 
 @dataclass(frozen=True)
 class FixedSynapse:
     """One step of Lava's bit-approximate learning engine with the layer's rule:
-    ``x1 <- sround(exp(-1/x1_tau) x1) + x1_impulse*s`` and the rule's products."""
+    ``x1 <- sround(exp(-1/x1_tau) x1) + x1_impulse*s`` and the rule's products (per
+    sample: into the synaptic tag, moved into the weights at the post neuron's bAP)."""
 
     cfg: FixedDenseConfig
     precision: ClassVar[str] = "fixed"
-    per_sample: ClassVar[bool] = False
     reads_sign_flag: ClassVar[bool] = True
     reads_bap: ClassVar[bool] = True
+    gate: ClassVar[str] = "bap"
 
     @classmethod
     def from_layer(cls, layer: LayerFixed) -> FixedSynapse:
@@ -97,24 +107,27 @@ class FixedSynapse:
     def learn(self, weights: np.ndarray, trace: np.ndarray, spikes: np.ndarray,
               factors: ThirdFactors, new_sample: bool, randoms: StepRandoms,
               tag: np.ndarray | None = None) -> np.ndarray:
-        """One learning-engine step (updates ``weights`` in place); the new pre trace.
-        Per-step only: a ``tag`` raises (see :func:`refuse_per_sample`)."""
-        if tag is not None:
-            refuse_per_sample()
+        """One learning-engine step (updates ``weights``, or per sample ``tag`` and at the
+        gate both, in place; :func:`~lava_stllr.loihi.synapse.fixed_dense_step`); the new
+        pre trace."""
         bap = np.asarray(factors.bap).astype(bool)
         return fixed_dense_step(weights, trace, spikes, factors.y, bap, self.cfg, randoms,
-                                new_sample)
+                                new_sample, tag)
 
 
 @dataclass(frozen=True)
 class FixedNeuron:
     """The integer S-TLLR LIF program of one layer; its learning signal is the DFA
-    feedback current rounded by ``signal_shift``: ``L = round(raw / 2**signal_shift)``."""
+    feedback current rounded by ``signal_shift``: ``L = round(raw / 2**signal_shift)``.
+
+    ``update="sample"``: its bAP carries the per-sample gate (raised on the gate step
+    only, on every neuron) instead of the spikes; the rule reads no other bAP.
+    """
 
     registers: NeuronRegisters
     signal_shift: int = 0
+    update: str = "step"
     precision: ClassVar[str] = "fixed"
-    per_sample: ClassVar[bool] = False
 
     def zeros(self, n: int | tuple[int, ...]) -> NeuronState:
         """Rest state (int64)."""
@@ -128,11 +141,10 @@ class FixedNeuron:
              gate: bool = False) -> tuple[NeuronState, NeuronOutputs]:
         """:func:`~lava_stllr.loihi.neuron_fixed.neuron_step`; the membrane, post trace
         and third factors saturate at their widths, as Loihi 2's registers do (an input
-        current that does not fit ``a_in`` still raises); per-step only (``gate`` raises)."""
-        if gate:
-            refuse_per_sample()
-        return neuron_step(self.registers, state, current, signal, learn=True,
-                           overflow="saturate")
+        current that does not fit ``a_in`` still raises); per sample the bAP is ``gate``."""
+        state, out = neuron_step(self.registers, state, current, signal, learn=True,
+                                 overflow="saturate")
+        return state, _with_gate(out, self.update, gate)
 
     def feedback_current(self, weights: np.ndarray, error: np.ndarray) -> np.ndarray:
         """The DFA current ``B_int @ e_int`` of Lava's bit-accurate graded ``Dense``."""
@@ -145,8 +157,8 @@ class FixedReadout:
     the third factors of its error (``y1`` sign flag, ``y2``, ``y3``)."""
 
     registers: ReadoutRegisters
+    update: str = "step"
     precision: ClassVar[str] = "fixed"
-    per_sample: ClassVar[bool] = False
 
     def zeros(self, n: int) -> np.ndarray:
         """Rest state (int64)."""
@@ -160,14 +172,13 @@ class FixedReadout:
                             overflow="saturate")[0]
 
     def factors(self, error: np.ndarray, gate: bool = False) -> ThirdFactors:
-        """Third factors of the integer error (they do not depend on ``z``); per-step
-        only (``gate`` raises)."""
-        if gate:
-            refuse_per_sample()
+        """Third factors of the integer error (they do not depend on ``z``); per sample
+        the bAP is ``gate`` (per step the readout sends none)."""
         zeros = np.zeros(np.shape(error), dtype=np.int64)
         y = readout_step(self.registers, zeros, zeros, error, learn=True,
                          overflow="saturate")[1]
-        return ThirdFactors(y[0], y[1], y[2], np.zeros(np.shape(error), dtype=bool))
+        return ThirdFactors(y[0], y[1], y[2], _gate_vector(np.shape(error), self.update, gate,
+                                                           np.zeros(np.shape(error), bool)))
 
 
 @dataclass(frozen=True)

@@ -46,9 +46,9 @@ class FloatSynapse:
     lam_pre: float
     graded: bool = False
     precision: ClassVar[str] = "float"
-    per_sample: ClassVar[bool] = True
     reads_sign_flag: ClassVar[bool] = False
     reads_bap: ClassVar[bool] = False
+    gate: ClassVar[str] = "y1"
 
     def check_weights(self, weights: np.ndarray) -> np.ndarray:
         """Any finite float weights."""
@@ -109,7 +109,7 @@ class FloatNeuron:
     lam_post: float
     gains: ThirdFactorGains
     precision: ClassVar[str] = "float"
-    per_sample: ClassVar[bool] = True
+    update: ClassVar[str | None] = None
 
     @classmethod
     def from_params(cls, params: STLLRParams) -> FloatNeuron:
@@ -150,7 +150,7 @@ class FloatReadout:
     beta_out: float
     gains: ThirdFactorGains
     precision: ClassVar[str] = "float"
-    per_sample: ClassVar[bool] = True
+    update: ClassVar[str | None] = None
 
     @classmethod
     def from_params(cls, params: STLLRParams, beta_out: float) -> FloatReadout:

@@ -9,11 +9,13 @@ pipeline and in the ProcessModels. Float programs live in
 precision implements these protocols (and a tag package maps its port roles to Lava
 types); a new neuron implements :class:`NeuronProgram`.
 
-Every program says its ``precision`` (``"float"`` or ``"fixed"``): the tag packages
-refuse a Process whose program is of another precision, and the run config picks the
-Lava tag from it. The wiring asks the synapse program what it reads
-(:attr:`SynapseProgram.reads_sign_flag`, :attr:`SynapseProgram.reads_bap`) instead of
-checking the precision.
+Every program says its ``precision`` (``"float"`` or ``"fixed"``): the run config is
+given a precision (``STLLRSimCfg(precision)``; ``STLLRNetwork`` passes its network
+program's) and the models of that tag refuse, at compile time, a Process whose program
+is of another. The wiring asks the synapse program what it reads and where its
+per-sample gate comes from (:attr:`SynapseProgram.reads_sign_flag`,
+:attr:`SynapseProgram.reads_bap`, :attr:`SynapseProgram.gate`) instead of checking the
+precision.
 """
 
 from __future__ import annotations
@@ -50,8 +52,9 @@ class SynapseProgram(Protocol):
     reads_sign_flag: bool
     #: The rule reads the post neuron's back-propagating action potential (``s_in_bap``).
     reads_bap: bool
-    #: It can learn once per sample through the synaptic tag (``update="sample"``).
-    per_sample: bool
+    #: Which of the post neuron's outputs carries the per-sample gate: ``"y1"`` or
+    #: ``"bap"`` (``update="sample"``).
+    gate: str
 
     def check_weights(self, weights: np.ndarray) -> np.ndarray:
         """Initial weights the synapse can hold (``ValueError`` otherwise)."""
@@ -90,8 +93,8 @@ class NeuronProgram(Protocol):
     """An ``STLLRLIF`` population: LIF, psi, post trace and the third factors."""
 
     precision: str
-    #: It can raise the per-sample gate ``y1`` (``update="sample"``).
-    per_sample: bool
+    #: The update mode it is built for (``"step"``, ``"sample"``), or None: either.
+    update: str | None
 
     def zeros(self, n: int | tuple[int, ...]) -> NeuronState:
         """Rest state."""
@@ -116,8 +119,8 @@ class ReadoutProgram(Protocol):
     """A ``LeakyReadout``: the leaky integrator and the third factors of its error."""
 
     precision: str
-    #: It can raise the per-sample gate ``y1`` (``update="sample"``).
-    per_sample: bool
+    #: The update mode it is built for (``"step"``, ``"sample"``), or None: either.
+    update: str | None
 
     def zeros(self, n: int) -> np.ndarray:
         """Rest state."""
@@ -205,14 +208,16 @@ def check_program(name: str, program: object, protocol: type,
 
 
 def check_update(update: object, *programs: Any) -> str:
-    """``update`` as one of ``"step"``, ``"sample"``; ``"sample"`` needs programs that
-    learn per sample (``ValueError`` naming the precision otherwise)."""
+    """``update`` as one of ``"step"``, ``"sample"``, checked against the mode each
+    neuron or readout program was built for (``ValueError`` naming it otherwise)."""
     from lava_stllr import validate
 
     update = validate.choice("update", update, UPDATES)
     for program in programs:
-        if update == "sample" and not program.per_sample:
-            raise ValueError(f"update='sample' (the synaptic tag) is float only: the "
-                             f"{program.precision}-point models update per step "
-                             f"(update='step')")
+        built = getattr(program, "update", None)
+        if built is not None and built != update:
+            raise ValueError(
+                f"update={update!r}, but the {type(program).__name__} program was built for "
+                f"update={built!r}: build it with the same update "
+                f"(lava_stllr.onchip.program, or network_program of the layout)")
     return update

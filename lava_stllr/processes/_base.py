@@ -44,11 +44,14 @@ class STLLRProcess(AbstractProcess):
         self.delay = Var(shape=(1,), init=delay)
 
     def _declare_factor_outputs(self, n: int) -> None:
-        """OutPorts ``y1_out``, ``y2_out``, ``y3_out`` (n,): the third factors a learning
-        neuron sends to its incoming synapse (``y1`` is the fixed-point rule's sign flag)."""
+        """OutPorts ``y1_out``, ``y2_out``, ``y3_out``, ``bap_out`` (n,): the third factors
+        and the bAP a learning neuron sends to its incoming synapse (``y1`` is the
+        fixed-point rule's sign flag or the float per-sample gate, the bAP the spikes or
+        the fixed per-sample gate)."""
         self.y1_out = OutPort(shape=(n,))
         self.y2_out = OutPort(shape=(n,))
         self.y3_out = OutPort(shape=(n,))
+        self.bap_out = OutPort(shape=(n,))
 
 
 class STLLRLayerProcess(STLLRProcess):

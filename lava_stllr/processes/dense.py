@@ -46,7 +46,8 @@ class STLLRDense(STLLRLayerProcess):
         Initial weights.
     params : STLLRParams
         The rule's parameters (``lam_pre > 0``; the neuron holds the rest); they give
-        :attr:`learning_rule` and, without ``program``, the float program.
+        :attr:`learning_rule` and, without ``program``, the float program (a given
+        ``program`` carries its own constants: build it from the same parameters).
     program : SynapseProgram, optional
         The arithmetic (:mod:`lava_stllr.onchip.protocols`), built by
         :func:`lava_stllr.onchip.program.synapse_program`: float S-TLLR of ``params``
@@ -61,10 +62,11 @@ class STLLRDense(STLLRLayerProcess):
     rng_seed : int
         Seed of the learning engine's random streams (fixed point only).
     update : {"step", "sample"}
-        ``"sample"`` (programs with ``per_sample``: float): the products accumulate in the
-        synaptic tag ``tag`` and move into the weights on the step at which the post
-        neuron's gate ``y1`` arrives (:data:`lava_stllr.learning_rule.STLLR_SAMPLE_DW`),
-        once per sample.
+        ``"sample"``: the products accumulate in the synaptic tag ``tag`` and move into the
+        weights on the step at which the post neuron's gate arrives, once per sample
+        (float: on ``y1``, :data:`lava_stllr.learning_rule.STLLR_SAMPLE_DW`; fixed point:
+        the bAP, Loihi 2's ``tag_1``,
+        :attr:`lava_stllr.loihi.fixed_rule.FixedRule.sample_dt`).
     recurrent : bool
         A recurrent connection (pre = post layer): the spikes received at each sample's
         first step (the layer's previous sample) count as zeros

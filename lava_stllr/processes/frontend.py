@@ -20,7 +20,7 @@ from lava_stllr.processes._base import STLLRLayerProcess, STLLRProcess
 from lava_stllr.processes._checks import check_params, check_period, check_program
 
 if TYPE_CHECKING:
-    from lava_stllr.onchip.protocols import FrontNeuronProgram
+    from lava_stllr.onchip.protocols import FrontNeuronProgram, PoolProgram
     from lava_stllr.params import STLLRParams
 
 Shape = tuple[int, ...]
@@ -94,7 +94,7 @@ class SpikePool(STLLRProcess):
     """Pooling of a front-end map, ``kernel x kernel`` windows with stride ``kernel``.
 
     ``kind="max"``: ``y = max`` of the window (of binary spikes: 1 if any spiked);
-    ``kind="avg"``: ``y = mean`` of the window (graded; the ``fixed_pt`` model sends the
+    ``kind="avg"``: ``y = mean`` of the window (graded; a fixed-point program sends the
     integer sum, the window's spike count, whose ``1/k^2`` the next layer's scale holds).
     Rows and columns past ``kernel * floor(size / kernel)`` are dropped
     (:mod:`lava_stllr.core.pool`). It sends in the step it receives (no delay).
@@ -105,23 +105,28 @@ class SpikePool(STLLRProcess):
         The input map; the output is ``(W // kernel, H // kernel, C)``.
     kind : {"max", "avg"}
     kernel : int
-    precision : {"float", "fixed"}
-        The arithmetic of its program (:class:`~lava_stllr.onchip.conv_stages.PoolStage`).
+        Without ``program``: a float pool of this kind and size.
+    program : PoolProgram, optional
+        The pool (:func:`lava_stllr.onchip.conv_stages.pool_program`, or a stage of
+        :meth:`~lava_stllr.onchip.conv_stages.FrontEnd.stages`), in its precision.
     """
 
-    def __init__(self, *, shape: Shape, kind: str, kernel: int, precision: str = "float",
-                 name: str | None = None) -> None:
-        from lava_stllr.onchip.conv_stages import PoolStage
-        from lava_stllr.onchip.protocols import PRECISIONS
+    def __init__(self, *, shape: Shape, kind: str | None = None, kernel: int | None = None,
+                 program: PoolProgram | None = None, name: str | None = None) -> None:
+        from lava_stllr.onchip.conv_stages import pool_program
 
         shape = _check_shape(shape)
-        kind = validate.choice("kind", kind, ("max", "avg"))
-        kernel = validate.integer("kernel", kernel, 1)
-        precision = validate.choice("precision", precision, PRECISIONS)
+        if program is None:
+            if kind is None or kernel is None:
+                raise ValueError("SpikePool needs kind and kernel (a float pool) or program")
+            program = pool_program(kind, kernel)
+        elif kind is not None or kernel is not None:
+            raise ValueError("give SpikePool kind and kernel, or program, not both")
+        program = check_program("program", program, "PoolProgram")
+        kernel = program.kernel
         out = (shape[0] // kernel, shape[1] // kernel, shape[2])
         if min(out) < 1:
             raise ValueError(f"kernel {kernel} is larger than the {shape[0]}x{shape[1]} map")
-        super().__init__(shape=shape, program=PoolStage(kind, kernel, (), (), precision),
-                         name=name)
+        super().__init__(shape=shape, program=program, name=name)
         self.s_in = InPort(shape=shape)
         self.a_out = OutPort(shape=out)

@@ -23,11 +23,10 @@ from lava_stllr.processes.neuron import STLLRLIF
 from lava_stllr.processes.output import OutputLayer
 from lava_stllr.processes.sources import LABEL_SIZE, EventSource
 
-#: The parameters each part's model reads.
+#: The parameters each part's model reads (``params``: the Process's ``.params``).
 DENSE_KEYS = ("program", "rng_seed", "update", "recurrent")
 NEURON_KEYS = ("program", "update", "fused_feedback")
-OUTPUT_KEYS = ("params", "beta_out", "program", "update", "n_steps", "gap", "window_start",
-               "n_classes")
+OUTPUT_KEYS = ("params", "program", "update", "n_steps", "window_start", "n_classes")
 
 
 def _params(proc: Any, keys: tuple[str, ...]) -> dict[str, Any]:

@@ -61,12 +61,13 @@ class STLLRLIF(STLLRLayerProcess):
         its feedback current). The run config selects the models of its precision.
     update : {"step", "sample"}
         ``"sample"``: raise the per-sample gate on ``y1_out``
-        (:func:`lava_stllr.onchip.steps.tag_gate`; programs with ``per_sample``).
+        (:func:`lava_stllr.onchip.steps.tag_gate`); a fixed-point program must be built
+        for the same update (per sample its bAP carries the gate).
     feedback : (n, n_classes) array, optional
         A DFA feedback matrix ``B`` computed inside the neuron's model: the output error
         ``e`` arrives on ``e_in`` (n_classes,) and ``B e`` is added to ``sig_in`` one step
-        later, exactly as a graded Lava ``Dense`` ``e -> sig_in`` would deliver it (float
-        or bit-accurate, by tag; fixed: integer mantissas), without that ``Dense``'s OS
+        later, exactly as a graded Lava ``Dense`` ``e -> sig_in`` would deliver it (float,
+        or bit-accurate with a fixed-point program: integer mantissas), without that ``Dense``'s OS
         process. None: ``e_in`` (1,) is unused and the signal comes only on ``sig_in``.
 
     Vars
@@ -98,7 +99,6 @@ class STLLRLIF(STLLRLayerProcess):
         self.sig_in = InPort(shape=(n,))
         self.s_out = OutPort(shape=(n,))
         self._declare_factor_outputs(n)
-        self.bap_out = OutPort(shape=(n,))
         self.u = Var(shape=(n,), init=0.0)
         self.trpsi = Var(shape=(n,), init=0.0)
         fb = np.zeros((n, 1)) if fb is None else fb

@@ -58,8 +58,8 @@ class LeakyReadout(STLLRLayerProcess):
         Built by :func:`lava_stllr.onchip.program.readout_program`: float of ``params``
         and ``beta_out`` (the default), or the integer readout of a quantized layer.
     update : {"step", "sample"}
-        ``"sample"`` (programs with ``per_sample``): ``y1`` carries the per-sample gate
-        (:func:`lava_stllr.onchip.steps.tag_gate`).
+        ``"sample"``: the per-sample gate (:func:`lava_stllr.onchip.steps.tag_gate`) on
+        ``y1`` (float) or ``bap_out`` (a fixed-point program built for it).
 
     Vars
     ----

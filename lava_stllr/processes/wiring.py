@@ -24,12 +24,15 @@ from lava_stllr.processes.dense import STLLRDense
 
 
 def wired_factors(program: Any, update: str, post_sends_bap: bool = True) -> tuple[bool, bool]:
-    """Whether a synapse with ``program`` needs its post neuron's ``y1`` and its bAP: ``y1``
-    when its rule reads the sign flag or it learns per sample (the gate), the bAP when its
-    rule reads it and the post neuron sends one (a readout sends none). Unwired, those
-    InPorts receive zeros. The network's wiring and the fused models both ask this."""
-    return (bool(program.reads_sign_flag) or update == "sample",
-            bool(program.reads_bap) and post_sends_bap)
+    """Whether a synapse with ``program`` needs its post neuron's ``y1`` and its bAP: each
+    when its rule reads it (the sign flag; the bAP, which a readout sends only as a
+    per-sample gate) or, per sample, when it carries the gate (``program.gate``).
+    Unwired, those InPorts receive zeros. The network's wiring and the fused models both
+    ask this."""
+    per_sample = update == "sample"
+    return (bool(program.reads_sign_flag) or (per_sample and program.gate == "y1"),
+            (bool(program.reads_bap) and post_sends_bap)
+            or (per_sample and program.gate == "bap"))
 
 
 def check_sign_flag_wiring(dense: STLLRDense) -> None:

@@ -11,9 +11,9 @@ from tqdm.auto import tqdm
 from lava_stllr import validate
 from lava_stllr.core import cross_entropy
 from lava_stllr.data.dataset import SpikeDataset, iter_batches
+from lava_stllr.files import load_arrays, save_arrays
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.network import NetworkState, forward_step
-from lava_stllr.runs.files import load_arrays, save_arrays
 from lava_stllr.spec.network import NetworkSpec, Weights, check_weights, init_weights
 
 #: The float types the reference trainers compute in (float64 is the oracle of the

@@ -2,7 +2,7 @@
 
 A run folder holds::
 
-    weights.npz   the weights, network spec and parameters (lava_stllr.runs.files format)
+    weights.npz   the weights, network spec and parameters (lava_stllr.files format)
     run.json      the run record: command line, parameters, seed, versions,
                   accuracy, history and timings
     *.png         plots (optional, see lava_stllr.runs.plots)
@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 
 from lava_stllr import validate
+from lava_stllr.files import load_arrays, save_arrays, save_json
 from lava_stllr.params import STLLRParams
-from lava_stllr.runs.files import load_arrays, save_arrays, save_json
 from lava_stllr.runs.folder import INCOMPLETE_FILE, RECORD_FILE
 from lava_stllr.spec.kinds import AnySpec, check_spec_weights, spec_from_meta
 from lava_stllr.spec.network import NetworkSpec, Weights
@@ -36,7 +36,7 @@ from lava_stllr.spec.network import NetworkSpec, Weights
 WEIGHTS_FILE = "weights.npz"
 
 #: Fields every run record has (``format_version`` is added by
-#: :func:`lava_stllr.runs.files.save_json`).
+#: :func:`lava_stllr.files.save_json`).
 RECORD_FIELDS = (
     "name",
     "created",
@@ -96,7 +96,7 @@ def _check_field(path: Path, name: str, value: Any, kinds: tuple[type, ...]) -> 
 def check_record(record: Any, path: Path) -> dict[str, Any]:
     """``record`` (read from ``path``) if it fits :data:`RECORD_SCHEMA` and has this
     lava-stllr's format version; ``ValueError`` naming the file and the field otherwise."""
-    from lava_stllr.runs.files import FORMAT_VERSION
+    from lava_stllr.files import FORMAT_VERSION
 
     if not isinstance(record, dict):
         raise ValueError(f"{path} is not a valid run record (it must hold a JSON object, "

@@ -14,6 +14,7 @@ import numpy as np
 from lava_stllr.loihi.widths import (
     ACTIVATION_BITS,
     MEMBRANE_BITS,
+    TAG_SIGNED_BITS,
     THIRD_FACTOR_BITS,
     TRACE_BITS,
     WEIGHT_SIGNED_BITS,
@@ -35,6 +36,7 @@ ROLE_TYPES: dict[str, tuple[type, int | None]] = {
     "error": (np.int32, MEMBRANE_BITS),
     "trace": (np.int32, TRACE_BITS),
     "weights": (np.int32, WEIGHT_SIGNED_BITS),
+    "tag": (np.int32, TAG_SIGNED_BITS),  # Loihi 2's tag_1, [-257, 255]
     "pooled": (np.int32, ACTIVATION_BITS),  # spikes or a window's spike count
     **HOST_ROLE_TYPES,
 }

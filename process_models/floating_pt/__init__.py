@@ -17,7 +17,7 @@ PRECISION = "float"
 #: Lava type of each role: float64 for the arithmetic, the host roles as every tag.
 ROLE_TYPES: dict[str, tuple[type, int | None]] = {
     **{role: (float, None) for role in ("spikes", "factor", "current", "signal", "membrane",
-                                        "trace", "weights", "error", "pooled")},
+                                        "trace", "weights", "tag", "error", "pooled")},
     **HOST_ROLE_TYPES,
 }
 _tagged = tagged(TAG, PRECISION, ROLE_TYPES)

@@ -71,7 +71,7 @@ class STLLRDenseModel(SynapsePart, ProgramModel):
         "s_in": (IN, "spikes"), "s_in_y1": (IN, "factor"), "s_in_y2": (IN, "factor"),
         "s_in_y3": (IN, "factor"), "s_in_bap": (IN, "spikes"), "a_out": (OUT, "current"),
         "snapshot_in": (IN, "host"), "weights_out": (OUT, "host"),
-        "weights": (VAR, "weights"), "tag": (VAR, "weights"), "x1": (VAR, "trace"),
+        "weights": (VAR, "weights"), "tag": (VAR, "tag"), "x1": (VAR, "trace"),
         "a_buff": (VAR, "current"),
         **CLOCK_ROLES,
     }

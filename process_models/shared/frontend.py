@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from lava_stllr.onchip.conv_stages import front_neuron_step
+from lava_stllr.onchip.conv_pipeline import front_neuron_step
 from lava_stllr.processes.frontend import FrontEndLIF, SpikePool
 from process_models.shared.base import CLOCK_ROLES, IN, OUT, VAR, ProgramModel
 
 
 class FrontEndLIFModel(ProgramModel):
-    """Frozen LIF of a conv stage: :func:`~lava_stllr.onchip.conv_stages.front_neuron_step`
-    with the tag's neuron program (float or Loihi 2 integers)."""
+    """Frozen LIF of a conv stage: :func:`~lava_stllr.onchip.conv_pipeline.front_neuron_step`
+    with the neuron program its Process carries (float or Loihi 2 integers)."""
 
     PROCESS = FrontEndLIF
     PORT_ROLES = {"a_in": (IN, "current"), "s_out": (OUT, "spikes"),
@@ -27,7 +27,7 @@ class FrontEndLIFModel(ProgramModel):
 
 
 class SpikePoolModel(ProgramModel):
-    """Pools each received (W, H, C) map with the tag's
+    """Pools each received (W, H, C) map with its Process's
     :class:`~lava_stllr.onchip.conv_stages.PoolStage` and sends it in the same step."""
 
     PROCESS = SpikePool

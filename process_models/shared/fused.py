@@ -33,7 +33,7 @@ def wire(value: Any, dtype: np.dtype) -> np.ndarray:
 #: The synapse part's ports and Vars (the fused Processes' ``_SynapseHost``).
 SYNAPSE_ROLES = {
     "s_in": (IN, "spikes"), "snapshot_in": (IN, "host"), "weights_out": (OUT, "host"),
-    "weights": (VAR, "weights"), "tag": (VAR, "weights"), "x1": (VAR, "trace"),
+    "weights": (VAR, "weights"), "tag": (VAR, "tag"), "x1": (VAR, "trace"),
     "a_buff": (VAR, "current"), "syn_period": (VAR, "clock"), "syn_delay": (VAR, "clock"),
 }
 

@@ -24,7 +24,8 @@ class OutputLayerModel(ProgramModel):
     PROCESS = OutputLayer
     PORT_ROLES = {
         "a_in": (IN, "current"), "e_out": (OUT, "error"), "y1_out": (OUT, "factor"),
-        "y2_out": (OUT, "factor"), "y3_out": (OUT, "factor"), "label_in": (IN, "label"),
+        "y2_out": (OUT, "factor"), "y3_out": (OUT, "factor"), "bap_out": (OUT, "spikes"),
+        "label_in": (IN, "label"),
         "result_out": (OUT, "host"), "z": (VAR, "membrane"), "z_sum": (VAR, "score"),
         "n_scored": (VAR, "count"), "n_correct": (VAR, "count"), "loss_sum": (VAR, "score"),
         **CLOCK_ROLES,
@@ -42,6 +43,7 @@ class OutputLayerModel(ProgramModel):
         self.y1_out.send(factors.y1)
         self.y2_out.send(factors.y2)
         self.y3_out.send(factors.y3)
+        self.bap_out.send(factors.bap)
 
     def output_step(self, current: np.ndarray) -> ThirdFactors:
         """The step from the received ``current`` (sends ``e``, reports a result);

@@ -40,11 +40,12 @@ class LeakyReadoutModel(ProgramModel):
     PORT_ROLES = {
         "a_in": (IN, "current"), "e_in": (IN, "error"), "z_out": (OUT, "membrane"),
         "y1_out": (OUT, "factor"), "y2_out": (OUT, "factor"), "y3_out": (OUT, "factor"),
-        "z": (VAR, "membrane"), **CLOCK_ROLES,
+        "bap_out": (OUT, "spikes"), "z": (VAR, "membrane"), **CLOCK_ROLES,
     }
 
     def run_spk(self) -> None:
-        """Integrate, send ``z``, receive ``e`` (same step), send ``y1``, ``y2``, ``y3``."""
+        """Integrate, send ``z``, receive ``e`` (same step), send ``y1``, ``y2``, ``y3`` and
+        the bAP (the per-sample gate of a fixed rule, else zeros)."""
         clock = self.clock()
         self.z = readout_process_step(self._program, self.z, self.a_in.recv(),
                                       clock.new_sample(self.time_step))
@@ -54,12 +55,13 @@ class LeakyReadoutModel(ProgramModel):
         self.y1_out.send(factors.y1)
         self.y2_out.send(factors.y2)
         self.y3_out.send(factors.y3)
+        self.bap_out.send(factors.bap)
 
 
 class OutputErrorModel(ProgramModel):
     """Output error and counters (:func:`~lava_stllr.onchip.steps.error_process_step`);
     each scored sample's summed readout goes to the host pipe ``result_out``. Its
-    program is the error codec of the tag."""
+    program is the error codec its Process carries."""
 
     PROCESS = OutputError
     PORT_ROLES = {

@@ -243,14 +243,17 @@ def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
 
 def test_microcode_prints_the_listing_of_the_options(monkeypatch, capsys):
     fake = types.ModuleType("lava_stllr.loihi.microcode")
-    fake.microcode_listing = lambda params: {"dw": "u0*x1*y2 + x0*y3",
-                                             "lam_pre": params.lam_pre}
+    fake.microcode_listing = lambda params, update: {"dw": "u0*x1*y2 + x0*y3",
+                                                     "lam_pre": params.lam_pre,
+                                                     "update": update}
     fake.format_microcode = lambda listing: f"dw = {listing['dw']}"
     monkeypatch.setitem(sys.modules, "lava_stllr.loihi.microcode", fake)
     assert main(["microcode", "--preset", "dvs_gesture"]) == 0
     assert capsys.readouterr().out.strip() == "dw = u0*x1*y2 + x0*y3"
     assert main(["microcode", "--json", "--lam-pre", "0.5"]) == 0
     assert json.loads(capsys.readouterr().out)["lam_pre"] == 0.5
+    assert main(["microcode", "--json", "--update", "sample"]) == 0
+    assert json.loads(capsys.readouterr().out)["update"] == "sample"
 
 
 def _entry_point() -> list[str]:

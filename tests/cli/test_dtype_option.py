@@ -10,8 +10,8 @@ import pytest
 
 from lava_stllr.cli import main
 from lava_stllr.cli.train import REFERENCE_DTYPES
+from lava_stllr.files import load_arrays
 from lava_stllr.reference.trainer import DTYPES
-from lava_stllr.runs.files import load_arrays
 
 TINY = ["--samples", "8", "--val-samples", "4", "--epochs", "1", "--hidden", "4", "--quiet",
         "--no-plots"]

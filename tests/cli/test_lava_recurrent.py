@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from lava_stllr.cli import main
-from lava_stllr.runs.files import load_arrays
+from lava_stllr.files import load_arrays
 from lava_stllr.spec.network import NetworkSpec, init_weights
 
 

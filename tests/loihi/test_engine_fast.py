@@ -105,3 +105,62 @@ def test_fixed_dense_step_restarts_the_trace_at_a_sample_start() -> None:
                        cfg.x1_impulse, cfg.x1_tau, randoms)
     np.testing.assert_array_equal(w_new, w_pair)
     assert np.abs(w_new - w).max() > 0
+
+
+@pytest.mark.parametrize("name", ["generic", "code_default-hidden", "shd-hidden"])
+def test_fast_step_on_the_tag_is_bit_exact_with_the_engine_replica(name: str) -> None:
+    """The ``dt`` half of a per-sample rule, including the tag's own saturation at -257
+    (which the engine does not leave alone on a step, even outside the products)."""
+    from lava_stllr.loihi.engine_replica import bit_approx_tag_step
+    from lava_stllr.loihi.fixed_rule import RESET, TRANSFER
+    from lava_stllr.loihi.widths import TAG_MAX, TAG_MIN
+
+    products, impulse, tau = RULES[name]
+    compiled = compile_products(products)
+    low = 0
+    for seed in range(12):
+        rng = np.random.default_rng(100 + seed)
+        n_post, n_pre = rng.integers(1, 8), rng.integers(1, 12)
+        w = rng.integers(-256, 256, (n_post, n_pre)).astype(np.int32)
+        tag_ref = rng.choice([-257, -256, -255, -3, 0, 5, 254, 255],
+                             (n_post, n_pre)).astype(np.int32)
+        tag_fast = tag_ref.copy()
+        x1 = np.zeros(n_pre, dtype=np.int64)
+        stream = EngineRandomStream(seed)
+        for t in range(30):
+            pre = rng.random(n_pre) < rng.random()
+            y = rng.integers(0, 128, (3, n_post)) * (rng.random((3, n_post)) < 0.5)
+            randoms = stream.next()
+            no_bap = np.zeros(n_post, bool)
+            low += int((tag_ref == TAG_MIN).sum())
+            w_ref, tag_ref, x_ref = bit_approx_tag_step(
+                w, tag_ref, x1, pre, y, no_bap, (TRANSFER,), (*products, RESET), impulse,
+                tau, randoms)
+            x_fast = fast_learning_step(tag_fast, x1, pre, y, no_bap, compiled, impulse, tau,
+                                        randoms, lo=TAG_MIN, hi=TAG_MAX)
+            np.testing.assert_array_equal(w_ref, w)  # no gate: the weights stay
+            np.testing.assert_array_equal(x_fast, x_ref, err_msg=f"{name} {seed} {t}")
+            np.testing.assert_array_equal(tag_fast, tag_ref, err_msg=f"{name} {seed} {t}")
+            x1 = x_ref
+    assert low > 0  # the -257 case was exercised
+
+
+def test_the_gate_moves_the_tag_into_the_weights_and_clears_it() -> None:
+    params = STLLRParams.preset("code_default", lr=0.05)
+    layer = quantize(params, options=QuantizeOptions(weight_absmax=0.3)).layers[0]
+    cfg = FixedDenseConfig.from_layer(layer)
+    rng = np.random.default_rng(3)
+    w = 2 * rng.integers(-100, 100, (4, 6)).astype(np.int64)
+    tag = rng.integers(-200, 200, (4, 6)).astype(np.int64)
+    w0, tag0 = w.copy(), tag.copy()
+    zeros = np.zeros((3, 4), dtype=np.int64)  # the gate step carries no signal
+    fixed_dense_step(w, np.zeros(6, np.int64), np.zeros(6, bool), zeros, np.ones(4, bool), cfg,
+                     EngineRandomStream(0).next(), False, tag)
+    np.testing.assert_array_equal(w, np.clip(w0 + tag0, -256, 255))
+    np.testing.assert_array_equal(tag, 0)
+    # without the gate, the products go into the tag and the weights stay
+    y = np.stack([np.full(4, 64 + layer.rule.flag), np.full(4, 90), np.full(4, 40)])
+    fixed_dense_step(w, np.full(6, 80, np.int64), np.ones(6, bool), y, np.zeros(4, bool), cfg,
+                     EngineRandomStream(1).next(), False, tag)
+    np.testing.assert_array_equal(w, np.clip(w0 + tag0, -256, 255))
+    assert np.abs(tag).max() > 0

@@ -131,3 +131,18 @@ def test_weight_ranges_agree_with_lava() -> None:
     static = truncate_weights(clipped, SignMode.MIXED, num_weight_bits=8)
     assert static.max() == W.WEIGHT_EVEN_MAX == 254 and static.min() == W.WEIGHT_MIN
     assert np.all(static % W.WEIGHT_INIT_STEP_MIXED == 0)
+
+
+def test_the_per_sample_listing_shows_the_tag_rule() -> None:
+    params = STLLRParams.preset("code_default")
+    listing = microcode_listing(params, update="sample")
+    rule = listing["layers"][0]["learning_rule"]
+    assert rule["update"] == "sample" and rule["dw"] == "1*2^0 * y0 * t"
+    assert rule["dt"].endswith("- 1*2^0 * y0 * t") and "u0 * x1 * y2" in rule["dt"]
+    assert [p["role"] for p in rule["gate_products"]] == ["transfer", "reset"]
+    text = format_microcode(listing)
+    assert "dt = " in text and "bap = gate" in text and "transfer" in text
+    step = microcode_listing(params)["layers"][0]["learning_rule"]
+    assert "dt" not in step and step["gate_products"] == []
+    with pytest.raises(ValueError, match="update"):
+        microcode_listing(params, update="epoch")

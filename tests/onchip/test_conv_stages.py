@@ -13,14 +13,14 @@ from lava_stllr.data.synthetic import SyntheticConfig, synthetic_dataset
 from lava_stllr.lavanet.conv import conv_layout
 from lava_stllr.onchip import OnChipLayout, OnChipReference
 from lava_stllr.onchip.clock import SampleClock
+from lava_stllr.onchip.conv_pipeline import FrontEndPipeline, front_neuron_step
 from lava_stllr.onchip.conv_stages import (
     FixedFrontNeuron,
     FloatFrontNeuron,
     FrontEnd,
-    FrontEndPipeline,
-    front_neuron_step,
     split_conv,
 )
+from lava_stllr.onchip.program import frame_encoder
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.conv_stllr import ConvSTLLRTrainer
 from lava_stllr.spec.conv import ConvNetSpec, init_conv_weights
@@ -175,11 +175,12 @@ def test_fixed_and_float_front_ends_agree() -> None:
     same = total = 0
     for i in range(len(test)):
         x = test[i][0]
-        pipes = [FrontEndPipeline(front.stages(frozen, p), front.input_shape, 8, 8,
-                                  p == "fixed") for p in ("float", "fixed")]
+        pipes = [FrontEndPipeline(front.stages(frozen, p), front.input_shape, 8, 8)
+                 for p in ("float", "fixed")]
         for t in range(9):  # the last conv output arrives one step later
             frame = x[t] if t < 8 else np.zeros_like(x[0])
-            a, b = (pipe.step(frame, t + 1) for pipe in pipes)
+            a, b = (pipe.step(enc(frame), t + 1) for pipe, enc in zip(
+                pipes, (frame_encoder("float"), frame_encoder("fixed")), strict=True))
             same += int((a == b).sum())
             total += a.size
     assert same / total >= 0.9, same / total

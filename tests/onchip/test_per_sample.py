@@ -95,9 +95,10 @@ def test_one_sample_update_equals_the_trainers_with_the_stated_delays(
     np.testing.assert_allclose(result.scores / window, scores, rtol=0, atol=1e-9)
 
 
-def test_weights_move_once_per_sample_at_its_last_step() -> None:
+@pytest.mark.parametrize("precision", ["float", "fixed"])
+def test_weights_move_once_per_sample_at_its_last_step(precision: str) -> None:
     layout = OnChipLayout((12, 9, 3), 10, PARAMS["code_default"], seed=4, update="sample")
-    ref = OnChipReference(layout)
+    ref = OnChipReference(layout, precision=precision)
     seen: list[list[np.ndarray]] = []
     step = ref.step
 
@@ -118,17 +119,19 @@ def test_weights_move_once_per_sample_at_its_last_step() -> None:
 
 def test_per_sample_layout_rules() -> None:
     p = PARAMS["code_default"]
-    assert OnChipLayout((4, 5, 2), 6, p, update="sample").gap == 3  # L + 2
-    assert OnChipLayout((4, 5, 5, 2), 6, p, update="sample").gap == 4
+    assert OnChipLayout((4, 5, 2), 6, p, update="sample").gap == 4  # L + 3
+    assert OnChipLayout((4, 5, 5, 2), 6, p, update="sample").gap == 5
+    assert OnChipLayout((4, 5, 2), 6, p, gap=3, update="sample").gap == 3  # float: L + 2
     with pytest.raises(ValueError, match="gap >= n_hidden \\+ 2"):
         OnChipLayout((4, 5, 2), 6, p, gap=2, update="sample")
     with pytest.raises(ValueError, match="update"):
         OnChipLayout((4, 5, 2), 6, p, update="epoch")
-    with pytest.raises(ValueError, match="float only"):
-        OnChipReference(OnChipLayout((4, 5, 2), 6, p, update="sample"), precision="fixed")
+    with pytest.raises(ValueError, match="gap >= n_hidden \\+ 3 = 4"):
+        OnChipReference(OnChipLayout((4, 5, 2), 6, p, gap=3, update="sample"),
+                        precision="fixed")
 
 
-def test_processes_refuse_bad_or_fixed_per_sample_updates() -> None:
+def test_processes_refuse_bad_updates_or_programs_built_for_another() -> None:
     from lava_stllr.onchip.program import neuron_program, quantize_layout, readout_program
     from lava_stllr.processes import STLLRLIF, LeakyReadout, STLLRDense
 
@@ -138,8 +141,11 @@ def test_processes_refuse_bad_or_fixed_per_sample_updates() -> None:
     with pytest.raises(ValueError, match="update"):
         STLLRLIF(n=3, params=p, update="epoch")
     net = quantize_layout(OnChipLayout((4, 5, 2), 6, p))
-    with pytest.raises(ValueError, match="float only"):
+    with pytest.raises(ValueError, match="built for update='step'"):
         STLLRLIF(n=5, params=p, program=neuron_program(p, net.layers[0]), update="sample")
-    with pytest.raises(ValueError, match="float only"):
-        LeakyReadout(n=2, beta_out=0.9, params=p, program=readout_program(p, 0.9, net.layers[-1]),
-                     update="sample")
+    with pytest.raises(ValueError, match="built for update='sample'"):
+        LeakyReadout(n=2, beta_out=0.9, params=p,
+                     program=readout_program(p, 0.9, net.layers[-1], update="sample"))
+    lif = STLLRLIF(n=5, params=p, program=neuron_program(p, net.layers[0], update="sample"),
+                   update="sample")
+    assert lif.proc_params["program"].update == "sample"

@@ -23,14 +23,17 @@ def _dataset(n: int, n_steps: int, n_inputs: int, n_classes: int, seed: int,
 
 
 @pytest.mark.timeout(180)
-def test_fixed_lava_network_equals_fixed_reference_bit_for_bit(probe_hidden_spikes) -> None:
+@pytest.mark.parametrize(("update", "fuse"), [("step", True), ("sample", True),
+                                              ("sample", False)])
+def test_fixed_lava_network_equals_fixed_reference_bit_for_bit(probe_hidden_spikes,
+                                                                update: str, fuse) -> None:
     from lava_stllr.lavanet.network import STLLRNetwork
 
     n_train, n_steps, n_inputs, n_classes = 6, 10, 30, 3
     train = _dataset(n_train, n_steps, n_inputs, n_classes, seed=0)
     val = _dataset(4, n_steps, n_inputs, n_classes, seed=1)
     net = STLLRNetwork((n_inputs, 12, 8, n_classes), n_steps, params=P, precision="fixed",
-                       timeout=60)
+                       timeout=60, update=update, fuse=fuse)
     total = (n_train + 1 + len(val) + 1) * net.layout.period
     read_spikes = probe_hidden_spikes(net, total)
     try:
@@ -61,7 +64,8 @@ def test_fixed_lava_network_equals_fixed_reference_bit_for_bit(probe_hidden_spik
         np.testing.assert_allclose(w_float, w_int * layer.weight_scale, rtol=0, atol=0)
 
 
-def test_fixed_reference_learns_what_the_float_reference_learns() -> None:
+@pytest.mark.parametrize("update", ["step", "sample"])
+def test_fixed_reference_learns_what_the_float_reference_learns(update: str) -> None:
     """Same layout and data: the fixed weight changes point the way of the float ones.
 
     With the triangle psi (width ``theta``). The rational psi is ~0.01 wide in membrane
@@ -69,7 +73,7 @@ def test_fixed_reference_learns_what_the_float_reference_learns() -> None:
     statistics) differ between float and fixed runs.
     """
     lay = OnChipLayout((40, 16, 3), n_steps=12, params=P.replace(lr=0.02, psi="triangle"),
-                       seed=3)
+                       seed=3, update=update)
     data = _dataset(12, 12, 40, 3, seed=4)
     runs = {}
     for precision in ("float", "fixed"):

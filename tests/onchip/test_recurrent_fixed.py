@@ -43,9 +43,9 @@ def test_recurrent_matrices_share_their_layers_quantization() -> None:
     with pytest.raises(ValueError, match="recurrent\\[0\\] must be"):
         quantize_network(P, ff, layout.feedback(), layout.beta_out,
                          recurrent=[rec[0][:, :2], rec[1]])
-    with pytest.raises(ValueError, match="float only"):
-        OnChipReference(OnChipLayout((10, 6, 3), 8, P, recurrent=True, update="sample"),
-                        precision="fixed")
+    sample = OnChipReference(OnChipLayout((10, 6, 3), 8, P, recurrent=True, update="sample"),
+                             precision="fixed")  # per sample, recurrent tags too
+    assert [t.shape for t in sample._state.rec_tags] == [(6, 6)]
 
 
 @pytest.mark.timeout(180)

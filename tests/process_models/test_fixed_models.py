@@ -1,6 +1,7 @@
-"""The fixed_pt models: our fixed STLLRDense learns exactly what Lava's stock
-bit-approximate LearningDense learns with the fixed rule, and the models are rejected
-at compile time without their quantized layer.
+"""The fixed-point models: our fixed STLLRDense learns exactly what Lava's stock
+bit-approximate LearningDense learns with the fixed rule, per step and per sample (the
+synaptic tag), and the fixed models refuse float programs and a missing sign flag at
+compile time.
 
 A two-layer chain (spikes -> synapse -> fixed STLLRLIF -> synapse -> fixed STLLRLIF,
 integer learning signals from ring buffers, no sample boundaries) runs once with the
@@ -153,3 +154,94 @@ def test_programs_and_processes_validate_their_fixed_arguments() -> None:
         neuron_program(params, hidden, signal_shift=-1)
     with pytest.raises(ValueError, match="signal_shift needs"):
         neuron_program(params, signal_shift=2)
+
+
+#: Steps between per-sample gates in the tag tests (the neurons' period).
+GATE_PERIOD = 12
+
+
+def _run_lava_per_sample(params: STLLRParams, stock: bool, seed: int
+                         ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The chain with per-sample rules: the neurons raise the gate (their bAP) every
+    ``GATE_PERIOD`` steps; the connections have no sample boundaries of their own. Weights
+    and tags after the run."""
+    from lava.magma.core.run_conditions import RunSteps
+    from lava.proc.io.source import RingBuffer
+
+    spikes, signals, layers = _inputs(params, seed)
+    pre_out = RingBuffer(data=spikes.astype(float))
+    source, chain = pre_out, []
+    for layer, rng_seed, sig in zip(layers, SEEDS, signals, strict=True):
+        w = layer.weights.astype(float)
+        if stock:
+            conn = LearningDense(weights=w, weight_exp=layer.weight_exp,
+                                 learning_rule=layer.rule.learning_rule(rng_seed, "sample"))
+        else:
+            conn = STLLRDense(weights=w, params=params, program=synapse_program(params, layer),
+                              rng_seed=rng_seed, update="sample")
+        lif = STLLRLIF(n=w.shape[0], params=params, period=GATE_PERIOD, update="sample",
+                       program=neuron_program(params, layer, update="sample"))
+        sig_src = RingBuffer(data=np.asarray(sig, dtype=float))
+        source.s_out.connect(conn.s_in)
+        conn.a_out.connect(lif.a_in)
+        sig_src.s_out.connect(lif.sig_in)
+        for port in ("y1", "y2", "y3"):
+            getattr(lif, f"{port}_out").connect(getattr(conn, f"s_in_{port}"))
+        lif.bap_out.connect(conn.s_in_bap)
+        chain.append(conn)
+        source = lif
+    try:
+        pre_out.run(condition=RunSteps(num_steps=N_STEPS), run_cfg=STLLRSimCfg("fixed"))
+        weights = [np.asarray(c.weights.get()).astype(np.int64) for c in chain]
+        tags = [np.asarray((c.tag_1 if stock else c.tag).get()).astype(np.int64)
+                for c in chain]
+    finally:
+        pre_out.stop()
+    return weights, tags
+
+
+def _run_numpy_per_sample(params: STLLRParams, seed: int
+                          ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    from lava_stllr.onchip.clock import SampleClock
+    from lava_stllr.onchip.steps import tag_gate
+
+    spikes, signals, layers = _inputs(params, seed)
+    weights = [layer.weights.astype(np.int64) for layer in layers]
+    tags = [np.zeros_like(w) for w in weights]
+    cfgs = [FixedDenseConfig.from_layer(layer) for layer in layers]
+    neurons = [FixedNeuron(layer.neuron, update="sample") for layer in layers]
+    streams = [EngineRandomStream(s) for s in SEEDS]
+    traces = [np.zeros(w.shape[1], dtype=np.int64) for w in weights]
+    buffers = [np.zeros(w.shape[0], dtype=np.int64) for w in weights]
+    states = [NeuronState.zeros(w.shape[0]) for w in weights]
+    clock = SampleClock(GATE_PERIOD, 0)
+    for t in range(N_STEPS):
+        pre = spikes[:, t]
+        for i, w in enumerate(weights):
+            states[i], out = neuron_process_step(
+                neurons[i], states[i], buffers[i], signals[i][:, t], clock.new_sample(t + 1),
+                tag_gate(clock, t + 1, "sample"))
+            buffers[i] = fixed_synaptic_current(w, pre, cfgs[i])
+            traces[i] = fixed_dense_step(w, traces[i], pre, out.y, out.bap, cfgs[i],
+                                         streams[i].next(), False, tags[i])
+            pre = out.spikes
+    return weights, tags
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("name", ["code_default", "shd_separate_rule"])
+def test_per_sample_fixed_stllr_dense_is_bit_exact_with_stock_learning_dense_and_its_tag(
+        name: str) -> None:
+    params = PARAMS[name]
+    stock_w, stock_t = _run_lava_per_sample(params, stock=True, seed=2)
+    ours_w, ours_t = _run_lava_per_sample(params, stock=False, seed=2)
+    np_w, np_t = _run_numpy_per_sample(params, seed=2)
+    initial = [layer.weights for layer in _inputs(params, 2)[2]]
+    for w_stock, w_ours, w_np, w0 in zip(stock_w, ours_w, np_w, initial, strict=True):
+        assert np.abs(w_stock - w0).max() > 0  # the gates moved tags into the weights
+        np.testing.assert_array_equal(w_ours, w_stock)
+        np.testing.assert_array_equal(w_ours, w_np)
+    for t_stock, t_ours, t_np in zip(stock_t, ours_t, np_t, strict=True):
+        assert np.abs(t_stock).max() > 0  # the tag holds the products since the last gate
+        np.testing.assert_array_equal(t_ours, t_stock)
+        np.testing.assert_array_equal(t_ours, t_np)

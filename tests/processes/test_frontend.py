@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lava_stllr.onchip.conv_stages import FixedFrontNeuron
+from lava_stllr.onchip.conv_stages import FixedFrontNeuron, pool_program
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import FrontEndLIF, SpikePool
 
@@ -31,7 +31,12 @@ def test_front_end_lif_rejects_bad_arguments(kwargs: dict, match: str) -> None:
 def test_spike_pool_output_drops_the_remainder() -> None:
     pool = SpikePool(shape=(7, 5, 3), kind="avg", kernel=2)
     assert pool.precision == "float" and not pool.proc_params["program"].count
-    assert SpikePool(shape=(7, 5, 3), kind="avg", kernel=2, precision="fixed").precision == "fixed"
+    fixed = SpikePool(shape=(7, 5, 3), program=pool_program("avg", 2, "fixed"))
+    assert fixed.precision == "fixed" and fixed.proc_params["program"].count
+    with pytest.raises(ValueError, match="not both"):
+        SpikePool(shape=(7, 5, 3), kind="avg", program=pool_program("avg", 2))
+    with pytest.raises(ValueError, match="kind and kernel"):
+        SpikePool(shape=(7, 5, 3), kind="avg")
     assert pool.s_in.shape == (7, 5, 3) and pool.a_out.shape == (3, 2, 3)
     with pytest.raises(ValueError, match="kind"):
         SpikePool(shape=(4, 4, 1), kind="min", kernel=2)

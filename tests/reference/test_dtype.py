@@ -7,9 +7,9 @@ import pytest
 import lava_stllr.reference.bptt as bptt_module
 import lava_stllr.reference.stllr as stllr_module
 from lava_stllr.core import feedback_matrix
+from lava_stllr.files import load_arrays, save_arrays
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference import BPTTTrainer, NetworkSpec, STLLRTrainer, init_weights
-from lava_stllr.runs.files import load_arrays, save_arrays
 
 F32 = np.dtype(np.float32)
 F64 = np.dtype(np.float64)

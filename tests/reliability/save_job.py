@@ -1,7 +1,7 @@
 """Writes files in an endless loop for ``test_save_load.py`` to kill with SIGKILL.
 
 ``python save_job.py arrays PATH N``: for k = 1, 2, ... write ``PATH`` with
-:func:`lava_stllr.runs.files.save_arrays`: array ``w`` of ``N`` float64 all equal to ``k`` and
+:func:`lava_stllr.files.save_arrays`: array ``w`` of ``N`` float64 all equal to ``k`` and
 meta ``{"k": k}``. ``python save_job.py run FOLDER N``: for k = 1, 2, ... write a run
 folder with :func:`lava_stllr.runs.record.save_run` whose weights all equal ``k`` and whose
 record has ``seed = k``. Prints ``k`` after each complete write.
@@ -14,9 +14,9 @@ import sys
 
 import numpy as np
 
+from lava_stllr import files as io
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference import NetworkSpec, Weights
-from lava_stllr.runs import files as io
 from lava_stllr.runs import record as runs
 
 

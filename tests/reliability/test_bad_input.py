@@ -1,7 +1,7 @@
 """Bad input at every public entry point ends in a clear error naming what was wrong.
 
-Complements the cases in tests/test_params.py, tests/test_io.py, tests/test_runs.py,
-tests/reference/test_trainers.py, tests/reference/test_onchip.py,
+Complements the cases in tests/test_params.py, tests/test_files.py,
+tests/runs/test_record.py, tests/reference/test_trainers.py, tests/onchip/test_pipeline.py,
 tests/processes/test_processes.py and tests/data/* (not repeated here).
 """
 
@@ -14,6 +14,7 @@ import zipfile
 import numpy as np
 import pytest
 
+from lava_stllr import files as io
 from lava_stllr.cli import main
 from lava_stllr.data.binning import NMNIST_DEFAULT_CONFIG, validate_events
 from lava_stllr.data.dataset import ArrayDataset, iter_batches
@@ -26,7 +27,6 @@ from lava_stllr.onchip import OnChipLayout, OnChipReference
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes import STLLRLIF, EventSource, LeakyReadout, OutputError, STLLRDense
 from lava_stllr.reference import BPTTTrainer, NetworkSpec, STLLRTrainer, Weights
-from lava_stllr.runs import files as io
 from lava_stllr.runs import record as runs
 
 P = STLLRParams.preset("code_default", lr=0.05)

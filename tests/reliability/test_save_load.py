@@ -1,8 +1,8 @@
 """Lossless save and load; a write killed mid-way never leaves a valid-but-wrong file.
 
-Adds to tests/test_io.py and tests/test_runs.py: exact round trips of awkward values,
+Adds to tests/test_files.py and tests/runs/test_record.py: exact round trips of awkward values,
 and SIGKILL of a process in the middle of writing large weight files and run folders,
-again and again (lava_stllr.runs.files writes a temporary file, fsyncs it and renames it).
+again and again (lava_stllr.files writes a temporary file, fsyncs it and renames it).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lava_stllr import files as io
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference import NetworkSpec, STLLRTrainer
-from lava_stllr.runs import files as io
 from lava_stllr.runs import record as runs
 
 HERE = Path(__file__).resolve().parent

@@ -184,7 +184,7 @@ def test_a_conv_run_folder_loads_its_spec_and_weights(tmp_path):
 
 
 def test_weights_saved_before_network_kinds_load_as_dense(tmp_path, network):
-    from lava_stllr.runs.files import save_arrays
+    from lava_stllr.files import save_arrays
 
     spec, params, weights = network
     meta = {"spec": spec.to_dict(), "params": params.to_dict(), "seed": 2, "trainer": "x"}

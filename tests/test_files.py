@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from lava_stllr.runs import files as io
+from lava_stllr import files as io
 
 
 def test_round_trip_is_exact(tmp_path):

@@ -8,15 +8,22 @@ NumPy pipeline that equals the Lava network bit for bit (fast); ``--backend lava
 :class:`~lava_stllr.lavanet.network.STLLRNetwork` itself. ``--lr-decay`` multiplies the step
 size by that factor after every epoch (``lr_scale``, carried by the label messages).
 
+``--select`` chooses settings without touching the 200 held-out recordings: it trains on
+the first 640 of the 800 training recordings and validates on the other 160 (the same
+stratified split, :func:`~lava_stllr.data.nmnist.load_nmnist_subset`); without it the
+800 train and the 200 are scored. ``--seeds`` runs each mode for several seeds;
+``--json PATH`` appends one line per run.
+
 Run: ``python benchmarks/bench_onchip_recipe.py [--data ../shared/data/NMNIST]
 [--epochs 6] [--lr 3e-4] [--psi triangle] [--modes float:step float:sample fixed:step
 batched:step]
-[--backend reference|lava] [--n-train 800 --n-val 200]``
+[--backend reference|lava] [--n-train 800 --n-val 200] [--select] [--seeds 0 1 2]``
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 
@@ -75,38 +82,54 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=3e-4)
     parser.add_argument("--lr-decay", type=float, default=1.0)
     parser.add_argument("--psi", default="triangle")
+    parser.add_argument("--window", type=int, default=None,
+                        help="learning window: the last N steps of a sample (default: all)")
     # batched:step / batched:sample: the batched trainer with the same settings
     parser.add_argument("--modes", nargs="+", default=["float:step", "float:sample",
                                                         "fixed:step", "batched:step"])
     parser.add_argument("--backend", choices=("reference", "lava"), default="reference")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--select", action="store_true",
+                        help="train on 640 of the 800, validate on the other 160")
+    parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
 
-    train, val = load_nmnist_subset(args.data, args.n_train, args.n_val, config=CONFIG)
+    if args.select:
+        train, val = load_nmnist_subset(args.data, 640, 160, config=CONFIG)
+    else:
+        train, val = load_nmnist_subset(args.data, args.n_train, args.n_val, config=CONFIG)
     train, val = materialize(train), materialize(val)
-    params = STLLRParams.preset("code_default", psi=args.psi, lr=args.lr)
+    params = STLLRParams.preset("code_default", psi=args.psi, lr=args.lr, window=args.window)
     rows = []
-    for mode in args.modes:
+    for mode, seed in ((m, s) for m in args.modes for s in args.seeds):
         precision, update = mode.split(":")
         layout = OnChipLayout((train.n_inputs, args.hidden, train.n_classes), train.n_steps,
-                              params, seed=args.seed, update=update)
+                              params, seed=seed, update=update)
         net = _network(args, layout, precision)
-        order = np.random.default_rng(args.seed)
+        order = np.random.default_rng(seed)
         curve, start = [], time.perf_counter()
         try:
             for epoch in range(args.epochs):
                 scale = min(1.0, args.lr_decay ** epoch)
                 net.train(train, indices=order.permutation(len(train)), lr_scale=scale)
                 curve.append(net.evaluate(val).accuracy)
-                print(f"{mode:<13} epoch {epoch + 1}: val {curve[-1]:.3f} "
+                print(f"{mode:<13} seed {seed} epoch {epoch + 1}: val {curve[-1]:.3f} "
                       f"({time.perf_counter() - start:.0f} s)", flush=True)
         finally:
             close = getattr(net, "close", None)
             if close is not None:
                 close()
-        rows.append((mode, curve, time.perf_counter() - start))
+        rows.append((f"{mode} seed {seed}", curve, time.perf_counter() - start))
+        if args.json is not None:
+            with open(args.json, "a") as fh:
+                fh.write(json.dumps({"mode": mode, "seed": seed, "select": args.select,
+                                     "lr": args.lr, "lr_decay": args.lr_decay,
+                                     "psi": args.psi, "hidden": args.hidden,
+                                     "window": args.window,
+                                     "curve": curve, "seconds": rows[-1][2]}) + "\n")
 
-    print(f"\nN-MNIST {len(train)}/{len(val)}, {layout.sizes}, {args.backend} backend, "
+    print(f"\nN-MNIST {len(train)}/{len(val)}{' (select)' if args.select else ''}, "
+          f"{layout.sizes}, {args.backend} backend, "
           f"psi {args.psi}, lr {args.lr}, decay {args.lr_decay}/epoch, batch 1, DFA")
     print("| precision:update | val acc per epoch | last | best | wall s |")
     print("|---|---|---|---|---|")

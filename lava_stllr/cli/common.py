@@ -200,7 +200,7 @@ def check_unused_options(args: argparse.Namespace) -> None:
     (options left out are ``None`` here, so defaults always pass)."""
     given = {name: getattr(args, name, None) for name in ("signal", "optimizer",
                                                           "batch_size", "dtype", "update",
-                                                          "train_eval")}
+                                                          "train_eval", "lr_decay")}
     if args.backend == "lava":
         if getattr(args, "trainer", "stllr") != "stllr":
             raise CLIError("--trainer bptt needs --backend reference")
@@ -218,8 +218,9 @@ def check_unused_options(args: argparse.Namespace) -> None:
             raise CLIError(f"--dtype {given['dtype']} applies to --backend reference only: "
                            "the lava models have their own arithmetic, float or --precision "
                            "fixed (drop --dtype)")
-    elif given["update"] is not None or given["train_eval"] is not None:
-        option = "--update" if given["update"] is not None else "--train-eval"
+    elif any(given[k] is not None for k in ("update", "train_eval", "lr_decay")):
+        option = next(f"--{k.replace('_', '-')}" for k in ("update", "train_eval", "lr_decay")
+                      if given[k] is not None)
         raise CLIError(f"{option} applies to --backend lava only: the reference trainers "
                        "update once per mini-batch and score training while learning "
                        f"(drop {option})")

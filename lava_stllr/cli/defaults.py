@@ -32,6 +32,10 @@ class TrainDefaults:
         (None: the preset's).
     optimizer : str or None
         Reference backend only (the Lava network learns with plain SGD).
+    update : {"step", "sample"}
+        Lava only: weights move every step or once per sample (the synaptic tag).
+    lr_decay : float
+        Lava only: the step size is multiplied by this after every epoch.
     """
 
     samples: int
@@ -40,6 +44,8 @@ class TrainDefaults:
     lr: float
     psi: str | None = None
     optimizer: str | None = None
+    update: str = "step"
+    lr_decay: float = 1.0
 
     def to_dict(self) -> dict:
         """Plain-dict form (JSON-serialisable)."""

@@ -36,10 +36,18 @@ class LavaNetworkTrainer:
         The network's arithmetic (:class:`~lava_stllr.lavanet.network.STLLRNetwork`).
     weights : Weights, optional
         Start from these (e.g. a finished run's) instead of weights drawn from ``seed``.
+    update : {"step", "sample"}
+        Weights move every step, or once per sample through the synaptic tag.
+    lr_decay : float
+        The step size of epoch ``k`` (from 0) is ``lr * lr_decay**k`` (``lr_scale``).
+    train_eval : int
+        After each epoch, score the first ``train_eval`` training samples with learning
+        off; 0: the training accuracy is the online one, scored while learning.
     """
 
     def __init__(self, spec: Any, params: Any, *, signal: str, precision: str,
-                 seed: int, weights: Any = None) -> None:
+                 seed: int, weights: Any = None, update: str = "step", lr_decay: float = 1.0,
+                 train_eval: int = 0) -> None:
         from lava_stllr.learning_rule import check_lava_params
 
         check_lava_params(params)  # fail before any data is loaded or folder created
@@ -49,6 +57,7 @@ class LavaNetworkTrainer:
         self._network_class = STLLRNetwork
         self.spec, self.params, self.signal, self.seed = spec, params, signal, seed
         self.precision = precision
+        self.update, self.lr_decay, self.train_eval = update, float(lr_decay), int(train_eval)
         self._net: Any = None
         self._weights = _initial_weights(spec, seed)
         if weights is not None:
@@ -60,12 +69,13 @@ class LavaNetworkTrainer:
 
             self._net = conv_network(self.spec, self._weights, int(n_steps), self.params,
                                      signal="dfa", seed=self.seed,
-                                     precision=self.precision)
+                                     precision=self.precision, update=self.update)
         if self._net is None:
             self._net = self._network_class(
                 self.spec.sizes, int(n_steps), params=self.params, signal="dfa",
                 beta_out=self.spec.beta_out, init_gain=self.spec.init_gain, seed=self.seed,
                 graded_input=self.precision == "float", precision=self.precision,
+                update=self.update,
                 weights=self._weights,
                 **({"recurrent": True} if self.spec.recurrent else {}))
         return self._net
@@ -108,8 +118,11 @@ class LavaNetworkTrainer:
             start = time.perf_counter()
             order = np.random.default_rng(self.seed * 100_003 + epoch).permutation(len(train))
             phase = f"epoch {epoch + 1}/{epochs}"
-            net.train(train, indices=order, progress=progress, desc=f"{phase} train")
-            scored = net.evaluate(train, progress=progress, desc=f"{phase} train accuracy")
+            online = net.train(train, indices=order, progress=progress, desc=f"{phase} train",
+                               lr_scale=self.lr_decay ** epoch)
+            scored = online if not self.train_eval else net.evaluate(
+                train, indices=range(min(self.train_eval, len(train))), progress=progress,
+                desc=f"{phase} train accuracy (learning off)")
             history.train_loss.append(scored.loss)
             history.train_acc.append(scored.accuracy)
             if val is not None:
@@ -189,6 +202,9 @@ def fixed_input_note(dataset: dict) -> str | None:
             f"are (binarize it in training with --input binary)")
 
 
-def make_lava_trainer(spec: Any, params: Any, signal: str, precision: str, seed: int) -> Any:
-    """A :class:`LavaNetworkTrainer` (looked up at call time, so tests can replace it)."""
-    return LavaNetworkTrainer(spec, params, signal=signal, precision=precision, seed=seed)
+def make_lava_trainer(spec: Any, params: Any, signal: str, precision: str, seed: int,
+                      **options: Any) -> Any:
+    """A :class:`LavaNetworkTrainer` (looked up at call time, so tests can replace it);
+    ``options``: its ``update``, ``lr_decay``, ``train_eval``."""
+    return LavaNetworkTrainer(spec, params, signal=signal, precision=precision, seed=seed,
+                              **options)

@@ -97,6 +97,17 @@ def positive_real(text: str) -> float:
     return value
 
 
+def unit_interval(text: str) -> float:
+    """An option type: a number in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text}")
+    return value
+
+
 def key_value(text: str) -> tuple[str, str]:
     """An option type: ``KEY=VALUE``."""
     key, sep, value = text.partition("=")

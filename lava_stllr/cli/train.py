@@ -55,8 +55,9 @@ from lava_stllr.cli.parser import (
     out_path,
     positive_int,
     resolve_dataset,
+    unit_interval,
 )
-from lava_stllr.cli.train_report import draw_plots, print_summary
+from lava_stllr.cli.train_report import draw_plots, print_summary, train_accuracy_kind
 from lava_stllr.data.registry import SPLITS
 
 DEFAULT_DATASET = "synthetic"
@@ -111,6 +112,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--update", choices=("step", "sample"), default=None,
                    help="lava: weights move every step, or once per sample through the "
                         "synaptic tag as Loihi 2 does it (default: the dataset's)")
+    p.add_argument("--lr-decay", type=unit_interval, default=None, metavar="F",
+                   help="lava: multiply the step size by F after every epoch (a schedule "
+                        "without a rebuild; default: the dataset's, 1 = constant)")
     p.add_argument("--train-eval", type=non_negative_int, default=None, metavar="N",
                    help="lava: after each epoch, score the first N training samples with "
                         "learning off (default 0: the train accuracy is the online one, "
@@ -166,8 +170,9 @@ def _new_trainer(args: argparse.Namespace, spec: Any, params: Any, init: bool) -
     if args.backend == "lava":
         from lava_stllr.cli import lava_adapter
 
-        return lava_adapter.make_lava_trainer(spec, params, args.signal, args.precision,
-                                              args.seed)
+        return lava_adapter.make_lava_trainer(
+            spec, params, args.signal, args.precision, args.seed, update=args.update,
+            lr_decay=args.lr_decay, train_eval=args.train_eval)
     from lava_stllr import reference
 
     conv = spec.kind == "conv"
@@ -185,6 +190,13 @@ def _fit(trainer: Any, args: argparse.Namespace, train: Any, val: Any) -> Any:
         return trainer.fit(train, val, epochs=args.epochs, batch_size=args.batch_size,
                            progress=progress)
     return trainer.fit(train, val, epochs=args.epochs, progress=progress)
+
+
+def _lava_record(args: argparse.Namespace) -> dict[str, Any]:
+    """The on-chip schedule of a Lava run, for its ``run.json``."""
+    if args.backend != "lava":
+        return {}
+    return {"update": args.update, "lr_decay": args.lr_decay, "train_eval": args.train_eval}
 
 
 def _resolve_defaults(args: argparse.Namespace) -> TrainDefaults:
@@ -211,6 +223,9 @@ def _resolve_defaults(args: argparse.Namespace) -> TrainDefaults:
         args.dtype = args.dtype or "float64"
     else:  # what the network does on chip (the options themselves were refused)
         args.optimizer, args.batch_size = "sgd", 1
+        args.update = args.update or defaults.update
+        args.lr_decay = defaults.lr_decay if args.lr_decay is None else args.lr_decay
+        args.train_eval = args.train_eval or 0
     return defaults
 
 
@@ -331,7 +346,8 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any
         dataset=_dataset_record(args, request, train, val), seed=args.seed, params=params,
         spec=spec, accuracy=accuracy, timings=timer.seconds, history=history.to_dict(),
         epochs=args.epochs, optimizer=args.optimizer, batch_size=args.batch_size,
-        dtype=args.dtype, network={"kind": spec.kind, "layers": args.layers}, **extra)
+        dtype=args.dtype, network={"kind": spec.kind, "layers": args.layers},
+        train_accuracy=train_accuracy_kind(args), **_lava_record(args), **extra)
     runs.save_run(folder, spec, params, trainer.weights, record)
     files = [runs.WEIGHTS_FILE, run_folder.RECORD_FILE]
     if not args.no_plots:

@@ -65,7 +65,9 @@ RECORD_SCHEMA: dict[str, tuple[tuple[type, ...], bool]] = {
     "optimizer": ((str, type(None)), False), "epochs": ((int,), False),
     "batch_size": ((int, type(None)), False), "dtype": ((str, type(None)), False),
     "history": ((dict,), False), "plots": ((list,), False), "platform": ((dict,), False),
-    "network": ((dict,), False),
+    "network": ((dict,), False), "update": ((str,), False),
+    "lr_decay": ((int, float), False), "train_eval": ((int,), False),
+    "train_accuracy": ((str,), False),
 }
 #: ``run.json`` ``dataset`` fields (all optional: older records have fewer).
 DATASET_SCHEMA: dict[str, tuple[type, ...]] = {

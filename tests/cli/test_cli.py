@@ -129,6 +129,10 @@ def test_info(capsys):
         (["train", *TINY, "--dataset", "shd", "--data-dir", "/no/such/dir"],
          "data folder not found"),
         (["train", *TINY, "--precision", "fixed"], "reference backend is float only"),
+        (["train", *TINY, "--update", "sample"], "--update applies to --backend lava only"),
+        (["train", *TINY, "--lr-decay", "0.5"], "--lr-decay applies to --backend lava"),
+        (["train", *TINY, "--train-eval", "5"], "--train-eval applies to --backend lava"),
+        (["train", "--backend", "lava", "--lr-decay", "0"], "expected a number in (0, 1]"),
         (["evaluate", "/no/such/run"], "no run folder or weights file"),
         (["export", "/no/such/run"], "no run folder or weights file"),
     ],
@@ -163,8 +167,9 @@ def test_lava_backend_gets_the_lava_defaults(monkeypatch, tmp_path, capsys):
     calls = {}
 
     class FakeLavaTrainer(STLLRTrainer):
-        def __init__(self, spec, params, *, signal, precision, seed):
-            calls.update(signal=signal, precision=precision, seed=seed, lr=params.lr)
+        def __init__(self, spec, params, *, signal, precision, seed, **options):
+            calls.update(signal=signal, precision=precision, seed=seed, lr=params.lr,
+                         **options)
             super().__init__(spec, params, signal=signal, seed=seed)
 
         def fit(self, train, val=None, epochs=1, progress=True):
@@ -177,8 +182,10 @@ def test_lava_backend_gets_the_lava_defaults(monkeypatch, tmp_path, capsys):
             "--no-plots", "--precision", "fixed", "--out", str(out)]
     assert main(args) == 0
     assert calls == {"signal": "dfa", "precision": "fixed", "seed": 0, "lr": 0.005,
-                     "progress": False}
-    assert json.loads((out / "run.json").read_text())["backend"] == "lava"
+                     "update": "step", "lr_decay": 1.0, "train_eval": 0, "progress": False}
+    record = json.loads((out / "run.json").read_text())
+    assert record["backend"] == "lava" and record["update"] == "step"
+    assert record["train_accuracy"] == "online, while learning"
     assert main(["evaluate", str(out), "--backend", "lava", "--samples", "4"]) == 0
 
 
@@ -186,7 +193,7 @@ def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
     """The Lava backend adapts lava_stllr.lavanet.network.STLLRNetwork to the trainer protocol."""
     from lava_stllr.reference import NetworkSpec, init_weights
 
-    built, closed, given, phases = [], [], [], []
+    built, closed, given, phases, scales = [], [], [], [], []
 
     class Result:
         def __init__(self, n, n_classes):
@@ -196,20 +203,22 @@ def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
 
     class FakeNetwork:
         def __init__(self, sizes, n_steps, *, params, signal, beta_out, init_gain, seed,
-                     graded_input, precision, weights):
+                     graded_input, precision, update, weights):
             built.append(dict(sizes=sizes, n_steps=n_steps, signal=signal, precision=precision,
-                              graded_input=graded_input))
+                              graded_input=graded_input, update=update))
             given.append(weights)
             self.sizes = sizes
 
-        def train(self, dataset, indices=None, progress=True, desc="train"):
+        def train(self, dataset, indices=None, progress=True, desc="train", lr_scale=1.0):
             assert sorted(indices) == list(range(len(dataset)))
             phases.append(desc)
+            scales.append(lr_scale)
             return Result(len(dataset), self.sizes[-1])
 
-        def evaluate(self, dataset, progress=False, desc="evaluate"):
+        def evaluate(self, dataset, indices=None, progress=False, desc="evaluate"):
             phases.append(desc)
-            return Result(len(dataset), self.sizes[-1])
+            n = len(dataset) if indices is None else len(indices)
+            return Result(n, self.sizes[-1])
 
         def weights(self):
             from lava_stllr.reference import NetworkSpec
@@ -227,13 +236,23 @@ def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
             "2", "--quiet", "--no-plots", "--precision", "fixed", "--out", str(out)]
     assert main(args) == 0
     assert built == [dict(sizes=(512, 4, 4), n_steps=24, signal="dfa", precision="fixed",
-                          graded_input=False)]  # fixed point: binary spikes
+                          graded_input=False, update="step")]  # fixed point: binary spikes
     assert closed == [True]
     record = json.loads((out / "run.json").read_text())
     assert record["history"]["val_acc"] == [0.25, 0.25]
-    # The progress bars name the epoch and the phase.
-    assert phases == [f"epoch {e}/2 {phase}" for e in (1, 2)
-                      for phase in ("train", "train accuracy", "validate")]
+    # The progress bars name the epoch and the phase; the train accuracy is the online one.
+    assert phases == [f"epoch {e}/2 {phase}" for e in (1, 2) for phase in ("train", "validate")]
+    assert scales == [1.0, 1.0] and record["train_accuracy"] == "online, while learning"
+    phases.clear(), scales.clear(), built.clear()
+    again = tmp_path / "lava-sample"
+    assert main([*args[:-1], str(again), "--update", "sample", "--lr-decay", "0.5",
+                 "--train-eval", "3"]) == 0
+    assert built[0]["update"] == "sample" and scales == [1.0, 0.5]
+    assert phases == [f"epoch {e}/2 {phase}" for e in (1, 2) for phase in
+                      ("train", "train accuracy (learning off)", "validate")]
+    record = json.loads((again / "run.json").read_text())
+    assert (record["update"], record["lr_decay"], record["train_eval"]) == ("sample", 0.5, 3)
+    assert record["train_accuracy"] == "learning off, 3 training samples"
     # evaluate builds a Lava network from the run's saved weights (the fake's trained ones)
     assert main(["evaluate", str(out), "--backend", "lava"]) == 0
     saved = init_weights(NetworkSpec((512, 4, 4)), 9).feedforward

@@ -74,7 +74,7 @@ def test_lava_runs_record_no_dtype(tmp_path, monkeypatch):
     from lava_stllr.reference import STLLRTrainer
 
     class FakeLavaTrainer(STLLRTrainer):
-        def __init__(self, spec, params, *, signal, precision, seed):
+        def __init__(self, spec, params, *, signal, precision, seed, **options):
             super().__init__(spec, params, signal=signal, seed=seed)
 
         def fit(self, train, val=None, epochs=1, progress=True):

@@ -46,7 +46,7 @@ def fake_lava(monkeypatch):
     from lava_stllr.cli import lava_adapter
 
     class FakeLavaTrainer(STLLRTrainer):
-        def __init__(self, spec, params, *, signal, precision, seed):
+        def __init__(self, spec, params, *, signal, precision, seed, **options):
             super().__init__(spec, params, signal=signal, seed=seed)
 
         def fit(self, train, val=None, epochs=1, progress=True):

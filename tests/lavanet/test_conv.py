@@ -60,12 +60,14 @@ def test_lava_inference_gives_the_trainers_scores(layers: str, data) -> None:
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("precision", ["float", "fixed"])
-def test_online_learning_of_the_dense_part_equals_the_numpy_twin(precision: str, data) -> None:
+@pytest.mark.parametrize(("precision", "update"), [("float", "step"), ("fixed", "step"),
+                                                   ("fixed", "sample")])
+def test_online_learning_of_the_dense_part_equals_the_numpy_twin(precision: str, update: str,
+                                                                  data) -> None:
     train, test = data
     spec, trainer = _trained("4c3-p2-16", train)
-    net = conv_network(spec, trainer.weights, CONFIG.n_steps, PARAMS, seed=3, precision=precision,
-                       timeout=60)
+    net = conv_network(spec, trainer.weights, CONFIG.n_steps, PARAMS, seed=3,
+                       precision=precision, update=update, timeout=60)
     before = net.weights()
     try:
         lava = [net.train(train, indices=[0, 1, 2]), net.evaluate(test, indices=[0, 1])]

@@ -71,12 +71,15 @@ def run(args: argparse.Namespace) -> int:
               f"{p['alpha_pre']:<5} {p['psi']}")
     print("datasets: " + "; ".join(f"{k}: {v}" for k, v in info["datasets"].items()))
     print("backends: " + "; ".join(f"{k}: {v}" for k, v in info["backends"].items()))
-    print("train defaults (samples, epochs, hidden, lr, psi, optimizer):")
+    print("train defaults (samples, epochs, hidden, lr, psi, optimizer; on chip: update, "
+          "lr decay per epoch):")
     for name, per_backend in info["train_defaults"].items():
         for backend, d in per_backend.items():
+            chip = (f"sgd (on chip), per {d['update']}, lr x{d['lr_decay']:g}/epoch"
+                    if backend == "lava" else d["optimizer"] or "sgd")
             print(f"  {name:<11} {backend:<9} {d['samples']:<5} {d['epochs']:<3} "
                   f"{','.join(map(str, d['hidden'])):<5} {d['lr']:<7g} "
-                  f"{d['psi'] or 'preset'}, {d['optimizer'] or 'sgd (on chip)'}")
+                  f"{d['psi'] or 'preset'}, {chip}")
     print("binning (time bins, window ms, downsample, input; --time-bins, --window-ms, "
           "--downsample, --input):")
     for name, b in info["binning"].items():

@@ -81,6 +81,8 @@ def main() -> None:
     parser.add_argument("--hidden", type=int, default=256)
     parser.add_argument("--lr", type=float, default=3e-4)
     parser.add_argument("--lr-decay", type=float, default=1.0)
+    parser.add_argument("--lr-floor", type=float, default=0.0,
+                        help="smallest lr_scale of the decay")
     parser.add_argument("--psi", default="triangle")
     parser.add_argument("--window", type=int, default=None,
                         help="learning window: the last N steps of a sample (default: all)")
@@ -110,7 +112,7 @@ def main() -> None:
         curve, start = [], time.perf_counter()
         try:
             for epoch in range(args.epochs):
-                scale = min(1.0, args.lr_decay ** epoch)
+                scale = min(1.0, max(args.lr_floor, args.lr_decay ** epoch))
                 net.train(train, indices=order.permutation(len(train)), lr_scale=scale)
                 curve.append(net.evaluate(val).accuracy)
                 print(f"{mode:<13} seed {seed} epoch {epoch + 1}: val {curve[-1]:.3f} "
@@ -124,6 +126,7 @@ def main() -> None:
             with open(args.json, "a") as fh:
                 fh.write(json.dumps({"mode": mode, "seed": seed, "select": args.select,
                                      "lr": args.lr, "lr_decay": args.lr_decay,
+                                     "lr_floor": args.lr_floor,
                                      "psi": args.psi, "hidden": args.hidden,
                                      "window": args.window,
                                      "curve": curve, "seconds": rows[-1][2]}) + "\n")

@@ -16,10 +16,15 @@ def plot_title(args: argparse.Namespace, spec: Any) -> str:
 
 def train_accuracy_kind(args: argparse.Namespace) -> str:
     """What the training accuracy of a run is: the reference trainers' and Lava's online
-    one are scored while learning; ``--train-eval N`` scores N training samples with
+    one are scored while learning (on chip a sample's own error already pulls its readout
+    towards the label: optimistic); ``--train-eval N`` scores N training samples with
     learning off after each epoch."""
     n = getattr(args, "train_eval", 0) or 0
-    return f"learning off, {n} training samples" if n else "online, while learning"
+    if n:
+        return f"learning off, {n} training samples"
+    if args.backend == "lava":
+        return "online, while learning (the sample's own error shapes its readout)"
+    return "online, while learning"
 
 
 def draw_plots(folder: Path, args: argparse.Namespace, spec: Any, params: Any,

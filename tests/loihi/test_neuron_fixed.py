@@ -167,3 +167,18 @@ def test_programs_validate_and_list() -> None:
     with pytest.raises(ValueError, match="reset"):
         dataclasses.replace(prog, reset="none")
     assert isinstance(prog, NeuronRegisters)
+
+
+def test_readout_z_out_of_24_bits_raises_or_saturates_as_asked() -> None:
+    from lava_stllr.loihi.widths import MEMBRANE_MAX, MEMBRANE_MIN
+
+    registers = ReadoutRegisters(dv=0, y2_mult=1, y2_shift=0, y3_mult=1, y3_shift=0,
+                                 signal_bits=8)
+    z = np.array([MEMBRANE_MAX - 10, MEMBRANE_MIN + 10, 5])
+    a_in = np.array([1, -1, 1])  # << 6 = +-64: the first two leave 24 bits
+    signal = np.zeros(3, dtype=np.int64)
+    with pytest.raises(ValueError, match="readout z"):
+        readout_step(registers, z, a_in, signal)
+    clipped, _ = readout_step(registers, z, a_in, signal, overflow="saturate")
+    # the 24-bit signed range: [-2**23, 2**23 - 1]
+    np.testing.assert_array_equal(clipped, [MEMBRANE_MAX, -(1 << 23), 5 + 64])

@@ -35,7 +35,11 @@ def add_parser(sub: Any) -> None:
                         "every sample of the split)")
     p.add_argument("--backend", choices=BACKENDS, default="reference",
                    help="reference (default, fast) or lava (Lava's CPU simulator)")
-    p.add_argument("--precision", choices=("float", "fixed"), default="float")
+    p.add_argument("--precision", choices=("float", "fixed"), default="float",
+                   help="with --backend lava: float, or fixed = the bit-approximate Loihi 2 "
+                        "models")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress bar (evaluate shows none; accepted as train does)")
     p.add_argument("--seed", type=non_negative_int, default=None,
                    help="data seed (default: the run's)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -111,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
     else:
+        where = f"lava backend, {args.precision}" if args.backend == "lava" else "reference backend"
         print(f"{loaded.weights_path}: accuracy {acc:.3f}, loss {loss:.3f} on {len(val)} "
-              f"{what} {name} samples ({args.backend} backend, {result['seconds']:.1f} s)")
+              f"{what} {name} samples ({where}, {result['seconds']:.1f} s)")
     return 0

@@ -294,7 +294,7 @@ class OnChipReference:
                 st.rec_tags[i], recurrent=True)
         # DFA feedback connections (Lava Dense, graded): B e, delivered next step.
         for layer, b in enumerate(self._feedback):
-            st.feedback_buffers[layer] = prog.error.feedback(b, out_err.error)
+            st.feedback_buffers[layer] = prog.neurons[layer].feedback_current(b, out_err.error)
         if out_err.result is None:
             return None
         return out_err.result, int(st.label_msg[0]), out_err.loss

@@ -184,8 +184,8 @@ class FixedReadout:
 @dataclass(frozen=True)
 class FixedErrorCodec:
     """The integer readout is dequantized (``z * s_v``) before the float error, which is
-    sent as ``e_int = round(e / s_L)`` (``signal_bits`` signed); the DFA feedback is
-    Lava's bit-accurate graded ``Dense``, ``B_int @ e_int``."""
+    sent as ``e_int = round(e / s_L)`` (``signal_bits`` signed), whose DFA feedback
+    ``B_int @ e_int`` the neurons' program computes (:meth:`FixedNeuron.feedback_current`)."""
 
     layer: LayerFixed
     precision: ClassVar[str] = "fixed"
@@ -197,10 +197,6 @@ class FixedErrorCodec:
     def encode(self, error: np.ndarray) -> np.ndarray:
         """Integer error."""
         return quantize_signal(error, self.layer)
-
-    def feedback(self, weights: np.ndarray, error: np.ndarray) -> np.ndarray:
-        """Integer DFA current."""
-        return feedback_current(weights, error)
 
 
 def feedback_current(weights: np.ndarray, error: np.ndarray) -> np.ndarray:

@@ -184,10 +184,6 @@ class FloatErrorCodec:
         """Error as sent."""
         return error
 
-    def feedback(self, weights: np.ndarray, error: np.ndarray) -> np.ndarray:
-        """DFA current ``B e`` (Lava's float graded ``Dense``)."""
-        return feedback_current(weights, error)
-
 
 def feedback_current(weights: np.ndarray, error: np.ndarray) -> np.ndarray:
     """The DFA current ``B e`` of Lava's float graded ``Dense``."""

@@ -149,10 +149,6 @@ class ErrorCodec(Protocol):
         """The float error as sent on ``e_out``."""
         ...
 
-    def feedback(self, weights: np.ndarray, error: np.ndarray) -> np.ndarray:
-        """The DFA current ``B e`` of a sent error."""
-        ...
-
 
 @runtime_checkable
 class FrameEncoder(Protocol):

@@ -44,21 +44,6 @@ def check_weights(weights: object) -> np.ndarray:
     return w.copy()
 
 
-def check_program(name: str, program: object, protocol_name: str) -> object:
-    """``program`` if it implements the protocol ``protocol_name`` of
-    :mod:`lava_stllr.onchip.protocols` (``ValueError`` naming ``name`` otherwise)."""
-    from lava_stllr.onchip import protocols
-
-    return protocols.check_program(name, program, getattr(protocols, protocol_name))
-
-
-def check_update(update: object, *programs: object) -> str:
-    """``"step"`` or ``"sample"`` (the synaptic tag: programs that learn per sample)."""
-    from lava_stllr.onchip.protocols import check_update as check
-
-    return check(update, *programs)
-
-
 def check_window(n_steps: object, gap: object, window_start: object, delay: object
                  ) -> tuple[int, int, int, int]:
     """``(n_steps, gap, window_start, delay)`` of an output Process, checked:

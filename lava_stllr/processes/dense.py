@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from lava.magma.core.learning.learning_rule import Loihi3FLearningRule
 from lava.magma.core.process.ports.ports import InPort, OutPort
@@ -11,19 +9,15 @@ from lava.magma.core.process.variable import Var
 
 from lava_stllr import validate
 from lava_stllr.learning_rule import stllr_learning_rule
+from lava_stllr.onchip.protocols import SynapseProgram, check_program, check_update
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes._base import STLLRLayerProcess
 from lava_stllr.processes._checks import (
     check_params,
     check_period,
-    check_program,
-    check_update,
     check_weights,
 )
 from lava_stllr.processes.host_io import AliveCheck, pipe_recv, pipe_send
-
-if TYPE_CHECKING:
-    from lava_stllr.onchip.protocols import SynapseProgram
 
 
 class STLLRDense(STLLRLayerProcess):
@@ -98,7 +92,7 @@ class STLLRDense(STLLRLayerProcess):
             from lava_stllr.onchip.program import synapse_program
 
             program = synapse_program(params)
-        program = check_program("program", program, "SynapseProgram")
+        program = check_program("program", program, SynapseProgram)
         update = check_update(update, program)
         w = program.check_weights(w)
         rng_seed = validate.integer("rng_seed", rng_seed, 0)

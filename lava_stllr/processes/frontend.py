@@ -16,11 +16,11 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.variable import Var
 
 from lava_stllr import validate
+from lava_stllr.onchip.protocols import FrontNeuronProgram, PoolProgram, check_program
 from lava_stllr.processes._base import STLLRLayerProcess, STLLRProcess
-from lava_stllr.processes._checks import check_params, check_period, check_program
+from lava_stllr.processes._checks import check_params, check_period
 
 if TYPE_CHECKING:
-    from lava_stllr.onchip.protocols import FrontNeuronProgram, PoolProgram
     from lava_stllr.params import STLLRParams
 
 Shape = tuple[int, ...]
@@ -81,7 +81,7 @@ class FrontEndLIF(STLLRLayerProcess):
             from lava_stllr.onchip.conv_stages import front_neuron_program
 
             program = front_neuron_program(params)
-        program = check_program("program", program, "FrontNeuronProgram")
+        program = check_program("program", program, FrontNeuronProgram)
         super().__init__(shape=shape, params=params, program=program, name=name)
         self.a_in = InPort(shape=shape)
         self.s_out = OutPort(shape=shape)
@@ -122,7 +122,7 @@ class SpikePool(STLLRProcess):
             program = pool_program(kind, kernel)
         elif kind is not None or kernel is not None:
             raise ValueError("give SpikePool kind and kernel, or program, not both")
-        program = check_program("program", program, "PoolProgram")
+        program = check_program("program", program, PoolProgram)
         kernel = program.kernel
         out = (shape[0] // kernel, shape[1] // kernel, shape[2])
         if min(out) < 1:

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.variable import Var
 
 from lava_stllr import validate
+from lava_stllr.onchip.protocols import NeuronProgram, check_program, check_update
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes._base import STLLRLayerProcess
 from lava_stllr.processes._checks import (
     check_params,
     check_period,
-    check_program,
-    check_update,
     check_weights,
 )
-
-if TYPE_CHECKING:
-    from lava_stllr.onchip.protocols import NeuronProgram
 
 
 class STLLRLIF(STLLRLayerProcess):
@@ -86,7 +80,7 @@ class STLLRLIF(STLLRLayerProcess):
             from lava_stllr.onchip.program import neuron_program
 
             program = neuron_program(params)
-        program = check_program("program", program, "NeuronProgram")
+        program = check_program("program", program, NeuronProgram)
         period_value = check_period(period)
         delay = validate.integer("delay", delay, 0)
         update = check_update(update, program)

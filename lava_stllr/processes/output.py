@@ -9,12 +9,12 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.variable import Var
 
 from lava_stllr import validate
+from lava_stllr.onchip.protocols import check_update
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes._base import STLLRLayerProcess
 from lava_stllr.processes._checks import (
     check_params,
     check_unit,
-    check_update,
     check_window,
 )
 from lava_stllr.processes.host_io import AliveCheck, recv_result, send_label_message

@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.variable import Var
 
 from lava_stllr import validate
+from lava_stllr.onchip.protocols import ErrorCodec, ReadoutProgram, check_program, check_update
 from lava_stllr.params import STLLRParams
 from lava_stllr.processes._base import STLLRLayerProcess, STLLRProcess
 from lava_stllr.processes._checks import (
     check_params,
     check_period,
-    check_program,
     check_unit,
-    check_update,
     check_window,
 )
 from lava_stllr.processes.host_io import AliveCheck, recv_result
 from lava_stllr.processes.sources import LABEL_SIZE
-
-if TYPE_CHECKING:
-    from lava_stllr.onchip.protocols import ErrorCodec, ReadoutProgram
 
 
 class LeakyReadout(STLLRLayerProcess):
@@ -76,7 +70,7 @@ class LeakyReadout(STLLRLayerProcess):
             from lava_stllr.onchip.program import readout_program
 
             program = readout_program(params, beta_out)
-        program = check_program("program", program, "ReadoutProgram")
+        program = check_program("program", program, ReadoutProgram)
         period_value = check_period(period)
         delay = validate.integer("delay", delay, 0)
         update = check_update(update, program)
@@ -139,7 +133,7 @@ class OutputError(STLLRProcess):
             from lava_stllr.onchip.program import error_codec
 
             program = error_codec()
-        program = check_program("program", program, "ErrorCodec")
+        program = check_program("program", program, ErrorCodec)
         super().__init__(shape=(n,), n_steps=n_steps, gap=gap, window_start=window_start,
                          program=program, name=name)
         self.z_in = InPort(shape=(n,))

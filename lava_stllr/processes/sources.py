@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort
 
 from lava_stllr import validate
+from lava_stllr.onchip.protocols import FrameEncoder, check_program
 from lava_stllr.processes._base import STLLRProcess
-from lava_stllr.processes._checks import check_program
 from lava_stllr.processes.host_io import AliveCheck, pipe_send, send_label_message
-
-if TYPE_CHECKING:
-    from lava_stllr.onchip.protocols import FrameEncoder
 
 #: Size of a label message ``[label, learn, scored]``.
 LABEL_SIZE = 3
@@ -59,7 +54,7 @@ class EventSource(STLLRProcess):
             from lava_stllr.onchip.program import frame_encoder
 
             program = frame_encoder()
-        program = check_program("program", program, "FrameEncoder")
+        program = check_program("program", program, FrameEncoder)
         super().__init__(shape=(n_inputs,), n_steps=n_steps, program=program, name=name)
         self.sample_in = InPort(shape=(n_steps, n_inputs))
         self.sample_in.flag_external_pipe(buffer_size=buffer_size)

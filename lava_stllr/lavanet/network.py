@@ -69,10 +69,10 @@ class STLLRNetwork:
     signal : {"dfa"}
         Learning signal of the hidden layers.
     gap : int or None
-        Blank steps after each sample (None: ``L + 1``).
+        Blank steps after each sample (None: ``L + 1``, per sample ``L + 3``).
     beta_out, init_gain, seed, graded_input, update, recurrent
         See :class:`~lava_stllr.onchip.OnChipLayout` (``update="sample"``: per-sample
-        updates through the synaptic tag, float only; ``recurrent``: a learning recurrent
+        updates through the synaptic tag; ``recurrent``: a learning recurrent
         ``STLLRDense`` per hidden layer).
     weights : Weights or None
         Initial weights, e.g. ``trainer.weights`` of a reference trainer or

@@ -39,8 +39,10 @@ class OnChipLayout:
         Parameters or a preset name; ``lam_pre`` must be > 0.
     gap : int or None
         Blank steps after each sample; None means ``L + 1`` (no learning signal leaks
-        into the next sample), ``L + 2`` with ``update="sample"``.
-        ``n_steps + gap >= L + 2`` is required, and ``gap >= L + 2`` per sample.
+        into the next sample), ``L + 3`` with ``update="sample"`` (the gate step then
+        carries no learning signal, which fixed point needs).
+        ``n_steps + gap >= L + 2`` is required, and ``gap >= L + 2`` per sample
+        (``L + 3`` in fixed point, :func:`lava_stllr.onchip.program.check_fixed_update`).
     signal : {"dfa"}
         Learning signal of the hidden layers.
     beta_out : float
@@ -54,10 +56,10 @@ class OnChipLayout:
     update : {"step", "sample"}
         Weights move every step, or once per sample: the synapses accumulate the
         sample's S-TLLR products in their synaptic tag and apply it at the sample's
-        last step (float only; see :func:`~lava_stllr.onchip.steps.tag_gate`).
+        last step (float and fixed point; see :func:`~lava_stllr.onchip.steps.tag_gate`).
     recurrent : bool
         Give every hidden layer an all-to-all recurrent ``STLLRDense`` ``V_l`` (n_l, n_l):
-        layer ``l`` receives ``W_l h_{l-1}[k] + V_l h_l[k-1]`` (float only; see
+        layer ``l`` receives ``W_l h_{l-1}[k] + V_l h_l[k-1]`` (see
         :meth:`recurrent_delay`).
     weights : Weights or None
         Initial weights (e.g. trained offline by a reference trainer, or loaded from a

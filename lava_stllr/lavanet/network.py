@@ -52,7 +52,7 @@ from lava_stllr.runtime.guard import (
     wait_runtime,
 )
 from lava_stllr.runtime.shm import reclaim_stale_segments, record_runtime
-from lava_stllr.spec.network import Weights
+from lava_stllr.spec.network import DEFAULT_RECURRENT_GAIN, Weights
 
 
 class STLLRNetwork:
@@ -70,7 +70,7 @@ class STLLRNetwork:
         Learning signal of the hidden layers.
     gap : int or None
         Blank steps after each sample (None: ``L + 1``, per sample ``L + 3``).
-    beta_out, init_gain, seed, graded_input, update, recurrent
+    beta_out, init_gain, seed, graded_input, update, recurrent, recurrent_gain
         See :class:`~lava_stllr.onchip.OnChipLayout` (``update="sample"``: per-sample
         updates through the synaptic tag; ``recurrent``: a learning recurrent
         ``STLLRDense`` per hidden layer).
@@ -128,10 +128,12 @@ class STLLRNetwork:
                  quantize_options: dict | None = None, timeout: float = 600.0,
                  update: str = "step", recurrent: bool = False,
                  weights: Weights | None = None, fuse: bool | str = True,
-                 front_end: FrontEnd | None = None) -> None:
+                 front_end: FrontEnd | None = None,
+                 recurrent_gain: float = DEFAULT_RECURRENT_GAIN) -> None:
         self.layout = OnChipLayout(tuple(sizes), n_steps, params, gap, signal, beta_out,
                                    init_gain, seed, graded_input, update, recurrent=recurrent,
-                                   weights=weights, front_end=front_end)
+                                   recurrent_gain=recurrent_gain, weights=weights,
+                                   front_end=front_end)
         if not timeout > 0:
             raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
         self.program = network_program(self.layout, precision, quantize_options)

@@ -20,7 +20,13 @@ from lava_stllr.learning_rule import check_lava_params
 from lava_stllr.onchip.conv_stages import FrontEnd
 from lava_stllr.onchip.protocols import UPDATES
 from lava_stllr.params import STLLRParams
-from lava_stllr.spec.network import NetworkSpec, Weights, check_weights, init_weights
+from lava_stllr.spec.network import (
+    DEFAULT_RECURRENT_GAIN,
+    NetworkSpec,
+    Weights,
+    check_weights,
+    init_weights,
+)
 
 SIGNALS = ("dfa",)
 
@@ -61,6 +67,9 @@ class OnChipLayout:
         Give every hidden layer an all-to-all recurrent ``STLLRDense`` ``V_l`` (n_l, n_l):
         layer ``l`` receives ``W_l h_{l-1}[k] + V_l h_l[k-1]`` (see
         :meth:`recurrent_delay`).
+    recurrent_gain : float
+        Initial recurrent weights: uniform with std ``recurrent_gain/sqrt(n_l)``
+        (:attr:`~lava_stllr.spec.network.NetworkSpec.recurrent_gain`).
     weights : Weights or None
         Initial weights (e.g. trained offline by a reference trainer, or loaded from a
         run folder); None draws them from ``seed``. Recurrent matrices are needed iff
@@ -82,13 +91,16 @@ class OnChipLayout:
     graded_input: bool = False
     update: str = "step"
     recurrent: bool = False
+    recurrent_gain: float = DEFAULT_RECURRENT_GAIN
     weights: Weights | None = field(default=None, compare=False, repr=False)
     front_end: FrontEnd | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.recurrent, bool):
             raise ValueError(f"recurrent must be a bool, got {self.recurrent!r}")
-        spec = NetworkSpec(tuple(self.sizes), beta_out=self.beta_out, init_gain=self.init_gain)
+        spec = NetworkSpec(tuple(self.sizes), beta_out=self.beta_out, init_gain=self.init_gain,
+                           recurrent_gain=self.recurrent_gain)
+        object.__setattr__(self, "recurrent_gain", spec.recurrent_gain)
         object.__setattr__(self, "sizes", spec.sizes)
         if self.weights is not None:
             check_weights(self.spec, self.weights, "weights")
@@ -158,7 +170,8 @@ class OnChipLayout:
     @property
     def spec(self) -> NetworkSpec:
         """The layer layout as a :class:`NetworkSpec`."""
-        return NetworkSpec(self.sizes, self.recurrent, self.beta_out, self.init_gain)
+        return NetworkSpec(self.sizes, self.recurrent, self.beta_out, self.init_gain,
+                           self.recurrent_gain)
 
     @property
     def frozen(self) -> bool:

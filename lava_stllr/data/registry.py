@@ -4,9 +4,10 @@ Adding a dataset is one entry in :data:`DATASETS` (plus its reader, if it is a n
 the command line's ``--dataset`` choices and ``lava-stllr info`` come from here. Readers
 are imported lazily, so importing this module costs nothing.
 
-Every dataset has a ``train`` and a ``test`` split. A :class:`DataRequest` asks for
-training samples from one split and held-out samples from the same split (disjoint from
-the training samples, class proportions kept) or from the other one.
+Every dataset has a ``train`` and a ``test`` split (some also ``all``). A
+:class:`DataRequest` asks for training samples from one split and held-out samples from the
+same split (disjoint from the training samples: class proportions kept, or whole speakers
+for a dataset that holds out by speaker) or from another one.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SPLITS = ("train", "test")
+SPLITS = ("train", "test", "all")
 PICKS = ("first", "random")
 
 #: ``open_split(root, split, binning, cache_dir) -> dataset`` (every sample of a split).
@@ -52,6 +53,12 @@ class DatasetEntry:
     frame_shape : callable, optional
         ``() -> (C, H, W)`` of a generated dataset's input frame (a binned dataset's is
         its binning's ``frame_shape``).
+    splits : tuple of str
+        The splits it has.
+    hold_out_by : str, optional
+        Attribute of an opened split naming each sample's group (e.g. ``"speakers"``):
+        held-out samples from the training split are then whole groups, never seen in
+        training (:func:`group_split`).
     """
 
     name: str
@@ -62,6 +69,8 @@ class DatasetEntry:
     pick: str = "random"
     needs_tonic: bool = True
     frame_shape: Callable[[], tuple[int, int, int]] | None = None
+    splits: tuple[str, ...] = ("train", "test")
+    hold_out_by: str | None = None
 
     @property
     def needs_data_dir(self) -> bool:
@@ -157,6 +166,19 @@ def _tonic_split(class_name: str) -> SplitOpener:
     return open_split
 
 
+def _heidelberg_digits(root: Path | None, split: str, binning: Any,
+                       cache_dir: Path | None) -> Any:
+    from lava_stllr.data.heidelberg_digits import HeidelbergDigitsFolder
+
+    return HeidelbergDigitsFolder(root, split=split, config=binning, cache_dir=cache_dir)
+
+
+def _audio_binning() -> Any:
+    from lava_stllr.data.heidelberg_digits import audio_binning
+
+    return audio_binning(32)
+
+
 def _binning_config(name: str) -> Callable[[], Any]:
     def default() -> Any:
         from lava_stllr.data import binning
@@ -176,6 +198,9 @@ DATASETS: dict[str, DatasetEntry] = {entry.name: entry for entry in (
                  default_binning=_binning_config("DVSGESTURE_DEFAULT_CONFIG")),
     DatasetEntry("shd", _tonic_split("SHDDataset"),
                  default_binning=_binning_config("SHD_DEFAULT_CONFIG")),
+    # Held-out recordings come from speakers the training set never heard.
+    DatasetEntry("heidelberg-digits", _heidelberg_digits, default_binning=_audio_binning,
+                 val_split=None, needs_tonic=True, splits=SPLITS, hold_out_by="speakers"),
 )}
 
 
@@ -256,7 +281,7 @@ def _split_reader(entry: DatasetEntry, request: DataRequest) -> Callable[[str, i
     opened: dict[str, Any] = {}
 
     def from_files(split: str, n: int | None, seed: int) -> Any:
-        split = validate.choice("split", split, SPLITS)
+        split = validate.choice(f"{entry.name} split", split, entry.splits)
         if split not in opened:
             opened[split] = entry.open_split(request.root, split, binning, request.cache_dir)
         return take(opened[split], n, seed, f"{entry.name} {split} split", entry.pick)
@@ -290,8 +315,9 @@ def load_train_val(name: str, request: DataRequest) -> tuple[Any, Any | None]:
     from lava_stllr.data.dataset import stratified_split
 
     entry = get(name)
-    split = validate.choice("split", request.split, SPLITS)
-    val_split = validate.choice("val_split", resolved_val_split(name, request), SPLITS)
+    split = validate.choice(f"{name} split", request.split, entry.splits)
+    val_split = validate.choice(f"{name} val_split", resolved_val_split(name, request),
+                                entry.splits)
     read = _split_reader(entry, request)
     n_train, n_val, seed = request.n_train, request.n_val, request.seed
     if val_split != split:
@@ -299,6 +325,13 @@ def load_train_val(name: str, request: DataRequest) -> tuple[Any, Any | None]:
         return train, (read(val_split, n_val, seed + 1) if n_val else None)
     if not n_val:
         return read(split, n_train, seed), None
+    if entry.hold_out_by is not None:
+        pool = read(split, None, seed)
+        train_idx, val_idx = group_split(getattr(pool, entry.hold_out_by), pool.labels,
+                                         n_val, f"{name} {split} split")
+        train = take(pool.subset(train_idx), n_train, seed, f"{name} {split} split",
+                     entry.pick)
+        return train, pool.subset(val_idx)
     pool = read(split, None if n_train is None else n_train + n_val, seed)
     n_first = len(pool) - n_val if n_train is None else n_train
     if n_first < 1:
@@ -306,3 +339,59 @@ def load_train_val(name: str, request: DataRequest) -> tuple[Any, Any | None]:
                          f"training after {n_val} held-out ones")
     first, rest = stratified_split(pool.labels, n_first)
     return pool.subset(first), pool.subset(rest)
+
+
+def group_split(groups: Any, labels: Any, n_val: int, what: str) -> tuple[Any, Any]:
+    """Indices ``(train, val)`` holding out whole groups: the highest-numbered groups, as
+    few as give at least ``n_val`` samples, of which ``n_val`` are kept (class proportions
+    kept, :func:`~lava_stllr.data.dataset.stratified_split`).
+
+    Raises
+    ------
+    ValueError
+        ``n_val`` asks for every group (none would be left for training).
+    """
+    import numpy as np
+
+    from lava_stllr.data.dataset import stratified_split
+
+    groups = np.asarray(groups)
+    names = np.unique(groups)[::-1]
+    counts = np.array([(groups == g).sum() for g in names])
+    k = int(np.searchsorted(np.cumsum(counts), n_val)) + 1
+    if k >= names.size:
+        raise ValueError(f"{what}: {n_val} held-out samples would take every one of its "
+                         f"{names.size} groups (e.g. speakers); ask for at most "
+                         f"{int(counts[:-1].sum())}")
+    held = np.isin(groups, names[:k])
+    val = np.flatnonzero(held)
+    if val.size > n_val:
+        val = val[stratified_split(np.asarray(labels)[val], n_val)[0]]
+    return np.flatnonzero(~held), val
+
+
+def groups_in(name: str, dataset: Any) -> list[int] | None:
+    """The groups (e.g. speakers) whose samples ``dataset`` holds, for a dataset that holds
+    out by group (None otherwise, or when the samples do not say)."""
+    import numpy as np
+
+    attr = get(name).hold_out_by
+    if attr is None:
+        return None
+    source, indices = dataset, None
+    while True:
+        inner = source.__dict__.get("dataset") if hasattr(source, "__dict__") else None
+        if inner is not None:  # a checking view
+            source = inner
+            continue
+        if hasattr(source, "parent") and hasattr(source, "indices"):
+            idx = np.asarray(source.indices)
+            indices = idx if indices is None else idx[indices]
+            source = source.parent
+            continue
+        break
+    groups = getattr(source, attr, None)
+    if groups is None:
+        return None
+    groups = np.asarray(groups)
+    return sorted({int(g) for g in (groups if indices is None else groups[indices])})

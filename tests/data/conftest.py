@@ -102,3 +102,54 @@ def default_split():
     from lava_stllr.data.synthetic import synthetic_train_val
 
     return synthetic_train_val()
+
+
+#: The shared real Heidelberg Digits recordings (2,000 FLAC files), beside the repository.
+HEIDELBERG_DIGITS_ROOT = (Path(__file__).resolve().parents[2].parent / "shared" / "data"
+                          / "HeidelbergDigits")
+
+
+@pytest.fixture
+def heidelberg_digits_root() -> Path:
+    """Root of the real Heidelberg Digits recordings; skips the test when they are absent."""
+    if not (HEIDELBERG_DIGITS_ROOT / "audio").is_dir():
+        pytest.skip(f"real Heidelberg Digits audio not found at {HEIDELBERG_DIGITS_ROOT}")
+    return HEIDELBERG_DIGITS_ROOT
+
+
+def make_tone(freq_hz: float, seconds: float = 0.5, rate: int = 48000, amplitude: float = 0.3,
+         start_s: float = 0.0) -> np.ndarray:
+    """A pure tone of ``freq_hz`` after ``start_s`` of silence (float64 samples)."""
+    t = np.arange(int(round((start_s + seconds) * rate))) / rate
+    x = amplitude * np.sin(2 * np.pi * freq_hz * t)
+    x[t < start_s] = 0.0
+    return x
+
+
+def write_digit_files(root: Path, speakers=(0, 1, 4), digits=range(3),
+                       languages=("english", "german"), rate: int = 16000) -> Path:
+    """``root/audio/lang-<lang>_speaker-<NN>_trial-0_digit-<D>.flac``: a tone per file whose
+    frequency encodes the class (so a network can tell them apart); returns ``root``."""
+    import soundfile
+
+    folder = root / "audio"
+    folder.mkdir(parents=True, exist_ok=True)
+    for speaker in speakers:
+        for li, lang in enumerate(languages):
+            for d in digits:
+                freq = 300.0 * (1 + d + 4 * li) * (1 + 0.02 * speaker)
+                soundfile.write(folder / f"lang-{lang}_speaker-{speaker:02d}_trial-0_digit-"
+                                f"{d}.flac", make_tone(freq, 0.3, rate), rate)
+    return root
+
+
+@pytest.fixture
+def tone():
+    """:func:`make_tone`."""
+    return make_tone
+
+
+@pytest.fixture
+def write_digits():
+    """:func:`write_digit_files`."""
+    return write_digit_files

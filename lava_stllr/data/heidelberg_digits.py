@@ -1,0 +1,145 @@
+"""Heidelberg Digits: real spoken digits (the audio behind SHD), spiking through the audio
+front-end (:mod:`lava_stllr.data.audio`) and binned lazily, with the binned tensors cached.
+
+Layout: ``ROOT/audio/lang-<english|german>_speaker-<NN>_trial-<K>_digit-<D>.flac`` (``ROOT``
+may be the ``audio`` folder itself). Label ``D`` for English, ``10 + D`` for German (SHD's
+classes). Splits as in SHD: ``test`` = speakers 04 and 05, ``train`` = every other
+speaker; ``all`` = every recording in the folder.
+
+Heidelberg Digits: B. Cramer, Y. Stradmann, J. Schemmel, F. Zenke, "The Heidelberg Spiking
+Data Sets for the Systematic Evaluation of Spiking Neural Networks", IEEE TNNLS 2020
+(CC BY 4.0).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from lava_stllr.data.audio import AudioFrontEnd, encode_file
+from lava_stllr.data.binning import BinningConfig
+from lava_stllr.data.cache import FileEventDataset
+from lava_stllr.validate import choice, instance
+
+HEIDELBERG_DIGITS_URL = "https://zenkelab.org/resources/spiking-heidelberg-datasets-shd/"
+#: Speakers of SHD's test split; every other speaker is in its training split.
+TEST_SPEAKERS = (4, 5)
+SPLITS = ("train", "test", "all")
+_NAME = re.compile(r"lang-(english|german)_speaker-(\d+)_trial-(\d+)_digit-(\d)\.flac")
+
+
+def parse_name(path: Path) -> tuple[int, int]:
+    """``(label, speaker)`` from a file name of the corpus.
+
+    Raises
+    ------
+    ValueError
+        The name does not follow ``lang-<english|german>_speaker-<NN>_trial-<K>_digit-<D>.flac``.
+    """
+    match = _NAME.fullmatch(path.name)
+    if match is None:
+        raise ValueError(f"{path} is not named lang-<english|german>_speaker-<NN>_trial-<K>_"
+                         "digit-<D>.flac, as Heidelberg Digits recordings are")
+    lang, speaker, _, digit = match.groups()
+    return int(digit) + (10 if lang == "german" else 0), int(speaker)
+
+
+def audio_folder(root: str | os.PathLike) -> Path:
+    """The folder of ``.flac`` files: ``root/audio``, or ``root`` itself when it holds them.
+
+    Raises
+    ------
+    FileNotFoundError
+        Neither holds a ``.flac`` file.
+    """
+    root = Path(root).expanduser()
+    for folder in (root / "audio", root):
+        if folder.is_dir() and any(folder.glob("*.flac")):
+            return folder
+    raise FileNotFoundError(f"no Heidelberg Digits recordings found: expected "
+                            f"{root}/audio/lang-<english|german>_speaker-<NN>_trial-<K>_digit-"
+                            f"<D>.flac (see {HEIDELBERG_DIGITS_URL})")
+
+
+def audio_binning(n_channels: int, n_time_bins: int = 100, window_ms: int = 1000,
+                  max_count: int | None = 1) -> BinningConfig:
+    """Binning of front-end spikes: ``n_channels`` inputs, the first ``window_ms`` in
+    ``n_time_bins`` bins (binary by default)."""
+    return BinningConfig(sensor_size=(n_channels, 1, 1), n_time_bins=n_time_bins,
+                         t_start_us=0, t_end_us=window_ms * 1000, downsample=1,
+                         merge_polarities=True, max_count=max_count)
+
+
+class HeidelbergDigitsFolder(FileEventDataset):
+    """Heidelberg Digits recordings of one split, spiking and binned on access.
+
+    Parameters
+    ----------
+    root : str or Path
+        Folder holding ``audio/*.flac`` (or the ``audio`` folder).
+    split : {"train", "test", "all"}
+        SHD's training speakers, its test speakers (04, 05), or every recording.
+    config : BinningConfig, optional
+        Default :func:`audio_binning` of 32 channels; its ``sensor_size[0]`` is the
+        front-end's channel count.
+    front_end : AudioFrontEnd, optional
+        Front-end settings besides the channel count (default :class:`AudioFrontEnd`).
+    cache_dir : str or Path, optional
+        Disk cache of binned tensors; ``None`` disables it.
+    speakers : iterable of int, optional
+        Keep only these speakers' recordings (after the split).
+
+    Raises
+    ------
+    FileNotFoundError
+        No ``.flac`` files under ``root``.
+    ValueError
+        A file name that does not follow the corpus's pattern (named in the message), a
+        split with no recordings, or a binning that is not one channel row.
+    """
+
+    source_name = "Heidelberg Digits"
+
+    def __init__(self, root: str | os.PathLike, split: str = "train",
+                 config: BinningConfig | None = None,
+                 front_end: AudioFrontEnd | None = None,
+                 cache_dir: str | os.PathLike | None = None,
+                 speakers: Iterable[int] | None = None):
+        split = choice("split", split, SPLITS)
+        config = instance("config", audio_binning(32) if config is None else config,
+                          BinningConfig)
+        n_channels, height, polarities = config.sensor_size
+        if height != 1 or polarities != 1 or config.downsample != 1:
+            raise ValueError(f"audio spikes bin as sensor_size (n_channels, 1, 1) with "
+                             f"downsample 1, got {config.sensor_size}, {config.downsample}")
+        front_end = AudioFrontEnd() if front_end is None else front_end
+        self.front_end = AudioFrontEnd(**{**front_end.to_dict(), "n_channels": n_channels})
+        self.folder = audio_folder(root)
+        files = sorted(self.folder.glob("*.flac"))
+        parsed = [parse_name(f) for f in files]
+        keep = [i for i, (_, speaker) in enumerate(parsed)
+                if split == "all" or (speaker in TEST_SPEAKERS) == (split == "test")]
+        if speakers is not None:
+            wanted = {int(s) for s in speakers}
+            keep = [i for i in keep if parsed[i][1] in wanted]
+        if not keep:
+            raise ValueError(f"Heidelberg Digits folder {self.folder} holds no recordings of "
+                             f"the {split} split" + ("" if speakers is None else
+                                                     f" by speakers {sorted(wanted)}"))
+        self.root = Path(root)
+        self.split = split
+        self.files = [files[i] for i in keep]
+        self.labels = np.array([parsed[i][0] for i in keep], dtype=np.int64)
+        self.speakers = np.array([parsed[i][1] for i in keep], dtype=np.int64)
+        super().__init__(config, n_classes=20,
+                         identity=f"heidelberg-digits:{self.folder.resolve()}:"
+                                  f"{self.front_end.cache_key()}",
+                         cache_dir=cache_dir)
+
+    def read_events(self, index: int) -> np.ndarray:
+        """Front-end spikes of recording ``index`` (``t`` in microseconds, ``x`` channel)."""
+        return encode_file(self.files[index], self.front_end)

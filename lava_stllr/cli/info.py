@@ -7,7 +7,7 @@ import json
 from importlib.util import find_spec
 from typing import Any
 
-from lava_stllr.cli.parser import add_command
+from lava_stllr.cli.parser import AUDIO_DATASETS, add_command
 
 #: ``train --layers`` in one line (:mod:`lava_stllr.spec.layers`).
 LAYER_SYNTAX = ("tokens joined by '-': <C>c<k>[s<stride>][p<pad>] conv layer (C channels, "
@@ -51,6 +51,8 @@ def collect_info() -> dict[str, Any]:
                     for name, entry in DATASETS.items() if entry.default_binning},
         "layers": LAYER_SYNTAX,
         "held_out_split": {name: entry.val_split for name, entry in DATASETS.items()},
+        "held_out_by": {name: entry.hold_out_by for name, entry in DATASETS.items()
+                        if entry.hold_out_by},
         "fixed_point": "available",
         "lava_dl": vers.get("lava-dl") or "not installed (netx export works without it; "
                                           "pip install 'lava-stllr[dl]' to run the export)",
@@ -71,27 +73,35 @@ def run(args: argparse.Namespace) -> int:
               f"{p['alpha_pre']:<5} {p['psi']}")
     print("datasets: " + "; ".join(f"{k}: {v}" for k, v in info["datasets"].items()))
     print("backends: " + "; ".join(f"{k}: {v}" for k, v in info["backends"].items()))
-    print("train defaults (samples, epochs, hidden, lr, psi, optimizer; on chip: update, "
-          "lr decay per epoch):")
+    print("train defaults (samples, epochs, hidden [r: recurrent], lr, psi, reset, "
+          "optimizer; on chip: update, lr decay per epoch):")
     for name, per_backend in info["train_defaults"].items():
         for backend, d in per_backend.items():
             chip = (f"sgd (on chip), per {d['update']}, lr x{d['lr_decay']:g}/epoch"
                     if backend == "lava" else d["optimizer"] or "sgd")
-            print(f"  {name:<11} {backend:<9} {d['samples']:<5} {d['epochs']:<3} "
-                  f"{','.join(map(str, d['hidden'])):<5} {d['lr']:<7g} "
-                  f"{d['psi'] or 'preset'}, {chip}")
+            hidden = ",".join(map(str, d["hidden"])) + ("r" if d["recurrent"] else "")
+            if d["time_bins"]:
+                chip += f", {d['time_bins']} time bins"
+            print(f"  {name:<17} {backend:<9} {d['samples']:<5} {d['epochs']:<3} "
+                  f"{hidden:<5} {d['lr']:<7g} {d['psi'] or 'preset'}, "
+                  f"{d['reset'] or 'preset'} reset, {chip}")
     print("binning (time bins, window ms, downsample, input; --time-bins, --window-ms, "
-          "--downsample, --input):")
+          "--downsample, --input; audio: --channels):")
     for name, b in info["binning"].items():
         window = "whole recording" if b["t_end_us"] is None else \
             f"{(b['t_end_us'] - b['t_start_us']) / 1000:g}"
         kind = "binary" if b["max_count"] == 1 else "counts" if b["max_count"] is None \
             else f"counts <= {b['max_count']}"
-        print(f"  {name:<11} {b['n_time_bins']:<4} {window:<6} {b['downsample']:<3} {kind}")
+        channels = (f", {b['sensor_size'][0]} channels" if name in AUDIO_DATASETS else "")
+        print(f"  {name:<17} {b['n_time_bins']:<4} {window:<6} {b['downsample']:<3} "
+              f"{kind}{channels}")
     print(f"layers (train --layers): {info['layers']}")
     print("held-out samples come from (--val-split): " + ", ".join(
         f"{k} {'the split of the training samples' if v is None else 'the test split'}"
         for k, v in info["held_out_split"].items()))
+    for name, attr in info["held_out_by"].items():
+        print(f"  {name} holds out whole {attr} (the highest-numbered), never heard in "
+              "training")
     print(f"fixed point: {info['fixed_point']}")
     print(f"lava-dl: {info['lava_dl']}")
     return 0

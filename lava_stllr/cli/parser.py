@@ -188,6 +188,9 @@ def add_binning_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--input", choices=INPUT_KINDS, default=None,
                        help="binary: at most one spike per input and step (N-MNIST "
                             "default); counts: the number of events")
+    group.add_argument("--channels", type=positive_int, default=None, metavar="N",
+                       help="audio (heidelberg-digits): filterbank channels = input "
+                            "neurons of the audio front-end (default 32; 700: SHD's shape)")
 
 
 #: ``--input`` choices and the ``max_count`` each gives.
@@ -206,7 +209,16 @@ def binning_changes(args: argparse.Namespace) -> dict[str, object]:
         changes["downsample"] = args.downsample
     if args.input is not None:
         changes["max_count"] = INPUT_KINDS[args.input]
+    if getattr(args, "channels", None) is not None:
+        if args.dataset not in AUDIO_DATASETS:
+            raise CLIError(f"--channels applies to audio datasets ({', '.join(AUDIO_DATASETS)}),"
+                           f" not {args.dataset}")
+        changes["sensor_size"] = (args.channels, 1, 1)
     return changes
+
+
+#: Datasets whose inputs are the channels of the audio front-end.
+AUDIO_DATASETS = ("heidelberg-digits",)
 
 
 def resolve_dataset(args: argparse.Namespace, default: str) -> None:

@@ -90,8 +90,9 @@ def add_parser(sub: Any) -> None:
                         "ones, e.g. 8c5-p2-16c3-p2-128 (8c5: 8 channels 5x5 [s2 stride, "
                         "p1 padding]; p2/a2: max/avg pool 2x2; 128: dense); conv layers "
                         "train with --backend reference (see 'lava-stllr info')")
-    p.add_argument("--recurrent", action="store_true",
-                   help="all-to-all recurrent weights in every hidden layer")
+    p.add_argument("--recurrent", action=argparse.BooleanOptionalAction, default=None,
+                   help="all-to-all recurrent weights in every hidden layer (default: the "
+                        "dataset's, e.g. on for heidelberg-digits)")
     p.add_argument("--backend", choices=BACKENDS, default="lava",
                    help="lava: online in Lava's CPU simulator (default); reference: the "
                         "batched NumPy trainer")
@@ -210,6 +211,10 @@ def _resolve_defaults(args: argparse.Namespace) -> TrainDefaults:
         args.val_samples = max(1, args.samples // 4)
     if args.epochs is None:
         args.epochs = defaults.epochs
+    if args.recurrent is None:
+        args.recurrent = defaults.recurrent
+    if args.time_bins is None and defaults.time_bins is not None and args.init is None:
+        args.time_bins = defaults.time_bins
     if args.layers is None:
         args.hidden = args.hidden or defaults.hidden
         args.layers = "-".join(map(str, args.hidden))
@@ -265,7 +270,19 @@ def _dataset_record(args: argparse.Namespace, request: Any, train: Any,
             "n_train": len(train), "n_val": 0 if val is None else len(val),
             "n_steps": int(train.n_steps), "n_inputs": int(train.n_inputs),
             "n_classes": int(train.n_classes), **dataset_fingerprint(used, root),
-            "val_hash": None if val is None else dataset_fingerprint([val], root)["data_hash"]}
+            "val_hash": None if val is None else dataset_fingerprint([val], root)["data_hash"],
+            **_group_record(args.dataset, train, val)}
+
+
+def _group_record(name: str, train: Any, val: Any) -> dict[str, Any]:
+    """Which speakers trained and which were held out, for a dataset held out by speaker."""
+    from lava_stllr.data import registry
+
+    attr = registry.get(name).hold_out_by
+    if attr is None:
+        return {}
+    return {f"train_{attr}": registry.groups_in(name, train),
+            f"val_{attr}": None if val is None else registry.groups_in(name, val)}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -288,6 +305,8 @@ def run(args: argparse.Namespace) -> int:
         changes = {} if "lr" in given else {"lr": defaults.lr}
         if defaults.psi is not None and "psi" not in given and args.preset is None:
             changes["psi"] = defaults.psi
+        if defaults.reset is not None and "reset" not in given and args.preset is None:
+            changes["reset"] = defaults.reset
         params = build_params(args, changes)
     check_backend(args)
     request = data_request(args)

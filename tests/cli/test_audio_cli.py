@@ -1,0 +1,83 @@
+"""Spoken digits from the command line: defaults, speaker hold-out, channels, bad folders."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lava_stllr.cli import main
+
+TINY = ["--dataset", "heidelberg-digits", "--backend", "reference", "--epochs", "1",
+        "--hidden", "8", "--quiet", "--no-plots"]
+
+
+def test_train_holds_out_unseen_speakers_with_a_recurrent_layer(tmp_path, write_audio,
+                                                                 capsys):
+    root = write_audio(tmp_path / "hd", speakers=(0, 1, 2, 6))
+    run = tmp_path / "run"
+    assert main(["train", *TINY, "--data-dir", str(root), "--samples", "18",
+                 "--val-samples", "6", "--cache-dir", str(tmp_path / "cache"),
+                 "--out", str(run)]) == 0
+    assert "8r" in capsys.readouterr().out  # the dataset's default: a recurrent layer
+    record = json.loads((run / "run.json").read_text())
+    ds = record["dataset"]
+    assert ds["val_speakers"] == [6] and ds["train_speakers"] == [0, 1, 2]
+    assert ds["n_inputs"] == 32 and ds["n_steps"] == 100
+    # evaluate reads every recording with --split all
+    capsys.readouterr()
+    assert main(["evaluate", str(run), "--split", "all", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["samples"] == 24
+
+
+def test_channels_and_no_recurrent(tmp_path, write_audio, capsys):
+    root = write_audio(tmp_path / "hd", speakers=(0, 1))
+    run = tmp_path / "run"
+    assert main(["train", *TINY, "--data-dir", str(root), "--samples", "6", "--val-samples",
+                 "6", "--channels", "16", "--no-recurrent", "--out", str(run)]) == 0
+    record = json.loads((run / "run.json").read_text())
+    assert record["dataset"]["n_inputs"] == 16
+    assert "16-8-20" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--dataset", "nmnist", "--channels", "16"], "--channels applies to audio datasets"),
+    (["--dataset", "nmnist", "--split", "all"], "split must be one of"),
+])
+def test_audio_options_elsewhere_are_refused(tmp_path, write_audio, capsys, args, message):
+    (tmp_path / "n" / "Train").mkdir(parents=True)
+    assert main(["train", *args, "--data-dir", str(tmp_path / "n"), "--backend",
+                 "reference", "--quiet", "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_folder_without_recordings_is_one_line(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["train", *TINY, "--data-dir", str(tmp_path / "empty"), "--out",
+                 str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "no Heidelberg Digits recordings found" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_misnamed_recording_is_named(tmp_path, write_audio, capsys):
+    root = write_audio(tmp_path / "hd", speakers=(0, 1))
+    (root / "audio" / "lang-english_speaker-00_trial-0_digit-0.flac").rename(
+        root / "audio" / "hello.flac")
+    assert main(["train", *TINY, "--data-dir", str(root), "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "hello.flac is not named" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.timeout(300)
+def test_lava_defaults_learn_on_chip_with_a_recurrent_layer(tmp_path, write_audio, capsys):
+    root = write_audio(tmp_path / "hd", speakers=(0, 1))
+    run = tmp_path / "run"
+    assert main(["train", "--dataset", "heidelberg-digits", "--data-dir", str(root),
+                 "--samples", "6", "--val-samples", "6", "--epochs", "1", "--hidden", "4",
+                 "--quiet", "--no-plots", "--out", str(run)]) == 0
+    record = json.loads((run / "run.json").read_text())
+    assert record["dataset"]["binning"]["n_time_bins"] == 50  # the on-chip default
+    assert record["spec"]["recurrent"] is True
+    assert record["params"]["reset"] == "hard" and record["params"]["psi"] == "triangle"

@@ -34,6 +34,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import warnings
 from dataclasses import dataclass
 from math import gcd
 from pathlib import Path
@@ -127,8 +128,9 @@ class AudioFrontEnd:
     @property
     def fft_size(self) -> int:
         """FFT length: the window zero-padded to a power of two of at least
-        ``4 n_channels`` bins, so that even many channels each get frequency bins."""
-        return 1 << (max(self.window_samples, 4 * self.n_channels) - 1).bit_length()
+        ``2 n_channels`` samples (``n_channels`` frequency bins), so that many channels do
+        not all share the same few bins."""
+        return 1 << (max(self.window_samples, 2 * self.n_channels) - 1).bit_length()
 
     @property
     def neuron_decay(self) -> float:
@@ -206,7 +208,7 @@ def channel_levels(samples: np.ndarray, rate: int, config: AudioFrontEnd) -> np.
     power = np.abs(stft) ** 2
     bank = _mel_bank(config.sample_rate_hz, n_fft, config.n_channels, config.f_min_hz,
                      config.f_max_hz)
-    energy = bank @ power.astype(np.float64)
+    energy = np.asarray(bank @ power.astype(np.float64))
     level_db = 10.0 * np.log10(np.maximum(energy, 1e-30))
     level_db -= level_db.max()
     if config.onset_db is not None:
@@ -215,17 +217,23 @@ def channel_levels(samples: np.ndarray, rate: int, config: AudioFrontEnd) -> np.
     return np.clip(level, 0.0, 1.0)
 
 
-_BANKS: dict[tuple, np.ndarray] = {}
+_BANKS: dict[tuple, Any] = {}
 
 
-def _mel_bank(rate: int, n_fft: int, n_mels: int, fmin: float, fmax: float) -> np.ndarray:
-    """librosa's mel filterbank (float64), built once per setting in a process."""
+def _mel_bank(rate: int, n_fft: int, n_mels: int, fmin: float, fmax: float) -> Any:
+    """librosa's mel filterbank (float64) as a sparse matrix (each filter spans a few
+    frequency bins), built once per setting in a process."""
     import librosa
+    from scipy.sparse import csr_matrix
 
     key = (rate, n_fft, n_mels, fmin, fmax)
     if key not in _BANKS:
-        _BANKS[key] = librosa.filters.mel(sr=rate, n_fft=n_fft, n_mels=n_mels, fmin=fmin,
-                                          fmax=fmax, dtype=np.float64)
+        with warnings.catch_warnings():
+            # Many narrow low filters may hold no FFT bin: those channels stay silent.
+            warnings.filterwarnings("ignore", message="Empty filters detected")
+            _BANKS[key] = csr_matrix(librosa.filters.mel(sr=rate, n_fft=n_fft, n_mels=n_mels,
+                                                         fmin=fmin, fmax=fmax,
+                                                         dtype=np.float64))
     return _BANKS[key]
 
 

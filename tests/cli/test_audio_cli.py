@@ -81,3 +81,18 @@ def test_lava_defaults_learn_on_chip_with_a_recurrent_layer(tmp_path, write_audi
     assert record["dataset"]["binning"]["n_time_bins"] == 50  # the on-chip default
     assert record["spec"]["recurrent"] is True
     assert record["params"]["reset"] == "hard" and record["params"]["psi"] == "triangle"
+
+
+def test_convert_audio_writes_files_that_read_as_shd(tmp_path, write_audio, capsys):
+    root = write_audio(tmp_path / "hd", speakers=(0, 4))
+    out = tmp_path / "converted"
+    assert main(["convert-audio", str(root), str(out), "--channels", "700"]) == 0
+    assert "train: 6 recordings" in capsys.readouterr().out
+    run = tmp_path / "run"
+    assert main(["train", "--dataset", "shd", "--data-dir", str(out), "--backend", "reference",
+                 "--epochs", "1", "--hidden", "4", "--samples", "6", "--val-samples", "6",
+                 "--quiet", "--no-plots", "--out", str(run)]) == 0
+    record = json.loads((run / "run.json").read_text())
+    assert record["dataset"]["n_inputs"] == 700
+    assert main(["convert-audio", str(root), str(out)]) == 2  # never overwrites silently
+    assert "--overwrite" in capsys.readouterr().err

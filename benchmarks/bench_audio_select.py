@@ -1,0 +1,95 @@
+"""Choosing the spoken-digit defaults on a validation split of the training speakers.
+
+Trains on the shared Heidelberg Digits recordings of speakers 00-03, 06 and 07 and scores
+speakers 08 and 09 after every epoch; speakers 10 and 11 (the default held-out set of
+``lava-stllr train --dataset heidelberg-digits``) are never read. ``--backend reference``
+runs the batched trainer (``--signal bp|dfa``, Adam or SGD, batch 32); ``--backend
+onchip`` runs :class:`~lava_stllr.onchip.OnChipReference`, bit for bit the Lava network
+(DFA, batch 1, plain SGD, ``lr_scale = lr_decay**epoch``). The front-end's spikes are
+cached in ``--cache-dir``.
+
+Run: ``python benchmarks/bench_audio_select.py --backend reference --channels 32
+--hidden 128 --epochs 25`` or ``... --backend onchip --time-bins 50 --lr 3e-4
+--lr-decay 0.85 --epochs 12 --psi triangle --reset hard``
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+
+from lava_stllr.data.cache import materialize
+from lava_stllr.data.heidelberg_digits import HeidelbergDigitsFolder, audio_binning
+from lava_stllr.params import STLLRParams
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "HeidelbergDigits"
+TRAIN_SPEAKERS = (0, 1, 2, 3, 6, 7)
+VAL_SPEAKERS = (8, 9)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--cache-dir", type=Path, default=Path("cache"))
+    parser.add_argument("--backend", choices=("reference", "onchip"), default="reference")
+    parser.add_argument("--channels", type=int, default=32)
+    parser.add_argument("--time-bins", type=int, default=100)
+    parser.add_argument("--hidden", type=int, default=128)
+    parser.add_argument("--no-recurrent", action="store_true")
+    parser.add_argument("--preset", default="code_default")
+    parser.add_argument("--psi", default=None)
+    parser.add_argument("--reset", default=None)
+    parser.add_argument("--signal", choices=("bp", "dfa"), default="bp")
+    parser.add_argument("--optimizer", choices=("sgd", "adam"), default="adam")
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--lr-decay", type=float, default=1.0)
+    parser.add_argument("--epochs", type=int, default=25)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    binning = audio_binning(args.channels, n_time_bins=args.time_bins)
+    read = {name: materialize(HeidelbergDigitsFolder(args.data, "train", config=binning,
+                                                     cache_dir=args.cache_dir,
+                                                     speakers=speakers))
+            for name, speakers in (("train", TRAIN_SPEAKERS), ("val", VAL_SPEAKERS))}
+    train, val = read["train"], read["val"]
+    changes = {k: v for k, v in (("psi", args.psi), ("reset", args.reset)) if v is not None}
+    params = STLLRParams.preset(args.preset, lr=args.lr, **changes)
+    sizes = (args.channels, args.hidden, 20)
+    recurrent = not args.no_recurrent
+    start, curve = time.perf_counter(), []
+    if args.backend == "reference":
+        from lava_stllr.reference.stllr import STLLRTrainer
+        from lava_stllr.spec.network import NetworkSpec
+
+        trainer = STLLRTrainer(NetworkSpec(sizes, recurrent=recurrent), params,
+                               signal=args.signal, optimizer=args.optimizer, seed=args.seed,
+                               dtype="float32")
+        for epoch in range(args.epochs):
+            trainer.seed = args.seed + epoch  # a new shuffle every epoch
+            curve.append(trainer.fit(train, val, epochs=1, progress=False).val_acc[0])
+            print(f"epoch {epoch + 1}: val {curve[-1]:.3f} "
+                  f"({time.perf_counter() - start:.0f} s)", flush=True)
+    else:
+        from lava_stllr.onchip import OnChipLayout, OnChipReference
+
+        layout = OnChipLayout(sizes, args.time_bins, params, seed=args.seed,
+                              recurrent=recurrent)
+        net = OnChipReference(layout)
+        order = np.random.default_rng(args.seed)
+        for epoch in range(args.epochs):
+            net.train(train, indices=order.permutation(len(train)),
+                      lr_scale=args.lr_decay ** epoch)
+            curve.append(net.evaluate(val).accuracy)
+            print(f"epoch {epoch + 1}: val {curve[-1]:.3f} "
+                  f"({time.perf_counter() - start:.0f} s)", flush=True)
+    print(f"speakers {TRAIN_SPEAKERS} -> {VAL_SPEAKERS}: {len(train)}/{len(val)} recordings, "
+          f"{args.backend}, {sizes}{' recurrent' if recurrent else ''}, "
+          f"{args.time_bins} bins: last {curve[-1]:.3f}, best {max(curve):.3f}")
+
+
+if __name__ == "__main__":
+    main()

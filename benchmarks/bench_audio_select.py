@@ -48,6 +48,10 @@ def main() -> None:
     parser.add_argument("--lr-decay", type=float, default=1.0)
     parser.add_argument("--epochs", type=int, default=25)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--update", choices=("step", "sample"), default="step",
+                        help="onchip: weights move every step or once per sample")
+    parser.add_argument("--precision", choices=("float", "fixed"), default="float",
+                        help="onchip: float, or the Loihi 2 fixed-point arithmetic")
     args = parser.parse_args()
 
     binning = audio_binning(args.channels, n_time_bins=args.time_bins)
@@ -77,8 +81,8 @@ def main() -> None:
         from lava_stllr.onchip import OnChipLayout, OnChipReference
 
         layout = OnChipLayout(sizes, args.time_bins, params, seed=args.seed,
-                              recurrent=recurrent)
-        net = OnChipReference(layout)
+                              recurrent=recurrent, update=args.update)
+        net = OnChipReference(layout, precision=args.precision)
         order = np.random.default_rng(args.seed)
         for epoch in range(args.epochs):
             net.train(train, indices=order.permutation(len(train)),
@@ -87,7 +91,7 @@ def main() -> None:
             print(f"epoch {epoch + 1}: val {curve[-1]:.3f} "
                   f"({time.perf_counter() - start:.0f} s)", flush=True)
     print(f"speakers {TRAIN_SPEAKERS} -> {VAL_SPEAKERS}: {len(train)}/{len(val)} recordings, "
-          f"{args.backend}, {sizes}{' recurrent' if recurrent else ''}, "
+          f"{args.backend} ({args.precision}), {sizes}{' recurrent' if recurrent else ''}, "
           f"{args.time_bins} bins: last {curve[-1]:.3f}, best {max(curve):.3f}")
 
 

@@ -78,7 +78,7 @@ def test_lava_defaults_learn_on_chip_with_a_recurrent_layer(tmp_path, write_audi
                  "--samples", "6", "--val-samples", "6", "--epochs", "1", "--hidden", "4",
                  "--quiet", "--no-plots", "--out", str(run)]) == 0
     record = json.loads((run / "run.json").read_text())
-    assert record["dataset"]["binning"]["n_time_bins"] == 50  # the on-chip default
+    assert record["dataset"]["binning"]["n_time_bins"] == 25  # the on-chip default
     assert record["spec"]["recurrent"] is True
     assert record["params"]["reset"] == "hard" and record["params"]["psi"] == "triangle"
 

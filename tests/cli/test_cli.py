@@ -291,7 +291,8 @@ def test_dataset_choices_come_from_the_registry():
     from lava_stllr.cli import DATASETS
     from lava_stllr.data import registry
 
-    assert DATASETS == tuple(registry.DATASETS) == ("synthetic", "nmnist", "dvsgesture", "shd")
+    assert DATASETS == tuple(registry.DATASETS) == ("synthetic", "nmnist", "dvsgesture", "shd",
+                                                    "heidelberg-digits")
     assert [n for n, e in registry.DATASETS.items() if not e.needs_data_dir] == ["synthetic"]
     train, val = registry.load_train_val("synthetic", registry.DataRequest(
         n_train=3, n_val=2, seed=1))

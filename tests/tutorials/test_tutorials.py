@@ -38,6 +38,10 @@ SMALL: dict[str, dict[str, object]] = {
     "04_conv_frontend_onchip_head.ipynb": dict(
         N_TRAIN=80, N_VAL=24, N_ADAPT=24, EPOCHS=2, ADAPT_EPOCHS=1, LAYERS="4c5-p2-32",
         LR=3e-3, LR_ONLINE=3e-4, NOISE_HZ=50.0, N_CHECK=12, SEED=0),
+    "05_spoken_digits_on_chip.ipynb": dict(
+        DATA_DIR=None, CHANNELS=16, TIME_BINS=20, HIDDEN=16, TRAIN_SPEAKERS=[0, 1],
+        NEW_SPEAKER=9, PER_CLASS=1, EPOCHS=2, LR=2e-3, LR_DECAY=0.85, OFFLINE_EPOCHS=12,
+        ADAPT_EPOCHS=1, LR_ADAPT=1e-3, SEED=0),
 }
 
 
@@ -178,3 +182,14 @@ def test_04_conv_frontend_onchip_head(kernel_manager_factory) -> None:
     assert summary["head_err"] < 1e-9  # Lava head == NumPy twin
     assert summary["kernel_unchanged"]
     assert len(summary["adapt_noisy"]) == 2
+
+
+@pytest.mark.timeout(300)
+def test_05_spoken_digits_on_chip(kernel_manager_factory) -> None:
+    name = "05_spoken_digits_on_chip.ipynb"
+    summary, _ = run_notebook(TUTORIALS / name, SMALL[name], kernel_manager_factory)
+    assert not summary["real_data"]  # the stand-in tones
+    assert len(summary["on_chip_curve"]) == 2
+    assert all(0.0 <= a <= 1.0 for a in summary["on_chip_curve"])
+    assert summary["before_old"] > 0.05  # the offline network learnt the tones
+    assert all(change > 1e-5 for change in summary["weight_change"])  # on-chip adaptation

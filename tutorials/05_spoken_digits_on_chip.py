@@ -90,7 +90,7 @@ print(f"{what}: {len(everything)} recordings, speakers {sorted(set(everything.sp
 #
 # Three recordings: the compressed filterbank levels `a[c, k]` (1 ms frames, time 0 at the
 # onset of the word) and the spikes of the channels' LIF neurons. The neurons fire at a
-# rate that grows with the level and stay silent more than about 15 dB below the peak.
+# rate that grows with the level and stay silent more than about 26 dB below the peak.
 
 # %%
 shown = [0, len(everything) // 2, len(everything) - 1]

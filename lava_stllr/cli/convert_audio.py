@@ -15,8 +15,9 @@ def add_parser(sub: Any) -> None:
                     help="write spoken-digit recordings as SHD files (spikes/times, units)",
                     description="Run the audio front-end over a folder of Heidelberg Digits "
                                 "recordings (audio/*.flac) and write OUT/SHD/shd_train.h5 and "
-                                "shd_test.h5 (SHD's speaker split) in SHD's HDF5 layout, so "
-                                "that --dataset shd --data-dir OUT reads them.")
+                                "shd_test.h5 (test: speakers 04 and 05, train: the others) in "
+                                "SHD's HDF5 layout, so that --dataset shd --data-dir OUT "
+                                "reads them.")
     p.add_argument("data_dir", type=Path, metavar="DATA_DIR",
                    help="folder holding audio/lang-..._speaker-NN_trial-K_digit-D.flac")
     p.add_argument("out", type=Path, metavar="OUT", help="folder to write SHD/*.h5 into")
@@ -44,7 +45,10 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             if "holds no recordings" not in str(exc):
                 raise
-            print(f"{split}: no recordings, {target} not written")
+            target.unlink(missing_ok=True)  # never leave a file of another conversion
+            other = "train" if split == "test" else "test"
+            print(f"{split}: no recordings, {target} not written (train with --split "
+                  f"{other} --val-split {other})")
             continue
         events = [encode_file(path, front_end) for path in folder.files]
         write_shd_h5(target, events, folder.labels, folder.speakers)

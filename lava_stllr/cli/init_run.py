@@ -127,6 +127,9 @@ def _check_network(args: argparse.Namespace, loaded: Any) -> None:
     if args.recurrent and not recurrent:
         raise CLIError(f"--recurrent: the init run's network {spec.label} has no recurrent "
                        "weights (drop --recurrent)")
+    if args.recurrent is False and recurrent:
+        raise CLIError(f"--no-recurrent: the init run's network {spec.label} has recurrent "
+                       "weights (drop --no-recurrent)")
     if args.preset is not None:
         raise CLIError(f"--preset {args.preset}: the parameters come from the init run "
                        f"{loaded.folder} (change single ones with --lr or --set)")

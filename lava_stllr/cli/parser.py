@@ -171,7 +171,8 @@ def add_data_options(parser: argparse.ArgumentParser, default_dataset: str | Non
     group.add_argument("--cache-dir", type=Path, default=None, metavar="PATH",
                        help="disk cache for binned event tensors (real datasets)")
     group.add_argument("--split", choices=SPLITS, default=None,
-                       help="split the samples are read from (default: train)")
+                       help="split the samples are read from (default: train; all: every "
+                            "recording, heidelberg-digits only)")
 
 
 def add_binning_options(parser: argparse.ArgumentParser) -> None:

@@ -73,8 +73,9 @@ def add_parser(sub: Any) -> None:
                                 "weights, a run record and plots to a run folder.")
     add_data_options(p, DEFAULT_DATASET)
     p.add_argument("--val-split", choices=SPLITS, default=None,
-                   help="split the held-out samples come from (default: nmnist the "
-                        "training samples' split, the others test)")
+                   help="split the held-out samples come from (default: nmnist and "
+                        "heidelberg-digits the training samples' split, heidelberg-digits "
+                        "holding out whole speakers; the others test)")
     p.add_argument("--samples", type=count_or_all, default=None, metavar="N|all",
                    help="training samples (default: the dataset's, see 'lava-stllr info'); "
                         "all: every file of the split not held out")

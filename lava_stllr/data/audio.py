@@ -45,11 +45,13 @@ import numpy as np
 from lava_stllr import validate
 
 #: Bumped whenever the front-end's output for the same settings changes.
-AUDIO_FORMAT_VERSION = 1
+AUDIO_FORMAT_VERSION = 2
 #: Sample rates a recording may have (Hz); anything else is refused as unknown.
 KNOWN_SAMPLE_RATES = (8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000, 88200, 96000)
 #: Recordings longer than this are refused (a spoken digit lasts about one second).
 MAX_DURATION_S = 30.0
+#: Recordings shorter than this are refused (shorter than one filterbank window).
+MIN_DURATION_S = 0.05
 #: A recording whose peak stays below this (full scale 1) is refused as silent.
 SILENCE_PEAK = 1e-4
 #: Class names in label order, as SHD's ``extra/keys`` holds them.
@@ -160,23 +162,13 @@ def read_audio(path: str | os.PathLike) -> tuple[np.ndarray, int]:
     Raises
     ------
     AudioFileError
-        The file is not audio soundfile can read, its rate is not in
-        :data:`KNOWN_SAMPLE_RATES`, it is longer than :data:`MAX_DURATION_S`, empty, or
+        :func:`check_audio_header` refuses it, or it is empty, holds NaN or Inf, or is
         silent (peak below :data:`SILENCE_PEAK`). The message names the file.
     """
     import soundfile
 
     path = Path(path)
-    try:
-        info = soundfile.info(str(path))
-    except Exception as err:
-        raise AudioFileError(f"{path} is not a readable sound file: {err}") from None
-    if info.samplerate not in KNOWN_SAMPLE_RATES:
-        raise AudioFileError(f"{path} has an unknown sample rate {info.samplerate} Hz "
-                             f"(known: {', '.join(map(str, KNOWN_SAMPLE_RATES))})")
-    if info.frames > MAX_DURATION_S * info.samplerate:
-        raise AudioFileError(f"{path} lasts {info.frames / info.samplerate:.1f} s; recordings "
-                             f"longer than {MAX_DURATION_S:g} s are refused")
+    check_audio_header(path)
     try:
         samples, rate = soundfile.read(str(path), dtype="float64", always_2d=True)
     except Exception as err:
@@ -184,10 +176,40 @@ def read_audio(path: str | os.PathLike) -> tuple[np.ndarray, int]:
     samples = samples.mean(axis=1)
     if samples.size == 0:
         raise AudioFileError(f"{path} holds no samples")
+    if not np.all(np.isfinite(samples)):
+        raise AudioFileError(f"{path} holds NaN or infinite samples")
     peak = float(np.max(np.abs(samples)))
-    if not np.isfinite(peak) or peak < SILENCE_PEAK:
+    if peak < SILENCE_PEAK:
         raise AudioFileError(f"{path} is silent (peak {peak:.2g} of full scale)")
     return samples, int(rate)
+
+
+def check_audio_header(path: str | os.PathLike) -> None:
+    """What :func:`read_audio` can tell from the file's header alone (cheap: no decoding):
+    readable, a known sample rate, at least :data:`MIN_DURATION_S` and at most
+    :data:`MAX_DURATION_S` long.
+
+    Raises
+    ------
+    AudioFileError
+        Naming the file and the reason.
+    """
+    import soundfile
+
+    try:
+        info = soundfile.info(str(path))
+    except Exception as err:
+        raise AudioFileError(f"{path} is not a readable sound file: {err}") from None
+    if info.samplerate not in KNOWN_SAMPLE_RATES:
+        raise AudioFileError(f"{path} has an unknown sample rate {info.samplerate} Hz "
+                             f"(known: {', '.join(map(str, KNOWN_SAMPLE_RATES))})")
+    seconds = info.frames / info.samplerate
+    if seconds > MAX_DURATION_S:
+        raise AudioFileError(f"{path} lasts {seconds:.1f} s; recordings longer than "
+                             f"{MAX_DURATION_S:g} s are refused")
+    if seconds < MIN_DURATION_S:
+        raise AudioFileError(f"{path} lasts {1000 * seconds:.0f} ms; recordings shorter than "
+                             f"{1000 * MIN_DURATION_S:.0f} ms are refused")
 
 
 def channel_levels(samples: np.ndarray, rate: int, config: AudioFrontEnd) -> np.ndarray:
@@ -202,9 +224,12 @@ def channel_levels(samples: np.ndarray, rate: int, config: AudioFrontEnd) -> np.
         g = gcd(int(rate), config.sample_rate_hz)
         samples = resample_poly(samples, config.sample_rate_hz // g, int(rate) // g)
     n_fft = config.fft_size
-    stft = librosa.stft(samples.astype(np.float32), n_fft=n_fft,
-                        win_length=config.window_samples, hop_length=config.hop_samples,
-                        window="hann", center=True, pad_mode="constant")
+    with warnings.catch_warnings():
+        # A recording shorter than the FFT is zero-padded (the window is centred).
+        warnings.filterwarnings("ignore", message="n_fft=.* is too large")
+        stft = librosa.stft(samples.astype(np.float32), n_fft=n_fft,
+                            win_length=config.window_samples, hop_length=config.hop_samples,
+                            window="hann", center=True, pad_mode="constant")
     power = np.abs(stft) ** 2
     bank = _mel_bank(config.sample_rate_hz, n_fft, config.n_channels, config.f_min_hz,
                      config.f_max_hz)

@@ -229,3 +229,33 @@ def stratified_split(
     first.sort()
     rest = np.setdiff1d(np.arange(n), first)
     return first, rest
+
+
+def group_split(groups: np.ndarray, labels: np.ndarray, n_val: int,
+                what: str) -> tuple[np.ndarray, np.ndarray]:
+    """Indices ``(train, val)`` holding out whole groups: the highest-numbered groups, as
+    few as give at least ``n_val`` samples, of which ``n_val`` are kept (class proportions
+    kept, :func:`stratified_split`).
+
+    Raises
+    ------
+    ValueError
+        ``n_val`` asks for every group (none would be left for training).
+    """
+    groups = np.asarray(groups)
+    names = np.unique(groups)[::-1]
+    counts = np.array([(groups == g).sum() for g in names])
+    k = int(np.searchsorted(np.cumsum(counts), n_val)) + 1
+    if k >= names.size:
+        if names.size == 1:
+            raise ValueError(f"{what}: its samples all come from one group (e.g. one "
+                             "speaker), so none can be held out unheard")
+        raise ValueError(f"{what}: {n_val} held-out samples would take every one of its "
+                         f"{names.size} groups (e.g. speakers); ask for at most "
+                         f"{int(counts[:-1].sum())}")
+    held = np.isin(groups, names[:k])
+    val = np.flatnonzero(held)
+    if val.size > n_val:
+        val = val[stratified_split(np.asarray(labels)[val], n_val)[0]]
+    return np.flatnonzero(~held), val
+

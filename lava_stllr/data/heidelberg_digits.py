@@ -3,8 +3,10 @@ front-end (:mod:`lava_stllr.data.audio`) and binned lazily, with the binned tens
 
 Layout: ``ROOT/audio/lang-<english|german>_speaker-<NN>_trial-<K>_digit-<D>.flac`` (``ROOT``
 may be the ``audio`` folder itself). Label ``D`` for English, ``10 + D`` for German (SHD's
-classes). Splits as in SHD: ``test`` = speakers 04 and 05, ``train`` = every other
-speaker; ``all`` = every recording in the folder.
+classes). Speaker-disjoint splits: ``test`` = speakers 04 and 05 (the speakers SHD's test
+set holds and its training set does not), ``train`` = every other speaker; ``all`` =
+every recording in the folder. Every file's header is checked when the folder is opened,
+so a broken file stops a run before it starts.
 
 Heidelberg Digits: B. Cramer, Y. Stradmann, J. Schemmel, F. Zenke, "The Heidelberg Spiking
 Data Sets for the Systematic Evaluation of Spiking Neural Networks", IEEE TNNLS 2020
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lava_stllr.data.audio import AudioFrontEnd, encode_file
+from lava_stllr.data.audio import AudioFrontEnd, check_audio_header, encode_file
 from lava_stllr.data.binning import BinningConfig
 from lava_stllr.data.cache import FileEventDataset
 from lava_stllr.validate import choice, instance
@@ -82,7 +84,7 @@ class HeidelbergDigitsFolder(FileEventDataset):
     root : str or Path
         Folder holding ``audio/*.flac`` (or the ``audio`` folder).
     split : {"train", "test", "all"}
-        SHD's training speakers, its test speakers (04, 05), or every recording.
+        Every speaker but 04 and 05, speakers 04 and 05, or every recording.
     config : BinningConfig, optional
         Default :func:`audio_binning` of 32 channels; its ``sensor_size[0]`` is the
         front-end's channel count.
@@ -98,7 +100,8 @@ class HeidelbergDigitsFolder(FileEventDataset):
     FileNotFoundError
         No ``.flac`` files under ``root``.
     ValueError
-        A file name that does not follow the corpus's pattern (named in the message), a
+        A file name that does not follow the corpus's pattern, a file that is not usable
+        audio (:func:`~lava_stllr.data.audio.check_audio_header`; both name the file), a
         split with no recordings, or a binning that is not one channel row.
     """
 
@@ -133,6 +136,8 @@ class HeidelbergDigitsFolder(FileEventDataset):
         self.root = Path(root)
         self.split = split
         self.files = [files[i] for i in keep]
+        for path in self.files:
+            check_audio_header(path)
         self.labels = np.array([parsed[i][0] for i in keep], dtype=np.int64)
         self.speakers = np.array([parsed[i][1] for i in keep], dtype=np.int64)
         super().__init__(config, n_classes=20,

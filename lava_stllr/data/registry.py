@@ -42,7 +42,7 @@ class DatasetEntry:
     default_binning : callable, optional
         ``() -> BinningConfig`` used when a request names no binning (what the command
         line trains with); None for a dataset that is not binned from events.
-    val_split : {"train", "test"} or None
+    val_split : {"train", "test", "all"} or None
         Where held-out samples come from unless a request says otherwise (None: the
         training samples' split).
     pick : {"first", "random"}
@@ -58,7 +58,7 @@ class DatasetEntry:
     hold_out_by : str, optional
         Attribute of an opened split naming each sample's group (e.g. ``"speakers"``):
         held-out samples from the training split are then whole groups, never seen in
-        training (:func:`group_split`).
+        training (:func:`~lava_stllr.data.dataset.group_split`).
     """
 
     name: str
@@ -92,8 +92,9 @@ class DataRequest:
         Held-out samples; 0 gives no held-out set.
     seed : int
         Seeds a random pick (``pick="random"``) and generated data.
-    split, val_split : {"train", "test"}
-        The splits of the training and the held-out samples (``val_split=None``: the
+    split, val_split : {"train", "test", "all"}
+        The splits of the training and the held-out samples (``all`` for a dataset whose
+        :attr:`DatasetEntry.splits` has it) (``val_split=None``: the
         dataset's :attr:`DatasetEntry.val_split`).
     binning : mapping
         Fields of the dataset's :class:`~lava_stllr.data.binning.BinningConfig` to change
@@ -327,9 +328,12 @@ def load_train_val(name: str, request: DataRequest) -> tuple[Any, Any | None]:
         return read(split, n_train, seed), None
     if entry.hold_out_by is not None:
         pool = read(split, None, seed)
+        from lava_stllr.data.dataset import group_split
+
         train_idx, val_idx = group_split(getattr(pool, entry.hold_out_by), pool.labels,
                                          n_val, f"{name} {split} split")
-        train = take(pool.subset(train_idx), n_train, seed, f"{name} {split} split",
+        train = take(pool.subset(train_idx), n_train, seed,
+                     f"{name} {split} split without its held-out {entry.hold_out_by}",
                      entry.pick)
         return train, pool.subset(val_idx)
     pool = read(split, None if n_train is None else n_train + n_val, seed)
@@ -339,35 +343,6 @@ def load_train_val(name: str, request: DataRequest) -> tuple[Any, Any | None]:
                          f"training after {n_val} held-out ones")
     first, rest = stratified_split(pool.labels, n_first)
     return pool.subset(first), pool.subset(rest)
-
-
-def group_split(groups: Any, labels: Any, n_val: int, what: str) -> tuple[Any, Any]:
-    """Indices ``(train, val)`` holding out whole groups: the highest-numbered groups, as
-    few as give at least ``n_val`` samples, of which ``n_val`` are kept (class proportions
-    kept, :func:`~lava_stllr.data.dataset.stratified_split`).
-
-    Raises
-    ------
-    ValueError
-        ``n_val`` asks for every group (none would be left for training).
-    """
-    import numpy as np
-
-    from lava_stllr.data.dataset import stratified_split
-
-    groups = np.asarray(groups)
-    names = np.unique(groups)[::-1]
-    counts = np.array([(groups == g).sum() for g in names])
-    k = int(np.searchsorted(np.cumsum(counts), n_val)) + 1
-    if k >= names.size:
-        raise ValueError(f"{what}: {n_val} held-out samples would take every one of its "
-                         f"{names.size} groups (e.g. speakers); ask for at most "
-                         f"{int(counts[:-1].sum())}")
-    held = np.isin(groups, names[:k])
-    val = np.flatnonzero(held)
-    if val.size > n_val:
-        val = val[stratified_split(np.asarray(labels)[val], n_val)[0]]
-    return np.flatnonzero(~held), val
 
 
 def groups_in(name: str, dataset: Any) -> list[int] | None:

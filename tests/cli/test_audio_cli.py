@@ -96,3 +96,26 @@ def test_convert_audio_writes_files_that_read_as_shd(tmp_path, write_audio, caps
     assert record["dataset"]["n_inputs"] == 700
     assert main(["convert-audio", str(root), str(out)]) == 2  # never overwrites silently
     assert "--overwrite" in capsys.readouterr().err
+
+
+def test_convert_audio_says_how_to_train_without_test_speakers(tmp_path, write_audio, capsys):
+    root = write_audio(tmp_path / "hd", speakers=(0, 1))
+    out = tmp_path / "converted"
+    (out / "SHD").mkdir(parents=True)
+    (out / "SHD" / "shd_test.h5").write_bytes(b"from another conversion")
+    assert main(["convert-audio", str(root), str(out), "--channels", "700",
+                 "--overwrite"]) == 0
+    printed = capsys.readouterr().out
+    assert "test: no recordings" in printed and "--val-split train" in printed
+    assert not (out / "SHD" / "shd_test.h5").exists()
+    assert (out / "SHD" / "shd_train.h5").is_file()
+
+
+def test_init_refuses_to_drop_recurrent_weights(tmp_path, write_audio, capsys):
+    root = write_audio(tmp_path / "hd", speakers=(0, 1))
+    run = tmp_path / "run"
+    assert main(["train", *TINY, "--data-dir", str(root), "--samples", "6",
+                 "--val-samples", "6", "--out", str(run)]) == 0
+    assert main(["train", *TINY, "--data-dir", str(root), "--init", str(run),
+                 "--no-recurrent", "--out", str(tmp_path / "again")]) == 2
+    assert "--no-recurrent" in capsys.readouterr().err

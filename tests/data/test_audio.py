@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import soundfile
@@ -87,11 +89,14 @@ def test_bad_settings_are_refused(field, value, match):
         AudioFrontEnd(**{field: value})
 
 
-def test_the_cache_key_changes_with_every_setting():
+@pytest.mark.parametrize("field", [f.name for f in dataclasses.fields(AudioFrontEnd)])
+def test_the_cache_key_changes_with_every_setting(field):
     base = AudioFrontEnd()
     assert base.cache_key() == AudioFrontEnd().cache_key()
-    assert base.cache_key() != AudioFrontEnd(n_channels=33).cache_key()
-    assert base.cache_key() != AudioFrontEnd(onset_db=None).cache_key()
+    value = getattr(base, field)
+    changed = {"n_channels": 33, "sample_rate_hz": 22050, "onset_db": None}.get(
+        field, value * 0.9 if isinstance(value, float) else value)
+    assert base.cache_key() != AudioFrontEnd(**{field: changed}).cache_key()
 
 
 def test_bad_files_get_one_clear_error(tmp_path, tone):
@@ -111,6 +116,19 @@ def test_bad_files_get_one_clear_error(tmp_path, tone):
     soundfile.write(long, np.full(8000 * 600, 0.1), 8000, subtype="PCM_U8")
     with pytest.raises(AudioFileError, match="lasts 600.0 s"):
         audio.read_audio(long)
+
+
+def test_nan_and_too_short_recordings_are_refused(tmp_path, tone):
+    nan = tmp_path / "nan.wav"
+    x = tone(440.0, 0.2, 16000)
+    x[100] = np.nan
+    soundfile.write(nan, x, 16000, subtype="FLOAT")
+    with pytest.raises(AudioFileError, match="NaN or infinite"):
+        audio.read_audio(nan)
+    short = tmp_path / "short.wav"
+    soundfile.write(short, tone(440.0, 0.02, 16000), 16000)
+    with pytest.raises(AudioFileError, match="lasts 20 ms"):
+        audio.read_audio(short)
 
 
 def test_stereo_is_averaged_to_mono(tmp_path, tone):

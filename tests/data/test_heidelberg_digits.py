@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from lava_stllr.data import registry
+from lava_stllr.data.dataset import group_split
 from lava_stllr.data.heidelberg_digits import HeidelbergDigitsFolder, audio_binning, parse_name
 
 
@@ -48,9 +49,9 @@ def test_bad_folders_are_refused_with_the_reason(tmp_path, write_digits):
 def test_a_file_that_is_not_audio_is_named(tmp_path, write_digits):
     root = write_digits(tmp_path, speakers=(0,))
     (root / "audio" / "lang-english_speaker-00_trial-0_digit-1.flac").write_bytes(b"oops")
-    data = HeidelbergDigitsFolder(root)
+    # Found when the folder is opened, before any training.
     with pytest.raises(ValueError, match="digit-1.flac is not a readable sound file"):
-        [data[i] for i in range(len(data))]
+        HeidelbergDigitsFolder(root)
 
 
 def test_held_out_recordings_come_from_unseen_speakers(tmp_path, write_digits):
@@ -67,12 +68,15 @@ def test_held_out_recordings_come_from_unseen_speakers(tmp_path, write_digits):
     assert set(registry.groups_in("heidelberg-digits", train)) <= {0, 1} and len(train) == 10
     with pytest.raises(ValueError, match="would take every one of its 4 groups"):
         registry.load_train_val("heidelberg-digits", registry.DataRequest(root=root, n_val=20))
+    with pytest.raises(ValueError, match="without its held-out speakers: asked for 19"):
+        registry.load_train_val("heidelberg-digits",
+                                registry.DataRequest(root=root, n_val=6, n_train=19))
 
 
 def test_the_group_split_keeps_speakers_apart():
     groups = np.repeat([0, 1, 2, 3], 5)
     labels = np.tile(np.arange(5), 4)
-    train, val = registry.group_split(groups, labels, 7, "x")
+    train, val = group_split(groups, labels, 7, "x")
     assert set(groups[val]) == {2, 3} and len(val) == 7
     assert set(groups[train]) == {0, 1}
     assert not set(train) & set(val)

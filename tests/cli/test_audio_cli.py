@@ -119,3 +119,13 @@ def test_init_refuses_to_drop_recurrent_weights(tmp_path, write_audio, capsys):
     assert main(["train", *TINY, "--data-dir", str(root), "--init", str(run),
                  "--no-recurrent", "--out", str(tmp_path / "again")]) == 2
     assert "--no-recurrent" in capsys.readouterr().err
+
+
+def test_train_on_every_recording_with_split_all(tmp_path, write_audio, capsys):
+    root = write_audio(tmp_path / "hd", speakers=(0, 4, 5))  # 04 and 05: the test split
+    run = tmp_path / "run"
+    assert main(["train", *TINY, "--data-dir", str(root), "--split", "all", "--samples",
+                 "12", "--val-samples", "6", "--out", str(run)]) == 0
+    ds = json.loads((run / "run.json").read_text())["dataset"]
+    assert ds["split"] == "all" and ds["val_speakers"] == [5]
+    assert ds["train_speakers"] == [0, 4]

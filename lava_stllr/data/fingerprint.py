@@ -18,9 +18,9 @@ CONTENT_LIMIT = 1 << 30
 _CHUNK = 1 << 20
 
 
-def data_files(dataset: Any) -> list[Path]:
-    """The files holding the samples of ``dataset`` (through checked views and subsets);
-    ``[]`` for a dataset made in code."""
+def underlying(dataset: Any) -> tuple[Any, list[int] | None]:
+    """The dataset under checked views and subsets, and the indices of ``dataset``'s
+    samples in it (None: all of them, in order)."""
     indices = None
     while True:
         inner = getattr(dataset, "dataset", None)  # CheckedDataset
@@ -32,7 +32,13 @@ def data_files(dataset: Any) -> list[Path]:
             indices = idx if indices is None else [idx[i] for i in indices]
             dataset = dataset.parent
             continue
-        break
+        return dataset, indices
+
+
+def data_files(dataset: Any) -> list[Path]:
+    """The files holding the samples of ``dataset`` (through checked views and subsets);
+    ``[]`` for a dataset made in code."""
+    dataset, indices = underlying(dataset)
     files = getattr(dataset, "files", None)
     if files is not None:
         return [Path(files[i]) for i in (range(len(files)) if indices is None else indices)]

@@ -350,21 +350,12 @@ def groups_in(name: str, dataset: Any) -> list[int] | None:
     out by group (None otherwise, or when the samples do not say)."""
     import numpy as np
 
+    from lava_stllr.data.fingerprint import underlying
+
     attr = get(name).hold_out_by
     if attr is None:
         return None
-    source, indices = dataset, None
-    while True:
-        inner = source.__dict__.get("dataset") if hasattr(source, "__dict__") else None
-        if inner is not None:  # a checking view
-            source = inner
-            continue
-        if hasattr(source, "parent") and hasattr(source, "indices"):
-            idx = np.asarray(source.indices)
-            indices = idx if indices is None else idx[indices]
-            source = source.parent
-            continue
-        break
+    source, indices = underlying(dataset)
     groups = getattr(source, attr, None)
     if groups is None:
         return None

@@ -38,22 +38,25 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: str | Path, write: Any) -> None:
+def atomic_write(path: str | Path, write: Any, mode: str = "wb") -> None:
     """Write via ``write(binary_fileobj)`` to a temporary file in the same folder, then
     rename, so a crash never leaves a partial file under ``path``. The file gets the
-    usual permissions (0666 minus the umask), not mkstemp's private 0600.
+    usual permissions (0666 minus the umask), not mkstemp's private 0600. ``mode`` is
+    ``"wb"``, or ``"w+b"`` for a writer that also reads back (h5py).
 
     The data is fsynced before the rename and the folder after it, so after a power
     loss ``path`` holds the old or the new content. A process killed with SIGKILL
     mid-write leaves only its hidden temporary ``.<name>.*.tmp`` file, which nothing
     reads.
     """
+    if mode not in ("wb", "w+b"):
+        raise ValueError(f"mode must be 'wb' or 'w+b', got {mode!r}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, new_file_mode())
-        with os.fdopen(fd, "wb") as f:
+        with os.fdopen(fd, mode) as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())

@@ -56,3 +56,18 @@ def test_written_files_are_readable_by_others(tmp_path):
     path = io.save_json(tmp_path / "run.json", {"acc": 0.5})
     assert path.stat().st_mode & 0o044 == 0o044 or path.stat().st_mode & 0o004 == 0
     assert json.loads(path.read_text())["format_version"] == io.FORMAT_VERSION
+
+
+def test_atomic_write_can_hand_a_reading_writer_its_file(tmp_path):
+    from lava_stllr.files import atomic_write
+
+    def write_and_read_back(fh):
+        fh.write(b"abc")
+        fh.seek(0)
+        assert fh.read() == b"abc"
+
+    atomic_write(tmp_path / "f", write_and_read_back, mode="w+b")
+    assert (tmp_path / "f").read_bytes() == b"abc"
+    with pytest.raises(ValueError, match="mode must be 'wb' or 'w\\+b'"):
+        atomic_write(tmp_path / "g", lambda fh: None, mode="ab")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f"]

@@ -54,8 +54,6 @@ MAX_DURATION_S = 30.0
 MIN_DURATION_S = 0.05
 #: A recording whose peak stays below this (full scale 1) is refused as silent.
 SILENCE_PEAK = 1e-4
-#: Class names in label order, as SHD's ``extra/keys`` holds them.
-SHD_KEYS = tuple(f"{lang}-{d}" for lang in ("english", "german") for d in range(10))
 EVENT_DTYPE = np.dtype([("t", np.int64), ("x", np.int64), ("p", np.int64)])
 
 
@@ -302,10 +300,13 @@ def write_shd_h5(path: str | os.PathLike, events: list[np.ndarray], labels: np.n
 
     Datasets: ``spikes/times`` (per recording, float32 seconds), ``spikes/units``
     (uint16 channel), ``labels`` (uint16), ``extra/speaker`` (uint16), ``extra/keys``
-    (the 20 class names). Written to a
-    temporary file and renamed, so an interrupted write leaves no file.
+    (the 20 class names). Written atomically (:func:`lava_stllr.files.atomic_write`), so
+    an interrupted write leaves no file.
     """
     import h5py
+
+    from lava_stllr.data.tonic_datasets import SHD_CLASSES
+    from lava_stllr.files import atomic_write
 
     labels = np.asarray(labels)
     speakers = np.asarray(speakers)
@@ -313,11 +314,8 @@ def write_shd_h5(path: str | os.PathLike, events: list[np.ndarray], labels: np.n
         raise ValueError(f"events, labels and speakers must have one entry per recording, "
                          f"got {len(events)}, {labels.shape[0]}, {speakers.shape[0]}")
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    try:
-        with h5py.File(partial, "w") as f:
+    def write(fh: Any) -> None:
+        with h5py.File(fh, "w") as f:
             times = f.create_dataset("spikes/times", (len(events),),
                                      dtype=h5py.vlen_dtype(np.float32))
             units = f.create_dataset("spikes/units", (len(events),),
@@ -327,7 +325,6 @@ def write_shd_h5(path: str | os.PathLike, events: list[np.ndarray], labels: np.n
                 units[i] = ev["x"].astype(np.uint16)
             f.create_dataset("labels", data=labels.astype(np.uint16))
             f.create_dataset("extra/speaker", data=speakers.astype(np.uint16))
-            f.create_dataset("extra/keys", data=np.array(SHD_KEYS, dtype="S"))
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+            f.create_dataset("extra/keys", data=np.array(SHD_CLASSES, dtype="S"))
+
+    atomic_write(path, write, mode="w+b")

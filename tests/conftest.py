@@ -58,3 +58,43 @@ def _probe_hidden_spikes(net, num_steps: int):
 def probe_hidden_spikes():
     """:func:`_probe_hidden_spikes`: the hidden layers' spikes of a Lava network."""
     return _probe_hidden_spikes
+
+
+def make_tone(freq_hz: float, seconds: float = 0.5, rate: int = 48000, amplitude: float = 0.3,
+              start_s: float = 0.0):
+    """A pure tone of ``freq_hz`` after ``start_s`` of silence (float64 samples)."""
+    import numpy as np
+
+    t = np.arange(int(round((start_s + seconds) * rate))) / rate
+    x = amplitude * np.sin(2 * np.pi * freq_hz * t)
+    x[t < start_s] = 0.0
+    return x
+
+
+def write_digit_files(root: Path, speakers=(0, 1, 4), digits=range(3),
+                       languages=("english", "german"), rate: int = 16000) -> Path:
+    """``root/audio/lang-<lang>_speaker-<NN>_trial-0_digit-<D>.flac``: a tone per file whose
+    frequency encodes the class (so a network can tell them apart); returns ``root``."""
+    import soundfile
+
+    folder = root / "audio"
+    folder.mkdir(parents=True, exist_ok=True)
+    for speaker in speakers:
+        for li, lang in enumerate(languages):
+            for d in digits:
+                freq = 300.0 * (1 + d + 4 * li) * (1 + 0.02 * speaker)
+                soundfile.write(folder / f"lang-{lang}_speaker-{speaker:02d}_trial-0_digit-"
+                                f"{d}.flac", make_tone(freq, 0.3, rate), rate)
+    return root
+
+
+@pytest.fixture
+def tone():
+    """:func:`make_tone`."""
+    return make_tone
+
+
+@pytest.fixture
+def write_digits():
+    """:func:`write_digit_files`."""
+    return write_digit_files

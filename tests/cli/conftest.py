@@ -29,28 +29,3 @@ def write_nmnist_files(root: Path, n: int = 18, split: str = "Train", seed: int 
 def write_nmnist():
     """:func:`write_nmnist_files`."""
     return write_nmnist_files
-
-
-def write_digit_audio(root: Path, speakers=(0, 1, 2), digits=range(3),
-                      languages=("english", "german")) -> Path:
-    """``root/audio/lang-<lang>_speaker-<NN>_trial-0_digit-<D>.flac``: 0.3 s tones whose
-    frequency encodes the class; returns ``root``."""
-    import soundfile
-
-    folder = root / "audio"
-    folder.mkdir(parents=True, exist_ok=True)
-    rate = 16000
-    t = np.arange(int(0.3 * rate)) / rate
-    for speaker in speakers:
-        for li, lang in enumerate(languages):
-            for d in digits:
-                freq = 300.0 * (1 + d + 4 * li) * (1 + 0.02 * speaker)
-                soundfile.write(folder / f"lang-{lang}_speaker-{speaker:02d}_trial-0_digit-"
-                                f"{d}.flac", 0.3 * np.sin(2 * np.pi * freq * t), rate)
-    return root
-
-
-@pytest.fixture
-def write_audio():
-    """:func:`write_digit_audio`."""
-    return write_digit_audio

@@ -12,9 +12,9 @@ TINY = ["--dataset", "heidelberg-digits", "--backend", "reference", "--epochs", 
         "--hidden", "8", "--quiet", "--no-plots"]
 
 
-def test_train_holds_out_unseen_speakers_with_a_recurrent_layer(tmp_path, write_audio,
+def test_train_holds_out_unseen_speakers_with_a_recurrent_layer(tmp_path, write_digits,
                                                                  capsys):
-    root = write_audio(tmp_path / "hd", speakers=(0, 1, 2, 6))
+    root = write_digits(tmp_path / "hd", speakers=(0, 1, 2, 6))
     run = tmp_path / "run"
     assert main(["train", *TINY, "--data-dir", str(root), "--samples", "18",
                  "--val-samples", "6", "--cache-dir", str(tmp_path / "cache"),
@@ -30,8 +30,8 @@ def test_train_holds_out_unseen_speakers_with_a_recurrent_layer(tmp_path, write_
     assert json.loads(capsys.readouterr().out)["samples"] == 24
 
 
-def test_channels_and_no_recurrent(tmp_path, write_audio, capsys):
-    root = write_audio(tmp_path / "hd", speakers=(0, 1))
+def test_channels_and_no_recurrent(tmp_path, write_digits, capsys):
+    root = write_digits(tmp_path / "hd", speakers=(0, 1))
     run = tmp_path / "run"
     assert main(["train", *TINY, "--data-dir", str(root), "--samples", "6", "--val-samples",
                  "6", "--channels", "16", "--no-recurrent", "--out", str(run)]) == 0
@@ -44,7 +44,7 @@ def test_channels_and_no_recurrent(tmp_path, write_audio, capsys):
     (["--dataset", "nmnist", "--channels", "16"], "--channels applies to audio datasets"),
     (["--dataset", "nmnist", "--split", "all"], "split must be one of"),
 ])
-def test_audio_options_elsewhere_are_refused(tmp_path, write_audio, capsys, args, message):
+def test_audio_options_elsewhere_are_refused(tmp_path, write_digits, capsys, args, message):
     (tmp_path / "n" / "Train").mkdir(parents=True)
     assert main(["train", *args, "--data-dir", str(tmp_path / "n"), "--backend",
                  "reference", "--quiet", "--out", str(tmp_path / "run")]) == 2
@@ -61,8 +61,8 @@ def test_a_folder_without_recordings_is_one_line(tmp_path, capsys):
     assert len(err.strip().splitlines()) == 1
 
 
-def test_a_misnamed_recording_is_named(tmp_path, write_audio, capsys):
-    root = write_audio(tmp_path / "hd", speakers=(0, 1))
+def test_a_misnamed_recording_is_named(tmp_path, write_digits, capsys):
+    root = write_digits(tmp_path / "hd", speakers=(0, 1))
     (root / "audio" / "lang-english_speaker-00_trial-0_digit-0.flac").rename(
         root / "audio" / "hello.flac")
     assert main(["train", *TINY, "--data-dir", str(root), "--out", str(tmp_path / "run")]) == 2
@@ -71,8 +71,8 @@ def test_a_misnamed_recording_is_named(tmp_path, write_audio, capsys):
 
 
 @pytest.mark.timeout(300)
-def test_lava_defaults_learn_on_chip_with_a_recurrent_layer(tmp_path, write_audio, capsys):
-    root = write_audio(tmp_path / "hd", speakers=(0, 1))
+def test_lava_defaults_learn_on_chip_with_a_recurrent_layer(tmp_path, write_digits, capsys):
+    root = write_digits(tmp_path / "hd", speakers=(0, 1))
     run = tmp_path / "run"
     assert main(["train", "--dataset", "heidelberg-digits", "--data-dir", str(root),
                  "--samples", "6", "--val-samples", "6", "--epochs", "1", "--hidden", "4",
@@ -83,8 +83,8 @@ def test_lava_defaults_learn_on_chip_with_a_recurrent_layer(tmp_path, write_audi
     assert record["params"]["reset"] == "hard" and record["params"]["psi"] == "triangle"
 
 
-def test_convert_audio_writes_files_that_read_as_shd(tmp_path, write_audio, capsys):
-    root = write_audio(tmp_path / "hd", speakers=(0, 4))
+def test_convert_audio_writes_files_that_read_as_shd(tmp_path, write_digits, capsys):
+    root = write_digits(tmp_path / "hd", speakers=(0, 4))
     out = tmp_path / "converted"
     assert main(["convert-audio", str(root), str(out), "--channels", "700"]) == 0
     assert "train: 6 recordings" in capsys.readouterr().out
@@ -98,8 +98,8 @@ def test_convert_audio_writes_files_that_read_as_shd(tmp_path, write_audio, caps
     assert "--overwrite" in capsys.readouterr().err
 
 
-def test_convert_audio_says_how_to_train_without_test_speakers(tmp_path, write_audio, capsys):
-    root = write_audio(tmp_path / "hd", speakers=(0, 1))
+def test_convert_audio_says_how_to_train_without_test_speakers(tmp_path, write_digits, capsys):
+    root = write_digits(tmp_path / "hd", speakers=(0, 1))
     out = tmp_path / "converted"
     (out / "SHD").mkdir(parents=True)
     (out / "SHD" / "shd_test.h5").write_bytes(b"from another conversion")
@@ -111,8 +111,8 @@ def test_convert_audio_says_how_to_train_without_test_speakers(tmp_path, write_a
     assert (out / "SHD" / "shd_train.h5").is_file()
 
 
-def test_init_refuses_to_drop_recurrent_weights(tmp_path, write_audio, capsys):
-    root = write_audio(tmp_path / "hd", speakers=(0, 1))
+def test_init_refuses_to_drop_recurrent_weights(tmp_path, write_digits, capsys):
+    root = write_digits(tmp_path / "hd", speakers=(0, 1))
     run = tmp_path / "run"
     assert main(["train", *TINY, "--data-dir", str(root), "--samples", "6",
                  "--val-samples", "6", "--out", str(run)]) == 0
@@ -121,8 +121,8 @@ def test_init_refuses_to_drop_recurrent_weights(tmp_path, write_audio, capsys):
     assert "--no-recurrent" in capsys.readouterr().err
 
 
-def test_train_on_every_recording_with_split_all(tmp_path, write_audio, capsys):
-    root = write_audio(tmp_path / "hd", speakers=(0, 4, 5))  # 04 and 05: the test split
+def test_train_on_every_recording_with_split_all(tmp_path, write_digits, capsys):
+    root = write_digits(tmp_path / "hd", speakers=(0, 4, 5))  # 04 and 05: the test split
     run = tmp_path / "run"
     assert main(["train", *TINY, "--data-dir", str(root), "--split", "all", "--samples",
                  "12", "--val-samples", "6", "--out", str(run)]) == 0

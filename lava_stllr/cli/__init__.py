@@ -23,7 +23,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from lava_stllr.cli import convert_audio, evaluate, export, info, microcode, train
+from lava_stllr.cli import convert_audio, evaluate, export, info, microcode, resources, train
 from lava_stllr.cli.parser import BACKENDS, DATASETS, PROG, CLIError, Parser, add_common
 
 __all__ = ["BACKENDS", "DATASETS", "PROG", "CLIError", "build_parser", "main"]
@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
                                 parser_class=Parser)
-    for command in (train, evaluate, export, microcode, info, convert_audio):
+    for command in (train, evaluate, export, microcode, resources, info, convert_audio):
         command.add_parser(sub)
     return parser
 

@@ -140,9 +140,13 @@ def _front_end(spec: Any, budget: chip.CoreBudget) -> tuple[list[LayerUse], int]
                                weights=c_out * c_in * k * k,
                                note="frozen kernel, stored per synapse (no weight sharing)"))
         else:
+            last = layer.kind == "avg" and (i + 1 == len(spec.layers)
+                                            or isinstance(spec.layers[i + 1], DenseLayer))
+            note = f"{layer.kind} pool as neurons with unit weights" + (
+                "; the fixed-point front-end must end in spikes, not an average pool"
+                if last else "")
             rows.append(_layer(f"pool {i + 1}", "SpikePool", n_out, "front",
-                               n_out * layer.kernel ** 2, 0, 0, "step", budget,
-                               note=f"{layer.kind} pool as neurons with unit weights"))
+                               n_out * layer.kernel ** 2, 0, 0, "step", budget, note=note))
     return rows, math.prod(shapes[-1])
 
 

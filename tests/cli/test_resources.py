@@ -146,3 +146,13 @@ def test_chips_needed_takes_the_binding_limit():
     assert chip.chips_needed(129, 10, 10) == 2
     assert chip.chips_needed(1, chip.NEURONS_PER_CHIP.value + 1, 0) == 2
     assert chip.chips_needed(1, 1, 3 * chip.SYNAPSES_PER_CHIP.value) == 3
+
+
+def test_front_ends_the_fixed_point_network_refuses_are_flagged():
+    notes = {row.name: row.note for row in estimate(ConvNetSpec.parse("2c3-a2", (1, 6, 6), 3))
+             .layers}
+    assert "must end in spikes" in notes["pool 2"]
+    assert "needs a dense layer" in notes["readout"]
+    fine = {row.name: row.note for row in estimate(ConvNetSpec.parse("2c3-p2-4", (1, 6, 6), 3))
+            .layers}
+    assert "must end in spikes" not in fine["pool 2"] and not fine["readout"]

@@ -30,7 +30,7 @@ def check_export(path: Path, loaded: Any, dataset: Any) -> dict[str, Any]:
     the exported file on ``dataset``: accuracy of both and prediction agreement."""
     from lava_stllr.export import netx_sim as netx
     from lava_stllr.reference.conv_network import conv_sample_activity
-    from lava_stllr.runs.plots import sample_activity
+    from lava_stllr.runs.activity import sample_activity
     from lava_stllr.spec.conv import ConvNetSpec
 
     activity = conv_sample_activity if isinstance(loaded.spec, ConvNetSpec) else \

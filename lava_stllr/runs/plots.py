@@ -14,6 +14,9 @@ from typing import Any
 
 import numpy as np
 
+# Kept importable from here, where it lived before activity.py (tests, older scripts).
+from lava_stllr.runs.activity import sample_activity  # noqa: F401
+
 DPI = 100
 
 
@@ -42,39 +45,67 @@ def _as_history_dict(history: Any) -> dict[str, list[float]]:
             ("train_loss", "train_acc", "val_loss", "val_acc")}
 
 
-def plot_learning_curve(history: Any, path: str | Path, title: str | None = None) -> Path:
-    """Accuracy and loss per epoch, training and validation.
+def _epoch0(history: Any) -> dict[str, float]:
+    """The held-out ``val_acc`` and ``val_loss`` before training (epoch 0) that a
+    history records under ``epoch0`` (``run.json``); empty when it has none (older runs,
+    no held-out set)."""
+    found = history.get("epoch0") if isinstance(history, Mapping) else getattr(
+        history, "epoch0", None)
+    if not isinstance(found, Mapping):
+        return {}
+    return {k: float(found[k]) for k in ("val_acc", "val_loss") if found.get(k) is not None}
+
+
+def plot_learning_curve(history: Any, path: str | Path, title: str | None = None,
+                        n_classes: int | None = None) -> Path:
+    """Accuracy and loss per epoch, training and held-out, from the held-out score
+    before training (epoch 0) when the history has it, with the chance level.
 
     Parameters
     ----------
     history : History or mapping
-        A :class:`~lava_stllr.reference.trainer.History` or a dict with the lists
-        ``train_acc``, ``train_loss`` and optionally ``val_acc``, ``val_loss``.
+        A :class:`~lava_stllr.reference.trainer.History` or a dict (``run.json``'s
+        ``history``) with the lists ``train_acc``, ``train_loss`` and optionally
+        ``val_acc``, ``val_loss`` (epochs 1, 2, ...), and optionally ``epoch0``: a dict
+        with the ``val_acc`` and ``val_loss`` before training.
     path : str or Path
         Output PNG file.
     title : str, optional
         Figure title.
+    n_classes : int, optional
+        Draws the chance level as a dashed line: accuracy ``1 / n_classes``, loss
+        ``ln n_classes`` (the loss of a uniform readout).
 
     Raises
     ------
     ValueError
         If the history has no epoch.
     """
-    hist = _as_history_dict(history)
+    hist, epoch0 = _as_history_dict(history), _epoch0(history)
     if not hist["train_acc"] and not hist["val_acc"]:
         raise ValueError("the history has no epoch to plot")
     fig = _figure(9.0, 3.6)
     ax_acc, ax_loss = fig.subplots(1, 2)
-    for key, label, style in (("train", "train", "o-"), ("val", "validation", "s--")):
+    for key, label, style in (("train", "train (while learning)", "o-"),
+                              ("val", "held-out", "s-")):
         for ax, metric in ((ax_acc, "acc"), (ax_loss, "loss")):
             values = hist[f"{key}_{metric}"]
-            if values:
-                ax.plot(np.arange(1, len(values) + 1), values, style, label=label)
-    ax_acc.set(xlabel="epoch", ylabel="accuracy", ylim=(0.0, 1.02), title="accuracy")
-    ax_loss.set(xlabel="epoch", ylabel="loss (nats)", title="loss")
+            epochs = np.arange(1, len(values) + 1)
+            if key == "val" and f"val_{metric}" in epoch0:
+                values, epochs = [epoch0[f"val_{metric}"], *values], np.arange(len(values) + 1)
+            if len(values):
+                ax.plot(epochs, values, style, label=label)
+    if n_classes:
+        ax_acc.axhline(1.0 / n_classes, color="0.4", linestyle="--", linewidth=1.0,
+                       label=f"chance (1/{n_classes})")
+        ax_loss.axhline(np.log(n_classes), color="0.4", linestyle="--", linewidth=1.0,
+                        label=f"chance (ln {n_classes})")
+    ax_acc.set(xlabel="epoch (0: before training)" if epoch0 else "epoch",
+               ylabel="accuracy", ylim=(0.0, 1.02), title="accuracy")
+    ax_loss.set(xlabel=ax_acc.get_xlabel(), ylabel="cross-entropy loss (nats)", title="loss")
     for ax in (ax_acc, ax_loss):
         ax.grid(alpha=0.3)
-        ax.legend(loc="best")
+        ax.legend(loc="best", fontsize=8)
         ax.xaxis.get_major_locator().set_params(integer=True)
     if title:
         fig.suptitle(title)
@@ -82,14 +113,52 @@ def plot_learning_curve(history: Any, path: str | Path, title: str | None = None
     return _save(fig, path)
 
 
-def _raster(ax: Any, spikes: np.ndarray, name: str, color: str) -> None:
-    """Dot raster of a (T, n) array of spike counts."""
-    steps, neurons = np.nonzero(np.asarray(spikes) > 0)
-    ax.scatter(steps, neurons, s=14, marker="|", color=color, linewidths=1.2)
-    ax.set_ylabel(f"{name}\n(neuron)")
-    ax.set_ylim(-0.5, spikes.shape[1] - 0.5)
-    ax.text(0.99, 0.95, f"{len(steps)} spikes", transform=ax.transAxes, ha="right",
-            va="top", fontsize=8)
+#: Most neurons a raster panel shows (the most active ones, in index order).
+MAX_RASTER_ROWS = 64
+#: More spikes than this in a panel are drawn as a density image instead of dots.
+MAX_RASTER_DOTS = 1000
+
+
+def raster_rows(spikes: np.ndarray, max_rows: int = MAX_RASTER_ROWS) -> np.ndarray:
+    """The neurons (columns of a (T, n) spike array) a raster shows: all of them when
+    there are at most ``max_rows``, else the ``max_rows`` that spike most (ties: lower
+    index first), in index order."""
+    spikes = np.asarray(spikes)
+    n = spikes.shape[1]
+    if n <= max_rows:
+        return np.arange(n)
+    counts = (spikes > 0).sum(axis=0)
+    most = np.argsort(-counts, kind="stable")[:max_rows]
+    return np.sort(most)
+
+
+def _raster(ax: Any, spikes: np.ndarray, name: str, color: str,
+            max_rows: int = MAX_RASTER_ROWS, max_dots: int = MAX_RASTER_DOTS) -> None:
+    """Raster of a (T, n) array of spike counts: at most ``max_rows`` neurons
+    (:func:`raster_rows`), as dots, or as an image of the counts when there are more
+    than ``max_dots`` spikes."""
+    spikes = np.asarray(spikes)
+    rows = raster_rows(spikes, max_rows)
+    shown = spikes[:, rows]
+    total = int((spikes > 0).sum())
+    if int((shown > 0).sum()) > max_dots:
+        ax.imshow(shown.T, aspect="auto", origin="lower", interpolation="nearest",
+                  cmap="Greys" if color == "0.3" else "Blues",
+                  extent=(-0.5, spikes.shape[0] - 0.5, -0.5, len(rows) - 0.5))
+    else:
+        steps, neurons = np.nonzero(shown > 0)
+        size = float(np.clip(2000.0 / max(len(rows), 1), 4.0, 30.0))
+        ax.scatter(steps, neurons, s=size, marker="|", color=color, linewidths=1.0)
+    ax.set_ylim(-0.5, max(len(rows), 1) - 0.5)
+    subset = len(rows) < spikes.shape[1]
+    ax.set_ylabel(f"{name}\n(neuron{', ' + str(len(rows)) + ' most active' if subset else ''})")
+    if subset:  # the row positions are not the neuron numbers: label them
+        ticks = np.unique(np.linspace(0, len(rows) - 1, 5).round().astype(int))
+        ax.set_yticks(ticks, [str(rows[t]) for t in ticks])
+    shown_note = f" of {spikes.shape[1]} neurons ({len(rows)} shown)" if subset else ""
+    ax.text(0.99, 0.95, f"{total} spikes{shown_note}", transform=ax.transAxes, ha="right",
+            va="top", fontsize=8, bbox={"facecolor": "white", "alpha": 0.7, "pad": 1,
+                                        "edgecolor": "none"})
 
 
 def plot_spike_raster(
@@ -276,63 +345,3 @@ def plot_method_curves(path: str | Path, curves: Mapping[str, Sequence[Sequence[
     ax.legend(loc="lower right")
     fig.tight_layout()
     return _save(fig, path)
-
-
-def sample_activity(spec: Any, params: Any, weights: Any, x: np.ndarray) -> dict[str, Any]:
-    """Run one sample through the reference network and record its activity.
-
-    Parameters
-    ----------
-    spec : NetworkSpec or ConvNetSpec
-    params : STLLRParams
-    weights : Weights
-    x : array (T, n_in)
-        Input spike counts of one sample (a conv network's frames flattened).
-
-    Returns
-    -------
-    dict
-        ``inputs`` (T, n_in), ``hidden`` (list of (T, n_l) spikes of each LIF layer, a
-        conv layer's maps flattened; pools are left out), ``readout`` (T, n_out) and
-        ``prediction`` (argmax of the readout summed, equivalently averaged, over the
-        learning window).
-    """
-    from lava_stllr.reference.network import NetworkState, forward_step
-
-    x = np.asarray(x, dtype=np.float64)
-    if getattr(spec, "kind", "dense") == "conv":
-        return _conv_sample_activity(spec, params, weights, x)
-    state = NetworkState(spec, 1)
-    hidden: list[list[np.ndarray]] = [[] for _ in range(spec.n_hidden_layers)]
-    readout = []
-    for t in range(x.shape[0]):
-        records = forward_step(spec, params, weights, state, x[None, t])
-        for layer, rec in enumerate(records):
-            hidden[layer].append(rec.spikes[0])
-        readout.append(state.z[0].copy())
-    z = np.array(readout)
-    start = params.window_start(x.shape[0])
-    return {
-        "inputs": x,
-        "hidden": [np.array(h) for h in hidden],
-        "readout": z,
-        "prediction": int(z[start:].sum(axis=0).argmax()),
-    }
-
-
-def _conv_sample_activity(spec: Any, params: Any, weights: Any, x: np.ndarray
-                          ) -> dict[str, Any]:
-    """:func:`sample_activity` of a conv network: each LIF layer's maps flattened per
-    step (the conv trainers' forward pass, pools left out)."""
-    from lava_stllr.reference.conv_network import conv_sample_activity
-    from lava_stllr.spec.layers import PoolLayer
-
-    run = conv_sample_activity(spec, params, weights, x)
-    lif = [i for i, layer in enumerate(spec.layers) if not isinstance(layer, PoolLayer)]
-    return {
-        "inputs": x,
-        "hidden": [run["layers"][i].reshape(x.shape[0], -1) for i in lif],
-        "hidden_names": [str(spec.layers[i]) for i in lif],
-        "readout": run["readout"],
-        "prediction": run["prediction"],
-    }

@@ -40,6 +40,80 @@ def test_learning_curve_from_history_and_dict(tmp_path):
         plots.plot_learning_curve(History(), tmp_path / "c.png")
 
 
+def _drawn_figure(monkeypatch) -> dict:
+    """Keeps the figure each plot function saves (``drawn["fig"]``)."""
+    drawn: dict = {}
+    real = plots._save
+
+    def keep(fig, path):
+        drawn["fig"] = fig
+        return real(fig, path)
+
+    monkeypatch.setattr(plots, "_save", keep)
+    return drawn
+
+
+def _lines(ax) -> dict:
+    return {line.get_label(): (list(line.get_xdata()), list(line.get_ydata()))
+            for line in ax.get_lines()}
+
+
+def test_learning_curve_starts_at_epoch_0_with_the_chance_level(tmp_path, monkeypatch):
+    drawn = _drawn_figure(monkeypatch)
+    history = {"train_acc": [0.6, 0.9], "train_loss": [0.9, 0.4], "val_acc": [0.7, 0.95],
+               "val_loss": [0.8, 0.3], "epoch0": {"val_acc": 0.25, "val_loss": 1.5}}
+    check_png(plots.plot_learning_curve(history, tmp_path / "curve.png", n_classes=4))
+    acc, loss = drawn["fig"].axes
+    lines = _lines(acc)
+    assert lines["held-out"] == ([0, 1, 2], [0.25, 0.7, 0.95])  # from the untrained score
+    assert lines["train (while learning)"][0] == [1, 2]  # not scored before training
+    assert lines["chance (1/4)"][1] == [0.25, 0.25]
+    chance = next(line for line in acc.get_lines() if line.get_label() == "chance (1/4)")
+    assert chance.get_linestyle() == "--"
+    assert _lines(loss)["chance (ln 4)"][1] == pytest.approx([np.log(4)] * 2)
+    assert _lines(loss)["held-out"][1] == [1.5, 0.8, 0.3]
+    assert acc.get_xlabel().startswith("epoch") and acc.get_ylabel() == "accuracy"
+    assert "loss" in loss.get_ylabel()
+
+
+def test_learning_curve_of_an_older_run_has_no_epoch_0(tmp_path, monkeypatch):
+    """run.json files written before epoch 0 was recorded still plot, from epoch 1."""
+    drawn = _drawn_figure(monkeypatch)
+    history = {"train_acc": [0.6], "train_loss": [0.9], "val_acc": [0.7], "val_loss": [0.8],
+               "epoch_seconds": [1.0]}
+    check_png(plots.plot_learning_curve(history, tmp_path / "old.png"))
+    acc = drawn["fig"].axes[0]
+    assert _lines(acc)["held-out"][0] == [1] and acc.get_xlabel() == "epoch"
+    assert not [k for k in _lines(acc) if k.startswith("chance")]
+
+
+def test_raster_rows_keep_the_most_active_neurons_in_order():
+    spikes = np.zeros((10, 200))
+    spikes[:, 150] = 1  # the most active
+    spikes[:5, 3] = 1
+    spikes[:2, 99] = 1
+    assert list(plots.raster_rows(spikes, max_rows=2)) == [3, 150]
+    assert list(plots.raster_rows(spikes, max_rows=3)) == [3, 99, 150]
+    assert len(plots.raster_rows(spikes)) == plots.MAX_RASTER_ROWS
+    assert list(plots.raster_rows(spikes[:, :8], max_rows=64)) == list(range(8))
+
+
+def test_spike_raster_shows_at_most_64_neurons_and_a_density_image_when_dense(
+        tmp_path, monkeypatch):
+    drawn = _drawn_figure(monkeypatch)
+    rng = np.random.default_rng(0)
+    sparse = (rng.random((25, 512)) < 0.03).astype(float)  # about 380 spikes: dots
+    dense = (rng.random((100, 256)) < 0.4).astype(float)  # thousands of spikes: an image
+    check_png(plots.plot_spike_raster(tmp_path / "r.png", sparse, [dense]), min_h=400)
+    dots, image = drawn["fig"].axes[:2]
+    rows = {int(y) for y in dots.collections[0].get_offsets()[:, 1]}
+    assert max(rows) < plots.MAX_RASTER_ROWS and not dots.images
+    assert dots.get_ylim()[1] <= plots.MAX_RASTER_ROWS
+    assert len(image.images) == 1 and not image.collections
+    assert image.images[0].get_array().shape == (plots.MAX_RASTER_ROWS, 100)
+    assert "most active" in image.get_ylabel()
+
+
 def test_spike_raster(tmp_path):
     rng = np.random.default_rng(0)
     x = (rng.random((20, 50)) < 0.2).astype(float)

@@ -110,3 +110,16 @@ def train_defaults(dataset: str, backend: str) -> TrainDefaults:
     """The defaults of ``dataset`` on ``backend`` (the backend's own if the dataset has
     no entry)."""
     return DEFAULTS.get((dataset, backend), BACKEND_DEFAULTS[backend])
+
+
+def reference_optimizers() -> str:
+    """The reference backend's default optimizer per dataset, in words, e.g. ``adam for
+    nmnist and heidelberg-digits, sgd for the others`` (for ``train --help``)."""
+    default = BACKEND_DEFAULTS["reference"].optimizer or "sgd"
+    others: dict[str, list[str]] = {}
+    for (dataset, backend), entry in DEFAULTS.items():
+        chosen = entry.optimizer or "sgd"
+        if backend == "reference" and chosen != default:
+            others.setdefault(chosen, []).append(dataset)
+    words = [f"{name} for {' and '.join(datasets)}" for name, datasets in others.items()]
+    return ", ".join(words + [f"{default} for the others" if words else default])

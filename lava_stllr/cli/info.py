@@ -26,6 +26,18 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print as JSON")
 
 
+def _lava_dl(version: str | None) -> str:
+    """lava-dl's version and what it adds here, or that it is not needed for the export,
+    how to install it and what that pulls in."""
+    adds = ("running an exported file in Lava with lava.lib.dl.netx.hdf5.Network")
+    if version:
+        return f"{version} (adds {adds}; the export itself needs no lava-dl)"
+    return ("not installed, and not needed to export: 'lava-stllr export' writes the netx "
+            "HDF5 file and 'export --check' simulates it without lava-dl. lava-dl only "
+            f"adds {adds}: pip install 'lava-stllr[dl]', which also installs torch with "
+            "its CUDA wheels (several GB)")
+
+
 def collect_info() -> dict[str, Any]:
     """Versions, presets, datasets, backends and optional packages (imports nothing heavy)."""
     from lava_stllr.cli.defaults import train_defaults
@@ -54,8 +66,7 @@ def collect_info() -> dict[str, Any]:
         "held_out_by": {name: entry.hold_out_by for name, entry in DATASETS.items()
                         if entry.hold_out_by},
         "fixed_point": "available",
-        "lava_dl": vers.get("lava-dl") or "not installed (netx export works without it; "
-                                          "pip install 'lava-stllr[dl]' to run the export)",
+        "lava_dl": _lava_dl(vers.get("lava-dl")),
     }
 
 

@@ -21,6 +21,8 @@ from lava_stllr.cli.parser import (
     non_negative_int,
     out_path,
 )
+from lava_stllr.cli.progress import Progress
+from lava_stllr.cli.train_report import precision_words
 
 
 def add_parser(sub: Any) -> None:
@@ -36,10 +38,12 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--backend", choices=BACKENDS, default="reference",
                    help="reference (default, fast) or lava (Lava's CPU simulator)")
     p.add_argument("--precision", choices=("float", "fixed"), default="float",
-                   help="with --backend lava: float, or fixed = the bit-approximate Loihi 2 "
-                        "models")
+                   help="with --backend lava: float (default), or fixed: fixed point in the "
+                        "bit-approximate Loihi 2 integer models")
     p.add_argument("--quiet", action="store_true",
-                   help="no progress bar (evaluate shows none; accepted as train does)")
+                   help="only the result line: no progress while Lava evaluates (output "
+                        "that is not a terminal gets a plain line per 10%% of a long "
+                        "evaluation, no bar)")
     p.add_argument("--seed", type=non_negative_int, default=None,
                    help="data seed (default: the run's)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -62,6 +66,22 @@ def _write_predictions(path: Path, labels: Any, predictions: Any) -> None:
     lines = ["sample,label,prediction"] + [f"{i},{int(y)},{int(p)}" for i, (y, p)
                                            in enumerate(zip(labels, predictions, strict=True))]
     path.write_text("\n".join(lines) + "\n")
+
+
+def _score(trainer: Any, args: argparse.Namespace, val: Any,
+           name: str) -> tuple[float, float, Any, Any]:
+    """``(loss, accuracy, labels, predictions)`` of ``val`` (labels and predictions None
+    without ``--predictions``); Lava shows its progress unless ``--quiet``."""
+    if args.backend != "lava":
+        if args.predictions is None:
+            return (*trainer.evaluate(val), None, None)
+        return trainer.outcome(val)
+    progress = Progress(args.quiet)
+    options = {"progress": progress.live, "desc": f"evaluate {name} ({len(val)} samples)"}
+    with progress.lines_in("lava_stllr.lavanet.network"):
+        if args.predictions is None:
+            return (*trainer.evaluate(val, **options), None, None)
+        return trainer.outcome(val, **options)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -100,10 +120,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{PROG}: note: {note}", file=sys.stderr)
     start = time.perf_counter()
     try:
-        if args.predictions is None:
-            loss, acc = trainer.evaluate(val)
-        else:
-            loss, acc, labels, predictions = trainer.outcome(val)
+        loss, acc, labels, predictions = _score(trainer, args, val, name)
     finally:
         close_trainer(trainer)
     if args.predictions is not None:
@@ -115,7 +132,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        where = f"lava backend, {args.precision}" if args.backend == "lava" else "reference backend"
+        where = (f"lava backend, {precision_words(args)}" if args.backend == "lava"
+                 else "reference backend")
         print(f"{loaded.weights_path}: accuracy {acc:.3f}, loss {loss:.3f} on {len(val)} "
               f"{what} {name} samples ({where}, {result['seconds']:.1f} s)")
     return 0

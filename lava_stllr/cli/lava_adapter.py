@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from lava_stllr.cli.parser import CLIError
@@ -102,9 +103,11 @@ class LavaNetworkTrainer:
         self.close()
         self._weights = value.copy()
 
-    def fit(self, train: Any, val: Any = None, epochs: int = 1, progress: bool = True) -> Any:
+    def fit(self, train: Any, val: Any = None, epochs: int = 1, progress: bool = True,
+            on_epoch: Callable[[Any], None] | None = None) -> Any:
         """Stream ``epochs`` seeded shuffles of ``train`` with learning (validating on
-        ``val`` after each epoch); return a :class:`~lava_stllr.reference.History`."""
+        ``val`` after each epoch); return a :class:`~lava_stllr.reference.History`.
+        ``on_epoch(history)`` is called as each epoch ends, with the history so far."""
         import numpy as np
 
         from lava_stllr.reference import History, Weights
@@ -130,6 +133,8 @@ class LavaNetworkTrainer:
                 history.val_loss.append(loss)
                 history.val_acc.append(acc)
             history.epoch_seconds.append(time.perf_counter() - start)
+            if on_epoch is not None:
+                on_epoch(history)
         recurrent = net.recurrent_weights() if getattr(self.spec, "recurrent", False) else []
         learned = [np.asarray(w, dtype=np.float64) for w in net.weights()]
         # A conv network's kernels stay frozen in front of the learned dense part.
@@ -146,10 +151,12 @@ class LavaNetworkTrainer:
                                                          desc=desc)
         return result.loss, result.accuracy
 
-    def outcome(self, dataset: Any) -> tuple[float, float, Any, Any]:
+    def outcome(self, dataset: Any, progress: bool = False,
+                desc: str = "evaluate") -> tuple[float, float, Any, Any]:
         """``(mean loss, accuracy, labels, predictions)`` on ``dataset`` (no learning);
         a prediction is the class of the largest readout summed over the window."""
-        result = self._network(dataset.n_steps).evaluate(dataset)
+        result = self._network(dataset.n_steps).evaluate(dataset, progress=progress,
+                                                         desc=desc)
         return result.loss, result.accuracy, result.labels, result.predictions
 
     def close(self) -> None:

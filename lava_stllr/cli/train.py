@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from lava_stllr.cli import epochs
 from lava_stllr.cli.common import (
     DEFAULT_SIGNAL,
     build_params,
@@ -22,7 +23,7 @@ from lava_stllr.cli.common import (
     close_trainer,
     load_data,
 )
-from lava_stllr.cli.defaults import TrainDefaults, train_defaults
+from lava_stllr.cli.defaults import TrainDefaults, reference_optimizers, train_defaults
 from lava_stllr.cli.init_run import (
     add_init_option,
     apply_init,
@@ -57,7 +58,15 @@ from lava_stllr.cli.parser import (
     resolve_dataset,
     unit_interval,
 )
-from lava_stllr.cli.train_report import draw_plots, print_summary, train_accuracy_kind
+from lava_stllr.cli.progress import Progress
+from lava_stllr.cli.train_report import (
+    dataset_record,
+    draw_plots,
+    epoch0_line,
+    print_summary,
+    run_header,
+    train_accuracy_kind,
+)
 from lava_stllr.data.registry import SPLITS
 
 DEFAULT_DATASET = "synthetic"
@@ -103,14 +112,17 @@ def add_parser(sub: Any) -> None:
                    help="hidden-layer learning signal (default: dfa with lava, bp with "
                         "reference)")
     p.add_argument("--optimizer", choices=("sgd", "adam"), default=None,
-                   help="reference backend optimizer (default: sgd, the on-chip rule)")
+                   help="reference backend optimizer (default per dataset, see "
+                        f"'lava-stllr info': {reference_optimizers()}; sgd is the on-chip "
+                        "rule)")
     p.add_argument("--batch-size", type=positive_int, default=None, metavar="N",
                    help="reference backend mini-batch (default: 32)")
     p.add_argument("--dtype", choices=REFERENCE_DTYPES, default=None,
                    help="float type of the reference backend (default: float64; float32 "
                         "is about twice as fast)")
     p.add_argument("--precision", choices=("float", "fixed"), default="float",
-                   help="float, or fixed = the bit-approximate Loihi 2 models (lava)")
+                   help="float (default), or fixed: fixed point in the bit-approximate "
+                        "Loihi 2 integer models (--backend lava)")
     p.add_argument("--update", choices=("step", "sample"), default=None,
                    help="lava: weights move every step, or once per sample through the "
                         "synaptic tag as Loihi 2 does it (default: the dataset's)")
@@ -130,7 +142,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--out", type=out_path, default=None, metavar="PATH",
                    help="run folder (default: runs/<timestamp>)")
     p.add_argument("--no-plots", action="store_true", help="do not draw PNG plots")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true",
+                   help="only the summary when the run ends: no progress bar, no line per "
+                        "epoch while it runs (without --quiet, output that is not a "
+                        "terminal gets plain lines, no bar)")
     add_init_option(p)
     add_binning_options(p)
     add_params_options(p)
@@ -184,14 +199,6 @@ def _new_trainer(args: argparse.Namespace, spec: Any, params: Any, init: bool) -
     stllr = reference.ConvSTLLRTrainer if conv else reference.STLLRTrainer
     return stllr(spec, params, signal=args.signal, optimizer=args.optimizer, seed=args.seed,
                  dtype=args.dtype)
-
-
-def _fit(trainer: Any, args: argparse.Namespace, train: Any, val: Any) -> Any:
-    progress = not args.quiet
-    if args.backend == "reference":
-        return trainer.fit(train, val, epochs=args.epochs, batch_size=args.batch_size,
-                           progress=progress)
-    return trainer.fit(train, val, epochs=args.epochs, progress=progress)
 
 
 def _lava_record(args: argparse.Namespace) -> dict[str, Any]:
@@ -253,39 +260,6 @@ def data_request(args: argparse.Namespace) -> Any:
                                 binning=changes, cache_dir=args.cache_dir)
 
 
-def _dataset_record(args: argparse.Namespace, request: Any, train: Any,
-                    val: Any) -> dict[str, Any]:
-    """The dataset of a run: its absolute data folder (so the run can be evaluated from
-    any working directory), the splits, the binning and a hash of the files used
-    (``data/fingerprint.py``)."""
-    from lava_stllr.data import registry
-    from lava_stllr.data.fingerprint import dataset_fingerprint
-
-    root = args.data_dir.expanduser().resolve() if args.data_dir else None
-    binning = registry.binning_for(args.dataset, request.binning)
-    used = [train] if val is None else [train, val]
-    return {"name": args.dataset, "data_dir": str(root) if root else None,
-            "split": request.split,
-            "val_split": registry.resolved_val_split(args.dataset, request),
-            "binning": None if binning is None else binning.to_dict(),
-            "n_train": len(train), "n_val": 0 if val is None else len(val),
-            "n_steps": int(train.n_steps), "n_inputs": int(train.n_inputs),
-            "n_classes": int(train.n_classes), **dataset_fingerprint(used, root),
-            "val_hash": None if val is None else dataset_fingerprint([val], root)["data_hash"],
-            **_group_record(args.dataset, train, val)}
-
-
-def _group_record(name: str, train: Any, val: Any) -> dict[str, Any]:
-    """Which speakers trained and which were held out, for a dataset held out by speaker."""
-    from lava_stllr.data import registry
-
-    attr = registry.get(name).hold_out_by
-    if attr is None:
-        return {}
-    return {f"train_{attr}": registry.groups_in(name, train),
-            f"val_{attr}": None if val is None else registry.groups_in(name, val)}
-
-
 def run(args: argparse.Namespace) -> int:
     """Train, evaluate, write the run folder and print a summary; return 0."""
     from lava_stllr.runs import folder as run_folder
@@ -339,16 +313,26 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any
         check_fits(spec, train, args.dataset, request)
     check_memory(spec, args.optimizer, args.dtype)  # before any weight is allocated
     trainer = make_trainer(args, spec, params, init)
+    progress = Progress(args.quiet)
+    progress.say(run_header(args, spec, len(train), done=False))
     extra: dict[str, Any] = {}
+    loss0 = acc0 = None
     try:
         before = trainer.weights.copy()
-        if init is not None:  # epoch 0: the init run's weights, before any learning here
-            with timer.measure("evaluate init"), np.errstate(over="ignore", invalid="ignore"):
-                loss0, acc0 = trainer.evaluate(val) if val is not None else (None, None)
+        # Epoch 0: the held-out score before any learning here (fresh weights or the init
+        # run's); on Lava the network built for it is the one that trains.
+        if val is not None:
+            with timer.measure("evaluate before"), \
+                    np.errstate(over="ignore", invalid="ignore"):
+                loss0, acc0 = epochs.evaluate_before(trainer, args, val, progress)
+        if init is not None:
             extra["init_run"] = init_record(init, loss0, acc0)
+        epoch0 = epoch0_line(acc0, extra.get("init_run"))
+        if epoch0 is not None:
+            progress.say(epoch0)
         # Overflow is caught as divergence (validate.finite), one line instead of warnings.
         with timer.measure("train"), np.errstate(over="ignore", invalid="ignore"):
-            history = _fit(trainer, args, train, val)
+            history = epochs.fit(trainer, args, train, val, progress)
         if history.val_acc:
             accuracy = {"val": history.val_acc[-1], "val_loss": history.val_loss[-1]}
         elif val is None:
@@ -360,11 +344,14 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any
     finally:
         close_trainer(trainer)
     accuracy.update(train=history.train_acc[-1], train_loss=history.train_loss[-1])
+    curve = history.to_dict()
+    if acc0 is not None:
+        curve["epoch0"] = {"val_loss": loss0, "val_acc": acc0}
     record = runs.build_record(
         name=folder.name, command=[PROG, *args.argv], backend=args.backend,
         trainer=args.trainer, signal=args.signal, precision=args.precision,
-        dataset=_dataset_record(args, request, train, val), seed=args.seed, params=params,
-        spec=spec, accuracy=accuracy, timings=timer.seconds, history=history.to_dict(),
+        dataset=dataset_record(args, request, train, val), seed=args.seed, params=params,
+        spec=spec, accuracy=accuracy, timings=timer.seconds, history=curve,
         epochs=args.epochs, optimizer=args.optimizer, batch_size=args.batch_size,
         dtype=args.dtype, network={"kind": spec.kind, "layers": args.layers},
         train_accuracy=train_accuracy_kind(args), **_lava_record(args), **extra)
@@ -373,11 +360,11 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any
     if not args.no_plots:
         with timer.measure("plots"):
             plot_files = draw_plots(folder, args, spec, params, before, trainer.weights,
-                                     history, train if val is None else val)
+                                    curve, train if val is None else val)
         files += plot_files
         runs.update_record(folder, plots=plot_files,
                            timings={k: round(v, 4) for k, v in timer.seconds.items()})
     run_folder.finish_run(folder)
-    print_summary(args, spec, len(train), history, accuracy, timer.seconds, folder, files,
-                   extra.get("init_run"))
+    print_summary(args, spec, len(train), curve, accuracy, timer.seconds, folder, files,
+                  extra.get("init_run"), live=progress.live)
     return 0

@@ -1,4 +1,5 @@
-"""What ``lava-stllr train`` shows when a run ends: its plots and its summary lines."""
+"""What ``lava-stllr train`` writes and shows: the dataset of its run record, its plots,
+its header, epoch and summary lines."""
 
 from __future__ import annotations
 
@@ -27,15 +28,51 @@ def train_accuracy_kind(args: argparse.Namespace) -> str:
     return "online, while learning"
 
 
+def dataset_record(args: argparse.Namespace, request: Any, train: Any,
+                    val: Any) -> dict[str, Any]:
+    """The dataset of a run: its absolute data folder (so the run can be evaluated from
+    any working directory), the splits, the binning and a hash of the files used
+    (``data/fingerprint.py``)."""
+    from lava_stllr.data import registry
+    from lava_stllr.data.fingerprint import dataset_fingerprint
+
+    root = args.data_dir.expanduser().resolve() if args.data_dir else None
+    binning = registry.binning_for(args.dataset, request.binning)
+    used = [train] if val is None else [train, val]
+    return {"name": args.dataset, "data_dir": str(root) if root else None,
+            "split": request.split,
+            "val_split": registry.resolved_val_split(args.dataset, request),
+            "binning": None if binning is None else binning.to_dict(),
+            "n_train": len(train), "n_val": 0 if val is None else len(val),
+            "n_steps": int(train.n_steps), "n_inputs": int(train.n_inputs),
+            "n_classes": int(train.n_classes), **dataset_fingerprint(used, root),
+            "val_hash": None if val is None else dataset_fingerprint([val], root)["data_hash"],
+            **group_record(args.dataset, train, val)}
+
+
+def group_record(name: str, train: Any, val: Any) -> dict[str, Any]:
+    """Which speakers trained and which were held out, for a dataset held out by speaker."""
+    from lava_stllr.data import registry
+
+    attr = registry.get(name).hold_out_by
+    if attr is None:
+        return {}
+    return {f"train_{attr}": registry.groups_in(name, train),
+            f"val_{attr}": None if val is None else registry.groups_in(name, val)}
+
+
 def draw_plots(folder: Path, args: argparse.Namespace, spec: Any, params: Any,
                before: Any, after: Any, history: Any, sample_from: Any) -> list[str]:
-    """The learning curve, a spike raster and the weight changes of a run; their names."""
+    """The learning curve (from epoch 0, with the chance level), a spike raster and the
+    weight changes of a run; their names."""
     from lava_stllr.runs import plots
+    from lava_stllr.runs.activity import sample_activity
 
     written = [plots.plot_learning_curve(history, folder / "learning_curve.png",
-                                         title=plot_title(args, spec))]
+                                         title=plot_title(args, spec),
+                                         n_classes=spec.n_classes)]
     x, label = sample_from[0]
-    act = plots.sample_activity(spec, params, after, x)
+    act = sample_activity(spec, params, after, x)
     written.append(plots.plot_spike_raster(folder / "spike_raster.png", act["inputs"],
                                            act["hidden"], act["readout"], label=label,
                                            prediction=act["prediction"],
@@ -47,23 +84,52 @@ def draw_plots(folder: Path, args: argparse.Namespace, spec: Any, params: Any,
     return [p.name for p in written]
 
 
-def print_summary(args: argparse.Namespace, spec: Any, n_train: int, history: Any,
-                  accuracy: dict, timings: dict, folder: Path, files: list[str],
-                  init: dict | None = None) -> None:
-    """The summary lines of a finished run: what was trained, each epoch, the held-out
-    accuracy, the times and the run folder."""
-    sizes = spec.label
+def precision_words(args: argparse.Namespace) -> str:
+    """The arithmetic a run or an evaluation used: ``float``, or fixed point in the
+    Loihi 2 integer models."""
+    if args.precision == "fixed":
+        return "fixed point: the Loihi 2 integer models"
+    return args.precision
+
+
+def run_header(args: argparse.Namespace, spec: Any, n_train: int, done: bool) -> str:
+    """The line that says what is (``done``: was) trained, on what and how."""
     rule = "BPTT" if args.trainer == "bptt" else f"S-TLLR ({args.signal} signal)"
     update = f", update per {args.update}" if args.backend == "lava" else ""
-    print(f"trained {sizes} with {rule} on {args.dataset} ({args.backend} backend, "
-          f"{args.precision}{update}), {n_train} training / {args.val_samples} held-out "
-          f"samples, {args.epochs} epoch(s); train acc: {train_accuracy_kind(args)}")
-    if init is not None:
-        held0 = "n/a" if init["val_acc"] is None else f"{init['val_acc']:.3f}"
-        print(f"  epoch 0: held-out acc {held0} (the weights of {init['path']})")
-    for i, acc in enumerate(history.train_acc):
-        val = f", held-out acc {history.val_acc[i]:.3f}" if i < len(history.val_acc) else ""
-        print(f"  epoch {i + 1}: train acc {acc:.3f}, loss {history.train_loss[i]:.3f}{val}")
+    return (f"{'trained' if done else 'training'} {spec.label} with {rule} on "
+            f"{args.dataset} ({args.backend} backend, {precision_words(args)}{update}), "
+            f"{n_train} training / {args.val_samples} held-out samples, {args.epochs} "
+            f"epoch(s); train acc: {train_accuracy_kind(args)}")
+
+
+def epoch0_line(val_acc: float | None, init: dict | None = None) -> str | None:
+    """The held-out accuracy before any learning: of the fresh weights, or of the weights
+    of the ``init`` run (its :func:`~lava_stllr.cli.init_run.init_record`); None for
+    fresh weights without a held-out set."""
+    if val_acc is None and init is None:
+        return None
+    held = "n/a" if val_acc is None else f"{val_acc:.3f}"
+    what = "before training" if init is None else f"the weights of {init['path']}"
+    return f"  epoch 0: held-out acc {held} ({what})"
+
+
+def print_summary(args: argparse.Namespace, spec: Any, n_train: int, history: dict,
+                  accuracy: dict, timings: dict, folder: Path, files: list[str],
+                  init: dict | None = None, live: bool = False) -> None:
+    """The summary lines of a finished run: what was trained, each epoch (unless
+    ``live``: they were shown as they ended), the held-out accuracy, the times and the
+    run folder."""
+    from lava_stllr.cli.progress import epoch_line
+    from lava_stllr.reference import History
+
+    if not live:
+        print(run_header(args, spec, n_train, done=True))
+        epoch0 = epoch0_line((history.get("epoch0") or {}).get("val_acc"), init)
+        if epoch0 is not None:
+            print(epoch0)
+        curve = History(**{k: v for k, v in history.items() if k != "epoch0"})
+        for epoch in range(1, len(curve.train_acc) + 1):
+            print(epoch_line(epoch, args.epochs, curve))
     held = accuracy.get("val")
     print(f"held-out accuracy: {held:.3f}" if held is not None else "held-out accuracy: n/a")
     print("time: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))

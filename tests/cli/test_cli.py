@@ -172,9 +172,12 @@ def test_lava_backend_gets_the_lava_defaults(monkeypatch, tmp_path, capsys):
                          **options)
             super().__init__(spec, params, signal=signal, seed=seed)
 
-        def fit(self, train, val=None, epochs=1, progress=True):
+        def fit(self, train, val=None, epochs=1, progress=True, on_epoch=None):
             calls["progress"] = progress
             return super().fit(train, val, epochs=epochs, batch_size=1, progress=False)
+
+        def evaluate(self, dataset, progress=False, desc="evaluate"):
+            return super().evaluate(dataset)
 
     monkeypatch.setattr(lava_adapter, "LavaNetworkTrainer", FakeLavaTrainer)
     out = tmp_path / "lava"
@@ -240,16 +243,19 @@ def test_stllr_network_adapter(monkeypatch, tmp_path, capsys):
     assert closed == [True]
     record = json.loads((out / "run.json").read_text())
     assert record["history"]["val_acc"] == [0.25, 0.25]
-    # The progress bars name the epoch and the phase; the train accuracy is the online one.
-    assert phases == [f"epoch {e}/2 {phase}" for e in (1, 2) for phase in ("train", "validate")]
+    # The progress bars name the epoch and the phase (epoch 0: the held-out set before
+    # training); the train accuracy is the online one.
+    assert phases == ["epoch 0 validate"] + [f"epoch {e}/2 {phase}" for e in (1, 2)
+                                             for phase in ("train", "validate")]
     assert scales == [1.0, 1.0] and record["train_accuracy"].startswith("online, while learning")
     phases.clear(), scales.clear(), built.clear()
     again = tmp_path / "lava-sample"
     assert main([*args[:-1], str(again), "--update", "sample", "--lr-decay", "0.5",
                  "--train-eval", "3"]) == 0
     assert built[0]["update"] == "sample" and scales == [1.0, 0.5]
-    assert phases == [f"epoch {e}/2 {phase}" for e in (1, 2) for phase in
-                      ("train", "train accuracy (learning off)", "validate")]
+    assert phases == ["epoch 0 validate"] + [f"epoch {e}/2 {phase}" for e in (1, 2) for phase
+                                             in ("train", "train accuracy (learning off)",
+                                                 "validate")]
     record = json.loads((again / "run.json").read_text())
     assert (record["update"], record["lr_decay"], record["train_eval"]) == ("sample", 0.5, 3)
     assert record["train_accuracy"] == "learning off, 3 training samples"

@@ -37,6 +37,6 @@ def test_evaluate_says_the_lava_precision_and_takes_quiet(tmp_path, capsys) -> N
     capsys.readouterr()
     assert main(["evaluate", str(out), "--backend", "lava", "--precision", "fixed",
                  "--quiet"]) == 0
-    assert "(lava backend, fixed," in capsys.readouterr().out
+    assert "(lava backend, fixed point: the Loihi 2 integer models," in capsys.readouterr().out
     assert main(["evaluate", str(out), "--quiet"]) == 0
     assert "(reference backend," in capsys.readouterr().out

@@ -49,8 +49,11 @@ def fake_lava(monkeypatch):
         def __init__(self, spec, params, *, signal, precision, seed, **options):
             super().__init__(spec, params, signal=signal, seed=seed)
 
-        def fit(self, train, val=None, epochs=1, progress=True):
+        def fit(self, train, val=None, epochs=1, progress=True, on_epoch=None):
             return super().fit(train, val, epochs=epochs, batch_size=1, progress=False)
+
+        def evaluate(self, dataset, progress=False, desc="evaluate"):
+            return super().evaluate(dataset)
 
     monkeypatch.setattr(lava_adapter, "LavaNetworkTrainer", FakeLavaTrainer)
 

@@ -77,11 +77,10 @@ def _score(trainer: Any, args: argparse.Namespace, val: Any,
             return (*trainer.evaluate(val), None, None)
         return trainer.outcome(val)
     progress = Progress(args.quiet)
-    options = {"progress": progress.live, "desc": f"evaluate {name} ({len(val)} samples)"}
-    with progress.lines_in("lava_stllr.lavanet.network"):
-        if args.predictions is None:
-            return (*trainer.evaluate(val, **options), None, None)
-        return trainer.outcome(val, **options)
+    options = {"progress": progress.bars, "desc": f"evaluate {name} ({len(val)} samples)"}
+    if args.predictions is None:
+        return (*trainer.evaluate(val, **options), None, None)
+    return trainer.outcome(val, **options)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -103,10 +103,11 @@ class LavaNetworkTrainer:
         self.close()
         self._weights = value.copy()
 
-    def fit(self, train: Any, val: Any = None, epochs: int = 1, progress: bool = True,
+    def fit(self, train: Any, val: Any = None, epochs: int = 1, progress: Any = True,
             on_epoch: Callable[[Any], None] | None = None) -> Any:
         """Stream ``epochs`` seeded shuffles of ``train`` with learning (validating on
         ``val`` after each epoch); return a :class:`~lava_stllr.reference.History`.
+        ``progress``: as :meth:`STLLRNetwork.train` takes it (a bool or a bar factory);
         ``on_epoch(history)`` is called as each epoch ends, with the history so far."""
         import numpy as np
 
@@ -143,7 +144,7 @@ class LavaNetworkTrainer:
                                 [np.asarray(v, dtype=np.float64) for v in recurrent])
         return history
 
-    def evaluate(self, dataset: Any, progress: bool = False,
+    def evaluate(self, dataset: Any, progress: Any = False,
                  desc: str = "evaluate") -> tuple[float, float]:
         """Mean loss and accuracy on ``dataset`` (no learning), with a progress bar named
         ``desc`` when ``progress``."""
@@ -151,7 +152,7 @@ class LavaNetworkTrainer:
                                                          desc=desc)
         return result.loss, result.accuracy
 
-    def outcome(self, dataset: Any, progress: bool = False,
+    def outcome(self, dataset: Any, progress: Any = False,
                 desc: str = "evaluate") -> tuple[float, float, Any, Any]:
         """``(mean loss, accuracy, labels, predictions)`` on ``dataset`` (no learning);
         a prediction is the class of the largest readout summed over the window."""

@@ -13,18 +13,16 @@ Three modes (:class:`Progress`):
     of its samples, once at least :data:`MIN_INTERVAL` seconds passed since the last,
     with the elapsed time and an estimate of the time left.
 
-The trainers draw their bars with the ``tqdm`` their modules import; in ``lines`` mode
-:meth:`Progress.lines_in` hands those modules :class:`LineBar` instead while a pass
-runs (the trainers have no bar argument).
+The trainers take what to draw as their ``progress`` argument (:attr:`Progress.bars`):
+tqdm bars, nothing, or :class:`LineBar` in ``lines`` mode.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TextIO
 
 #: Fewest seconds between two progress lines of one pass (``lines`` mode).
@@ -182,22 +180,11 @@ class Progress:
                        write=self._progress_line, disable=kwargs.pop("disable", False),
                        min_interval=self.min_interval, step=self.step)
 
-    @contextlib.contextmanager
-    def lines_in(self, *modules: str) -> Iterator[None]:
-        """In ``lines`` mode, while the block runs, the loaded ``modules`` (names) that
-        draw bars with a module-level ``tqdm`` draw :class:`LineBar` instead."""
-        swapped: list[tuple[Any, Any]] = []
-        if self.mode == "lines":
-            for name in modules:
-                module = sys.modules.get(name)
-                if module is not None and hasattr(module, "tqdm"):
-                    swapped.append((module, module.tqdm))
-                    module.tqdm = self.line_bar
-        try:
-            yield
-        finally:
-            for module, original in swapped:
-                module.tqdm = original
+    @property
+    def bars(self) -> bool | Callable[..., Any]:
+        """What the trainers take as ``progress``: tqdm bars (True) in a terminal, none
+        (False) when ``quiet``, :meth:`line_bar` (plain lines) otherwise."""
+        return self.line_bar if self.mode == "lines" else self.live
 
 
 def epoch_line(epoch: int, epochs: int, history: Any, timing: str = "") -> str:

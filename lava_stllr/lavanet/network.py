@@ -19,7 +19,8 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from lava.magma.core.run_conditions import RunSteps
@@ -53,6 +54,9 @@ from lava_stllr.runtime.guard import (
 )
 from lava_stllr.runtime.shm import reclaim_stale_segments, record_runtime
 from lava_stllr.spec.network import DEFAULT_RECURRENT_GAIN, Weights
+
+#: Makes a progress bar: tqdm's signature (``total``, ``desc``, ``disable``, ``leave``).
+BarFactory = Callable[..., Any]
 
 
 class STLLRNetwork:
@@ -160,7 +164,7 @@ class STLLRNetwork:
     # -- running ---------------------------------------------------------------------
 
     def train(self, dataset: SpikeDataset, n_samples: int | None = None,
-              indices: Sequence[int] | None = None, progress: bool = True,
+              indices: Sequence[int] | None = None, progress: bool | BarFactory = True,
               lr_scale: float = 1.0, desc: str = "train") -> RunResult:
         """Play samples with online learning; return their scores, accuracy and loss.
 
@@ -168,12 +172,13 @@ class STLLRNetwork:
         ``n_samples``, all if None), in that order. ``lr_scale`` in [0, 1] scales every
         layer's step size for this call (the output error is scaled, so a schedule needs
         no rebuild). Shows a tqdm bar with the running accuracy when ``progress``, named
-        ``desc`` (it says so while the first call starts the runtime).
+        ``desc`` (it says so while the first call starts the runtime); a callable
+        ``progress`` is a bar factory with tqdm's signature used instead.
         """
         return self._call(dataset, n_samples, indices, lr_scale, progress, "train", desc)
 
     def evaluate(self, dataset: SpikeDataset, n_samples: int | None = None,
-                 indices: Sequence[int] | None = None, progress: bool = False,
+                 indices: Sequence[int] | None = None, progress: bool | BarFactory = False,
                  desc: str = "evaluate") -> RunResult:
         """Play samples without learning; return their scores, accuracy and loss."""
         return self._call(dataset, n_samples, indices, 0.0, progress, "evaluate", desc)
@@ -231,7 +236,8 @@ class STLLRNetwork:
         # Lava exposes no public liveness check of the model processes.
         return runtime_alive(self.source.runtime)
 
-    def _call(self, dataset: SpikeDataset, n_samples, indices, learn: float, progress: bool,
+    def _call(self, dataset: SpikeDataset, n_samples, indices, learn: float,
+              progress: bool | BarFactory,
               mode: str, desc: str) -> RunResult:
         self._check_open()
         learn = check_rate(learn)
@@ -240,7 +246,8 @@ class STLLRNetwork:
         items = stream_items(self.layout, dataset, idx, learn)
         n_steps = (len(idx) + 1) * self.layout.period
         condition = RunSteps(num_steps=n_steps, blocking=False)
-        bar = tqdm(total=len(idx), desc=desc, disable=not progress, leave=False)
+        bar = (progress if callable(progress) else tqdm)(
+            total=len(idx), desc=desc, disable=not progress, leave=False)
         scores: list[np.ndarray] = []
         labels: list[int] = []
         self._n_correct = 0

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -15,6 +17,9 @@ from lava_stllr.files import load_arrays, save_arrays
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.network import NetworkState, forward_step
 from lava_stllr.spec.network import NetworkSpec, Weights, check_weights, init_weights
+
+#: Makes a progress bar: tqdm's signature (``total``, ``desc``, ``disable``, ``leave``).
+BarFactory = Callable[..., Any]
 
 #: The float types the reference trainers compute in (float64 is the oracle of the
 #: Lava comparisons; float32 halves the memory traffic of the matrix products).
@@ -200,11 +205,15 @@ class ReferenceTrainer:
         val: SpikeDataset | None = None,
         epochs: int = 1,
         batch_size: int = 32,
-        progress: bool = True,
+        progress: bool | BarFactory = True,
+        on_epoch: Callable[[History], None] | None = None,
     ) -> History:
         """Train for ``epochs`` passes over ``train`` in a seeded shuffled order.
 
-        Returns the per-epoch :class:`History`; shows a tqdm bar with the running accuracy.
+        Returns the per-epoch :class:`History`. ``progress``: a tqdm bar with the running
+        accuracy (True), none (False), or bars from a factory with tqdm's signature (e.g.
+        plain lines where no terminal shows a bar). ``on_epoch(history)`` is called as
+        each epoch ends, after its held-out score.
         """
         import time
 
@@ -214,8 +223,9 @@ class ReferenceTrainer:
         for epoch in range(epochs):
             start = time.perf_counter()
             loss, correct, n = 0.0, 0, 0
-            bar = tqdm(total=len(train), desc=f"epoch {epoch + 1}/{epochs}",
-                       disable=not progress, leave=False)
+            bar = (progress if callable(progress) else tqdm)(
+                total=len(train), desc=f"epoch {epoch + 1}/{epochs}", disable=not progress,
+                leave=False)
             for x, labels in iter_batches(train, batch_size, shuffle=True,
                                           seed=self.seed * 100_003 + epoch):
                 check_batch(self.spec, x, labels)
@@ -237,6 +247,8 @@ class ReferenceTrainer:
                 validate.finite(f"validation after epoch {epoch + 1}: the loss", val_loss)
                 history.val_loss.append(val_loss)
                 history.val_acc.append(val_acc)
+            if on_epoch is not None:
+                on_epoch(history)
         return history
 
     def save(self, path: str | Path) -> Path:

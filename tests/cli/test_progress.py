@@ -150,23 +150,36 @@ def test_line_bar_waits_between_lines_and_can_be_disabled() -> None:
     assert lines == []
 
 
-def test_lines_mode_swaps_the_trainers_bars_and_restores_them(monkeypatch) -> None:
-    import lava_stllr.reference.trainer as trainer_module
-
-    original = trainer_module.tqdm
+def test_each_mode_hands_the_trainers_its_bars(monkeypatch) -> None:
     monkeypatch.setattr(progress, "_is_terminal", lambda stream: False)
     lines = Progress(quiet=False)
     assert lines.mode == "lines" and lines.live
-    with lines.lines_in("lava_stllr.reference.trainer", "not.a.loaded.module"):
-        bar = trainer_module.tqdm(total=10, desc="epoch 1/1", disable=False, leave=False)
-        assert isinstance(bar, LineBar)
-    assert trainer_module.tqdm is original
-    assert Progress(quiet=True).mode == "quiet"
+    bar = lines.bars(total=10, desc="epoch 1/1", disable=False, leave=False)
+    assert isinstance(bar, LineBar)
+    assert Progress(quiet=True).mode == "quiet" and Progress(quiet=True).bars is False
     monkeypatch.setattr(progress, "_is_terminal", lambda stream: True)
     terminal = Progress(quiet=False)
-    with terminal.lines_in("lava_stllr.reference.trainer"):
-        assert trainer_module.tqdm is original  # a terminal keeps the real bars
-    assert terminal.mode == "bars"
+    assert terminal.mode == "bars" and terminal.bars is True  # the trainers' own tqdm
+
+
+def test_reference_fit_reports_each_epoch_and_draws_the_given_bars() -> None:
+    from lava_stllr.data.synthetic import synthetic_train_val
+    from lava_stllr.params import STLLRParams
+    from lava_stllr.reference import NetworkSpec, STLLRTrainer
+
+    train, val = synthetic_train_val(n_train=16, n_val=8, seed=0)
+    trainer = STLLRTrainer(NetworkSpec((train.n_inputs, 8, train.n_classes)),
+                           STLLRParams.preset("code_default"), seed=0)
+    seen, bars = [], []
+
+    def factory(**kwargs):
+        bars.append(kwargs["desc"])
+        return LineBar(kwargs["total"], kwargs["desc"], write=lambda line: None)
+
+    history = trainer.fit(train, val, epochs=2, batch_size=8, progress=factory,
+                          on_epoch=lambda h: seen.append((len(h.train_acc), len(h.val_acc))))
+    assert seen == [(1, 1), (2, 2)] and len(history.val_acc) == 2
+    assert bars == ["epoch 1/2", "epoch 2/2"]
 
 
 def test_durations_read_well() -> None:

@@ -3,8 +3,9 @@ PYTHON ?= python3.10
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DOCS_STAMP := $(VENV)/.installed-docs
 
-.PHONY: demo test lint bench notebooks clean
+.PHONY: demo test lint bench notebooks docs clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +27,17 @@ lint: $(STAMP)
 notebooks: $(STAMP)
 	$(PY) tutorials/build_notebooks.py --execute
 
+# The docs site (Sphinx, docs/conf.py) in docs/_build/html; warnings are errors. Its own
+# install step, so that `make test` needs no Sphinx.
+$(DOCS_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e ".[data,dev,docs]"
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	$(VENV)/bin/sphinx-build -W --keep-going -n -q -b html docs docs/_build/html
+
 bench: $(STAMP)
 	$(PY) benchmarks/perf_table.py --readme README.md
 
 clean:
-	rm -rf $(VENV) runs
+	rm -rf $(VENV) runs docs/_build docs/_generated docs/api/generated

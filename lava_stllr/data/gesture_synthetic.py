@@ -1,8 +1,9 @@
 """Synthetic DVS Gesture clips, written in tonic's DVS Gesture folder layout (no download).
 
 A stand-in for the IBM DVS Gesture release when it is not there: 128 x 128 pixels, two
-polarities, the 11 labels, files that :class:`~lava_stllr.data.tonic_datasets.
-DVSGestureDataset` (through tonic) reads exactly like the real ones::
+polarities, the 11 labels, files that
+:class:`~lava_stllr.data.tonic_datasets.DVSGestureDataset` (through tonic) reads exactly
+like the real ones::
 
     ROOT/DVSGesture/ibmGestureTrain/user<NN>_<lighting>/<label>.npy   (and ibmGestureTest)
 

@@ -241,7 +241,7 @@ def load_nmnist_subset(
     id) are split by :func:`~lava_stllr.data.dataset.stratified_split` on their labels
     (read from the folder names, no file is opened): each class gives its earliest samples
     to training, in proportion to its frequency (largest-remainder rounding, ``n_train`` in
-    all), and the rest to validation. So validation is, per class, the last ~``n_val / n``
+    all), and the rest to validation. So validation is, per class, the last ``~n_val / n``
     of that class's samples among the first ``n``; it is close to, but not exactly, "the
     last ``n_val`` samples". With the shared 1,000-sample subset (ids 00001-01000) and the
     defaults this is 800 training and 200 validation samples with class proportions kept.
@@ -251,7 +251,7 @@ def load_nmnist_subset(
     root, split, config, cache_dir
         As for :class:`NMNISTFolder`.
     n_train, n_val : int
-        Sizes of the two parts (both >= 1, ``n_train + n_val <= `` number of samples).
+        Sizes of the two parts (both >= 1, ``n_train + n_val`` <= number of samples).
 
     Returns
     -------

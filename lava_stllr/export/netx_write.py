@@ -202,8 +202,9 @@ def _hidden_threshold(theta: float, scale: float, number: int) -> int:
 
 def conv_netx_layers(spec: ConvNetSpec, params: STLLRParams, weights: Weights,
                      scales: list[float | None] | None = None) -> list[NetxLayer]:
-    """The blocks of a conv network's export (:func:`~lava_stllr.export.netx_conv.
-    plan_conv_blocks`: average pools folded, max pools as depthwise conv blocks), with
+    """The blocks of a conv network's export
+    (:func:`~lava_stllr.export.netx_conv.plan_conv_blocks`: average pools folded, max pools
+    as depthwise conv blocks), with
     the weights quantized as for dense blocks: ``W = 2*round(s*w/2)`` in [-256, 254],
     ``vThMant = round(s*theta)``, ``s = 254/max|w|`` by default (per block, after folding).
 

@@ -112,12 +112,12 @@ def conv_forward_step(
 
 def conv_sample_activity(spec: ConvNetSpec, params: STLLRParams, weights: Weights,
                          x: np.ndarray) -> dict[str, object]:
-    """Run one sample ``x`` (T, C*H*W) through :func:`conv_forward_step` and record it.
+    """Run one sample ``x`` ``(T, C*H*W)`` through :func:`conv_forward_step` and record it.
 
     Returns
     -------
     dict
-        ``layers``: per layer, its outputs (T, *shape) (spikes; pooled spikes for pools);
+        ``layers``: per layer, its outputs ``(T, *shape)`` (spikes; pooled spikes for pools);
         ``readout`` (T, n_classes); ``prediction``: argmax of the readout summed over the
         learning window.
     """

@@ -18,7 +18,7 @@ from lava_stllr.spec.network import Weights
 
 def route_back(layer: Layer, w: np.ndarray | None, record: ConvLayerStep, delta: np.ndarray,
                input_shape: tuple[int, ...]) -> np.ndarray:
-    """Carry ``delta`` (at the layer's output) back to the layer's input, (B, *input_shape).
+    """Carry ``delta`` (at the layer's output) back to the layer's input, ``(B, *input_shape)``.
 
     LIF layers apply the transpose of their weights to ``delta`` (the caller has already
     multiplied by psi); pool layers route it to the positions they read (the first

@@ -62,10 +62,14 @@ def _check_predictions_path(path: Path) -> None:
 
 
 def _write_predictions(path: Path, labels: Any, predictions: Any) -> None:
-    """Write ``sample,label,prediction`` lines under a header to ``path``."""
+    """Write ``sample,label,prediction`` lines under a header to ``path`` (atomically: a
+    full disk leaves no file, so the same command can run again)."""
+    from lava_stllr.files import atomic_write
+
     lines = ["sample,label,prediction"] + [f"{i},{int(y)},{int(p)}" for i, (y, p)
                                            in enumerate(zip(labels, predictions, strict=True))]
-    path.write_text("\n".join(lines) + "\n")
+    data = ("\n".join(lines) + "\n").encode()
+    atomic_write(path, lambda fh: fh.write(data), size=len(data))
 
 
 def _score(trainer: Any, args: argparse.Namespace, val: Any,

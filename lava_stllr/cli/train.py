@@ -64,6 +64,7 @@ from lava_stllr.cli.train_report import (
     draw_plots,
     epoch0_line,
     print_summary,
+    record_plots,
     run_header,
     train_accuracy_kind,
 )
@@ -362,8 +363,7 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any
             plot_files = draw_plots(folder, args, spec, params, before, trainer.weights,
                                     curve, train if val is None else val)
         files += plot_files
-        runs.update_record(folder, plots=plot_files,
-                           timings={k: round(v, 4) for k, v in timer.seconds.items()})
+        record_plots(folder, plot_files, timer.seconds)
     run_folder.finish_run(folder)
     print_summary(args, spec, len(train), curve, accuracy, timer.seconds, folder, files,
                   extra.get("init_run"), live=progress.live)

@@ -64,24 +64,73 @@ def group_record(name: str, train: Any, val: Any) -> dict[str, Any]:
 def draw_plots(folder: Path, args: argparse.Namespace, spec: Any, params: Any,
                before: Any, after: Any, history: Any, sample_from: Any) -> list[str]:
     """The learning curve (from epoch 0, with the chance level), a spike raster and the
-    weight changes of a run; their names."""
+    weight changes of a run; the names of those written.
+
+    Plots are optional output: one that fails (a full disk, a drawing error) is a
+    warning on stderr and is skipped, so that a trained run is never lost to a plot
+    (``--debug`` raises instead).
+    """
     from lava_stllr.runs import plots
     from lava_stllr.runs.activity import sample_activity
 
-    written = [plots.plot_learning_curve(history, folder / "learning_curve.png",
+    def learning_curve() -> Path:
+        return plots.plot_learning_curve(history, folder / "learning_curve.png",
                                          title=plot_title(args, spec),
-                                         n_classes=spec.n_classes)]
-    x, label = sample_from[0]
-    act = sample_activity(spec, params, after, x)
-    written.append(plots.plot_spike_raster(folder / "spike_raster.png", act["inputs"],
-                                           act["hidden"], act["readout"], label=label,
-                                           prediction=act["prediction"],
-                                           hidden_names=act.get("hidden_names")))
-    names = [f"W{i + 1}" for i in range(len(after.feedforward) - 1)] + ["W_out"]
-    names += [f"V{i + 1}" for i in range(len(after.recurrent))]
-    written.append(plots.plot_weight_changes(folder / "weight_change.png", before.arrays(),
-                                             after.arrays(), names))
-    return [p.name for p in written]
+                                         n_classes=spec.n_classes)
+
+    def spike_raster() -> Path:
+        x, label = sample_from[0]
+        act = sample_activity(spec, params, after, x)
+        return plots.plot_spike_raster(folder / "spike_raster.png", act["inputs"],
+                                       act["hidden"], act["readout"], label=label,
+                                       prediction=act["prediction"],
+                                       hidden_names=act.get("hidden_names"))
+
+    def weight_change() -> Path:
+        names = [f"W{i + 1}" for i in range(len(after.feedforward) - 1)] + ["W_out"]
+        names += [f"V{i + 1}" for i in range(len(after.recurrent))]
+        return plots.plot_weight_changes(folder / "weight_change.png", before.arrays(),
+                                         after.arrays(), names)
+
+    written = []
+    for name, draw in (("learning_curve.png", learning_curve),
+                       ("spike_raster.png", spike_raster),
+                       ("weight_change.png", weight_change)):
+        try:
+            written.append(draw().name)
+        except Exception as exc:
+            if getattr(args, "debug", False):
+                raise
+            _warn_skipped(folder / name, exc)
+    return written
+
+
+def _warn_skipped(path: Path, exc: BaseException,
+                  then: str = "the run is complete without it") -> None:
+    """One line on stderr: the optional file ``path`` was not written, why, and ``then``
+    what the run is."""
+    import sys
+
+    from lava_stllr.cli.parser import PROG
+    from lava_stllr.files import WriteError
+
+    why = str(exc) if isinstance(exc, WriteError) else (
+        f"{path} was not written ({type(exc).__name__}: {exc})")
+    print(f"{PROG}: warning: {' '.join(why.split())}; {then}", file=sys.stderr)
+
+
+def record_plots(folder: Path, names: list[str], timings: dict[str, float]) -> None:
+    """Add the plots written and the final timings to the run's ``run.json``; a file
+    system that cannot take the new record leaves the complete one written before (a
+    warning, not an error)."""
+    from lava_stllr.runs import record as runs
+
+    try:
+        runs.update_record(folder, plots=names,
+                           timings={k: round(v, 4) for k, v in timings.items()})
+    except OSError as exc:
+        _warn_skipped(folder / "run.json", exc, "the run is complete; its run.json, "
+                      "written before the plots, does not list them")
 
 
 def precision_words(args: argparse.Namespace) -> str:

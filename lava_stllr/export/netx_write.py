@@ -89,8 +89,6 @@ keeps it from firing in practice. Read the class scores from the readout neuron'
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,7 +97,7 @@ import numpy as np
 
 from lava_stllr import validate
 from lava_stllr.export.netx_conv import MAXPOOL_VTH, MAXPOOL_WEIGHT, plan_conv_blocks
-from lava_stllr.files import new_file_mode
+from lava_stllr.files import atomic_write
 from lava_stllr.loihi.conversions import decay_numerator, even_weights
 from lava_stllr.loihi.widths import DECAY_UNITY, VTH_MAX, WEIGHT_EVEN_MAX
 from lava_stllr.params import STLLRParams
@@ -322,13 +320,22 @@ def _write_block(group: Any, layer: NetxLayer, n_in: int) -> None:
     group.attrs["lava_stllr_weight_scale"] = layer.scale
 
 
-def _write_file(path: Path, spec: NetworkSpec | ConvNetSpec, params: STLLRParams,
+def file_size_bound(layers: list[NetxLayer]) -> int:
+    """An upper bound of the bytes of the netx file of ``layers``: the weight arrays plus
+    HDF5's headers (4 kB per block, 64 kB for the file), checked against the free space
+    before writing, so that HDF5 never meets a full disk in the middle of a write."""
+    data = sum(lay.weight.nbytes + (0 if lay.weight_rec is None else lay.weight_rec.nbytes)
+               for lay in layers)
+    return data + 16_384 * len(layers) + 65_536
+
+
+def _write_file(fileobj: Any, spec: NetworkSpec | ConvNetSpec, params: STLLRParams,
                 layers: list[NetxLayer]) -> None:
     import h5py
 
     from lava_stllr import __version__
 
-    with h5py.File(path, "w") as f:
+    with h5py.File(fileobj, "w") as f:
         f.attrs["generator"] = f"lava-stllr {__version__}"
         f.attrs["lava_stllr_spec"] = str(spec.to_dict())
         f.attrs["lava_stllr_params"] = str(params.to_dict())
@@ -375,14 +382,9 @@ def export_netx(path: str | Path, spec: NetworkSpec | ConvNetSpec, params: STLLR
     """
     path = Path(path)
     layers = netx_layers(spec, params, weights, scales)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.fchmod(fd, new_file_mode())  # as a plain open() would, not mkstemp's 0600
-    os.close(fd)
-    try:
-        _write_file(Path(tmp), spec, params, layers)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # h5py writes into the open temporary file: HDF5's own file driver, given a path, can
+    # crash the process (SIGSEGV) when the disk fills mid-write; a Python file object
+    # turns the failure into an OSError, and the free space is checked first.
+    atomic_write(path, lambda fh: _write_file(fh, spec, params, layers), mode="w+b",
+                 size=file_size_bound(layers))
     return layers

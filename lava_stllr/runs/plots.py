@@ -31,10 +31,12 @@ def _figure(width: float, height: float) -> Any:
 
 
 def _save(fig: Any, path: str | Path) -> Path:
-    """Write ``fig`` as a PNG (creating the folder) and return the path."""
+    """Write ``fig`` as a PNG (creating the folder; atomically, so a full disk leaves no
+    partial image) and return the path."""
+    from lava_stllr.files import atomic_write
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png", dpi=DPI)
+    atomic_write(path, lambda fh: fig.savefig(fh, format="png", dpi=DPI))
     return path
 
 

@@ -1,0 +1,226 @@
+"""A lava-stllr network as a NIR graph (:func:`to_nir`) and its file (:func:`write_nir`).
+
+Nodes, in order from ``input`` to ``output`` (``i`` counts layers from 1):
+
+- a dense hidden layer: ``fc<i>`` (``Linear``, the (n_out, n_in) weights) -> ``lif<i>``;
+  a recurrent one's ``lif<i>`` is a subgraph as snnTorch writes ``RLeaky``: ``input ->
+  lif``, ``lif -> w_rec`` (``Linear``, the (n, n) recurrent weights) ``-> lif``, ``lif
+  -> output``; the recurrent input is the previous step's spikes;
+- a conv layer: ``conv<i>`` (``Conv2d``, (C_out, C_in, k, k) cross-correlation, zero
+  bias) -> ``lif<i>`` (per-neuron arrays of shape (C, H, W));
+- an average pool: ``pool<i>`` (``AvgPool2d``, stride = kernel); a max pool of spikes:
+  ``pool<i>`` (``SumPool2d``) -> ``pool<i>_max`` (``Threshold`` at 0: the max of 0/1
+  spikes is 1 where the window's sum is > 0, exactly);
+- ``flatten`` (``Flatten``, C-order) before the first dense layer of a conv network;
+- the readout: ``fc_out`` (``Linear``) -> ``readout`` (``LI``; ``I`` when ``beta_out =
+  1``).
+
+Every LIF is ``LIF(tau, r = tau/dt, v_leak = 0, v_threshold = theta, v_reset = 0)`` (``IF``
+with ``r = 1/dt`` when ``beta = 1``), the readout ``LI(tau_out, r = tau_out/dt, v_leak
+= 0)``: :mod:`lava_stllr.nir.dynamics` gives the discretisation, and
+:mod:`lava_stllr.nir.metadata` what the graph's metadata holds (the S-TLLR rule under
+``"lava_stllr.learning_rule"``). Weights are written as float64, bit for bit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lava_stllr.nir.dynamics import DEFAULT_DT, check_dt, tau_of
+from lava_stllr.nir.metadata import (
+    BETA_KEY,
+    NETWORK_KEY,
+    RESET_KEY,
+    RULE_KEY,
+    network_metadata,
+    rule_metadata,
+)
+from lava_stllr.params import STLLRParams
+from lava_stllr.spec.kinds import AnySpec, check_spec_weights
+from lava_stllr.spec.layers import ConvLayer, PoolLayer
+from lava_stllr.spec.network import NetworkSpec, Weights
+
+
+def _lif(shape: tuple[int, ...], params: STLLRParams, dt: float) -> Any:
+    """A hidden layer's neurons: LIF (or IF when beta = 1), per-neuron arrays."""
+    import nir
+
+    meta = {BETA_KEY: params.beta, RESET_KEY: params.reset}
+    theta = np.full(shape, params.theta)
+    if params.beta == 1.0:
+        return nir.IF(r=np.full(shape, 1.0 / dt), v_threshold=theta,
+                      v_reset=np.zeros(shape), metadata=meta)
+    tau = tau_of(params.beta, dt)
+    return nir.LIF(tau=np.full(shape, tau), r=np.full(shape, tau / dt),
+                   v_leak=np.zeros(shape), v_threshold=theta, v_reset=np.zeros(shape),
+                   metadata=meta)
+
+
+def _readout(n: int, beta_out: float, dt: float) -> Any:
+    """The leaky-integrator readout: LI (or I when beta_out = 1)."""
+    import nir
+
+    meta = {BETA_KEY: beta_out}
+    if beta_out == 1.0:
+        return nir.I(r=np.full(n, 1.0 / dt), metadata=meta)
+    tau = tau_of(beta_out, dt)
+    return nir.LI(tau=np.full(n, tau), r=np.full(n, tau / dt), v_leak=np.zeros(n),
+                  metadata=meta)
+
+
+def _linear(w: np.ndarray) -> Any:
+    import nir
+
+    return nir.Linear(weight=np.array(w, dtype=np.float64))
+
+
+def _recurrent(lif: Any, v: np.ndarray) -> Any:
+    """A recurrent hidden layer as snnTorch's RLeaky subgraph."""
+    import nir
+
+    n = v.shape[0]
+    return nir.NIRGraph(
+        nodes={"input": nir.Input(input_type=np.array([n])), "lif": lif,
+               "w_rec": _linear(v), "output": nir.Output(output_type=np.array([n]))},
+        edges=[("input", "lif"), ("lif", "w_rec"), ("w_rec", "lif"), ("lif", "output")],
+        metadata={})
+
+
+def _dense_nodes(spec: NetworkSpec, params: STLLRParams, weights: Weights,
+                 dt: float) -> dict[str, Any]:
+    nodes: dict[str, Any] = {}
+    for i, w in enumerate(weights.feedforward[:-1]):
+        lif = _lif((w.shape[0],), params, dt)
+        nodes[f"fc{i + 1}"] = _linear(w)
+        nodes[f"lif{i + 1}"] = _recurrent(lif, weights.recurrent[i]) if spec.recurrent \
+            else lif
+    return nodes
+
+
+def _conv_nodes(spec: Any, params: STLLRParams, weights: Weights,
+                dt: float) -> dict[str, Any]:
+    import nir
+
+    nodes: dict[str, Any] = {}
+    shapes = spec.shapes
+    arrays = iter(weights.feedforward)
+    flat = False
+    binary = False  # whether the activity is 0/1 spikes (a LIF's or their max pool's)
+    for i, layer in enumerate(spec.layers, start=1):
+        before, after = shapes[i - 1], shapes[i]
+        if isinstance(layer, PoolLayer):
+            k = np.array([layer.kernel, layer.kernel])
+            if layer.kind == "avg":
+                nodes[f"pool{i}"] = nir.AvgPool2d(kernel_size=k, stride=k,
+                                                  padding=np.array([0, 0]))
+                binary = False
+                continue
+            if not binary:
+                raise ValueError(f"layer {i} '{layer}' max-pools the input or an average "
+                                 "pool: NIR 1.0 has no max pool, and the exact form "
+                                 "lava-stllr writes (a sum pool, then a threshold at 0) "
+                                 "holds only for 0/1 spikes")
+            nodes[f"pool{i}"] = nir.SumPool2d(kernel_size=k, stride=k,
+                                              padding=np.array([0, 0]))
+            nodes[f"pool{i}_max"] = nir.Threshold(threshold=np.zeros(after))
+            continue
+        w = next(arrays)
+        if isinstance(layer, ConvLayer):
+            nodes[f"conv{i}"] = nir.Conv2d(
+                input_shape=tuple(int(n) for n in before[1:]),
+                weight=np.array(w, dtype=np.float64), stride=layer.stride,
+                padding=layer.padding, dilation=1, groups=1, bias=np.zeros(w.shape[0]))
+        else:
+            if not flat:
+                nodes["flatten"] = nir.Flatten(input_type={"input": np.array(before)},
+                                               start_dim=0, end_dim=-1)
+                flat = True
+            nodes[f"fc{i}"] = _linear(w)
+        nodes[f"lif{i}"] = _lif(tuple(after), params, dt)
+        binary = True
+    if not flat:
+        nodes["flatten"] = nir.Flatten(input_type={"input": np.array(shapes[-1])},
+                                       start_dim=0, end_dim=-1)
+    return nodes
+
+
+def to_nir(spec: AnySpec, params: STLLRParams, weights: Weights, *,
+           dt: float = DEFAULT_DT, signal: str | None = None, update: str | None = None,
+           record: dict[str, Any] | None = None) -> Any:
+    """The network as a ``nir.NIRGraph`` (see the module doc for its nodes).
+
+    Parameters
+    ----------
+    spec : NetworkSpec or ConvNetSpec
+    params : STLLRParams
+        Neurons (``beta``, ``theta``, ``reset``) and the learning rule.
+    weights : Weights
+        Written as float64 arrays, unchanged.
+    dt : float
+        Time step in seconds: one step of the network is ``dt`` of NIR's continuous
+        time, ``tau = dt/(1 - beta)`` (forward Euler, :mod:`lava_stllr.nir.dynamics`).
+    signal, update : str, optional
+        The learning signal ("bp", "dfa", ...) and how often weights moved, for the
+        rule's metadata.
+    record : dict, optional
+        The run record; its name, seed and dataset go into the graph's metadata.
+
+    Raises
+    ------
+    ValueError
+        Weights that do not fit ``spec``, a bad ``dt``, or a max pool on the input.
+    """
+    import nir
+
+    dt = check_dt(dt)
+    check_spec_weights(spec, weights)
+    input_shape = getattr(spec, "input_shape", None) or (spec.n_inputs,)
+    nodes: dict[str, Any] = {"input": nir.Input(input_type=np.array(input_shape))}
+    if isinstance(spec, NetworkSpec):
+        nodes.update(_dense_nodes(spec, params, weights, dt))
+    else:
+        nodes.update(_conv_nodes(spec, params, weights, dt))
+    nodes["fc_out"] = _linear(weights.feedforward[-1])
+    nodes["readout"] = _readout(spec.n_classes, spec.beta_out, dt)
+    nodes["output"] = nir.Output(output_type=np.array([spec.n_classes]))
+    names = list(nodes)
+    edges = list(zip(names[:-1], names[1:], strict=True))
+    metadata = {RULE_KEY: rule_metadata(params, signal, update),
+                NETWORK_KEY: network_metadata(dt, params, record)}
+    return nir.NIRGraph(nodes=nodes, edges=edges, metadata=metadata)
+
+
+def run_to_nir(loaded: Any, dt: float = DEFAULT_DT) -> Any:
+    """:func:`to_nir` of a :class:`~lava_stllr.runs.record.LoadedRun` (its record gives
+    the signal, the update and the provenance)."""
+    record = loaded.record or {}
+    update = record.get("update") or ("mini-batch" if record.get("backend") == "reference"
+                                      else None)
+    return to_nir(loaded.spec, loaded.params, loaded.weights, dt=dt,
+                  signal=record.get("signal"), update=update, record=record)
+
+
+def write_nir(path: str | Path, graph: Any) -> Path:
+    """Write ``graph`` with ``nir.write`` (HDF5), atomically: a crash leaves the old file
+    or none, never part of one. Returns ``path``."""
+    import nir
+
+    from lava_stllr.files import atomic_write
+
+    path = Path(path)
+    atomic_write(path, lambda f: nir.write(f, graph), mode="w+b")
+    return path
+
+
+def n_nodes(graph: Any) -> int:
+    """Nodes of ``graph``, those inside subgraphs included (subgraphs themselves not)."""
+    total = 0
+    for node in graph.nodes.values():
+        total += n_nodes(node) if hasattr(node, "nodes") else 1
+    return total
+
+
+__all__ = ["n_nodes", "run_to_nir", "to_nir", "write_nir"]

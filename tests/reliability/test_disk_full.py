@@ -231,6 +231,15 @@ def test_a_full_disk_under_the_data_cache_names_the_cache_file(tmp_path, monkeyp
     assert cache.load("a") is not None
 
 
+def test_a_full_disk_when_the_run_folder_is_claimed_leaves_no_folder(tmp_path):
+    out = tmp_path / "new" / "run"
+    status, err = run_limited(tmp_path, "start", 0, *TINY, "--out", str(out))
+    assert status == 2 and len(err) == 1, err
+    assert err[0].startswith(f"lava-stllr: error: cannot write to the run folder {out}: "
+                             "File too large"), err
+    assert not (tmp_path / "new").exists()
+
+
 def test_nothing_is_left_when_the_arrays_do_not_fit(tmp_path, monkeypatch):
     full_disk(monkeypatch, room=100)
     with pytest.raises(files.WriteError, match="a.npz: no space left on device"):

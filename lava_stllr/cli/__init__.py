@@ -21,9 +21,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
 
-from lava_stllr.cli import convert_audio, evaluate, export, info, microcode, resources, train
+from lava_stllr.cli import (
+    convert_audio,
+    evaluate,
+    export,
+    info,
+    microcode,
+    resources,
+    signals,
+    train,
+)
 from lava_stllr.cli.parser import BACKENDS, DATASETS, PROG, CLIError, Parser, add_common
 
 __all__ = ["BACKENDS", "DATASETS", "PROG", "CLIError", "build_parser", "main"]
@@ -34,33 +42,13 @@ def _fail(message: str, status: int = 2) -> int:
     return status
 
 
-class _Terminated(BaseException):
-    """SIGTERM or SIGHUP, raised in the main thread (like ``KeyboardInterrupt``) so that
-    the Lava runtime is shut down and no child process is left behind."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-#: The message of each handled signal (SIGINT is Python's KeyboardInterrupt).
-_SIGNAL_MESSAGES = {"SIGTERM": "terminated", "SIGHUP": "hangup"}
-
-
-def _raise_terminated(signum: int, frame: Any) -> NoReturn:
-    raise _Terminated(signum)
-
-
-def _install_signals() -> dict:
-    """Turn SIGTERM and SIGHUP into :class:`_Terminated` (main thread only); return the
-    old handlers (empty if not installed)."""
+def _signalled(signum: int) -> int:
+    """Say that signal ``signum`` ended the run; its exit status, 128 + ``signum``."""
     import signal
-    import threading
 
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-    return {sig: signal.signal(sig, _raise_terminated)
-            for sig in (getattr(signal, name, None) for name in _SIGNAL_MESSAGES) if sig}
+    name = signal.Signals(signum).name
+    print(f"{PROG}: {signals.MESSAGES.get(name, name)}", file=sys.stderr)
+    return 128 + signum
 
 
 def _silence_stdout() -> None:
@@ -106,34 +94,35 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
-    previous = _install_signals()
+    previous = signals.install()
     try:
         args = build_parser().parse_args(argv)
         args.argv = argv
-        return args.handler(args)
+        status = args.handler(args)
+        # A signal whose exception something swallowed on the way still ends the run.
+        return status if signals.received() is None else _signalled(signals.received())
     except SystemExit as exc:  # --help / --version
         return exc.code if isinstance(exc.code, int) else 0
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
-    except _Terminated as exc:
-        name = signal.Signals(exc.signum).name
-        print(f"{PROG}: {_SIGNAL_MESSAGES.get(name, name)}", file=sys.stderr)
-        return 128 + exc.signum
+    except (KeyboardInterrupt, signals.Terminated) as exc:
+        return _signalled(signals.received(exc) or signal.SIGINT)
     except BrokenPipeError:
         # The reader of our output went away (``lava-stllr info | head -1``): stop quietly
         # with the status of a process killed by SIGPIPE, the shell convention.
         _silence_stdout()
         return 128 + signal.SIGPIPE
     except LavaRuntimeError as exc:  # a model process failed: not a user error
+        if signals.received(exc) is not None:
+            return _signalled(signals.received(exc))
         if debug:
             raise
         first = str(exc).split("\n")[0]
         return _fail(f"{first} (run with --debug for the model's traceback)", status=1)
     except (CLIError, ValueError, OSError, ImportError) as exc:
+        # e.g. ImportError("initialization failed"): Ctrl-C while scipy was loading
+        if signals.received(exc) is not None:
+            return _signalled(signals.received(exc))
         if debug:
             raise
         return _fail(str(exc) or type(exc).__name__)
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        signals.restore(previous)

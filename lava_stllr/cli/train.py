@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from lava_stllr.cli import epochs
+from lava_stllr.cli import epochs, signals
 from lava_stllr.cli.common import (
     DEFAULT_SIGNAL,
     build_params,
@@ -364,6 +364,8 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any
                                     curve, train if val is None else val)
         files += plot_files
         record_plots(folder, plot_files, timer.seconds)
+    # A signal whose exception was swallowed on the way: the run stays INCOMPLETE.
+    signals.raise_if_received()
     run_folder.finish_run(folder)
     print_summary(args, spec, len(train), curve, accuracy, timer.seconds, folder, files,
                   extra.get("init_run"), live=progress.live)

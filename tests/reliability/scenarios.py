@@ -197,6 +197,32 @@ def cli_signal_at_startup() -> int:
                      "--epochs", "1", "--hidden", "4", "--no-plots", "--quiet", "--out", out])
 
 
+def cli_signal_in_fork() -> int:
+    """``cli_signal_in_fork OUT N``: a CLI Lava training that gets Ctrl-C (SIGINT to its
+    process group) while the host forks its ``N``-th child process, held until the fork
+    ends, like a signal that arrives during the ``fork`` system call (the Python handler
+    then runs in the fork hooks, where CPython prints and drops what it raises)."""
+    import os
+    import signal
+
+    out, nth = sys.argv[2], int(sys.argv[3])
+    forks = {"n": 0}
+
+    def during_fork() -> None:
+        forks["n"] += 1
+        if forks["n"] == nth:
+            os.killpg(os.getpgid(0), signal.SIGINT)
+
+    # Registered before lava-stllr's fork hooks: before-fork hooks run last-registered
+    # first, so lava-stllr's has blocked the signal when this one sends it.
+    os.register_at_fork(before=during_fork)
+    from lava_stllr.cli import main as cli_main
+
+    print("READY", flush=True)
+    return cli_main(["train", "--backend", "lava", "--samples", "16", "--val-samples", "4",
+                     "--epochs", "1", "--hidden", "4", "--no-plots", "--quiet", "--out", out])
+
+
 _KEPT: list = []
 
 
@@ -216,7 +242,8 @@ def never_closed() -> None:
 
 SCENARIOS = {f.__name__: f for f in (model_error, raw_model_error, unconnected, one_port,
                                      swapped, stock_neuron, raw_ok, cli_model_error,
-                                     cli_signal_at_startup, never_closed)}
+                                     cli_signal_at_startup, cli_signal_in_fork,
+                                     never_closed)}
 
 
 def main(name: str) -> int:

@@ -1,0 +1,80 @@
+"""Signals during a command: every one received ends the run with 128 + its number.
+
+SIGINT (Ctrl-C) raises ``KeyboardInterrupt``, SIGTERM and SIGHUP raise :class:`Terminated`,
+in the main thread, so that the Lava runtime is shut down and no child process is left
+behind. Each signal is also recorded as it arrives, because code outside the CLI can
+swallow the exception: pybind11 extension modules (scipy, matplotlib) turn one raised
+while they load into ``ImportError: initialization failed``, and CPython prints and drops
+one raised in a fork hook or a ``__del__``. :func:`received` then still names it, and
+:func:`raise_if_received` stops a run before it is marked complete.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Any, NoReturn
+
+__all__ = ["MESSAGES", "Terminated", "install", "raise_if_received", "received", "restore"]
+
+#: The message of each handled signal.
+MESSAGES = {"SIGINT": "interrupted", "SIGTERM": "terminated", "SIGHUP": "hangup"}
+#: Signal numbers received since :func:`install`, in order.
+_received: list[int] = []
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP, raised in the main thread like ``KeyboardInterrupt``."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise(signum: int, frame: Any) -> NoReturn:
+    _received.append(signum)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Terminated(signum)
+
+
+def install() -> dict:
+    """Handle SIGINT, SIGTERM and SIGHUP as above (main thread only); forget the signals
+    received before; return the handlers replaced (empty if none was installed)."""
+    _received.clear()
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {sig: signal.signal(sig, _raise)
+            for sig in (getattr(signal, name, None) for name in MESSAGES) if sig}
+
+
+def restore(previous: dict) -> None:
+    """Put back the handlers :func:`install` replaced."""
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
+
+
+def received(exc: BaseException | None = None) -> int | None:
+    """The first signal that reached the command (None if none did): recorded by the
+    handlers, or ``KeyboardInterrupt``/:class:`Terminated` among the causes of ``exc``
+    (an error raised while such an exception was handled or from it)."""
+    if _received:
+        return _received[0]
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, KeyboardInterrupt):
+            return int(signal.SIGINT)
+        if isinstance(exc, Terminated):
+            return exc.signum
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def raise_if_received() -> None:
+    """Raise again the first signal received if its exception was swallowed on the way
+    (a run must not be marked complete after Ctrl-C)."""
+    if _received:
+        if _received[0] == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise Terminated(_received[0])

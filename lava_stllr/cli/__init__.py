@@ -26,6 +26,7 @@ from lava_stllr.cli import (
     convert_audio,
     evaluate,
     export,
+    import_nir,
     info,
     microcode,
     resources,
@@ -75,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
                                 parser_class=Parser)
-    for command in (train, evaluate, export, microcode, resources, info, convert_audio):
+    for command in (train, evaluate, export, import_nir, microcode, resources, info,
+                    convert_audio):
         command.add_parser(sub)
     return parser
 

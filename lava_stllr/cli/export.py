@@ -1,4 +1,5 @@
-"""``lava-stllr export RUN``: write a netx HDF5 file and print its layer table."""
+"""``lava-stllr export RUN``: write a netx HDF5 file and print its layer table; an output
+ending in ``.nir`` writes a NIR graph instead (:mod:`lava_stllr.cli.export_nir`)."""
 
 from __future__ import annotations
 
@@ -8,21 +9,29 @@ from pathlib import Path
 from typing import Any
 
 from lava_stllr.cli.common import held_out_data
-from lava_stllr.cli.parser import add_command, positive_int
+from lava_stllr.cli.parser import add_command, positive_int, positive_real
 
 
 def add_parser(sub: Any) -> None:
     """Add the ``export`` command to the subparsers ``sub``."""
-    p = add_command(sub, "export", run, help="export a run to lava-dl's netx HDF5 format",
+    p = add_command(sub, "export", run, help="export a run to lava-dl's netx HDF5 format "
+                                             "or to NIR (-o FILE.nir)",
                     description="Write a run's network as a netx HDF5 file for "
-                                "lava.lib.dl.netx.hdf5.Network (inference only).")
+                                "lava.lib.dl.netx.hdf5.Network (inference only), or, when "
+                                "the output ends in .nir, as a NIR graph with the S-TLLR "
+                                "rule in its metadata.")
     p.add_argument("run", type=Path, help="run folder or weights .npz file")
     p.add_argument("-o", "--output", type=Path, default=None, metavar="PATH",
-                   help="output file (default: <run folder>/netx.h5)")
+                   help="output file (default: <run folder>/netx.h5); a .nir suffix "
+                        "writes NIR")
     p.add_argument("--check", type=positive_int, default=None, metavar="N",
                    help="also run N held-out samples through a NumPy model of the exported "
-                        "fixed-point network and compare predictions with the float one")
+                        "fixed-point network and compare predictions with the float one "
+                        "(.nir: read the file back and compare the reference predictions)")
     p.add_argument("--json", action="store_true", help="print the layer table as JSON")
+    p.add_argument("--dt", type=positive_real, default=None, metavar="SECONDS",
+                   help="NIR only: the time one step stands for (default 0.001); "
+                        "tau = dt/(1-beta)")
 
 
 def check_export(path: Path, loaded: Any, dataset: Any) -> dict[str, Any]:
@@ -66,11 +75,15 @@ def _print_table(out: Path, loaded: Any, table: list[dict[str, Any]]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Export ``args.run``; print the layer table (and the check); return 0."""
+    from lava_stllr.cli import export_nir
     from lava_stllr.export import netx_write as netx
     from lava_stllr.runs import record as runs
 
     loaded = runs.load_run(args.run)
     out = args.output or loaded.folder / "netx.h5"
+    export_nir.refuse_dt(args, out)
+    if export_nir.is_nir(out):
+        return export_nir.run_nir(args, loaded, out)
     layers = netx.export_netx(out, loaded.spec, loaded.params, loaded.weights)
     table = [{"layer": i + 1, "type": lay.kind, "role": lay.role, "neurons": lay.size,
               "weight_scale": lay.scale, "iDecay": lay.i_decay, "vDecay": lay.v_decay,

@@ -312,8 +312,9 @@ def from_nir(graph: Any, dt: float | None = None, drop_bias: bool = False) -> Im
         A graph lava-stllr cannot hold exactly (one line naming the node and why), or no
         ``dt`` given for a graph that does not record one.
     """
+    recorded = graph_dt(graph)
     if dt is None:
-        dt = graph_dt(graph)
+        dt = recorded
         if dt is None:
             raise NIRImportError("the NIR graph does not record its time step: give dt "
                                  "(--dt SECONDS; snnTorch's export_to_nir uses 1e-4)")
@@ -321,6 +322,9 @@ def from_nir(graph: Any, dt: float | None = None, drop_bias: bool = False) -> Im
     chain = walk(graph)
     input_shape = _input_shape(chain)
     builder = _Builder(dt, drop_bias, input_shape)
+    if recorded is not None and dt != recorded:
+        builder.notes.append(f"read with dt {dt:g} s, not the {recorded:g} s the graph "
+                             "records: every beta and gain follows from the graph's tau")
     _walk_layers(chain.steps, builder)
     hidden = _shared(builder)
     readout_w, beta_out = builder.readout

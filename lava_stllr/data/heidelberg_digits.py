@@ -25,6 +25,7 @@ import numpy as np
 from lava_stllr.data.audio import AudioFrontEnd, check_audio_header, encode_file
 from lava_stllr.data.binning import BinningConfig
 from lava_stllr.data.cache import FileEventDataset
+from lava_stllr.data.folders import list_folder
 from lava_stllr.validate import choice, instance
 
 HEIDELBERG_DIGITS_URL = "https://zenkelab.org/resources/spiking-heidelberg-datasets-shd/"
@@ -57,10 +58,13 @@ def audio_folder(root: str | os.PathLike) -> Path:
     ------
     FileNotFoundError
         Neither holds a ``.flac`` file.
+    ~lava_stllr.data.folders.UnreadableDataError
+        One of them cannot be read (not "no recordings found").
     """
     root = Path(root).expanduser()
     for folder in (root / "audio", root):
-        if folder.is_dir() and any(folder.glob("*.flac")):
+        if folder.is_dir() and any(p.suffix == ".flac"
+                                   for p in list_folder(folder, "Heidelberg Digits folder")):
             return folder
     raise FileNotFoundError(f"no Heidelberg Digits recordings found: expected "
                             f"{root}/audio/lang-<english|german>_speaker-<NN>_trial-<K>_digit-"
@@ -122,7 +126,8 @@ class HeidelbergDigitsFolder(FileEventDataset):
         front_end = AudioFrontEnd() if front_end is None else front_end
         self.front_end = AudioFrontEnd(**{**front_end.to_dict(), "n_channels": n_channels})
         self.folder = audio_folder(root)
-        files = sorted(self.folder.glob("*.flac"))
+        files = [p for p in list_folder(self.folder, "Heidelberg Digits folder")
+                 if p.suffix == ".flac"]
         parsed = [parse_name(f) for f in files]
         keep = [i for i, (_, speaker) in enumerate(parsed)
                 if split == "all" or (speaker in TEST_SPEAKERS) == (split == "test")]

@@ -26,6 +26,7 @@ from lava_stllr.data.binning import (
 )
 from lava_stllr.data.cache import FileEventDataset, SubsetDataset
 from lava_stllr.data.dataset import stratified_split
+from lava_stllr.data.folders import check_readable, list_folder
 from lava_stllr.validate import choice, integer
 
 NMNIST_SENSOR_SIZE = (34, 34, 2)
@@ -137,12 +138,16 @@ def _resolve_split_folder(root: Path, split: str) -> Path:
 
 def _list_files(folder: Path, root: Path, split: str) -> list[tuple[Path, int]]:
     """``(file, digit)`` of ``folder/<digit>/<id>.bin``; a ``.bin`` file elsewhere or with a
-    name that is not a number is refused, showing the expected layout."""
+    name that is not a number is refused, showing the expected layout, and a digit folder
+    or file that cannot be read is an :class:`~lava_stllr.data.folders.UnreadableDataError`."""
     entries: list[tuple[Path, int]] = []
+    folders = {p.name: p for p in list_folder(folder, f"N-MNIST {split} folder")
+               if p.is_dir()}
     for digit in range(10):
-        digit_dir = folder / str(digit)
-        if digit_dir.is_dir():
-            entries.extend((p, digit) for p in digit_dir.glob("*.bin") if p.is_file())
+        if str(digit) in folders:  # an unreadable digit folder is an error, not skipped
+            entries.extend((p, digit) for p in list_folder(folders[str(digit)],
+                                                           "N-MNIST digit folder")
+                           if p.name.endswith(".bin") and p.is_file())
     badly_named = [p for p, _ in entries if not p.stem.isdigit()]
     if badly_named:
         raise ValueError(
@@ -158,6 +163,7 @@ def _list_files(folder: Path, root: Path, split: str) -> list[tuple[Path, int]]:
     if not entries:
         raise FileNotFoundError(
             f"no N-MNIST files found in {folder}: {_layout(root, split)} (see {NMNIST_URL})")
+    check_readable((p for p, _ in entries), "N-MNIST file")
     return entries
 
 
@@ -186,6 +192,8 @@ class NMNISTFolder(FileEventDataset):
     ------
     FileNotFoundError
         If the split folder is missing or holds no ``<digit>/*.bin`` file.
+    ~lava_stllr.data.folders.UnreadableDataError
+        If the split folder, a digit folder or a file cannot be read (it names the path).
     ValueError
         If ``split``, ``config`` or ``config.sensor_size`` is wrong.
     """

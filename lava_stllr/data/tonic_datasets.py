@@ -35,6 +35,7 @@ from lava_stllr.data.binning import (
     import_tonic,
 )
 from lava_stllr.data.cache import BinnedEventDataset, FileEventDataset, file_version
+from lava_stllr.data.folders import check_readable, list_folder
 from lava_stllr.data.nmnist import CorruptEventFileError
 
 DVSGESTURE_SENSOR_SIZE = (128, 128, 2)
@@ -80,22 +81,29 @@ _USER_FOLDER = re.compile(r"user(\d+)_(.+)")
 def _check_gesture_layout(folder: Path, n_classes: int) -> None:
     """``ValueError`` showing the expected layout unless every entry of ``folder`` is a
     ``user<NN>_<lighting>`` folder of ``<label>.npy`` files (tonic would fail on anything
-    else with ``not enough values to unpack`` or ``invalid literal for int()``)."""
+    else with ``not enough values to unpack`` or ``invalid literal for int()``), and
+    :class:`~lava_stllr.data.folders.UnreadableDataError` for a folder or recording that
+    cannot be read."""
     layout = (f"expected {folder}/user<NN>_<lighting>/<label>.npy (e.g. "
               f"{folder}/user01_fluorescent/0.npy, labels 0-{n_classes - 1})")
-    for sub in sorted(folder.iterdir()):
+    recordings = []
+    for sub in list_folder(folder, "DVS Gesture folder"):
         if not sub.is_dir():
             continue
         if not _USER_FOLDER.fullmatch(sub.name):
             raise ValueError(f"DVS Gesture folder {sub} is not named user<NN>_<lighting>: "
                              f"{layout}")
-        for item in sorted(sub.iterdir()):
+        # tonic lists with os.walk, which skips an unreadable folder without a word
+        for item in list_folder(sub, "DVS Gesture user folder"):
             if item.is_dir():
                 raise ValueError(f"DVS Gesture folder {item} is one level too deep: {layout}")
             if item.suffix == ".npy" and not (item.stem.isdigit()
                                               and int(item.stem) < n_classes):
                 raise ValueError(f"DVS Gesture file {item} is not named <label>.npy with a "
                                  f"label in 0-{n_classes - 1}: {layout}")
+            if item.suffix == ".npy":
+                recordings.append(item)
+    check_readable(recordings, "DVS Gesture file")
 
 
 class _TonicReader(BinnedEventDataset):
@@ -138,6 +146,8 @@ class DVSGestureDataset(FileEventDataset, _TonicReader):
     ------
     FileNotFoundError
         If the extracted folder (with ``.npy`` recordings) is missing; nothing is downloaded.
+    ~lava_stllr.data.folders.UnreadableDataError
+        If a folder or recording in it cannot be read (it names the path).
     """
 
     source_name = "DVS Gesture"
@@ -160,6 +170,8 @@ class DVSGestureDataset(FileEventDataset, _TonicReader):
         save_to = _save_to(root, "DVSGesture", folder_name)
         location = save_to / "DVSGesture"
         folder = location / folder_name
+        if folder.is_dir():  # first: an unreadable folder is not "data not found"
+            _check_gesture_layout(folder, len(base.classes))
         if not (folder.is_dir() and any(folder.glob("*/*.npy"))):
             archive = location / archive_name
             how = (
@@ -174,7 +186,6 @@ class DVSGestureDataset(FileEventDataset, _TonicReader):
                 f"{folder}/user<NN>_<lighting>/<label>.npy; {how}. "
                 "lava-stllr never downloads datasets."
             )
-        _check_gesture_layout(folder, len(base.classes))
         import numpy.lib.recfunctions  # noqa: F401  (tonic's DVSGesture uses it unimported)
 
         self._tonic = _no_download_class("DVSGesture")(str(save_to), train=train)

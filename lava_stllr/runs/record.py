@@ -17,6 +17,7 @@ A run folder holds::
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import platform
 import sys
 from dataclasses import dataclass, field
@@ -67,7 +68,7 @@ RECORD_SCHEMA: dict[str, tuple[tuple[type, ...], bool]] = {
     "history": ((dict,), False), "plots": ((list,), False), "platform": ((dict,), False),
     "network": ((dict,), False), "update": ((str,), False),
     "lr_decay": ((int, float), False), "train_eval": ((int,), False),
-    "train_accuracy": ((str,), False),
+    "train_accuracy": ((str,), False), "weights_sha256": ((str,), False),
 }
 #: ``run.json`` ``dataset`` fields (all optional: older records have fewer).
 DATASET_SCHEMA: dict[str, tuple[type, ...]] = {
@@ -144,6 +145,25 @@ def versions() -> dict[str, str | None]:
         "numpy": np.__version__,
         "python": platform.python_version(),
     }
+
+
+def file_sha256(path: str | Path) -> str:
+    """The SHA-256 of the file at ``path``, as 64 hexadecimal digits."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _check_weights_file(record: dict[str, Any], record_path: Path, weights_path: Path) -> None:
+    """``ValueError`` naming both files unless ``weights_path`` is the file whose SHA-256
+    ``record`` holds (records written before the hash was recorded are not checked)."""
+    expected = record.get("weights_sha256")
+    if expected is not None and file_sha256(weights_path) != expected:
+        raise ValueError(f"{weights_path} is not the weights file that {record_path} "
+                         "records (its SHA-256 differs: it comes from another run or was "
+                         "changed); put this run's weights.npz back or train again")
 
 
 def weight_arrays(weights: Weights) -> dict[str, np.ndarray]:
@@ -252,7 +272,8 @@ def load_run(path: str | Path) -> LoadedRun:
     FileNotFoundError
         If nothing is there.
     ValueError
-        If the file is not a valid lava-stllr weights file, or its run did not finish.
+        If the file is not a valid lava-stllr weights file, its run did not finish, or the
+        ``run.json`` beside it records another weights file (its SHA-256 differs).
     """
     weights_path = resolve_weights_path(path)
     if (weights_path.parent / INCOMPLETE_FILE).exists():
@@ -275,6 +296,7 @@ def load_run(path: str | Path) -> LoadedRun:
         except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ValueError(f"{record_path} is not a valid run record ({exc})") from None
         record = check_record(record, record_path)
+        _check_weights_file(record, record_path, weights_path)
     return LoadedRun(spec, params, weights, int(meta.get("seed", 0)),
                      str(meta.get("trainer", "")), weights_path, record)
 
@@ -323,7 +345,8 @@ def save_run(
 ) -> tuple[Path, Path]:
     """Write ``weights.npz`` and ``run.json`` into ``folder`` (each atomically).
 
-    The weights are written first, so a record never points at missing weights.
+    The weights are written first, so a record never points at missing weights; the
+    record holds their SHA-256 (``weights_sha256``), which :func:`load_run` checks.
 
     Returns
     -------
@@ -335,6 +358,8 @@ def save_run(
         raise ValueError(f"run record lacks fields {missing}")
     weights_path = save_weights(folder / WEIGHTS_FILE, spec, params, weights,
                                 record["seed"], record["trainer"])
+    # load_run checks it: weights copied in from another run are not scored as this one's
+    record = {**record, "weights_sha256": file_sha256(weights_path)}
     record_path = save_json(folder / RECORD_FILE, record)
     return weights_path, record_path
 

@@ -64,7 +64,8 @@ def test_run_folder_round_trips_weights_params_spec_and_record_exactly(tmp_path)
     for a, b in zip(trainer.weights.arrays(), loaded.weights.arrays(), strict=True):
         assert a.tobytes() == b.tobytes()
     want = json.loads(json.dumps(record, default=str))
-    want.update(dataset={"n_train": 5}, accuracy={"val": 0.75, "train": 1 / 3})
+    want.update(dataset={"n_train": 5}, accuracy={"val": 0.75, "train": 1 / 3},
+                weights_sha256=runs.file_sha256(loaded.weights_path))
     assert loaded.record == {"format_version": io.FORMAT_VERSION, **want}
     # Loaded into a trainer of the same spec, the weights are the same bits.
     other = STLLRTrainer(spec, params, seed=9)
@@ -133,11 +134,19 @@ def test_killing_a_writer_mid_save_run_never_leaves_a_record_without_its_weights
     folder = tmp_path / "run"
     for _ in range(ROUNDS):
         _kill_mid_write(_writer("run", folder), rng)
-        loaded = runs.load_run(folder)  # weights and record both load
-        k_weights = loaded.seed
-        assert all(np.all(w == k_weights) for w in loaded.weights.arrays())
         # Weights are written before the record: the record is of the same write or of
-        # the one before, never of a later one.
-        assert loaded.record["seed"] in (k_weights, k_weights - 1)
+        # the one before, never of a later one; the one before records another file's
+        # SHA-256, so the folder is refused, naming both files.
+        _, meta = io.load_arrays(folder / runs.WEIGHTS_FILE)
+        record = json.loads((folder / "run.json").read_text())
+        assert record["seed"] in (meta["seed"], meta["seed"] - 1)
+        if record["seed"] != meta["seed"]:
+            with pytest.raises(ValueError, match="weights.npz is not the weights file that "
+                                                 ".*run.json records"):
+                runs.load_run(folder)
+        else:
+            loaded = runs.load_run(folder)  # weights and record both load
+            assert all(np.all(w == loaded.seed) for w in loaded.weights.arrays())
+            assert loaded.record["seed"] == loaded.seed
         for tmp in _temporaries(folder):
             tmp.unlink()

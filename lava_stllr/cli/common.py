@@ -141,8 +141,8 @@ def held_out_data(args: argparse.Namespace, loaded: Any) -> tuple[str, str, Any]
             request = dataclasses.replace(request, n_train=1)  # the cheapest request
         request = dataclasses.replace(request, n_val=request.n_val or 200)
         _, data = load_data(name, request)
-        _check_val_hash(ds, data, request.root, same=name == ds.get("name")
-                        and request.seed == loaded.record.get("seed"))
+        check_val_hash(ds, data, request.root, same=name == ds.get("name")
+                       and request.seed == loaded.record.get("seed"))
         if args.samples is not None and args.samples != ALL:
             if args.samples > len(data):
                 raise CLIError(f"--samples {args.samples}: the run's held-out set has "
@@ -169,18 +169,21 @@ def check_fits(spec: Any, data: Any, name: str, request: Any,
                            f"{spec.label} reads {'x'.join(map(str, spec.input_shape))} ones")
 
 
-def _check_val_hash(ds: dict, val: Any, data_dir: Path | None, same: bool) -> None:
-    """Warn on stderr when the run's own held-out files changed since it was trained."""
+def check_val_hash(ds: dict, val: Any, data_dir: Path | None, same: bool,
+                   run: str = "the run") -> None:
+    """Warn on stderr when ``run``'s own held-out files changed since it was trained
+    (``ds``: its record's ``dataset``; ``same``: ``val`` is that held-out set, read from
+    ``data_dir`` now); ``evaluate`` and ``train --init``."""
     import sys
 
     from lava_stllr.data.fingerprint import dataset_fingerprint
 
-    if not same or not ds.get("val_hash"):
+    if not same or val is None or not ds.get("val_hash"):
         return
     now = dataset_fingerprint([val], data_dir.expanduser().resolve() if data_dir else None)
     if now["data_hash"] != ds["val_hash"]:
-        print(f"{PROG}: warning: the held-out files under {data_dir} differ from those the "
-              f"run was trained with (hash {now['data_hash']}, recorded {ds['val_hash']})",
+        print(f"{PROG}: warning: the held-out files under {data_dir} differ from those "
+              f"{run} was trained with (hash {now['data_hash']}, recorded {ds['val_hash']})",
               file=sys.stderr)
 
 

@@ -20,6 +20,7 @@ from lava_stllr.cli.common import (
     check_backend,
     check_memory,
     check_unused_options,
+    check_val_hash,
     close_trainer,
     load_data,
 )
@@ -312,6 +313,9 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any
     else:
         spec = init.spec
         check_fits(spec, train, args.dataset, request)
+        # The held-out set is the init run's own (same splits and seed): its files too?
+        check_val_hash(init.record.get("dataset", {}), val, request.root, same=True,
+                       run=f"the init run {init.folder}")
     check_memory(spec, args.optimizer, args.dtype)  # before any weight is allocated
     trainer = make_trainer(args, spec, params, init)
     progress = Progress(args.quiet)

@@ -63,6 +63,21 @@ def test_changed_held_out_files_are_reported(trained, capsys):
     assert "warning: the held-out files under" in capsys.readouterr().err
 
 
+
+def test_train_init_on_other_held_out_files_warns_as_evaluate_does(trained, tmp_path,
+                                                                   write_nmnist, capsys):
+    run, _ = trained
+    other = write_nmnist(tmp_path / "other", seed=5)  # the same names, other recordings
+    again = ["train", "--backend", "reference", "--epochs", "1", "--quiet", "--no-plots",
+             "--init", str(run)]
+    capsys.readouterr()
+    assert main([*again, "--data-dir", str(other), "--out", str(tmp_path / "a")]) == 0
+    err = capsys.readouterr().err
+    assert (f"lava-stllr: warning: the held-out files under {other} differ from those the "
+            f"init run {run} was trained with (hash sha256:") in err
+    assert main([*again, "--out", str(tmp_path / "b")]) == 0  # its own files: no warning
+    assert "warning" not in capsys.readouterr().err
+
 def test_old_relative_data_dir_not_found_is_a_clear_error(trained, tmp_path, monkeypatch,
                                                           capsys):
     run, _ = trained

@@ -44,6 +44,10 @@ DVSGESTURE_URL = "https://research.ibm.com/interactive/dvsgesture/"
 SHD_URL = "https://zenkelab.org/resources/spiking-heidelberg-datasets-shd/"
 #: SHD classes: spoken digits 0-9 in English and in German.
 SHD_CLASSES = tuple(f"{lang}-{d}" for lang in ("english", "german") for d in range(10))
+#: The datasets of an SHD ``.h5`` file that tonic reads, and what each holds.
+SHD_DATASETS = {"spikes/times": "spike times", "spikes/units": "spike channels",
+                "labels": "class labels", "extra/keys": "class names",
+                "extra/speaker": "speakers"}
 
 
 class _NoDownload:
@@ -233,6 +237,8 @@ class SHDDataset(_TonicReader):
     ------
     FileNotFoundError
         If the ``.h5`` file is missing; nothing is downloaded.
+    ~lava_stllr.data.nmnist.CorruptEventFileError
+        If it cannot be read or lacks a dataset of :data:`SHD_DATASETS` (it names both).
     """
 
     def __init__(
@@ -269,9 +275,16 @@ class SHDDataset(_TonicReader):
 
         try:
             with h5py.File(path, "r") as f:
-                labels = np.asarray(f["labels"][()], dtype=np.int64)
+                missing = [k for k in SHD_DATASETS if k not in f]
+                labels = None if missing else np.asarray(f["labels"][()], dtype=np.int64)
         except Exception as err:
             raise CorruptEventFileError(f"cannot read SHD labels from {path}: {err}") from err
+        if missing:  # else tonic fails with a KeyError of h5py
+            raise CorruptEventFileError(
+                f"SHD file {path} lacks the dataset {missing[0]!r}"
+                + (f" (and {', '.join(map(repr, missing[1:]))})" if missing[1:] else "")
+                + f" ({SHD_DATASETS[missing[0]]}, which tonic reads): not a complete copy "
+                f"of the SHD release (see {SHD_URL})")
         self._tonic = _no_download_class("SHD")(str(save_to), train=train)
         self.root = root
         self.path = path

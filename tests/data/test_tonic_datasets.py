@@ -195,3 +195,23 @@ def test_shd_reads_synthetic_file(tmp_path):
         ),
     )
     assert unmerged[1][0].sum() == 2 and unmerged[1][0].shape == (4, 700)
+
+
+@pytest.mark.parametrize("dropped", ["extra/keys", "extra/speaker", "spikes/units"])
+def test_shd_file_without_a_dataset_tonic_reads_is_one_line_naming_both(
+        tmp_path, dropped, capsys):
+    # tonic's SHD reads extra/keys and extra/speaker when opened: a KeyError traceback.
+    path = tmp_path / "SHD" / "shd_train.h5"
+    write_shd(path, [([0.0, 0.5], [1, 2])], labels=[3])
+    with h5py.File(path, "a") as f:
+        del f[dropped]
+    with pytest.raises(ValueError) as info:
+        SHDDataset(tmp_path)
+    assert str(info.value).startswith(f"SHD file {path} lacks the dataset {dropped!r} (")
+    from lava_stllr.cli import main
+
+    assert main(["train", "--dataset", "shd", "--data-dir", str(tmp_path), "--backend",
+                 "reference", "--quiet", "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"lava-stllr: error: SHD file {path} lacks the dataset {dropped!r}")
+    assert "\n" not in err

@@ -287,7 +287,7 @@ def check_dataset(layout: OnChipLayout, dataset: SpikeDataset) -> None:
 def sample_indices(dataset: SpikeDataset, n_samples: int | None,
                    indices: Sequence[int] | None) -> np.ndarray:
     """The dataset indices a call plays: ``indices``, else the first ``n_samples``
-    (all if None)."""
+    (all if None); ``ValueError`` ("no samples to play") when that is none."""
     _check_interface(dataset)
     if indices is not None:
         if n_samples is not None:
@@ -295,7 +295,11 @@ def sample_indices(dataset: SpikeDataset, n_samples: int | None,
         idx = np.asarray(indices, dtype=np.int64)
         if idx.ndim != 1 or (idx.size and (idx.min() < 0 or idx.max() >= len(dataset))):
             raise ValueError(f"indices must be a 1-D list of indices in [0, {len(dataset)})")
+        if idx.size == 0:  # else the stream of no sample fails deep inside
+            raise ValueError("no samples to play: indices is empty")
         return idx
+    if len(dataset) == 0:
+        raise ValueError("no samples to play: the dataset is empty (0 samples)")
     n = len(dataset) if n_samples is None else n_samples
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 0 < n <= len(dataset):
         raise ValueError(f"n_samples must be in [1, {len(dataset)}], got {n_samples!r}")

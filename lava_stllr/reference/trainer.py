@@ -213,12 +213,16 @@ class ReferenceTrainer:
         Returns the per-epoch :class:`History`. ``progress``: a tqdm bar with the running
         accuracy (True), none (False), or bars from a factory with tqdm's signature (e.g.
         plain lines where no terminal shows a bar). ``on_epoch(history)`` is called as
-        each epoch ends, after its held-out score.
+        each epoch ends, after its held-out score. An empty ``train`` or ``val`` is a
+        ``ValueError`` before any training.
         """
         import time
 
         if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 1:
             raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
+        for what, data in (("training set", train), ("held-out set", val)):
+            if data is not None and len(data) == 0:  # before an epoch is spent training
+                raise ValueError(f"no samples to play: the {what} is empty (0 samples)")
         history = History()
         for epoch in range(epochs):
             start = time.perf_counter()

@@ -52,6 +52,19 @@ def _signalled(signum: int) -> int:
     return 128 + signum
 
 
+def _safe_output() -> None:
+    """Print characters the terminal's encoding cannot show as escapes (``\\xe9``)
+    instead of failing at the first one: an ASCII-only terminal and a non-ASCII
+    ``--out`` must not turn a finished run into an error at its last print."""
+    import contextlib
+    import io
+
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict":
+            with contextlib.suppress(AttributeError, ValueError, io.UnsupportedOperation):
+                stream.reconfigure(errors="backslashreplace")
+
+
 def _silence_stdout() -> None:
     """Point stdout at /dev/null, so that Python's flush at exit does not fail again on
     the closed pipe (and print ``Exception ignored ... BrokenPipeError``)."""
@@ -96,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    _safe_output()
     previous = signals.install()
     try:
         args = build_parser().parse_args(argv)

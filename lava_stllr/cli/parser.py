@@ -196,6 +196,11 @@ def add_binning_options(parser: argparse.ArgumentParser) -> None:
 
 #: ``--input`` choices and the ``max_count`` each gives.
 INPUT_KINDS = {"binary": 1, "counts": None}
+#: The option that sets each :class:`~lava_stllr.data.binning.BinningConfig` field, for
+#: messages in the user's words (``--window-ms``, not ``t_end_us``).
+BINNING_OPTIONS = {"n_time_bins": "--time-bins", "t_end_us": "--window-ms",
+                   "downsample": "--downsample", "max_count": "--input",
+                   "sensor_size": "--channels"}
 
 
 def binning_changes(args: argparse.Namespace) -> dict[str, object]:
@@ -206,6 +211,10 @@ def binning_changes(args: argparse.Namespace) -> dict[str, object]:
         changes["n_time_bins"] = args.time_bins
     if args.window_ms is not None:
         changes["t_end_us"] = int(round(args.window_ms * 1000))
+        if changes["t_end_us"] < 1:  # else "t_end_us must be an integer >= 1, got 0"
+            raise CLIError(f"--window-ms {args.window_ms:g} is shorter than 0.001 ms (1 "
+                           "microsecond, the resolution of event timestamps): give "
+                           "--window-ms 0.001 or more")
     if args.downsample is not None:
         changes["downsample"] = args.downsample
     if args.input is not None:

@@ -43,6 +43,7 @@ from lava_stllr.cli.layers_option import (
 from lava_stllr.cli.parser import (
     ALL,
     BACKENDS,
+    BINNING_OPTIONS,
     PROG,
     CLIError,
     add_binning_options,
@@ -250,11 +251,15 @@ def data_request(args: argparse.Namespace) -> Any:
     from lava_stllr.data import registry
 
     changes = binning_changes(args)
+    if changes and registry.get(args.dataset).default_binning is None:
+        options = sorted(BINNING_OPTIONS.get(k, k) for k in changes)
+        raise CLIError(f"dataset {args.dataset!r} is generated in code, not binned from "
+                       f"events: {', '.join(options)} {'does' if len(options) == 1 else 'do'}"
+                       " not apply (drop the binning options)")
     try:
         registry.binning_for(args.dataset, changes)
     except ValueError as exc:
-        raise CLIError(f"{exc} (drop the binning options)" if args.dataset == "synthetic"
-                       else str(exc)) from None
+        raise CLIError(str(exc)) from None
     return registry.DataRequest(root=args.data_dir,
                                 n_train=None if args.samples == ALL else args.samples,
                                 n_val=args.val_samples, seed=args.seed,

@@ -77,6 +77,11 @@ DATASET_SCHEMA: dict[str, tuple[type, ...]] = {
     "data_hash": (str, type(None)), "data_hash_of": (str,), "data_files": (int,),
     "val_hash": (str, type(None)),
 }
+#: Smallest value of the integer fields (``dataset.`` ones of its ``dataset``): a count
+#: out of range is a corrupt record, named as such, not an error deep in the data code.
+RECORD_MINIMUM = {"seed": 0, "epochs": 1, "batch_size": 1, "train_eval": 0,
+                  "dataset.n_train": 1, "dataset.n_val": 0, "dataset.n_steps": 1,
+                  "dataset.n_inputs": 1, "dataset.n_classes": 1, "dataset.data_files": 0}
 
 
 def _type_names(kinds: tuple[type, ...]) -> str:
@@ -125,6 +130,12 @@ def check_record(record: Any, path: Path) -> dict[str, Any]:
     for name, kinds in DATASET_SCHEMA.items():
         if name in record["dataset"]:
             _check_field(path, f"dataset.{name}", record["dataset"][name], kinds)
+    for name, least in RECORD_MINIMUM.items():
+        where, _, key = name.rpartition(".")
+        value = (record[where] if where else record).get(key)
+        if isinstance(value, int) and value < least:
+            raise ValueError(f"{path} is not a valid run record (field {name!r} must be "
+                             f">= {least}, got {value})")
     return record
 
 

@@ -70,7 +70,7 @@ def test_lava_backend_keeps_learning_from_a_run(dense_run, tmp_path) -> None:
     (["--recurrent"], "no recurrent weights"),
     (["--preset", "dvs_gesture"], "parameters come from the init run"),
     (["--dataset", "nmnist"], "was trained on synthetic"),
-    (["--time-bins", "5"], "binning settings"),
+    (["--time-bins", "5"], "--time-bins does not apply"),
     (["--samples", "12"], "held-out samples must stay the init run's own"),
     (["--val-samples", "4"], "held-out samples must stay the init run's own"),
     (["--seed", "4"], "held-out samples must stay the init run's own"),

@@ -1,0 +1,80 @@
+"""snnTorch's own NIR export, imported: lava-stllr's forward pass against what snnTorch
+computed (tests/nir/fixtures/, written by interop/make_fixtures.py with ``make interop``;
+no torch here). Skipped, with the reason, where a fixture is absent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lava_stllr.cli import main
+from lava_stllr.nir import from_nir, read_nir
+from lava_stllr.runs.activity import sample_activity
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def fixture(name: str) -> tuple[Path, dict]:
+    """The ``.nir`` path and the ``.npz`` arrays (with ``meta`` decoded) of ``name``."""
+    graph, arrays = FIXTURES / f"{name}.nir", FIXTURES / f"{name}.npz"
+    if not (graph.is_file() and arrays.is_file()):
+        pytest.skip(f"no interop fixture {name} in {FIXTURES} (make interop writes it; it "
+                    "needs torch and snnTorch in interop/.venv)")
+    with np.load(arrays) as data:
+        out = {k: data[k] for k in data.files}
+    out["meta"] = json.loads(str(out["meta"]))
+    return graph, out
+
+
+def _ours(imported, inputs):
+    return [sample_activity(imported.spec, imported.params, imported.weights, x)
+            for x in inputs]
+
+
+def test_snntorch_zero_reset_gives_the_same_spikes_membranes_and_predictions():
+    path, data = fixture("snntorch_zero")
+    meta = data["meta"]
+    imported = from_nir(read_nir(path), dt=meta["dt"])
+    assert imported.spec.sizes == (20, 16, 3)
+    assert imported.params.reset == "hard" and imported.params.theta == meta["threshold"]
+    assert imported.params.beta == pytest.approx(meta["beta"], rel=1e-7)  # float32 tau
+    assert imported.spec.beta_out == imported.params.beta
+    assert imported.notes == ["3: the last LIF is the readout, its membrane the output: "
+                              "its threshold 1 and reset are dropped"]
+    runs = _ours(imported, data["inputs"])
+    for i, run in enumerate(runs):
+        assert np.array_equal(run["hidden"][0], data["hidden_spikes"][i]), i
+        # snnTorch steps in float32, lava-stllr in float64
+        assert np.allclose(run["readout"], data["output_membrane"][i], rtol=1e-5, atol=1e-4)
+    assert [r["prediction"] for r in runs] == list(data["predictions"])
+
+
+def test_snntorch_subtract_reset_is_read_as_nirs_hard_reset():
+    """snnTorch's default reset subtracts the threshold; NIR's LIF has only a hard reset,
+    so the graph (and every NIR reader) resets to 0: the spikes agree until a neuron's
+    first spike and differ after it."""
+    path, data = fixture("snntorch_subtract")
+    imported = from_nir(read_nir(path), dt=data["meta"]["dt"])
+    assert imported.params.reset == "hard"
+    runs = _ours(imported, data["inputs"])
+    differ = 0
+    for i, run in enumerate(runs):
+        ours, theirs = run["hidden"][0], data["hidden_spikes"][i].astype(float)
+        for n in range(ours.shape[1]):
+            fired = np.flatnonzero(theirs[:, n])
+            upto = fired[0] + 1 if fired.size else len(theirs)
+            assert np.array_equal(ours[:upto, n], theirs[:upto, n]), (i, n)
+        differ += not np.array_equal(ours, theirs)
+    assert differ > 0  # the reset semantics differ, and it shows
+
+
+def test_the_fixture_imports_on_the_command_line(tmp_path, capsys):
+    path, data = fixture("snntorch_zero")
+    assert main(["import", str(path), "--dt", str(data["meta"]["dt"]), "--out",
+                 str(tmp_path / "run")]) == 0
+    text = capsys.readouterr().out
+    assert "network 20-16-3: hidden LIF beta 0.9" in text and "hard reset" in text
+    assert "note: 3: the last LIF is the readout" in text

@@ -116,7 +116,7 @@ def _summary(args: argparse.Namespace, imported: Any, folder: Path,
              f"{p.reset} reset; leaky readout beta_out {spec.beta_out:.6g}",
              f"  S-TLLR: lam_pre {p.lam_pre:g}, lam_post {p.lam_post:g}, alpha_pre "
              f"{p.alpha_pre:g}, alpha_post {p.alpha_post:g}, psi {p.psi}, lr {p.lr:g}"
-             + ("" if imported.source else " (defaults: the graph has no S-TLLR metadata)")]
+             + ("" if imported.has_rule else " (defaults: the graph has no S-TLLR metadata)")]
     lines += [f"  note: {note}" for note in imported.notes]
     if dataset.get("name"):
         lines.append(f"  dataset {dataset['name']}: lava-stllr evaluate {folder}")

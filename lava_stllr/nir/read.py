@@ -66,6 +66,8 @@ class Imported:
         The learning signal the graph's rule metadata names, if any.
     source : dict
         ``run``, ``seed``, ``dataset`` of lava-stllr's own export (empty otherwise).
+    has_rule : bool
+        Whether the graph's metadata gave the S-TLLR parameters (else the defaults).
     """
 
     spec: AnySpec
@@ -75,6 +77,7 @@ class Imported:
     notes: list[str] = field(default_factory=list)
     signal: str | None = None
     source: dict[str, Any] = field(default_factory=dict)
+    has_rule: bool = False
 
 
 def read_nir(path: str | Path) -> Any:
@@ -345,4 +348,4 @@ def from_nir(graph: Any, dt: float | None = None, drop_bias: bool = False) -> Im
     entry = read_entry(graph.metadata, RULE_KEY) or {}
     signal = entry.get("signal") if entry.get("signal") not in (None, "unknown") else None
     return Imported(spec, params, weights, dt, builder.notes, signal,
-                    source_of(read_entry(graph.metadata, NETWORK_KEY)))
+                    source_of(read_entry(graph.metadata, NETWORK_KEY)), bool(entry))

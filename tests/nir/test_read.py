@@ -67,6 +67,7 @@ def test_snntorchs_standard_classifier_imports_and_runs_the_same(tmp_path):
     imported = from_nir(read_nir(path), dt=DT)
     assert imported.spec.sizes == (8, 6, 3) and not imported.spec.recurrent
     assert imported.params.reset == "hard" and imported.params.theta == 1.0
+    assert not imported.has_rule and imported.source == {} and imported.signal is None
     assert abs(imported.params.beta - 0.9) < 1e-6 and imported.spec.beta_out == \
         imported.params.beta
     assert np.array_equal(imported.weights.feedforward[0], graph.nodes["n0"].weight)

@@ -96,7 +96,7 @@ def test_the_learning_rule_is_in_the_graph_metadata_under_one_key(tmp_path):
     assert float(network["dt"]) == 2e-3 and "forward Euler" in network["discretisation"]
     assert network["reset"].startswith("soft")
     imported = from_nir(read_nir(path))
-    assert imported.signal == "dfa" and imported.dt == 2e-3
+    assert imported.signal == "dfa" and imported.dt == 2e-3 and imported.has_rule
     assert imported.source == {"run": "run-7", "seed": 5, "dataset": record["dataset"]}
 
 

@@ -107,6 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from lava_stllr.runtime.guard import LavaRuntimeError
 
+    program = argv is None  # the process ends when this returns
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     _safe_output()
@@ -141,4 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         return _fail(str(exc) or type(exc).__name__)
     finally:
-        signals.restore(previous)
+        if program:
+            signals.exit_on_signal(PROG)
+        else:
+            signals.restore(previous)

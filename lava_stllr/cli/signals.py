@@ -15,7 +15,8 @@ import signal
 import threading
 from typing import Any, NoReturn
 
-__all__ = ["MESSAGES", "Terminated", "install", "raise_if_received", "received", "restore"]
+__all__ = ["MESSAGES", "Terminated", "exit_on_signal", "install", "raise_if_received",
+           "received", "restore"]
 
 #: The message of each handled signal.
 MESSAGES = {"SIGINT": "interrupted", "SIGTERM": "terminated", "SIGHUP": "hangup"}
@@ -52,6 +53,29 @@ def restore(previous: dict) -> None:
     """Put back the handlers :func:`install` replaced."""
     for sig, handler in previous.items():
         signal.signal(sig, handler)
+
+
+def exit_on_signal(prog: str) -> None:
+    """After the command, in a process that ends with it: a signal during the rest of
+    the exit (``atexit`` hooks, where Python would print the ``KeyboardInterrupt`` and
+    exit 0) ends the process at once with 128 + its number and one line."""
+    import os
+    import sys
+
+    def exit_now(signum: int, frame: Any) -> NoReturn:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # a closed pipe: nothing more to say there
+                pass
+        name = signal.Signals(signum).name
+        os.write(2, f"{prog}: {MESSAGES.get(name, name)}\n".encode("ascii", "replace"))
+        os._exit(128 + signum)
+
+    if threading.current_thread() is threading.main_thread():
+        for name in MESSAGES:
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), exit_now)
 
 
 def received(exc: BaseException | None = None) -> int | None:

@@ -223,6 +223,26 @@ def cli_signal_in_fork() -> int:
                      "--epochs", "1", "--hidden", "4", "--no-plots", "--quiet", "--out", out])
 
 
+def cli_signal_at_exit() -> int:
+    """``cli_signal_at_exit``: ``lava-stllr info`` as the program (``main()`` with no
+    arguments) that gets Ctrl-C in an ``atexit`` hook, after the command returned."""
+    import atexit
+    import os
+    import signal
+    import time
+
+    from lava_stllr.cli import main as cli_main
+
+    def late_ctrl_c() -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(2.0)  # the handler runs before this ends
+
+    atexit.register(late_ctrl_c)
+    sys.argv = ["lava-stllr", "info"]
+    print("READY", flush=True)
+    return cli_main()
+
+
 _KEPT: list = []
 
 
@@ -243,7 +263,7 @@ def never_closed() -> None:
 SCENARIOS = {f.__name__: f for f in (model_error, raw_model_error, unconnected, one_port,
                                      swapped, stock_neuron, raw_ok, cli_model_error,
                                      cli_signal_at_startup, cli_signal_in_fork,
-                                     never_closed)}
+                                     cli_signal_at_exit, never_closed)}
 
 
 def main(name: str) -> int:

@@ -264,6 +264,12 @@ def test_ctrl_c_during_a_fork_of_the_lava_start_up_ends_the_run_with_130(
     _assert_abandoned(out)
 
 
+def test_ctrl_c_after_the_command_returned_still_exits_130() -> None:
+    # In the atexit hooks Python printed the KeyboardInterrupt and the process exited 0.
+    status, err, _ = run_scenario("cli_signal_at_exit")
+    assert status == 130, err[-2000:]
+    assert err.strip().splitlines() == ["lava-stllr: interrupted"]
+
 def _interrupt(out: Path, when: float | int) -> tuple[int, str, int]:
     """Start the demo, Ctrl-C its group ``when`` seconds after the start (a float) or
     as soon as the group holds ``when`` processes (an int: Lava's forks); return the

@@ -12,8 +12,11 @@ the traceback instead.
 Signals end a run cleanly (the Lava runtime and its child processes are shut down, the
 run folder is abandoned, one line on stderr, no traceback), also during Lava's start-up:
 SIGINT (Ctrl-C) exits with 130, SIGTERM with 143 and SIGHUP (the terminal was closed)
-with 129, the shell convention 128 + signal number. Output into a pipe whose reader has
-gone (``lava-stllr microcode | head``) ends quietly with 141 (128 + SIGPIPE).
+with 129, the shell convention 128 + signal number, whenever the signal comes: also when
+code outside the CLI swallowed or converted its exception, and after the command
+returned (:mod:`~lava_stllr.cli.signals`). Output into a pipe whose reader has gone
+(``lava-stllr microcode | head``) ends quietly with 141 (128 + SIGPIPE); characters the
+terminal cannot encode are printed as backslash escapes.
 """
 
 from __future__ import annotations

@@ -88,7 +88,7 @@ def test_check_batch_refuses_negative_counts_and_float_labels():
 
 
 def test_empty_dataset_is_a_clear_error_not_zero_division():
-    with pytest.raises(ValueError, match="dataset is empty"):
+    with pytest.raises(ValueError, match="no samples to play: the training set is empty"):
         trainer().fit(Custom(n=0), epochs=1, progress=False)
     with pytest.raises(ValueError, match="dataset is empty"):
         trainer().evaluate(Custom(n=0))

@@ -7,6 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from lava_stllr.cli import memory
 from lava_stllr.cli.parser import ALL, DEFAULT_PRESET, PROG, CLIError
 
 #: Hidden-layer learning signal when --signal is not given (the Lava network has DFA only).
@@ -232,44 +233,43 @@ def check_unused_options(args: argparse.Namespace) -> None:
                        "back-propagates exact gradients through time; drop --signal)")
 
 
-#: Copies of the weights a training run holds at once (weights, the copy kept for the
-#: weight-change plot, the update, the eligibility or gradient); Adam adds its two moments.
-WEIGHT_COPIES = 4
+#: Copies of the weights a training run holds at once (see :mod:`~lava_stllr.cli.memory`).
+WEIGHT_COPIES = memory.WEIGHT_COPIES
 
 
 def available_memory() -> int | None:
-    """Bytes of memory available now (``MemAvailable`` of /proc/meminfo, else
-    ``os.sysconf``), or None where neither tells."""
-    import os
-
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return None
+    """Bytes this process can still allocate (:func:`lava_stllr.cli.memory.available_memory`:
+    physical memory, a cgroup limit or ``ulimit -v``, less what is in use), or None."""
+    return memory.available_memory()
 
 
-def check_memory(spec: Any, optimizer: str | None = None, dtype: str | None = None) -> None:
+def check_memory(spec: Any, optimizer: str | None = None, dtype: str | None = None,
+                 run: memory.RunShape | None = None) -> None:
     """Refuse, before allocating, a network whose weights (``dtype``, float64 when None,
-    times :data:`WEIGHT_COPIES`, +2 with Adam) do not fit in the available memory."""
-    from lava_stllr.spec.kinds import n_weights
+    times :data:`WEIGHT_COPIES`, +2 with Adam) and, with ``run``, whose activations,
+    traces, input batches and in-memory data do not fit in :func:`available_memory`."""
+    memory.refuse_over(memory.estimate(spec, optimizer, dtype, run),
+                       f"the network {spec.label}", available_memory())
 
-    n = n_weights(spec)
-    copies = WEIGHT_COPIES + (2 if optimizer == "adam" else 0)
-    dtype = dtype or "float64"
-    need = n * {"float32": 4, "float64": 8}[dtype] * copies
-    free = available_memory()
-    if free is not None and need > free:
-        raise CLIError(
-            f"the network {spec.label} needs about {need / 1e9:,.1f} GB "
-            f"({n:,} {dtype} weights x {copies} copies), more than the "
-            f"{free / 1e9:,.1f} GB of memory available: use smaller --hidden or --layers")
+
+def check_run_memory(args: argparse.Namespace, spec: Any, train: Any, val: Any) -> None:
+    """:func:`check_memory` of ``train``'s run of ``spec`` on the datasets ``train`` and
+    ``val`` (read lazily or already in memory: their samples are not counted again)."""
+    run = memory.run_shape(args, int(train.n_steps), int(train.n_inputs), len(train),
+                           0 if val is None else len(val))
+    check_memory(spec, args.optimizer, args.dtype, run)
+
+
+def check_data_memory(args: argparse.Namespace, request: Any) -> None:
+    """Refuse, before any sample is read or generated, data whose input batches and
+    in-memory samples alone do not fit in :func:`available_memory` (``--time-bins``,
+    ``--samples``, ``--batch-size`` too large)."""
+    n_steps, n_inputs, binned = memory.data_shape(args.dataset, request)
+    n_train = request.n_train
+    run = memory.run_shape(args, n_steps, n_inputs, n_train, request.n_val,
+                           0 if binned else (n_train or 0) + request.n_val, binned)
+    memory.refuse_over(memory.estimate(None, dtype=getattr(args, "dtype", None), run=run),
+                       f"the data of {args.dataset}", available_memory())
 
 
 def close_trainer(trainer: Any) -> None:

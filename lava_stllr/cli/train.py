@@ -18,7 +18,8 @@ from lava_stllr.cli.common import (
     DEFAULT_SIGNAL,
     build_params,
     check_backend,
-    check_memory,
+    check_data_memory,
+    check_run_memory,
     check_unused_options,
     check_val_hash,
     close_trainer,
@@ -295,6 +296,7 @@ def run(args: argparse.Namespace) -> int:
     if init is not None:
         request = replace_binning(request, init_binning(args, init))
     check_layers_fit(args, request)
+    check_data_memory(args, request)  # before a sample is generated or read
     # Claimed before any work: an unusable or busy folder fails at once, not after training.
     folder = run_folder.make_run_dir(args.out, overwrite=args.overwrite)
     try:
@@ -321,7 +323,7 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any
         # The held-out set is the init run's own (same splits and seed): its files too?
         check_val_hash(init.record.get("dataset", {}), val, request.root, same=True,
                        run=f"the init run {init.folder}")
-    check_memory(spec, args.optimizer, args.dtype)  # before any weight is allocated
+    check_run_memory(args, spec, train, val)  # before any weight is allocated
     trainer = make_trainer(args, spec, params, init)
     progress = Progress(args.quiet)
     progress.say(run_header(args, spec, len(train), done=False))

@@ -327,4 +327,7 @@ def write_shd_h5(path: str | os.PathLike, events: list[np.ndarray], labels: np.n
             f.create_dataset("extra/speaker", data=speakers.astype(np.uint16))
             f.create_dataset("extra/keys", data=np.array(SHD_CLASSES, dtype="S"))
 
-    atomic_write(path, write, mode="w+b")
+    # The spikes (float32 time, uint16 unit), HDF5's per-recording and file headers:
+    # checked against the free space before h5py writes.
+    size = 6 * sum(int(ev.size) for ev in events) + 64 * len(events) + 65_536
+    atomic_write(path, write, mode="w+b", size=size)

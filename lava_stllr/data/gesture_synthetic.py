@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -60,10 +61,13 @@ _DIRECTIONS = {1: (1, 0), 2: (-1, 0), 3: (0, 1), 4: (0, -1), 7: (1, 1), 8: (-1, 
 def write_gesture_file(path: str | os.PathLike, x: np.ndarray, y: np.ndarray, p: np.ndarray,
                        t_ms: np.ndarray) -> Path:
     """Write one recording as tonic's release stores it: float64 (N, 4) of ``x, y, p,
-    t`` (``t`` in ms), creating the folders."""
+    t`` (``t`` in ms), creating the folders (atomically: a full disk leaves no partial
+    clip, and raises :class:`~lava_stllr.files.WriteError` naming the file)."""
+    from lava_stllr.files import atomic_write
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.save(path, np.stack([x, y, p, t_ms], axis=1).astype(np.float64))
+    clip = np.stack([x, y, p, t_ms], axis=1).astype(np.float64)
+    atomic_write(path, lambda fh: np.save(fh, clip), size=clip.nbytes + 128)
     return path
 
 
@@ -199,6 +203,9 @@ def main(argv: list[str] | None = None) -> int:
                                          overwrite=args.overwrite))
     except ValueError as exc:
         parser.error(str(exc))
+    except OSError as exc:  # a full disk: one line that names the file
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        return 2
     print(f"wrote {n} clips under {args.root / 'DVSGesture'}")
     return 0
 

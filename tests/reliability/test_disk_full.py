@@ -245,3 +245,28 @@ def test_nothing_is_left_when_the_arrays_do_not_fit(tmp_path, monkeypatch):
     with pytest.raises(files.WriteError, match="a.npz: no space left on device"):
         files.save_arrays(tmp_path / "a.npz", {"w": np.ones(1000)}, {})
     assert leftovers(tmp_path) == [] and list(tmp_path.iterdir()) == []
+
+
+def test_synthetic_gesture_clips_on_a_full_disk_are_one_line_and_no_partial_clip(
+        tmp_path, monkeypatch, capsys):
+    from lava_stllr.data import gesture_synthetic
+
+    full_disk(monkeypatch, room=1000)
+    assert gesture_synthetic.main([str(tmp_path / "g"), "--per-class", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(
+        f"python -m lava_stllr.data.gesture_synthetic: error: cannot write {tmp_path}/g/"), err
+    assert "no space left on device" in err[0]
+    assert [p for p in (tmp_path / "g").rglob("*") if p.is_file()] == []
+
+
+def test_an_shd_file_that_does_not_fit_is_refused_before_h5py_writes(tmp_path,
+                                                                     monkeypatch):
+    from lava_stllr.data.audio import EVENT_DTYPE, write_shd_h5
+
+    events = [np.zeros(1000, dtype=EVENT_DTYPE) for _ in range(4)]
+    monkeypatch.setattr(files, "free_space", lambda folder: 50_000)
+    with pytest.raises(files.WriteError, match=r"shd_train.h5: no space left on device "
+                                               r"\(it needs about 89\.8 kB, 50\.0 kB free"):
+        write_shd_h5(tmp_path / "shd_train.h5", events, np.zeros(4), np.zeros(4))
+    assert list(tmp_path.iterdir()) == []

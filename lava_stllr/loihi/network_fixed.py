@@ -186,7 +186,7 @@ def quantize_network(params: STLLRParams, weights: Sequence[np.ndarray],
             for i, v in enumerate(recurrent):
                 absmax[i] = max(absmax[i], float(np.abs(v).max()))
             options["weight_absmax"] = tuple(absmax)
-    signal_bits = options.get("signal_bits", 8)
+    signal_bits = options.get("signal_bits", QuantizeOptions.signal_bits)
     if isinstance(signal_bits, bool) or not isinstance(signal_bits, int) or signal_bits < 2:
         raise ValueError(f"signal_bits must be an integer >= 2, got {signal_bits!r}")
     sig_int_max = (1 << (signal_bits - 1)) - 1

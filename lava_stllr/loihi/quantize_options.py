@@ -40,6 +40,11 @@ class QuantizeOptions:
         Largest ``|L|`` per layer (1 for the output error ``softmax - onehot``).
     signal_bits : int
         Width of the signed integer learning signal (2..24, the graded spike payload).
+        9 by default: with 8, the small errors of late epochs (a decaying step scales
+        the error) round to too few levels, and fixed-point N-MNIST on chip ends about
+        2 points lower; 10 gains no more and leaves the DFA feedback (``B_int e_int``
+        within a 16-bit current) only 30 levels (docs/results.md, "Fixed point: the
+        signal's width").
     weight_headroom : float, >= 1
         Scale built for ``weight_headroom * max|w|`` so learning can grow weights before they
         saturate at the 8-bit limit.
@@ -61,7 +66,7 @@ class QuantizeOptions:
     readout_last: bool = False
     beta_out: float | None = None
     signal_max: PerLayer = 1.0
-    signal_bits: int = 8
+    signal_bits: int = 9
     weight_headroom: float = 2.0
     membrane_headroom: float = 8.0
     vth_min: int = 256

@@ -226,11 +226,12 @@ def _fixed_vs_float(preset: str, lr: float, n_steps: int, seed: int = 0):
     d_float = np.zeros((n_post, n_pre))
     d_unfloored = np.zeros((n_post, n_pre))
     a_eff = p.alpha_pre / fx.lam_pre_eff
+    sig_max = (1 << (prog.signal_bits - 1)) - 1
     for _ in range(n_steps):
         x = rng.random(n_pre) < 0.2
         psi = rng.integers(0, 128, n_post) * (rng.random(n_post) < 0.5)
         tr = rng.integers(0, 128, n_post)
-        sig = rng.integers(-127, 128, n_post)
+        sig = rng.integers(-sig_max, sig_max + 1, n_post)
         mag = np.abs(sig)
         y = np.stack([rule.y1(sig), _round_shift(mag * psi * prog.y2_mult, prog.y2_shift),
                       _round_shift(mag * (tr * prog.y3_mult + psi * prog.y3_psi_mult),

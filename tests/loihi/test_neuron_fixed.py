@@ -109,12 +109,13 @@ def test_learning_window_and_flags() -> None:
     _, fx = _layer()
     prog = fx.layers[0].neuron
     state = NeuronState(np.full(3, prog.vth_scaled), np.full(3, 50))
-    _, out = neuron_step(prog, state, np.zeros(3, dtype=int), np.array([-100, 0, 100]),
-                         learn=False)
+    sig = (1 << (prog.signal_bits - 1)) * 3 // 4  # three quarters of the signal's range
+    signal = np.array([-sig, 0, sig])
+    _, out = neuron_step(prog, state, np.zeros(3, dtype=int), signal, learn=False)
     assert not out.y2.any() and not out.y3.any()
     assert list(out.y1) == [FLAG_OFFSET + prog.flag, FLAG_OFFSET - prog.flag,
                             FLAG_OFFSET - prog.flag]
-    _, out = neuron_step(prog, state, np.zeros(3, dtype=int), np.array([-100, 0, 100]))
+    _, out = neuron_step(prog, state, np.zeros(3, dtype=int), signal)
     assert out.y2[0] == out.y2[2] > 0 and out.y2[1] == 0 and out.y3[1] == 0
 
 
@@ -124,8 +125,10 @@ def test_overflow_raises_or_saturates_explicitly() -> None:
     state = NeuronState.zeros(1)
     with pytest.raises(ValueError, match="a_in = 40000 .* does not fit 16-bit signed"):
         neuron_step(prog, state, np.array([40000]), np.array([0]))
-    with pytest.raises(ValueError, match="learning signal = 200 .* does not fit 8-bit signed"):
-        neuron_step(prog, state, np.array([0]), np.array([200]))
+    top = 1 << (prog.signal_bits - 1)  # one past the largest signal
+    with pytest.raises(ValueError, match=f"learning signal = {top} .* does not fit "
+                                         f"{prog.signal_bits}-bit signed"):
+        neuron_step(prog, state, np.array([0]), np.array([top]))
     big = NeuronState(np.array([2**23 - 100]), np.array([0]))
     inhib = NeuronState(np.array([-(2**23) + 10]), np.array([0]))
     with pytest.raises(ValueError, match="membrane v = -8388662"):

@@ -46,10 +46,17 @@ def test_presets_quantize_consistently(preset: str) -> None:
         for name in ("y2", "y3"):
             if name in layer.learning.levels:
                 assert 1 <= layer.learning.levels[name] <= 127
-        eff = layer.effective
-        assert eff["lr_alpha_pre"] == pytest.approx(eff["lr_alpha_pre_target"], rel=0.01)
-        assert eff["lr_alpha_pre_x0"] == pytest.approx(eff["lr_alpha_pre_target"], rel=0.01)
-        assert eff["lr_alpha_post"] == pytest.approx(eff["lr_alpha_post_target"], rel=0.01)
+        eff, regs = layer.effective, layer.neuron
+        # each gain is its multiplier over 2**shift, the multiplier rounded down: within
+        # one part in the multiplier (which the 24-bit register bounds)
+        for name, target, mult in (
+                ("lr_alpha_pre", "lr_alpha_pre_target", regs.y2_mult),
+                ("lr_alpha_pre_x0", "lr_alpha_pre_target",
+                 getattr(regs, "y3_psi_mult", 0) or regs.y3_mult),
+                ("lr_alpha_post", "lr_alpha_post_target", regs.y3_mult)):
+            if eff[target]:
+                assert mult >= 32
+                assert eff[name] == pytest.approx(eff[target], rel=1 / mult), name
     hidden = fx.layers[0]
     assert isinstance(hidden.neuron, NeuronRegisters)
     # theta is exact: vth << 6 integer units of membrane_scale
@@ -67,9 +74,11 @@ def test_presets_quantize_consistently(preset: str) -> None:
     assert hid_p.lam_pre == pytest.approx(math.exp(-1 / fx.x1_tau))
     assert abs(hid_p.lam_post - params.lam_post) <= 0.5 / 4096
     assert abs(hid_p.beta - params.beta) <= 0.5 / 4096
-    assert hid_p.alpha_pre == pytest.approx(params.alpha_pre, rel=0.01)
-    assert hid_p.alpha_post == pytest.approx(params.alpha_post, rel=0.01)
-    assert out_p.alpha_pre == pytest.approx(1.0, rel=0.01) and out_p.alpha_post == 0.0
+    hid_n, out_n = hidden.neuron, fx.layers[1].neuron  # within one part in the multiplier
+    assert hid_p.alpha_pre == pytest.approx(params.alpha_pre, rel=1 / hid_n.y2_mult)
+    assert hid_p.alpha_post == pytest.approx(params.alpha_post, rel=1 / hid_n.y3_mult)
+    assert out_p.alpha_pre == pytest.approx(1.0, rel=1 / out_n.y2_mult)
+    assert out_p.alpha_post == 0.0
 
 
 def test_register_encoders() -> None:
@@ -159,8 +168,8 @@ def test_quantize_validates_weights() -> None:
 def test_signal_encoding() -> None:
     fx = quantize(STLLRParams(), options=QuantizeOptions(weight_absmax=0.3, signal_max=2.0))
     layer = fx.layers[0]
-    assert list(quantize_signal(np.array([-2.0, 0.0, 1.0]), layer)) == [-127, 0, 64]
-    with pytest.raises(ValueError, match=r"signal = 254 at index \(0,\) does not fit 8-bit"):
+    assert list(quantize_signal(np.array([-2.0, 0.0, 1.0]), layer)) == [-255, 0, 128]
+    with pytest.raises(ValueError, match=r"signal = 510 at index \(0,\) does not fit 9-bit"):
         quantize_signal(np.array([4.0]), layer)
 
 

@@ -41,10 +41,11 @@ PARAMS = {
 def _inputs(params: STLLRParams, seed: int):
     rng = np.random.default_rng(seed)
     spikes = rng.random((SIZES[0], N_STEPS)) < 0.35
-    signals = [rng.integers(-127, 128, size=(n, N_STEPS)) for n in SIZES[1:]]
     weights = [rng.uniform(-0.1, 0.2, size=(n_out, n_in))
                for n_in, n_out in zip(SIZES[:-1], SIZES[1:], strict=True)]
     layers = quantize(params, weights, QuantizeOptions(weight_headroom=1.5, signal_max=0.5)).layers
+    top = (1 << (QuantizeOptions.signal_bits - 1)) - 1  # the signal's whole range
+    signals = [rng.integers(-top, top + 1, size=(n, N_STEPS)) for n in SIZES[1:]]
     return spikes, signals, layers
 
 

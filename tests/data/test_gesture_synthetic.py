@@ -3,8 +3,6 @@ DVS Gesture binning, seeded bits, and classes a small conv net learns to tell ap
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -69,7 +67,6 @@ def test_classes_are_learnable(tmp_path):
     from lava_stllr.reference.conv_stllr import ConvSTLLRTrainer
     from lava_stllr.spec.conv import ConvNetSpec
 
-    start = time.perf_counter()
     write_synthetic_gesture(tmp_path, 10, seed=0, split="train")
     write_synthetic_gesture(tmp_path, 3, seed=0, split="test")
     train, val = load_train_val("dvsgesture", DataRequest(root=tmp_path, n_val=33))
@@ -85,7 +82,6 @@ def test_classes_are_learnable(tmp_path):
     trainer.fit(train, None, epochs=10, batch_size=11, progress=False)
     _, accuracy = trainer.evaluate(val)
     assert accuracy >= 0.45, accuracy  # chance is 0.09
-    assert time.perf_counter() - start < 60
 
 
 def test_command_line_and_errors(tmp_path, capsys):

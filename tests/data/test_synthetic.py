@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import numpy as np
 import pytest
@@ -196,11 +195,6 @@ def test_polarity_carries_no_direction(default_split):
         assert abs(frac - 0.5) < 0.02
 
 
-def test_generation_is_fast():
-    make_synthetic_events(10, seed=0)  # warm-up
-    start = time.perf_counter()
-    synthetic_train_val(n_train=600, n_val=200, seed=1)
-    assert time.perf_counter() - start < 5.0
 
 
 # --- validation -----------------------------------------------------------------

@@ -11,8 +11,9 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+# sweep: Ray Tune for `lava-stllr sweep` and its tests (about 20 s to install, 80 MB wheel).
 $(STAMP): $(PY) pyproject.toml
-	$(PY) -m pip install --quiet -e ".[data,dev]"
+	$(PY) -m pip install --quiet -e ".[data,dev,sweep]"
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -34,6 +34,7 @@ from lava_stllr.cli import (
     microcode,
     resources,
     signals,
+    sweep,
     train,
 )
 from lava_stllr.cli.parser import BACKENDS, DATASETS, PROG, CLIError, Parser, add_common
@@ -93,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
                                 parser_class=Parser)
     for command in (train, evaluate, export, import_nir, microcode, resources, info,
-                    convert_audio):
+                    convert_audio, sweep):
         command.add_parser(sub)
     return parser
 

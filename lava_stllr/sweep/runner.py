@@ -1,0 +1,162 @@
+"""Run a sweep's unfinished trials on Ray Tune: each trial is a ``lava-stllr train``
+subprocess that writes an ordinary run folder (a fresh process per trial: Lava forks one
+OS process per ProcessModel, and a failing or diverging trial cannot touch the others).
+
+Ray is the optional extra ``sweep`` (``pip install 'lava-stllr[sweep]'``) and imported
+here only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from lava_stllr.cli.parser import CLIError
+from lava_stllr.sweep import folder as sweep_folder
+from lava_stllr.sweep.grid import Trial
+
+#: CPUs a trial of each backend takes (Lava runs an OS process per ProcessModel).
+CPUS_PER_TRIAL = {"reference": 1, "lava": 2}
+
+
+def import_ray() -> Any:
+    """``ray`` with ``ray.tune``, or a one-line error naming the extra to install."""
+    try:
+        import ray
+        import ray.tune  # noqa: F401
+    except ImportError:
+        raise CLIError("lava-stllr sweep needs Ray Tune: pip install 'lava-stllr[sweep]' "
+                       "(or 'ray[tune]>=2.9,<3')") from None
+    return ray
+
+
+def local_cpus() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def check_address(address: str, timeout: float = 5.0) -> None:
+    """Refuse, before any trial, a ``--address HOST:PORT`` that does not answer."""
+    if address == "auto":
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            return
+    except ValueError:
+        raise CLIError(f"--address {address}: expected HOST:PORT of a Ray head node "
+                       "(e.g. 10.0.0.5:6379) or auto") from None
+    except OSError as err:
+        raise CLIError(f"--address {address}: cannot reach the Ray cluster "
+                       f"({err.strerror or err})") from None
+
+
+def start_ray(address: str | None, cpus: int | None) -> bool:
+    """Start Ray on this machine with ``cpus`` CPUs (default: all cores), or join the
+    cluster at ``address``; False when Ray was already started in this process (it is
+    used as it is, and left running)."""
+    ray = import_ray()
+    if ray.is_initialized():
+        return False
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+    os.environ.setdefault("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")
+    os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
+    kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
+                              "logging_level": "ERROR"}
+    try:
+        if address is None:
+            ray.init(num_cpus=cpus or local_cpus(), **kwargs)
+        else:
+            ray.init(address=address, **kwargs)
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        first = str(exc).strip().split("\n")[0]
+        raise CLIError(f"cannot start Ray{'' if address is None else ' at ' + address}: "
+                       f"{first}") from None
+    return True
+
+
+def stop_ray() -> None:
+    """Shut down the Ray that :func:`start_ray` started."""
+    import ray
+
+    ray.shutdown()
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    """Linux: the trial ends when the worker thread that waits for it dies."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def run_trial(trial: Trial, out: Path, cwd: str) -> dict[str, Any]:
+    """Run one trial as ``python -m lava_stllr.cli train ... --out DIR --quiet`` in
+    ``cwd``; its output goes to ``logs/NAME.log``. Return ``{"trial", "status"
+    ("finished" or "failed"), "reason"}``; a failure also writes ``logs/NAME.failed``
+    (the last line of its stderr)."""
+    run_dir = sweep_folder.trial_dir(out, trial)
+    run_dir.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "lava_stllr.cli", "train", *trial.argv,
+               "--out", str(run_dir), "--quiet"]
+    sweep_folder.log(out, f"start {trial.name}")
+    log_path = out / sweep_folder.LOGS / f"{trial.name}.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.PIPE,
+                                preexec_fn=_die_with_parent if os.name == "posix" else None)
+        try:
+            _, err = proc.communicate()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        log.write(err)
+    lines = [x for x in err.decode(errors="replace").splitlines() if x.strip()]
+    if proc.returncode == 0 and sweep_folder.is_finished(out, trial):
+        sweep_folder.log(out, f"finished {trial.name}")
+        return {"trial": trial.name, "status": "finished", "reason": ""}
+    reason = lines[-1].strip() if lines else f"exit status {proc.returncode}"
+    sweep_folder.write_text(out / sweep_folder.LOGS / f"{trial.name}.failed", reason + "\n")
+    sweep_folder.log(out, f"failed {trial.name}: {reason}")
+    return {"trial": trial.name, "status": "failed", "reason": reason}
+
+
+def _trial_fn(config: dict[str, Any], table: dict[str, Trial], out: str, cwd: str) -> None:
+    """The Tune function trainable: run the trial ``config["trial"]``, report its status."""
+    from ray import tune
+
+    result = run_trial(table[config["trial"]], Path(out), cwd)
+    tune.report({**result, "done": 1})
+
+
+def run_trials(trials: list[Trial], out: Path, cpus_per_trial: int) -> None:
+    """Run ``trials`` on the started Ray, as many at once as its CPUs allow (each takes
+    ``cpus_per_trial``). A failed trial is recorded and does not stop the others."""
+    if not trials:
+        return
+    from ray import tune
+
+    table = {t.name: t for t in trials}
+    trainable = tune.with_resources(
+        tune.with_parameters(_trial_fn, table=table, out=str(out.resolve()), cwd=os.getcwd()),
+        {"cpu": cpus_per_trial})
+    storage = tempfile.mkdtemp(prefix="lava-stllr-tune-")
+    try:
+        tuner = tune.Tuner(
+            trainable, param_space={"trial": tune.grid_search(list(table))},
+            run_config=tune.RunConfig(storage_path=storage, name="sweep", verbose=0,
+                                      failure_config=tune.FailureConfig(max_failures=0)))
+        tuner.fit()
+    finally:
+        shutil.rmtree(storage, ignore_errors=True)

@@ -4,7 +4,10 @@
 runs every setting of the grid with every seed as an ordinary run folder under
 ``sweeps/a/trials/``, then writes the results table and figure. Every trial is checked
 with train's own parser and checks before any starts; the same command resumes an
-interrupted sweep (only unfinished trials run). See :mod:`lava_stllr.sweep`.
+interrupted sweep (only unfinished trials run; failed ones run again), and on a finished
+sweep runs nothing and writes the results again. Exit status: 0 when every trial
+finished, 1 when some failed (each with its one-line reason in ``results.md``), 2 when
+the sweep is refused before any trial, 130 on Ctrl-C. See :mod:`lava_stllr.sweep`.
 """
 
 from __future__ import annotations
@@ -91,9 +94,9 @@ def run(args: argparse.Namespace) -> int:
     spec = {"grid": args.grid, "seeds": args.seeds, "train": train_argv,
             "trials": grid.describe(trials)}
     sweep_folder.check_out(out, spec)
-    runner.import_ray()
     if args.address is not None:
         runner.check_address(args.address)
+    runner.import_ray()
     per_trial = max(runner.CPUS_PER_TRIAL[b] for b in backends.values())
     if args.address is None:
         per_trial = min(per_trial, args.cpus or runner.local_cpus())

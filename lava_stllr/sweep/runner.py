@@ -71,6 +71,9 @@ def start_ray(address: str | None, cpus: int | None) -> bool:
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     os.environ.setdefault("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
+    # Ctrl-C stops the sweep as it stops train (KeyboardInterrupt, exit 130), not Tune's
+    # graceful stop that would return as if the sweep had ended.
+    os.environ["TUNE_DISABLE_SIGINT_HANDLER"] = "1"
     kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
                               "logging_level": "ERROR"}
     try:

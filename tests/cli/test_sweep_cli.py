@@ -53,6 +53,17 @@ def test_refused_before_any_trial(tmp_path: Path, capsys: pytest.CaptureFixture,
     assert not out.exists()
 
 
+def test_without_ray_one_line_names_the_extra(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray raises ImportError
+    out = tmp_path / "sweep"
+    assert main(["sweep", "--grid", "lr=0.1", "--out", str(out), *TINY]) == 2
+    _one_line_error(capsys, "pip install 'lava-stllr[sweep]'")
+    assert not out.exists()
+
+
 def test_train_command_is_required(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["sweep", "--grid", "lr=1", "--out", str(tmp_path / "s")]) == 2
     _one_line_error(capsys, "give the train command after --")
@@ -138,3 +149,55 @@ def test_two_sweeps_never_share_a_folder(ray_local, tmp_path: Path,
     finally:
         other.kill()
         other.wait()
+
+
+def test_lava_trials_take_two_cpus_and_run_as_subprocesses(
+        ray_local, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "sweep"
+    assert main(["sweep", "--grid", "psi=triangle", "--out", str(out), "--", "train",
+                 "--backend", "lava", "--epochs", "1", "--samples", "4", "--val-samples",
+                 "2", "--hidden", "8", "--no-plots"]) == 0
+    from lava_stllr.sweep.runner import local_cpus
+
+    assert f"{min(2, local_cpus())} per trial" in capsys.readouterr().out
+    assert set(_mtimes(out)) == {"psi=triangle,seed=0"}
+    assert not (out / folder.TRIALS / "psi=triangle,seed=0" / INCOMPLETE_FILE).exists()
+
+
+def test_ctrl_c_ends_the_sweep_and_its_trials(tmp_path: Path) -> None:
+    """SIGINT: exit 130 with one line, the lock released, no trial process left, no
+    trial marked complete; the same command then resumes (as above)."""
+    import signal
+    import sys
+    import time
+
+    pytest.importorskip("ray.tune", reason="the sweep extra (ray[tune]) is not installed")
+    out = tmp_path / "sweep"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lava_stllr.cli", "sweep", "--grid", "lr=0.01,0.02",
+         "--cpus", "2", "--out", str(out), "--", "train", "--backend", "reference",
+         "--epochs", "500", "--samples", "512", "--val-samples", "8", "--hidden", "64",
+         "--no-plots"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (
+                (out / folder.LOG_FILE).exists() and _started(out)):
+            time.sleep(0.5)
+        assert _started(out), "no trial started"
+        time.sleep(2)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "lava-stllr: interrupted"
+    assert not (out / folder.LOCK_FILE).exists()
+    assert not _mtimes(out)
+    for _ in range(20):  # the trials end on SIGTERM when their Ray worker goes
+        left = subprocess.run(["pgrep", "-f", str(out)], capture_output=True, text=True)
+        if not left.stdout.strip():
+            break
+        time.sleep(0.5)
+    assert not left.stdout.strip(), "trial processes left behind"

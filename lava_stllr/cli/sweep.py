@@ -6,8 +6,9 @@ runs every setting of the grid with every seed as an ordinary run folder under
 with train's own parser and checks before any starts; the same command resumes an
 interrupted sweep (only unfinished trials run; failed ones run again), and on a finished
 sweep runs nothing and writes the results again. Exit status: 0 when every trial
-finished, 1 when some failed (each with its one-line reason in ``results.md``), 2 when
-the sweep is refused before any trial, 130 on Ctrl-C. See :mod:`lava_stllr.sweep`.
+finished or was stopped by ``--asha``, 1 when some failed (each with its one-line reason
+in ``results.md``), 2 when the sweep is refused before any trial, 130 on Ctrl-C. See
+:mod:`lava_stllr.sweep`.
 """
 
 from __future__ import annotations
@@ -56,6 +57,13 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--cpus", type=positive_int, default=None, metavar="N",
                    help="CPUs of the local Ray (default: all cores); a trial takes 1 "
                         "(reference backend) or 2 (lava)")
+    p.add_argument("--asha", action="store_true",
+                   help="stop trials early whose held-out accuracy lags (Ray Tune's "
+                        "ASHAScheduler, halving at each rung); a stopped trial is recorded "
+                        "as such and not run again; needs a held-out set")
+    p.add_argument("--grace-epochs", type=positive_int, default=1, metavar="N",
+                   help="--asha: epochs every trial runs before it may be stopped "
+                        "(default: 1)")
     p.add_argument("train", nargs=argparse.REMAINDER, metavar="-- train ...",
                    help="the train command every trial runs (after --)")
 
@@ -89,7 +97,11 @@ def run(args: argparse.Namespace) -> int:
     parser, train_parser = _parsers()
     trials = grid.expand(grid.parse_grid(args.grid), grid.parse_seeds(args.seeds),
                          train_argv, train_parser)
-    backends = check.check_trials(trials, parser)
+    checked = check.check_trials(trials, parser)
+    backends = {name: a.backend for name, a in checked.items()}
+    if args.asha and any(a.val_samples == 0 for a in checked.values()):
+        raise CLIError("--asha stops trials on their held-out accuracy: give train "
+                       "--val-samples N (N >= 1), not 0")
     out: Path = args.out
     spec = {"grid": args.grid, "seeds": args.seeds, "train": train_argv,
             "trials": grid.describe(trials)}
@@ -111,7 +123,8 @@ def run(args: argparse.Namespace) -> int:
               flush=True)
         if todo:
             started = runner.start_ray(args.address, args.cpus)
-            runner.run_trials(todo, out, per_trial)
+            runner.run_trials(todo, out, per_trial,
+                              args.grace_epochs if args.asha else None)
         summary = results.write_results(out, trials)
     finally:
         if started:
@@ -120,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     print((out / results.RESULTS_MD).read_text(), end="")
     print(f"sweep folder: {out}  ({results.RESULTS_MD}, {results.RESULTS_CSV}, "
           f"{results.TRIALS_CSV}, {results.FIGURE}, {sweep_folder.COMMAND_FILE})")
-    failed = sum(s["seeds"] - s["finished"] for s in summary)
+    failed = sum(s["seeds"] - s["finished"] - s["stopped"] for s in summary)
     if failed:
         print(f"{PROG}: {failed} trial(s) did not finish (see {out / results.RESULTS_MD}); "
               "run the same command again to run them again", file=sys.stderr)

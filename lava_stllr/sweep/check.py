@@ -17,9 +17,9 @@ def parse_train(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Na
     return args
 
 
-def check_args(args: argparse.Namespace) -> str:
+def check_args(args: argparse.Namespace) -> argparse.Namespace:
     """Run the checks ``lava-stllr train`` makes before it claims its run folder; return
-    the backend. ``args`` is changed (defaults filled in): pass a copy.
+    ``args`` with train's defaults filled in (it is changed: pass a copy).
 
     Raises
     ------
@@ -54,24 +54,26 @@ def check_args(args: argparse.Namespace) -> str:
     check_layers_fit(args, request)
     check_data_dir(args.dataset, request.root)
     check_data_memory(args, request)
-    return str(args.backend)
+    return args
 
 
-def check_trials(trials: list[Trial], parser: argparse.ArgumentParser) -> dict[str, str]:
+def check_trials(trials: list[Trial],
+                 parser: argparse.ArgumentParser) -> dict[str, argparse.Namespace]:
     """Check every trial as train would, parsing its arguments with the ``lava-stllr``
-    ``parser`` (:func:`lava_stllr.cli.build_parser`); return each trial's backend by name.
+    ``parser`` (:func:`lava_stllr.cli.build_parser`); return each trial's arguments with
+    train's defaults filled in (``backend``, ``epochs``, ``val_samples``, ...), by name.
 
     Raises
     ------
     CLIError
         The first refused trial, named, with train's one-line reason.
     """
-    backends = {}
+    checked = {}
     for trial in trials:
         try:
             args = parse_train(parser, list(trial.argv))
-            backends[trial.name] = check_args(copy.deepcopy(args))
+            checked[trial.name] = check_args(copy.deepcopy(args))
         except (CLIError, ValueError, OSError) as exc:
             reason = " ".join(str(exc).split()) or type(exc).__name__
             raise CLIError(f"trial {trial.name}: train refuses it: {reason}") from None
-    return backends
+    return checked

@@ -8,7 +8,8 @@ Layout::
     SWEEP/LOCK            the running sweep's pid (removed when it ends)
     SWEEP/sweep.log       one line per trial started, finished or failed
     SWEEP/trials/NAME/    each trial's ordinary run folder
-    SWEEP/logs/NAME.log   each trial's output; NAME.failed its one-line reason
+    SWEEP/logs/NAME.log   each trial's output; NAME.failed its one-line reason;
+                          NAME.stopped where --asha stopped it
 """
 
 from __future__ import annotations
@@ -133,12 +134,13 @@ def write_spec(out: Path, spec: dict[str, Any], command: list[str]) -> None:
 
 
 def prepare(out: Path, trials: list[Trial]) -> list[Trial]:
-    """The trials that did not finish; the run folders they left (interrupted ones) and
-    their old failure marks are removed, so that they start afresh."""
+    """The trials that did not finish (nor were stopped early by ``--asha``); the run
+    folders they left (interrupted ones) and their old failure marks are removed, so that
+    they start afresh."""
     todo = []
     (out / LOGS).mkdir(exist_ok=True)
     for trial in trials:
-        if is_finished(out, trial):
+        if is_finished(out, trial) or (out / LOGS / f"{trial.name}.stopped").exists():
             continue
         folder = trial_dir(out, trial)
         if folder.exists():

@@ -1,5 +1,5 @@
-"""The sweep's results: one row per trial (``trials.csv``), mean +- std over seeds per
-setting (``results.csv``, ``results.md``) and a figure (``results.png``), read from each
+"""The sweep's results: one row per trial (``trials.csv``), mean +- std over the finished
+seeds per setting (``results.csv``, ``results.md``) and a figure (``results.png``), read from each
 trial's ``run.json`` history."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import numpy as np
 
 from lava_stllr.runs.folder import RECORD_FILE
 from lava_stllr.sweep import folder as sweep_folder
+from lava_stllr.sweep.asha import stopped
 from lava_stllr.sweep.grid import Trial
 
 TRIALS_CSV = "trials.csv"
@@ -37,6 +38,9 @@ def trial_row(out: Path, trial: Trial) -> dict[str, Any]:
             row.update(best_epoch=best + 1, best_val_acc=acc[best], last_val_acc=acc[-1])
     elif (reason := sweep_folder.failure(out, trial)) is not None:
         row.update(status="failed", reason=reason)
+    elif (early := stopped(out, trial)) is not None:
+        row.update(status="stopped", reason=f"stopped early by ASHA after epoch "
+                   f"{early['epoch']} (held-out acc {early['val_acc']})")
     return row
 
 
@@ -62,6 +66,7 @@ def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "setting": setting, "seeds": len(group),
             "finished": sum(r["status"] == "finished" for r in group),
             "failed": sum(r["status"] == "failed" for r in group),
+            "stopped": sum(r["status"] == "stopped" for r in group),
             "last_val_acc_mean": last_mean, "last_val_acc_std": last_std,
             "best_val_acc_mean": best_mean, "best_val_acc_std": best_std,
             "best_epoch_mean": epoch})
@@ -86,7 +91,8 @@ def markdown(summary: list[dict[str, Any]], rows: list[dict[str, Any]]) -> str:
              "best epoch |", "|---|---|---|---|---|"]
     for s in summary:
         epoch = "-" if s["best_epoch_mean"] is None else f"{s['best_epoch_mean']:.1f}"
-        failed = f" ({s['failed']} failed)" if s["failed"] else ""
+        failed = ", ".join(f"{s[k]} {k}" for k in ("failed", "stopped") if s[k])
+        failed = f" ({failed})" if failed else ""
         lines.append(f"| {s['setting']} | {s['finished']}/{s['seeds']}{failed} | "
                      f"{_pm(s['last_val_acc_mean'], s['last_val_acc_std'])} | "
                      f"{_pm(s['best_val_acc_mean'], s['best_val_acc_std'])} | {epoch} |")

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,7 @@ def start_ray(address: str | None, cpus: int | None) -> bool:
             ray.init(num_cpus=cpus or local_cpus(), **kwargs)
         else:
             ray.init(address=address, **kwargs)
-    except (ConnectionError, RuntimeError, ValueError) as exc:
+    except Exception as exc:  # Ray raises plain Exception, e.g. a start-up time-out
         first = str(exc).strip().split("\n")[0]
         raise CLIError(f"cannot start Ray{'' if address is None else ' at ' + address}: "
                        f"{first}") from None
@@ -104,26 +105,39 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def run_trial(trial: Trial, out: Path, cwd: str) -> dict[str, Any]:
+def run_trial(trial: Trial, out: Path, cwd: str,
+              on_epoch: Callable[[int, float], None] | None = None) -> dict[str, Any]:
     """Run one trial as ``python -m lava_stllr.cli train ... --out DIR --quiet`` in
-    ``cwd``; its output goes to ``logs/NAME.log``. Return ``{"trial", "status"
-    ("finished" or "failed"), "reason"}``; a failure also writes ``logs/NAME.failed``
-    (the last line of its stderr)."""
+    ``cwd``; its output goes to ``logs/NAME.log``. With ``on_epoch`` it runs without
+    ``--quiet`` and ``on_epoch(epoch, held-out acc)`` is called after each epoch. Return
+    ``{"trial", "status" ("finished" or "failed"), "reason"}``; a failure also writes
+    ``logs/NAME.failed`` (the last line of its stderr)."""
+    from lava_stllr.sweep.asha import parse_epoch
+
     run_dir = sweep_folder.trial_dir(out, trial)
     run_dir.parent.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "lava_stllr.cli", "train", *trial.argv,
-               "--out", str(run_dir), "--quiet"]
+               "--out", str(run_dir), *([] if on_epoch else ["--quiet"])]
     sweep_folder.log(out, f"start {trial.name}")
     log_path = out / sweep_folder.LOGS / f"{trial.name}.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.PIPE,
+    with open(log_path, "wb") as log, tempfile.TemporaryFile() as err_file:
+        proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=err_file,
                                 preexec_fn=_die_with_parent if os.name == "posix" else None)
         try:
-            _, err = proc.communicate()
+            assert proc.stdout is not None
+            for raw in proc.stdout:
+                log.write(raw)
+                epoch = parse_epoch(raw.decode(errors="replace")) if on_epoch else None
+                if epoch is not None and on_epoch is not None:
+                    log.flush()
+                    on_epoch(*epoch)
+            proc.wait()
         finally:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+        err_file.seek(0)
+        err = err_file.read()
         log.write(err)
     lines = [x for x in err.decode(errors="replace").splitlines() if x.strip()]
     if proc.returncode == 0 and sweep_folder.is_finished(out, trial):
@@ -135,31 +149,50 @@ def run_trial(trial: Trial, out: Path, cwd: str) -> dict[str, Any]:
     return {"trial": trial.name, "status": "failed", "reason": reason}
 
 
-def _trial_fn(config: dict[str, Any], table: dict[str, Trial], out: str, cwd: str) -> None:
-    """The Tune function trainable: run the trial ``config["trial"]``, report its status."""
+def _trial_fn(config: dict[str, Any], table: dict[str, Trial], out: str, cwd: str,
+              asha: bool) -> None:
+    """The Tune function trainable: run the trial ``config["trial"]``, report each
+    epoch's held-out accuracy (with ``asha``) and its status."""
     from ray import tune
 
-    result = run_trial(table[config["trial"]], Path(out), cwd)
-    tune.report({**result, "done": 1})
+    last: dict[str, Any] = {}
+
+    def on_epoch(epoch: int, acc: float) -> None:
+        last.update(epoch=epoch, val_acc=acc)
+        tune.report(dict(last))
+
+    result = run_trial(table[config["trial"]], Path(out), cwd, on_epoch if asha else None)
+    tune.report({"epoch": 0, "val_acc": 0.0, **last, **result, "done": 1})
 
 
-def run_trials(trials: list[Trial], out: Path, cpus_per_trial: int) -> None:
+def run_trials(trials: list[Trial], out: Path, cpus_per_trial: int,
+               asha_grace: int | None = None) -> None:
     """Run ``trials`` on the started Ray, as many at once as its CPUs allow (each takes
-    ``cpus_per_trial``). A failed trial is recorded and does not stop the others."""
+    ``cpus_per_trial``). A failed trial is recorded and does not stop the others. With
+    ``asha_grace`` (epochs), ASHA stops the trials whose held-out accuracy lags
+    (:mod:`~lava_stllr.sweep.asha`)."""
     if not trials:
         return
     from ray import tune
 
+    from lava_stllr.sweep import asha
+
     table = {t.name: t for t in trials}
     trainable = tune.with_resources(
-        tune.with_parameters(_trial_fn, table=table, out=str(out.resolve()), cwd=os.getcwd()),
+        tune.with_parameters(_trial_fn, table=table, out=str(out.resolve()), cwd=os.getcwd(),
+                             asha=asha_grace is not None),
         {"cpu": cpus_per_trial})
     storage = tempfile.mkdtemp(prefix="lava-stllr-tune-")
     try:
         tuner = tune.Tuner(
             trainable, param_space={"trial": tune.grid_search(list(table))},
+            tune_config=tune.TuneConfig(
+                scheduler=None if asha_grace is None else asha.scheduler(asha_grace)),
             run_config=tune.RunConfig(storage_path=storage, name="sweep", verbose=0,
                                       failure_config=tune.FailureConfig(max_failures=0)))
-        tuner.fit()
+        grid = tuner.fit()
+        if asha_grace is not None:
+            last = {r.config["trial"]: r.metrics for r in grid if r.config}
+            asha.mark_stopped(out, trials, last)
     finally:
         shutil.rmtree(storage, ignore_errors=True)

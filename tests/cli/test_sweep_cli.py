@@ -64,6 +64,14 @@ def test_without_ray_one_line_names_the_extra(tmp_path: Path, capsys: pytest.Cap
     assert not out.exists()
 
 
+def test_asha_needs_a_held_out_set(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "sweep"
+    assert main(["sweep", "--asha", "--grid", "lr=0.1", "--out", str(out), "--", "train",
+                 "--backend", "reference", "--val-samples", "0"]) == 2
+    _one_line_error(capsys, "--asha stops trials on their held-out accuracy")
+    assert not out.exists()
+
+
 def test_train_command_is_required(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["sweep", "--grid", "lr=1", "--out", str(tmp_path / "s")]) == 2
     _one_line_error(capsys, "give the train command after --")
@@ -201,3 +209,16 @@ def test_ctrl_c_ends_the_sweep_and_its_trials(tmp_path: Path) -> None:
             break
         time.sleep(0.5)
     assert not left.stdout.strip(), "trial processes left behind"
+
+
+def test_asha_stops_or_finishes_every_trial(ray_local, tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    assert main(["sweep", "--asha", "--grid", "lr=0.0001,0.001,0.01,0.1", "--out",
+                 str(out), "--", "train", "--backend", "reference", "--epochs", "4",
+                 "--samples", "64", "--val-samples", "16", "--hidden", "8",
+                 "--no-plots"]) == 0
+    rows = list(csv.DictReader((out / results.TRIALS_CSV).open()))
+    assert {r["status"] for r in rows} <= {"finished", "stopped"}
+    stopped = {r["trial"] for r in rows if r["status"] == "stopped"}
+    log = (out / folder.LOG_FILE).read_text()
+    assert {t for t in stopped if f"stopped {t} by ASHA" in log} == stopped

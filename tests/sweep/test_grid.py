@@ -89,4 +89,6 @@ def test_values_train_refuses_name_the_trial(item: str, words: str) -> None:
 def test_good_trials_pass_with_their_backend() -> None:
     trials = grid.expand(grid.parse_grid(["psi=triangle,rational"]), [0, 1], TRAIN,
                          _train())
-    assert set(check.check_trials(trials, build_parser()).values()) == {"reference"}
+    checked = check.check_trials(trials, build_parser())
+    assert {a.backend for a in checked.values()} == {"reference"}
+    assert {a.epochs for a in checked.values()} == {1}

@@ -121,6 +121,7 @@ def figure(summary: list[dict[str, Any]], rows: list[dict[str, Any]], path: Path
                         color="C0", capsize=4)
             ax.scatter(np.full(len(seeds), i + 0.15), seeds, s=12, color="C1", zorder=3)
     ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=8)
+    ax.set_xlim(-0.5, len(names) - 0.5)
     ax.set_ylabel("held-out accuracy (last epoch)")
     ax.set_title("mean +- std over seeds (squares), each seed (dots)")
     buffer = io.BytesIO()

@@ -9,9 +9,9 @@ after every call it reads, for the main process and every one of its descendants
 Lava model processes, the runtime service, the shared-memory manager, multiprocessing's
 resource tracker): the resident set size (``Rss``/``Pss`` of ``/proc/<pid>/smaps_rollup``),
 the open file descriptors (``/proc/<pid>/fd``) and the threads (``/proc/<pid>/status``);
-and the shared-memory segments of ``/dev/shm`` (Lava's ``psm_*``). It prints a table and,
-per series, the least-squares slope over samples, per 1,000 samples, fitted after the
-first call (warm-up: compile, first allocations, caches).
+and the shared-memory segments of its runtime in ``/dev/shm`` (Lava's ``psm_*``). It
+prints a table and, per series, the least-squares slope over samples, per 1,000 samples,
+fitted after the first call (warm-up: compile, first allocations, caches).
 
 The samples cycle through ``--distinct`` generated samples (default 600) so that the
 dataset itself (allocated before the first reading) does not dominate the host's memory.
@@ -75,12 +75,13 @@ def threads(pid: int) -> int | None:
     return None
 
 
-def shm_segments() -> int:
-    """Shared-memory segments Lava allocates (``/dev/shm/psm_*``), of every user."""
-    try:
-        return sum(name.startswith("psm_") for name in os.listdir("/dev/shm"))
-    except OSError:
-        return 0
+def shm_segments(net: STLLRNetwork) -> int:
+    """Shared-memory segments of ``net``'s runtime that exist in ``/dev/shm`` (Lava's
+    ``psm_*``; another run's segments are not counted)."""
+    from lava_stllr.runtime.shm import segment_names
+
+    return sum(os.path.exists(f"/dev/shm/{name}")
+               for name in segment_names(net.source.runtime))
 
 
 def descendants(pid: int) -> list[int]:
@@ -180,7 +181,7 @@ def soak(samples: int, chunk: int = 200, distinct: int = 600,
                             {p: m[0] for p, m in memory.items()},
                             sum(m[1] for m in memory.values()),
                             sum(open_fds(p) or 0 for p in memory),
-                            sum(threads(p) or 0 for p in memory), shm_segments()))
+                            sum(threads(p) or 0 for p in memory), shm_segments(net)))
 
     try:
         net.train(data, indices=[0], progress=False)

@@ -72,15 +72,28 @@ def runnable(line: str) -> list[str] | None:
     else:
         raise AssertionError(f"README line of an unknown kind (teach this test): {line}")
     argv = [PLACES.get(w, w) for w in argv]
+    if len(words) > 1 and words[1] == "sweep":  # one seed; its train command shrinks below
+        argv = [("0" if prev == "--seeds" else w) for prev, w in zip(["", *argv[:-1]], argv,
+                                                                    strict=True)]
+        cut = argv.index("--") + 1
+        return argv[:cut] + shrunk_train(argv[cut:], line)
     if len(words) > 1 and words[1] == "train":
-        if "--epochs" not in argv:
-            argv += ["--epochs", "1"]
-        dataset = _option(argv, "--dataset") or "synthetic"
-        if dataset in SHRINK_SAMPLES and "--samples" not in argv and "--init" not in argv:
-            n, n_val = SHRINK_SAMPLES[dataset]
-            argv += ["--samples", n, "--val-samples", n_val]
-        if "--out" not in argv and "--init" not in argv:
-            argv += ["--out", f"runs/line-{abs(hash(line)) % 10**8}"]
+        argv = argv[:3] + shrunk_train(argv[3:], line)
+    return argv
+
+
+def shrunk_train(words: list[str], line: str) -> list[str]:
+    """A ``train ...`` argv with ``--epochs 1`` and small sample counts where it leaves
+    them, and an ``--out`` of its own unless it has one (or is a sweep's)."""
+    argv = list(words)
+    if "--epochs" not in argv:
+        argv += ["--epochs", "1"]
+    dataset = _option(argv, "--dataset") or "synthetic"
+    if dataset in SHRINK_SAMPLES and "--samples" not in argv and "--init" not in argv:
+        n, n_val = SHRINK_SAMPLES[dataset]
+        argv += ["--samples", n, "--val-samples", n_val]
+    if "--out" not in argv and "--init" not in argv and " sweep " not in f" {line} ":
+        argv += ["--out", f"runs/line-{abs(hash(line)) % 10**8}"]
     return argv
 
 

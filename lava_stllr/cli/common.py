@@ -115,6 +115,14 @@ def recorded_request(args: argparse.Namespace, loaded: Any) -> tuple[str, Any]:
     return name, request
 
 
+def recorded_held_out(loaded: Any, samples: int) -> Any:
+    """The first ``samples`` of ``loaded``'s recorded held-out set, read from the run's own
+    data folder (what ``export --check`` scores)."""
+    data_args = argparse.Namespace(dataset=None, data_dir=None, samples=samples, seed=None,
+                                   cache_dir=None)
+    return held_out_data(data_args, loaded)[2]
+
+
 def held_out_data(args: argparse.Namespace, loaded: Any) -> tuple[str, str, Any]:
     """``(dataset name, what was read, dataset)`` to evaluate a saved run on: with
     ``args.split``, ``args.samples`` (None: all) samples of that split; otherwise the

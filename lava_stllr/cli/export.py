@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from lava_stllr.cli.common import held_out_data
+from lava_stllr.cli.common import recorded_held_out
 from lava_stllr.cli.parser import add_command, positive_int, positive_real
 
 
@@ -90,9 +90,7 @@ def run(args: argparse.Namespace) -> int:
               "vThMant": lay.v_th_mant} for i, lay in enumerate(layers)]
     check = None
     if args.check:
-        data_args = argparse.Namespace(dataset=None, data_dir=None, samples=args.check,
-                                       seed=None, cache_dir=None)
-        _, _, val = held_out_data(data_args, loaded)
+        val = recorded_held_out(loaded, args.check)
         check = check_export(out, loaded, val)
     if args.json:
         print(json.dumps({"file": str(out), "layers": table, "check": check}, indent=2))

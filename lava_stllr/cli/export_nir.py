@@ -71,7 +71,7 @@ def _nodes_table(graph: Any) -> list[dict[str, Any]]:
 def run_nir(args: argparse.Namespace, loaded: Any, out: Path) -> int:
     """Write ``loaded`` (a :class:`~lava_stllr.runs.record.LoadedRun`) to ``out`` as NIR;
     print its nodes (and the ``--check``); return 0."""
-    from lava_stllr.cli.common import held_out_data
+    from lava_stllr.cli.common import recorded_held_out
     from lava_stllr.nir import NETWORK_KEY, RULE_KEY, run_to_nir, write_nir
     from lava_stllr.nir.dynamics import DEFAULT_DT
 
@@ -81,9 +81,7 @@ def run_nir(args: argparse.Namespace, loaded: Any, out: Path) -> int:
     table = _nodes_table(graph)
     check = None
     if args.check:
-        data_args = argparse.Namespace(dataset=None, data_dir=None, samples=args.check,
-                                       seed=None, cache_dir=None)
-        _, _, val = held_out_data(data_args, loaded)
+        val = recorded_held_out(loaded, args.check)
         check = check_round_trip(out, loaded, val)
     if args.json:
         print(json.dumps({"file": str(out), "format": "nir", "dt": dt, "nodes": table,

@@ -16,16 +16,29 @@ A line of any other kind fails the test, so a new README line cannot go untested
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shlex
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+
+def _load(path: Path) -> ModuleType:
+    """Import a test file by path (``tests/`` is not a package); at import, since the
+    README's lines parametrize the tests."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_README_TEST = _load(README.parent / "tests" / "test_readme.py")
 REPO = README.parent
 
 #: Training and held-out samples for lines that do not choose them, per dataset.
@@ -39,17 +52,13 @@ PLACES = {"../shared/data/NMNIST": "nmnist", "NMNIST": "nmnist", "DIR": "nmnist"
 
 def _fenced_shell_lines(text: str) -> list[tuple[int, str]]:
     """``(line number, line)`` of the non-blank lines of the README's shell blocks (fenced
-    blocks tagged bash/sh or untagged), comments removed."""
-    out, in_block, shell = [], False, False
-    for number, line in enumerate(text.splitlines(), start=1):
-        fence = re.match(r"^```(\S*)\s*$", line)
-        if fence and not in_block:
-            in_block, shell = True, fence.group(1) in ("", "bash", "sh")
+    blocks tagged bash/sh or untagged, found by ``tests/test_readme.py``'s
+    ``fenced_blocks``), comments removed."""
+    out = []
+    for lang, body, first in _README_TEST.fenced_blocks(text):
+        if lang not in ("", "bash", "sh"):
             continue
-        if line.startswith("```") and in_block:
-            in_block = False
-            continue
-        if in_block and shell:
+        for number, line in enumerate(body.splitlines(), start=first):
             code = line.split(" #", 1)[0].strip()
             if code and not code.startswith("#"):
                 out.append((number, code))

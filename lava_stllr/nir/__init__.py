@@ -10,7 +10,9 @@ The pieces: the discretisation, forward Euler with time step ``dt``, ``beta = 1 
 dt/tau`` (:mod:`~lava_stllr.nir.dynamics`); neuron nodes (:mod:`~lava_stllr.nir.neurons`);
 weight and pool nodes (:mod:`~lava_stllr.nir.synapses`); the graph's shape
 (:mod:`~lava_stllr.nir.chain`); the S-TLLR rule in the graph's metadata under
-``"lava_stllr.learning_rule"`` (:mod:`~lava_stllr.nir.metadata`).
+``"lava_stllr.learning_rule"`` (:mod:`~lava_stllr.nir.metadata`); the forms that
+snnTorch's and Norse's importers read exactly, ``to_nir(..., target="snntorch" |
+"norse")`` (:mod:`~lava_stllr.nir.targets`).
 
 lava-stllr's soft reset has no NIR field: it is recorded in each LIF node's metadata
 (``lava_stllr.reset``), which lava-stllr reads back; another simulator of the graph

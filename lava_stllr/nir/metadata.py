@@ -77,17 +77,20 @@ def rule_metadata(params: STLLRParams, signal: str | None = None,
     }
 
 
-def network_metadata(dt: float, params: STLLRParams, record: dict[str, Any] | None = None
-                     ) -> dict[str, Any]:
+def network_metadata(dt: float, params: STLLRParams, record: dict[str, Any] | None = None,
+                     target: str = "nir") -> dict[str, Any]:
     """The :data:`NETWORK_KEY` entry: ``dt`` (seconds), the discretisation, the hidden
-    reset, and the source run's name, seed and dataset (from its ``record``, if any)."""
+    reset, the export target, and the source run's name, seed and dataset (from its
+    ``record``, if any)."""
     record = record or {}
+    last = "LI (or I)" if target == "nir" else "LIF (or IF; v_threshold = inf)"
     entry: dict[str, Any] = {
         "dt": float(dt),
         "discretisation": DISCRETISATION,
         "reset": SOFT_RESET if params.reset == "soft" else "hard: u = 0 after a spike",
-        "readout": "the last LI (or I) node's membrane, summed over the learning window; "
+        "readout": f"the last {last} node's membrane, summed over the learning window; "
                    "the prediction is its argmax",
+        "target": target,
     }
     if record.get("name"):
         entry["run"] = str(record["name"])

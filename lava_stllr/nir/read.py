@@ -184,7 +184,7 @@ class _Builder:
             if nxt.loop is not None:
                 raise refuse(nxt.name, nxt.node, "a recurrent readout: lava-stllr's readout "
                                                  "has no recurrent weights")
-            if neuron.spiking:
+            if neuron.spiking and math.isfinite(neuron.theta):
                 self.notes.append(f"{nxt.name}: the last {type(nxt.node).__name__} is the "
                                   f"readout, its membrane the output: its threshold "
                                   f"{neuron.theta:.6g} and reset are dropped")
@@ -194,6 +194,9 @@ class _Builder:
             raise refuse(nxt.name, nxt.node, "a non-spiking layer inside the network: "
                                              "lava-stllr's hidden layers spike (only the "
                                              "last neuron node is the leaky readout)")
+        if math.isinf(neuron.theta):
+            raise refuse(nxt.name, nxt.node, "v_threshold inf inside the network: a hidden "
+                                             "layer that never fires")
         if nxt.loop is not None:
             self._loop(nxt, neuron, kind, out_shape)
         self.layers.append(layer)

@@ -20,10 +20,15 @@ with ``r = 1/dt`` when ``beta = 1``), the readout ``LI(tau_out, r = tau_out/dt, 
 = 0)``: :mod:`lava_stllr.nir.dynamics` gives the discretisation, and
 :mod:`lava_stllr.nir.metadata` what the graph's metadata holds (the S-TLLR rule under
 ``"lava_stllr.learning_rule"``). Weights are written as float64, bit for bit.
+
+``target="snntorch"`` or ``"norse"`` writes a dense network in the form that framework's
+importer simulates exactly: the readout as a ``LIF`` that never fires, and for Norse ``r =
+1`` with the input gain folded into the weights (:mod:`lava_stllr.nir.targets`).
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -38,70 +43,95 @@ from lava_stllr.nir.metadata import (
     network_metadata,
     rule_metadata,
 )
+from lava_stllr.nir.targets import Target, check_target, target_of
 from lava_stllr.params import STLLRParams
 from lava_stllr.spec.kinds import AnySpec, check_spec_weights
 from lava_stllr.spec.layers import ConvLayer, PoolLayer
 from lava_stllr.spec.network import NetworkSpec, Weights
 
 
-def _lif(shape: tuple[int, ...], params: STLLRParams, dt: float) -> Any:
-    """A hidden layer's neurons: LIF (or IF when beta = 1), per-neuron arrays."""
+def _r(beta: float, dt: float, target: Target) -> float:
+    """NIR's ``r`` of a neuron node: ``tau/dt`` (input gain 1; ``1/dt`` without leak), or 1
+    for a reader that ignores ``r`` (:func:`_gain_fold` then scales the weights)."""
+    if target.unit_r:
+        return 1.0
+    return 1.0 / dt if beta == 1.0 else tau_of(beta, dt) / dt
+
+
+def _gain_fold(beta: float, dt: float, target: Target) -> float:
+    """What the weights into a neuron node are multiplied by: 1, or with ``r = 1`` the
+    inverse of the gain ``dt/tau = 1 - beta`` (``dt`` without leak) the reader applies."""
+    if not target.unit_r:
+        return 1.0
+    return 1.0 / dt if beta == 1.0 else 1.0 / (1.0 - beta)
+
+
+def _lif(shape: tuple[int, ...], beta: float, theta: float, dt: float, target: Target,
+         meta: dict[str, Any]) -> Any:
+    """Spiking neurons: LIF (or IF when beta = 1), per-neuron arrays."""
     import nir
 
-    meta = {BETA_KEY: params.beta, RESET_KEY: params.reset}
-    theta = np.full(shape, params.theta)
-    if params.beta == 1.0:
-        return nir.IF(r=np.full(shape, 1.0 / dt), v_threshold=theta,
-                      v_reset=np.zeros(shape), metadata=meta)
-    tau = tau_of(params.beta, dt)
-    return nir.LIF(tau=np.full(shape, tau), r=np.full(shape, tau / dt),
-                   v_leak=np.zeros(shape), v_threshold=theta, v_reset=np.zeros(shape),
-                   metadata=meta)
+    r, threshold = np.full(shape, _r(beta, dt, target)), np.full(shape, theta)
+    if beta == 1.0:
+        return nir.IF(r=r, v_threshold=threshold, v_reset=np.zeros(shape), metadata=meta)
+    return nir.LIF(tau=np.full(shape, tau_of(beta, dt)), r=r, v_leak=np.zeros(shape),
+                   v_threshold=threshold, v_reset=np.zeros(shape), metadata=meta)
 
 
-def _readout(n: int, beta_out: float, dt: float) -> Any:
-    """The leaky-integrator readout: LI (or I when beta_out = 1)."""
+def _hidden(shape: tuple[int, ...], params: STLLRParams, dt: float, target: Target) -> Any:
+    """A hidden layer's neurons: ``theta``, ``beta`` and the reset in the metadata."""
+    return _lif(shape, params.beta, params.theta, dt, target,
+                {BETA_KEY: params.beta, RESET_KEY: params.reset})
+
+
+def _readout(n: int, beta_out: float, dt: float, target: Target) -> Any:
+    """The leaky-integrator readout: LI (or I when beta_out = 1); for a reader without
+    them, a LIF (IF) whose threshold is never crossed (``v_threshold = inf``)."""
     import nir
 
     meta = {BETA_KEY: beta_out}
+    if target.readout_as_lif:
+        return _lif((n,), beta_out, math.inf, dt, target, meta)
+    r = np.full(n, _r(beta_out, dt, target))
     if beta_out == 1.0:
-        return nir.I(r=np.full(n, 1.0 / dt), metadata=meta)
-    tau = tau_of(beta_out, dt)
-    return nir.LI(tau=np.full(n, tau), r=np.full(n, tau / dt), v_leak=np.zeros(n),
+        return nir.I(r=r, metadata=meta)
+    return nir.LI(tau=np.full(n, tau_of(beta_out, dt)), r=r, v_leak=np.zeros(n),
                   metadata=meta)
 
 
-def _linear(w: np.ndarray) -> Any:
+def _linear(w: np.ndarray, fold: float = 1.0) -> Any:
     import nir
 
-    return nir.Linear(weight=np.array(w, dtype=np.float64))
+    w = np.array(w, dtype=np.float64)
+    return nir.Linear(weight=w if fold == 1.0 else w * fold)
 
 
-def _recurrent(lif: Any, v: np.ndarray) -> Any:
+def _recurrent(lif: Any, v: np.ndarray, fold: float) -> Any:
     """A recurrent hidden layer as snnTorch's RLeaky subgraph."""
     import nir
 
     n = v.shape[0]
     return nir.NIRGraph(
         nodes={"input": nir.Input(input_type=np.array([n])), "lif": lif,
-               "w_rec": _linear(v), "output": nir.Output(output_type=np.array([n]))},
+               "w_rec": _linear(v, fold), "output": nir.Output(output_type=np.array([n]))},
         edges=[("input", "lif"), ("lif", "w_rec"), ("w_rec", "lif"), ("lif", "output")],
         metadata={})
 
 
 def _dense_nodes(spec: NetworkSpec, params: STLLRParams, weights: Weights,
-                 dt: float) -> dict[str, Any]:
+                 dt: float, target: Target) -> dict[str, Any]:
     nodes: dict[str, Any] = {}
+    fold = _gain_fold(params.beta, dt, target)
     for i, w in enumerate(weights.feedforward[:-1]):
-        lif = _lif((w.shape[0],), params, dt)
-        nodes[f"fc{i + 1}"] = _linear(w)
-        nodes[f"lif{i + 1}"] = _recurrent(lif, weights.recurrent[i]) if spec.recurrent \
-            else lif
+        lif = _hidden((w.shape[0],), params, dt, target)
+        nodes[f"fc{i + 1}"] = _linear(w, fold)
+        nodes[f"lif{i + 1}"] = _recurrent(lif, weights.recurrent[i], fold) \
+            if spec.recurrent else lif
     return nodes
 
 
 def _conv_nodes(spec: Any, params: STLLRParams, weights: Weights,
-                dt: float) -> dict[str, Any]:
+                dt: float, target: Target) -> dict[str, Any]:
     import nir
 
     nodes: dict[str, Any] = {}
@@ -139,7 +169,7 @@ def _conv_nodes(spec: Any, params: STLLRParams, weights: Weights,
                                                start_dim=0, end_dim=-1)
                 flat = True
             nodes[f"fc{i}"] = _linear(w)
-        nodes[f"lif{i}"] = _lif(tuple(after), params, dt)
+        nodes[f"lif{i}"] = _hidden(tuple(after), params, dt, target)
         binary = True
     if not flat:
         nodes["flatten"] = nir.Flatten(input_type={"input": np.array(shapes[-1])},
@@ -149,7 +179,7 @@ def _conv_nodes(spec: Any, params: STLLRParams, weights: Weights,
 
 def to_nir(spec: AnySpec, params: STLLRParams, weights: Weights, *,
            dt: float = DEFAULT_DT, signal: str | None = None, update: str | None = None,
-           record: dict[str, Any] | None = None) -> Any:
+           record: dict[str, Any] | None = None, target: str = "nir") -> Any:
     """The network as a ``nir.NIRGraph`` (see the module doc for its nodes).
 
     Parameters
@@ -167,40 +197,48 @@ def to_nir(spec: AnySpec, params: STLLRParams, weights: Weights, *,
         rule's metadata.
     record : dict, optional
         The run record; its name, seed and dataset go into the graph's metadata.
+    target : {"nir", "snntorch", "norse"}
+        Plain NIR, or the form that framework's NIR importer simulates exactly
+        (:mod:`lava_stllr.nir.targets`).
 
     Raises
     ------
     ValueError
-        Weights that do not fit ``spec``, a bad ``dt``, or a max pool on the input.
+        Weights that do not fit ``spec``, a bad ``dt``, a max pool on the input, or a
+        network or ``dt`` that ``target`` cannot take.
     """
     import nir
 
     dt = check_dt(dt)
     check_spec_weights(spec, weights)
+    how = target_of(target)
+    check_target(how, dt, "dense" if isinstance(spec, NetworkSpec) else "conv",
+                 bool(getattr(spec, "recurrent", False)))
     input_shape = getattr(spec, "input_shape", None) or (spec.n_inputs,)
     nodes: dict[str, Any] = {"input": nir.Input(input_type=np.array(input_shape))}
     if isinstance(spec, NetworkSpec):
-        nodes.update(_dense_nodes(spec, params, weights, dt))
+        nodes.update(_dense_nodes(spec, params, weights, dt, how))
     else:
-        nodes.update(_conv_nodes(spec, params, weights, dt))
-    nodes["fc_out"] = _linear(weights.feedforward[-1])
-    nodes["readout"] = _readout(spec.n_classes, spec.beta_out, dt)
+        nodes.update(_conv_nodes(spec, params, weights, dt, how))
+    nodes["fc_out"] = _linear(weights.feedforward[-1], _gain_fold(spec.beta_out, dt, how))
+    nodes["readout"] = _readout(spec.n_classes, spec.beta_out, dt, how)
     nodes["output"] = nir.Output(output_type=np.array([spec.n_classes]))
     names = list(nodes)
     edges = list(zip(names[:-1], names[1:], strict=True))
     metadata = {RULE_KEY: rule_metadata(params, signal, update),
-                NETWORK_KEY: network_metadata(dt, params, record)}
+                NETWORK_KEY: network_metadata(dt, params, record, how.name)}
     return nir.NIRGraph(nodes=nodes, edges=edges, metadata=metadata)
 
 
-def run_to_nir(loaded: Any, dt: float = DEFAULT_DT) -> Any:
+def run_to_nir(loaded: Any, dt: float = DEFAULT_DT, target: str = "nir") -> Any:
     """:func:`to_nir` of a :class:`~lava_stllr.runs.record.LoadedRun` (its record gives
     the signal, the update and the provenance)."""
     record = loaded.record or {}
     update = record.get("update") or ("mini-batch" if record.get("backend") == "reference"
                                       else None)
     return to_nir(loaded.spec, loaded.params, loaded.weights, dt=dt,
-                  signal=record.get("signal"), update=update, record=record)
+                  signal=record.get("signal"), update=update, record=record,
+                  target=target)
 
 
 def write_nir(path: str | Path, graph: Any) -> Path:

@@ -30,8 +30,13 @@ def add_parser(sub: Any) -> None:
                         "(.nir: read the file back and compare the reference predictions)")
     p.add_argument("--json", action="store_true", help="print the layer table as JSON")
     p.add_argument("--dt", type=positive_real, default=None, metavar="SECONDS",
-                   help="NIR only: the time one step stands for (default 0.001); "
-                        "tau = dt/(1-beta)")
+                   help="NIR only: the time one step stands for (default 0.001; 1e-4 "
+                        "with --target snntorch); tau = dt/(1-beta)")
+    p.add_argument("--target", choices=("nir", "snntorch", "norse"), default=None,
+                   help="NIR only: plain NIR (default), or the form that snnTorch's or "
+                        "Norse's NIR importer simulates exactly (readout as a LIF that "
+                        "never fires; snnTorch: dt 1e-4; Norse: r = 1, the gain in the "
+                        "weights); dense feed-forward networks")
 
 
 def check_export(path: Path, loaded: Any, dataset: Any) -> dict[str, Any]:

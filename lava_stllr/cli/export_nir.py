@@ -74,9 +74,11 @@ def run_nir(args: argparse.Namespace, loaded: Any, out: Path) -> int:
     from lava_stllr.cli.common import recorded_held_out
     from lava_stllr.nir import NETWORK_KEY, RULE_KEY, run_to_nir, write_nir
     from lava_stllr.nir.dynamics import DEFAULT_DT
+    from lava_stllr.nir.targets import target_of
 
-    dt = DEFAULT_DT if args.dt is None else args.dt
-    graph = run_to_nir(loaded, dt=dt)
+    target = target_of(args.target or "nir")
+    dt = args.dt if args.dt is not None else target.dt or DEFAULT_DT
+    graph = run_to_nir(loaded, dt=dt, target=target.name)
     write_nir(out, graph)
     table = _nodes_table(graph)
     check = None
@@ -84,12 +86,14 @@ def run_nir(args: argparse.Namespace, loaded: Any, out: Path) -> int:
         val = recorded_held_out(loaded, args.check)
         check = check_round_trip(out, loaded, val)
     if args.json:
-        print(json.dumps({"file": str(out), "format": "nir", "dt": dt, "nodes": table,
+        print(json.dumps({"file": str(out), "format": "nir", "target": target.name,
+                          "dt": dt, "nodes": table,
                           "metadata_keys": [RULE_KEY, NETWORK_KEY], "check": check},
                          indent=2))
         return 0
-    print(f"wrote {out} (NIR, {len(table)} nodes, dt {dt:g} s per step: tau = dt/(1-beta), "
-          f"forward Euler; S-TLLR rule in metadata '{RULE_KEY}')")
+    form = "NIR" if target.name == "nir" else f"NIR for {target.name}'s importer"
+    print(f"wrote {out} ({form}, {len(table)} nodes, dt {dt:g} s per step: tau = "
+          f"dt/(1-beta), forward Euler; S-TLLR rule in metadata '{RULE_KEY}')")
     for row in table:
         shape = "" if row["shape"] is None else "x".join(map(str, row["shape"]))
         print(f"  {row['node']:<10} {row['type']:<28} {shape}")
@@ -105,6 +109,8 @@ def run_nir(args: argparse.Namespace, loaded: Any, out: Path) -> int:
 
 
 def refuse_dt(args: argparse.Namespace, out: Path) -> None:
-    """``--dt`` applies to NIR output only."""
-    if getattr(args, "dt", None) is not None and not is_nir(out):
-        raise CLIError(f"--dt applies to NIR output (-o FILE{NIR_SUFFIX}), not {out.name}")
+    """``--dt`` and ``--target`` apply to NIR output only."""
+    for option in ("dt", "target"):
+        if getattr(args, option, None) is not None and not is_nir(out):
+            raise CLIError(f"--{option} applies to NIR output (-o FILE{NIR_SUFFIX}), not "
+                           f"{out.name}")

@@ -183,3 +183,40 @@ def test_an_imported_run_evaluates_in_lava_and_keeps_learning(runs_dir, tmp_path
     record = json.loads((out / "run.json").read_text())
     assert record["init_run"]["val_acc"] == ref["accuracy"]
     assert runs.load_run(out).spec == runs.load_run(runs_dir / "dense-imported").spec
+
+
+def test_export_for_a_framework(runs_dir, tmp_path, capsys):
+    capsys.readouterr()
+    out = tmp_path / "snn.nir"
+    assert main(["export", str(runs_dir / "hard"), "-o", str(out), "--target", "snntorch",
+                 "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["target"] == "snntorch" and result["dt"] == 1e-4  # snnTorch's own dt
+    assert type(nir.read(out).nodes["readout"]).__name__ == "LIF"
+    assert main(["export", str(runs_dir / "hard"), "-o", str(tmp_path / "n.h5"),
+                 "--target", "norse"]) == 2
+    assert "--target applies to NIR output" in one_line_error(capsys)
+    assert main(["export", str(runs_dir / "recurrent"), "-o", str(tmp_path / "r.nir"),
+                 "--target", "norse"]) == 2
+    assert "norse's NIR importer reads no recurrent layer" in one_line_error(capsys)
+
+
+@pytest.mark.timeout(300)
+def test_a_fixed_point_run_comes_back_with_the_same_integers_on_chip(tmp_path, capsys):
+    """Fixed point: the run's weights are its on-chip integers times their scale; they come
+    back bit for bit, so the re-quantized network is the same and so are its predictions."""
+    fixed = tmp_path / "fixed"
+    assert main(["train", "--backend", "lava", "--precision", "fixed", "--hidden", "8",
+                 "--samples", "8", "--val-samples", "6", "--epochs", "1", "--quiet",
+                 "--no-plots", "--seed", "2", "--out", str(fixed)]) == 0
+    assert main(["export", str(fixed), "-o", str(tmp_path / "f.nir")]) == 0
+    assert main(["import", str(tmp_path / "f.nir"), "--out", str(tmp_path / "back")]) == 0
+    results = []
+    for run in (fixed, tmp_path / "back"):
+        predictions = tmp_path / f"{run.name}.csv"
+        results.append(_evaluate(capsys, run, "--backend", "lava", "--precision", "fixed",
+                                 "--quiet", "--predictions", str(predictions)))
+        results[-1]["predictions"] = predictions.read_text()
+    assert results[0]["samples"] == 6
+    for key in ("accuracy", "loss", "predictions"):
+        assert results[0][key] == results[1][key], key

@@ -37,12 +37,14 @@ $(DOCS_STAMP): $(STAMP) pyproject.toml
 docs: $(DOCS_STAMP)
 	$(VENV)/bin/sphinx-build -W --keep-going -n -q -b html docs docs/_build/html
 
-# NIR interop fixtures (tests/nir/fixtures/): snnTorch exports a small trained classifier
-# to NIR and records its own outputs (interop/make_fixtures.py). A separate environment,
-# interop/.venv (git-ignored), so that the project never needs torch. torch's CPU build
-# (INTEROP_TORCH) lies in pip's find-links on this project's machines; elsewhere give
-# INTEROP_TORCH=torch, which brings the CUDA build (several GB). Needs Python 3.11 (the
-# CPU wheel's).
+# NIR interop fixtures (tests/nir/fixtures/), checked against the real frameworks:
+# 1. lava-stllr writes its own exports (plain NIR, --target snntorch, --target norse);
+# 2. snnTorch and Norse export small trained classifiers to NIR with their own outputs;
+# 3. snnTorch and Norse read lava-stllr's exports and record what they compute.
+# Steps 2-3 run in a separate environment, interop/.venv (git-ignored), so that the project
+# never needs torch. torch's CPU build (INTEROP_TORCH) lies in pip's find-links on this
+# project's machines; elsewhere give INTEROP_TORCH=torch, which brings the CUDA build
+# (several GB). Needs Python 3.11 (the CPU wheel's).
 INTEROP_PYTHON ?= python3.11
 INTEROP_VENV := interop/.venv
 INTEROP_TORCH ?= torch==2.13.0+cpu
@@ -51,11 +53,14 @@ INTEROP_STAMP := $(INTEROP_VENV)/.installed
 $(INTEROP_STAMP): Makefile
 	$(INTEROP_PYTHON) -m venv $(INTEROP_VENV)
 	$(INTEROP_VENV)/bin/python -m pip install --quiet "$(INTEROP_TORCH)" snntorch==1.0.0 \
-		nirtorch==2.6 "nir>=1.0,<1.1"
+		norse==1.1.0 nirtorch==2.6 "nir>=1.0,<1.1"
 	touch $(INTEROP_STAMP)
 
-interop: $(INTEROP_STAMP)
+interop: $(STAMP) $(INTEROP_STAMP)
+	$(PY) interop/export_lava_stllr.py
 	$(INTEROP_VENV)/bin/python interop/make_fixtures.py
+	$(INTEROP_VENV)/bin/python interop/norse_fixtures.py
+	$(INTEROP_VENV)/bin/python interop/read_exports.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/perf_table.py --readme README.md

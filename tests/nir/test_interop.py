@@ -1,6 +1,7 @@
-"""snnTorch's own NIR export, imported: lava-stllr's forward pass against what snnTorch
-computed (tests/nir/fixtures/, written by interop/make_fixtures.py with ``make interop``;
-no torch here). Skipped, with the reason, where a fixture is absent."""
+"""snnTorch's and Norse's own NIR exports, imported: lava-stllr's forward pass against what
+they computed (tests/nir/fixtures/, written by interop/make_fixtures.py and
+interop/norse_fixtures.py with ``make interop``; no torch here). Skipped, with the reason,
+where a fixture is absent."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 from lava_stllr.cli import main
-from lava_stllr.nir import from_nir, read_nir
+from lava_stllr.nir import NIRImportError, from_nir, read_nir
 from lava_stllr.runs.activity import sample_activity
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -78,3 +79,25 @@ def test_the_fixture_imports_on_the_command_line(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "network 20-16-3: hidden LIF beta 0.9" in text and "hard reset" in text
     assert "note: 3: the last LIF is the readout" in text
+
+
+def test_norse_export_gives_the_same_spikes_membranes_and_predictions():
+    """Norse 1.1 writes ``tau = dt / tau_mem_inv`` (norse/norse#411): read with a time
+    step of ``dt**2`` the graph gives back Norse's decay and gain exactly."""
+    path, data = fixture("norse")
+    meta = data["meta"]
+    imported = from_nir(read_nir(path), dt=meta["import_dt"])
+    assert imported.spec.sizes == (20, 16, 3)
+    assert imported.params.reset == "hard" and imported.params.theta == meta["threshold"]
+    assert imported.params.beta == pytest.approx(meta["beta"], rel=1e-7)  # float32 tau
+    runs = _ours(imported, data["inputs"])
+    for i, run in enumerate(runs):
+        assert np.array_equal(run["hidden"][0], data["hidden_spikes"][i]), i
+        assert np.allclose(run["readout"], data["output_membrane"][i], rtol=1e-5, atol=1e-5)
+    assert [r["prediction"] for r in runs] == list(data["predictions"])
+
+
+def test_norse_export_read_with_its_own_dt_is_refused_naming_the_time_constant():
+    path, data = fixture("norse")
+    with pytest.raises(NIRImportError, match="tau 1e-05 s is shorter than the time step"):
+        from_nir(read_nir(path), dt=data["meta"]["dt"])

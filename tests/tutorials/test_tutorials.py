@@ -42,6 +42,9 @@ SMALL: dict[str, dict[str, object]] = {
         DATA_DIR=None, CHANNELS=16, TIME_BINS=20, HIDDEN=16, TRAIN_SPEAKERS=[0, 1],
         NEW_SPEAKER=9, PER_CLASS=1, EPOCHS=2, LR=2e-3, LR_DECAY=0.85, OFFLINE_EPOCHS=12,
         ADAPT_EPOCHS=1, LR_ADAPT=1e-3, SEED=0),
+    "06_nir_snntorch_on_chip.ipynb": dict(
+        NIR_DIR=str(REPO / "tests" / "nir" / "fixtures"), SHIFT=3, N_ADAPT=30, N_VAL=30,
+        EPOCHS=1, LR=0.01, SEED=0),
 }
 
 
@@ -193,3 +196,14 @@ def test_05_spoken_digits_on_chip(kernel_manager_factory) -> None:
     assert all(0.0 <= a <= 1.0 for a in summary["on_chip_curve"])
     assert summary["before_old"] > 0.05  # the offline network learnt the tones
     assert all(change > 1e-5 for change in summary["weight_change"])  # on-chip adaptation
+
+
+@pytest.mark.timeout(300)
+def test_06_nir_snntorch_on_chip(kernel_manager_factory) -> None:
+    name = "06_nir_snntorch_on_chip.ipynb"
+    summary, _ = run_notebook(TUTORIALS / name, SMALL[name], kernel_manager_factory)
+    assert summary["same_spikes"] and summary["agree"] == 1.0  # snnTorch's own outputs
+    assert summary["membrane_err"] < 1e-4  # float32 against float64
+    assert summary["device_after"] > summary["device_before"]  # learned on chip
+    assert summary["same_weights"]
+    assert summary["file_device_acc"] == summary["device_after"]  # the file is the network

@@ -50,8 +50,9 @@ class ConvBPTTTrainer(ConvReferenceTrainer):
     """
 
     def __init__(self, spec: ConvNetSpec, params: STLLRParams, optimizer: str = "sgd",
-                 seed: int = 0, dtype: str | type | np.dtype = "float64"):
-        super().__init__(spec, params, seed, dtype)
+                 seed: int = 0, dtype: str | type | np.dtype = "float64",
+                 standardize: bool = False):
+        super().__init__(spec, params, seed, dtype, standardize)
         self.optimizer = make_optimizer(optimizer, params.lr)
 
     def gradients(self, x: np.ndarray, labels: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
@@ -107,5 +108,5 @@ class ConvBPTTTrainer(ConvReferenceTrainer):
     def train_batch(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, int]:
         """One BPTT update on a batch; returns (summed loss, number correct)."""
         grads, scores = self.gradients(x, labels)
-        self.optimizer.step(self.weights.arrays(), grads)
+        self._optimizer_step(grads)
         return batch_outcome(scores, labels)

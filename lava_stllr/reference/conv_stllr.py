@@ -54,8 +54,8 @@ class ConvSTLLRTrainer(ConvReferenceTrainer):
 
     def __init__(self, spec: ConvNetSpec, params: STLLRParams, signal: str = "bp",
                  optimizer: str = "sgd", update: str = "batch", seed: int = 0,
-                 dtype: str | type | np.dtype = "float64"):
-        super().__init__(spec, params, seed, dtype)
+                 dtype: str | type | np.dtype = "float64", standardize: bool = False):
+        super().__init__(spec, params, seed, dtype, standardize)
         if signal not in SIGNALS:
             raise ValueError(f"signal must be one of {SIGNALS}, got {signal!r}")
         if update not in UPDATES:
@@ -118,10 +118,10 @@ class ConvSTLLRTrainer(ConvReferenceTrainer):
                                                   trx[i].reshape(batch, -1), rec.inputs,
                                                   p.alpha_pre, p.alpha_post)
             if self.update == "step":
-                self.optimizer.step(weights, grads)
+                self._optimizer_step(grads)
                 for g in grads:
                     g.fill(0.0)
         if self.update == "batch":
-            self.optimizer.step(weights, grads)
+            self._optimizer_step(grads)
         scores /= n_steps - start
         return batch_outcome(scores, labels)

@@ -20,8 +20,8 @@ class ConvReferenceTrainer(ReferenceTrainer):
     spec_type = ConvNetSpec
 
     def __init__(self, spec: ConvNetSpec, params: STLLRParams, seed: int = 0,
-                 dtype: str | type | np.dtype = "float64"):
-        super().__init__(spec, params, seed, dtype)
+                 dtype: str | type | np.dtype = "float64", standardize: bool = False):
+        super().__init__(spec, params, seed, dtype, standardize)
 
     def _initial_weights(self) -> Weights:
         return init_conv_weights(self.spec, self.seed)

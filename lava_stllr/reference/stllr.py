@@ -58,8 +58,9 @@ class STLLRTrainer(ReferenceTrainer):
         update: str = "batch",
         seed: int = 0,
         dtype: str | type | np.dtype = "float64",
+        standardize: bool = False,
     ):
-        super().__init__(spec, params, seed, dtype)
+        super().__init__(spec, params, seed, dtype, standardize)
         if signal not in SIGNALS:
             raise ValueError(f"signal must be one of {SIGNALS}, got {signal!r}")
         if update not in UPDATES:
@@ -128,10 +129,10 @@ class STLLRTrainer(ReferenceTrainer):
                         sig, rec.psi, trpsi_prev[layer], trs[layer], rec.recurrent_inputs,
                         p.alpha_pre, p.alpha_post)
             if self.update == "step":
-                self.optimizer.step(weights, grads)
+                self._optimizer_step(grads)
                 for g in grads:
                     g.fill(0.0)
         if self.update == "batch":
-            self.optimizer.step(weights, grads)
+            self._optimizer_step(grads)
         scores /= n_steps - start
         return batch_outcome(scores, labels)

@@ -16,6 +16,7 @@ from lava_stllr.data.dataset import SpikeDataset, iter_batches
 from lava_stllr.files import load_arrays, save_arrays
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.network import NetworkState, forward_step
+from lava_stllr.reference.standardized import Standardization
 from lava_stllr.spec.network import NetworkSpec, Weights, check_weights, init_weights
 
 #: Makes a progress bar: tqdm's signature (``total``, ``desc``, ``disable``, ``leave``).
@@ -105,7 +106,7 @@ class ReferenceTrainer:
     spec_type: type = NetworkSpec
 
     def __init__(self, spec: NetworkSpec, params: STLLRParams, seed: int = 0,
-                 dtype: str | type | np.dtype = "float64"):
+                 dtype: str | type | np.dtype = "float64", standardize: bool = False):
         if not isinstance(spec, self.spec_type):
             raise ValueError(f"spec must be a {self.spec_type.__name__}, got "
                              f"{type(spec).__name__}")
@@ -118,8 +119,29 @@ class ReferenceTrainer:
         self.params = params
         self.seed = seed
         self.dtype: np.dtype = resolve_dtype(dtype)
+        if not isinstance(standardize, bool):
+            raise ValueError(f"standardize must be True or False, got {standardize!r}")
+        self.standardize = standardize
         # Drawn in float64 and rounded, so both dtypes start from the same weights.
         self._weights: Weights = self._cast(self._initial_weights())
+        self._ws = Standardization(self._weights.arrays(), self._standardized_layers(),
+                                   folded=False) if standardize else None
+
+    def _standardized_layers(self) -> range:
+        """Indices in ``weights.arrays()`` of the weight-standardized layers: every hidden
+        feed-forward layer (conv or dense), not the readout nor recurrent matrices."""
+        return range(len(self._weights.feedforward) - 1)
+
+    def _optimizer_step(self, grads: list[np.ndarray]) -> None:
+        """``self.optimizer`` steps the weights by ``grads`` (ordered as
+        ``weights.arrays()``); with weight standardization, ``grads`` are with respect
+        to the folded weights and move the raw weights and gains behind them
+        (:class:`~lava_stllr.reference.standardized.Standardization`)."""
+        weights = self._weights.arrays()
+        if self._ws is None:
+            self.optimizer.step(weights, grads)
+        else:
+            self._ws.step(self.optimizer, weights, grads)
 
     def _initial_weights(self) -> Weights:
         """The seeded initial weights of ``self.spec`` (float64)."""
@@ -158,6 +180,11 @@ class ReferenceTrainer:
             cast = self._cast(value)
         if self.dtype != np.float64 and not all(np.isfinite(w).all() for w in cast.arrays()):
             raise ValueError(f"weights: values beyond the {self.dtype} range")
+        if self.standardize:  # taken up as folded weights; folding writes into them
+            cast = Weights([w.copy() for w in cast.feedforward],
+                           [w.copy() for w in cast.recurrent])
+            self._ws = Standardization(cast.arrays(), self._standardized_layers(),
+                                       folded=True)
         self._weights = cast
 
     def train_batch(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, int]:

@@ -230,6 +230,10 @@ def check_unused_options(args: argparse.Namespace) -> None:
             raise CLIError(f"--dtype {given['dtype']} applies to --backend reference only: "
                            "the lava models have their own arithmetic, float or --precision "
                            "fixed (drop --dtype)")
+        if getattr(args, "ws", None) is not None:
+            raise CLIError("--ws/--no-ws applies to --backend reference only: weight "
+                           "standardization has no on-chip form (a standardized run's "
+                           "weights run and learn in Lava as the plain weights they fold to)")
     elif any(given[k] is not None for k in ("update", "train_eval", "lr_decay")):
         option = next(f"--{k.replace('_', '-')}" for k in ("update", "train_eval", "lr_decay")
                       if given[k] is not None)

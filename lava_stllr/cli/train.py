@@ -124,6 +124,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--dtype", choices=REFERENCE_DTYPES, default=None,
                    help="float type of the reference backend (default: float64; float32 "
                         "is about twice as fast)")
+    p.add_argument("--ws", action=argparse.BooleanOptionalAction, default=None,
+                   help="reference backend: weight standardization of every hidden layer, "
+                        "as the S-TLLR authors train (default: on for conv networks)")
     p.add_argument("--precision", choices=("float", "fixed"), default="float",
                    help="float (default), or fixed: fixed point in the bit-approximate "
                         "Loihi 2 integer models (--backend lava)")
@@ -197,12 +200,14 @@ def _new_trainer(args: argparse.Namespace, spec: Any, params: Any, init: bool) -
     from lava_stllr import reference
 
     conv = spec.kind == "conv"
+    args.ws = conv if args.ws is None else args.ws
     if args.trainer == "bptt":
         bptt = reference.ConvBPTTTrainer if conv else reference.BPTTTrainer
-        return bptt(spec, params, optimizer=args.optimizer, seed=args.seed, dtype=args.dtype)
+        return bptt(spec, params, optimizer=args.optimizer, seed=args.seed, dtype=args.dtype,
+                    standardize=args.ws)
     stllr = reference.ConvSTLLRTrainer if conv else reference.STLLRTrainer
     return stllr(spec, params, signal=args.signal, optimizer=args.optimizer, seed=args.seed,
-                 dtype=args.dtype)
+                 dtype=args.dtype, standardize=args.ws)
 
 
 def _lava_record(args: argparse.Namespace) -> dict[str, Any]:
@@ -366,6 +371,7 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any
         spec=spec, accuracy=accuracy, timings=timer.seconds, history=curve,
         epochs=args.epochs, optimizer=args.optimizer, batch_size=args.batch_size,
         dtype=args.dtype, network={"kind": spec.kind, "layers": args.layers},
+        weight_standardization=args.ws,
         train_accuracy=train_accuracy_kind(args), **_lava_record(args), **extra)
     runs.save_run(folder, spec, params, trainer.weights, record)
     files = [runs.WEIGHTS_FILE, run_folder.RECORD_FILE]

@@ -69,6 +69,7 @@ RECORD_SCHEMA: dict[str, tuple[tuple[type, ...], bool]] = {
     "network": ((dict,), False), "update": ((str,), False),
     "lr_decay": ((int, float), False), "train_eval": ((int,), False),
     "train_accuracy": ((str,), False), "weights_sha256": ((str,), False),
+    "weight_standardization": ((bool, type(None)), False),
 }
 #: ``run.json`` ``dataset`` fields (all optional: older records have fewer).
 DATASET_SCHEMA: dict[str, tuple[type, ...]] = {
@@ -86,7 +87,7 @@ RECORD_MINIMUM = {"seed": 0, "epochs": 1, "batch_size": 1, "train_eval": 0,
 
 def _type_names(kinds: tuple[type, ...]) -> str:
     names = {dict: "an object", list: "a list", str: "a string", int: "an integer",
-             float: "a number", type(None): "null"}
+             float: "a number", bool: "a boolean", type(None): "null"}
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
@@ -96,7 +97,8 @@ def _json_type(value: Any) -> str:
 
 
 def _check_field(path: Path, name: str, value: Any, kinds: tuple[type, ...]) -> None:
-    if isinstance(value, bool) or not isinstance(value, kinds):
+    # bool is an int in Python, not in JSON: only a field that lists bool takes one
+    if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
         raise ValueError(f"{path} is not a valid run record (field {name!r} must be "
                          f"{_type_names(kinds)}, got {_json_type(value)})")
 

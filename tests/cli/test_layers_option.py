@@ -101,6 +101,7 @@ def test_a_dense_layer_string_is_hidden_bit_for_bit(tmp_path):
     (["--backend", "reference", "--layers", "4c20"], "every spatial size"),
     (["--backend", "reference", "--layers", "4x5"], "not understood"),
     (["--backend", "reference", "--layers", "16-4c3"], "follows a dense layer"),
+    (["--ws", "--samples", "4"], "--ws/--no-ws applies to --backend reference only"),
 ])
 def test_refusals_exit_2_and_write_nothing(tmp_path, capsys, options, words):
     out = tmp_path / "never"
@@ -109,9 +110,10 @@ def test_refusals_exit_2_and_write_nothing(tmp_path, capsys, options, words):
     assert not out.exists()
 
 
-def _args(trainer: str, signal: str) -> argparse.Namespace:
+def _args(trainer: str, signal: str, ws: bool | None = None) -> argparse.Namespace:
     return argparse.Namespace(backend="reference", trainer=trainer, signal=signal,
-                              optimizer="adam", seed=5, dtype="float32", precision="float")
+                              optimizer="adam", seed=5, dtype="float32", precision="float",
+                              ws=ws)
 
 
 @pytest.mark.parametrize(("trainer", "signal", "cls"), [
@@ -123,8 +125,28 @@ def test_conv_specs_get_the_conv_trainers_with_the_options(trainer, signal, cls)
     made = make_trainer(_args(trainer, signal), spec, STLLRParams(lr=0.01))
     assert type(made) is cls and made.seed == 5 and made.dtype == np.float32
     assert type(made.optimizer).__name__.lower().startswith("adam")
+    assert made.standardize  # weight standardization: on by default for conv networks
     if cls is ConvSTLLRTrainer:
         assert made.signal == signal and bool(made.feedback) == (signal == "dfa")
+
+
+@pytest.mark.parametrize(("spec", "ws", "want"), [
+    (ConvNetSpec.parse("2c3-p2-4", (2, 6, 6), 3), False, False),
+    (NetworkSpec((12, 5, 3)), None, False),  # off by default for dense networks
+    (NetworkSpec((12, 5, 3)), True, True),
+])
+def test_ws_option_chooses_weight_standardization(spec, ws, want):
+    args = _args("stllr", "bp", ws)
+    assert make_trainer(args, spec, STLLRParams(lr=0.01)).standardize is want
+    assert args.ws is want  # resolved, as run.json records it
+
+
+def test_a_conv_run_records_weight_standardization(conv_run, tmp_path):
+    folder, _ = conv_run
+    assert json.loads((folder / "run.json").read_text())["weight_standardization"] is True
+    out = tmp_path / "plain"
+    assert main(["train", *TINY, "--layers", CONV, "--no-ws", "--out", str(out)]) == 0
+    assert json.loads((out / "run.json").read_text())["weight_standardization"] is False
 
 
 def test_conv_layers_on_nmnist_frames(tmp_path, write_nmnist, capsys):

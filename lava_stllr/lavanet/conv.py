@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from lava_stllr.lavanet.network import STLLRNetwork
-from lava_stllr.onchip.conv_stages import split_conv
+from lava_stllr.onchip.conv_stages import head_params, split_conv
 from lava_stllr.onchip.layout import OnChipLayout
 from lava_stllr.params import STLLRParams
 from lava_stllr.spec.conv import ConvNetSpec
@@ -42,7 +42,8 @@ def conv_layout(spec: ConvNetSpec, weights: Weights, n_steps: int,
     :class:`~lava_stllr.onchip.pipeline.OnChipReference`, its NumPy twin); ``kwargs`` are
     further layout fields (``gap``, ``seed``, ``signal``, ``update``)."""
     head = _head_kwargs(spec, weights)
-    return OnChipLayout(head.pop("sizes"), n_steps, params, **head, **kwargs)
+    return OnChipLayout(head.pop("sizes"), n_steps, head_params(spec, params), **head,
+                        **kwargs)
 
 
 def conv_network(spec: ConvNetSpec, weights: Weights, n_steps: int,
@@ -59,7 +60,9 @@ def conv_network(spec: ConvNetSpec, weights: Weights, n_steps: int,
     n_steps : int
         Steps per sample.
     params : STLLRParams or str
-        Neuron and rule parameters of both parts (``lr = 0``: inference only).
+        Neuron and rule parameters of both parts (``lr = 0``: inference only); the dense
+        part learns with the dense layers' own psi where the layer string names one
+        (:func:`~lava_stllr.onchip.conv_stages.head_params`).
     **kwargs
         Further :class:`STLLRNetwork` arguments (``precision="fixed"``, ``gap``, ``seed``
         of the DFA feedback, ``timeout``, ``fuse``, ``quantize_options``).
@@ -77,4 +80,5 @@ def conv_network(spec: ConvNetSpec, weights: Weights, n_steps: int,
         raise ValueError(f"conv_network sets {', '.join(taken)} from spec and weights; "
                          "do not pass them")
     head = _head_kwargs(spec, weights)
-    return STLLRNetwork(head.pop("sizes"), n_steps, params, **head, **kwargs)
+    return STLLRNetwork(head.pop("sizes"), n_steps, head_params(spec, params), **head,
+                        **kwargs)

@@ -347,3 +347,22 @@ def split_conv(spec: ConvNetSpec, weights: Weights
     front = FrontEnd(spec.input_shape, spec.layers[:n_front], tuple(arrays[:n_kernels]))
     sizes = (front.n_outputs, *(layer.size for layer in spec.layers[n_front:]), spec.n_classes)
     return front, sizes, Weights([np.array(w, dtype=np.float64) for w in arrays[n_kernels:]])
+
+
+def head_params(spec: ConvNetSpec, params: STLLRParams | str) -> STLLRParams:
+    """The parameters the on-chip dense part of ``spec`` learns with: ``params`` with
+    ``psi`` set to the dense layers' own secondary activation, if they name one (the
+    frozen front-end's psi never matters on chip: its kernels do not learn).
+
+    Raises
+    ------
+    ValueError
+        If the dense layers name different psi kinds: the on-chip network has one.
+    """
+    if isinstance(params, str):
+        params = STLLRParams.preset(params)
+    own = {layer.psi for layer in spec.layers if isinstance(layer, DenseLayer)} - {None}
+    if len(own) > 1:
+        raise ValueError(f"the dense layers of {spec.label} name psi kinds "
+                         f"{', '.join(sorted(own))}: the on-chip network learns with one")
+    return params.replace(psi=own.pop()) if own else params

@@ -17,7 +17,7 @@ from lava_stllr.core.conv import conv_forward, im2col
 from lava_stllr.core.pool import avg_pool, max_pool
 from lava_stllr.params import STLLRParams
 from lava_stllr.spec.conv import ConvNetSpec
-from lava_stllr.spec.layers import ConvLayer, PoolLayer
+from lava_stllr.spec.layers import ConvLayer, PoolLayer, layer_psi
 from lava_stllr.spec.network import Weights
 
 
@@ -77,8 +77,9 @@ def conv_forward_step(
     """Advance the network by one step on the input frame ``x`` (B, C, H, W), in place.
 
     Conv layer: ``I = conv(h, K)``; dense layer: ``I = W flatten(h)``; then
-    :func:`lif_step` and psi. Pool layer: ``h = pool(h)``. Readout:
-    ``z[t] = beta_out*z[t-1] + W_out flatten(h)``. Returns one record per layer.
+    :func:`lif_step` and psi (the layer's own, else ``params.psi``). Pool layer: ``h =
+    pool(h)``. Readout: ``z[t] = beta_out*z[t-1] + W_out flatten(h)``. Returns one record
+    per layer.
     """
     records = []
     h = x
@@ -103,7 +104,8 @@ def conv_forward_step(
         i = len(records)
         u, s, v = lif_step(state.u[i], current, params.beta, params.theta, params.reset)
         state.u[i] = u
-        records.append(ConvLayerStep(h, s, v, psi(v, params.theta, params.psi), cols))
+        records.append(ConvLayerStep(h, s, v, psi(v, params.theta,
+                                                 layer_psi(layer, params.psi)), cols))
         h = s
     flat = h.reshape(h.shape[0], -1)
     state.z = leaky_integrator_step(state.z, flat @ weights.feedforward[-1].T, spec.beta_out)

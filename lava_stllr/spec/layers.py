@@ -7,6 +7,11 @@ Tokens, joined by ``-``:
 - ``a<k>``: average pooling k x k, stride k;
 - ``<n>``: dense LIF layer of n neurons.
 
+A conv or dense token may end in ``:<psi>``, the layer's own secondary activation (a kind
+of :data:`lava_stllr.core.psi.PSI_KINDS`), e.g. ``32c3p1:triangle-p2-256:rational`` as
+the S-TLLR authors train (triangle in conv layers, rational in dense ones); a layer
+without one uses the network's ``params.psi``.
+
 ``str()`` of a layer gives its canonical token (stride 1 and padding 0 left out), so
 ``parse_layers(format_layers(layers)) == layers``.
 """
@@ -16,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lava_stllr.core.psi import psi_kind
+
 _CONV = re.compile(r"(\d+)c(\d+)(?:s(\d+))?(?:p(\d+))?")
 _POOL = re.compile(r"([pa])(\d+)")
 _DENSE = re.compile(r"\d+")
@@ -23,22 +30,25 @@ _DENSE = re.compile(r"\d+")
 
 @dataclass(frozen=True)
 class ConvLayer:
-    """Conv LIF layer: ``channels`` output maps, ``kernel`` x ``kernel``, zero padding."""
+    """Conv LIF layer: ``channels`` output maps, ``kernel`` x ``kernel``, zero padding;
+    ``psi`` its own secondary activation (None: the network's)."""
 
     channels: int
     kernel: int
     stride: int = 1
     padding: int = 0
+    psi: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("channels", "kernel", "stride"):
             _check_int(name, getattr(self, name), 1)
         _check_int("padding", self.padding, 0)
+        _check_psi(self.psi)
 
     def __str__(self) -> str:
         stride = f"s{self.stride}" if self.stride != 1 else ""
         pad = f"p{self.padding}" if self.padding else ""
-        return f"{self.channels}c{self.kernel}{stride}{pad}"
+        return f"{self.channels}c{self.kernel}{stride}{pad}{_psi_suffix(self.psi)}"
 
 
 @dataclass(frozen=True)
@@ -60,18 +70,35 @@ class PoolLayer:
 
 @dataclass(frozen=True)
 class DenseLayer:
-    """Dense LIF layer of ``size`` neurons (its input is flattened)."""
+    """Dense LIF layer of ``size`` neurons (its input is flattened); ``psi`` its own
+    secondary activation (None: the network's)."""
 
     size: int
+    psi: str | None = None
 
     def __post_init__(self) -> None:
         _check_int("size", self.size, 1)
+        _check_psi(self.psi)
 
     def __str__(self) -> str:
-        return str(self.size)
+        return f"{self.size}{_psi_suffix(self.psi)}"
 
 
 Layer = ConvLayer | PoolLayer | DenseLayer
+
+
+def _check_psi(psi: object) -> None:
+    if psi is not None:
+        psi_kind(psi)  # a registered kind, or ValueError naming them
+
+
+def _psi_suffix(psi: str | None) -> str:
+    return "" if psi is None else f":{psi}"
+
+
+def layer_psi(layer: ConvLayer | DenseLayer, default: str) -> str:
+    """The secondary activation of a LIF layer: its own, else ``default``."""
+    return layer.psi or default
 
 
 def _check_int(name: str, value: object, minimum: int) -> None:
@@ -81,6 +108,17 @@ def _check_int(name: str, value: object, minimum: int) -> None:
 
 def parse_layer(token: str, position: int = 1) -> Layer:
     """One token (see the module doc); ``position`` (1-based) only names it in errors."""
+    body, colon, psi = token.partition(":")
+    if colon and (not psi or _POOL.fullmatch(body)):
+        raise ValueError(f"layer {position} '{token}': only a conv or dense layer takes "
+                         "':<psi>' (e.g. 16c5:triangle or 256:rational)")
+    if colon:
+        try:
+            _check_psi(psi)
+        except ValueError as exc:
+            raise ValueError(f"layer {position} '{token}': {exc}") from None
+        layer = parse_layer(body, position)
+        return type(layer)(**{**layer.__dict__, "psi": psi})
     if (m := _CONV.fullmatch(token)) is not None:
         channels, kernel, stride, pad = m.groups()
         try:

@@ -35,6 +35,8 @@ NETWORK_KEY = "lava_stllr.network"
 #: Node-metadata keys: the exact per-step decay and (LIF) the reset, "soft" or "hard".
 BETA_KEY = "lava_stllr.beta"
 RESET_KEY = "lava_stllr.reset"
+#: A LIF node's own secondary activation (a layer string's ``:<psi>``), where it has one.
+PSI_KEY = "lava_stllr.psi"
 
 #: The rule's fields that :class:`~lava_stllr.params.STLLRParams` holds.
 RULE_FIELDS = ("lam_pre", "lam_post", "alpha_pre", "alpha_post", "lr", "psi", "window")

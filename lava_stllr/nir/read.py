@@ -30,6 +30,7 @@ it has them, else :class:`~lava_stllr.params.STLLRParams`' defaults.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +41,14 @@ import numpy as np
 from lava_stllr.nir.chain import Step, walk
 from lava_stllr.nir.dynamics import check_dt
 from lava_stllr.nir.errors import NIRImportError, refuse
-from lava_stllr.nir.metadata import NETWORK_KEY, RULE_KEY, read_entry, rule_params, source_of
+from lava_stllr.nir.metadata import (
+    NETWORK_KEY,
+    PSI_KEY,
+    RULE_KEY,
+    read_entry,
+    rule_params,
+    source_of,
+)
 from lava_stllr.nir.neurons import NEURONS, Neuron, neuron_of
 from lava_stllr.nir.synapses import check_bias, conv_layer, max_threshold, pool_kernel, weight_of
 from lava_stllr.params import STLLRParams
@@ -199,6 +207,13 @@ class _Builder:
                                              "layer that never fires")
         if nxt.loop is not None:
             self._loop(nxt, neuron, kind, out_shape)
+        own_psi = (getattr(nxt.node, "metadata", None) or {}).get(PSI_KEY)
+        if own_psi is not None:  # lava-stllr's per-layer psi
+            own_psi = own_psi.decode("utf8") if isinstance(own_psi, bytes) else str(own_psi)
+            try:
+                layer = dataclasses.replace(layer, psi=own_psi)
+            except ValueError as err:
+                raise refuse(nxt.name, nxt.node, f"metadata {PSI_KEY}: {err}") from None
         self.layers.append(layer)
         self.arrays.append(w)
         self.hidden.append((nxt.name, nxt.node, neuron))

@@ -38,6 +38,7 @@ from lava_stllr.nir.dynamics import DEFAULT_DT, check_dt, tau_of
 from lava_stllr.nir.metadata import (
     BETA_KEY,
     NETWORK_KEY,
+    PSI_KEY,
     RESET_KEY,
     RULE_KEY,
     network_metadata,
@@ -78,10 +79,14 @@ def _lif(shape: tuple[int, ...], beta: float, theta: float, dt: float, target: T
                    v_threshold=threshold, v_reset=np.zeros(shape), metadata=meta)
 
 
-def _hidden(shape: tuple[int, ...], params: STLLRParams, dt: float, target: Target) -> Any:
-    """A hidden layer's neurons: ``theta``, ``beta`` and the reset in the metadata."""
-    return _lif(shape, params.beta, params.theta, dt, target,
-                {BETA_KEY: params.beta, RESET_KEY: params.reset})
+def _hidden(shape: tuple[int, ...], params: STLLRParams, dt: float, target: Target,
+            psi: str | None = None) -> Any:
+    """A hidden layer's neurons: ``theta``, ``beta``, the reset (and the layer's own psi)
+    in the metadata."""
+    meta = {BETA_KEY: params.beta, RESET_KEY: params.reset}
+    if psi is not None:
+        meta[PSI_KEY] = psi
+    return _lif(shape, params.beta, params.theta, dt, target, meta)
 
 
 def _readout(n: int, beta_out: float, dt: float, target: Target) -> Any:
@@ -169,7 +174,7 @@ def _conv_nodes(spec: Any, params: STLLRParams, weights: Weights,
                                                start_dim=0, end_dim=-1)
                 flat = True
             nodes[f"fc{i}"] = _linear(w)
-        nodes[f"lif{i}"] = _hidden(tuple(after), params, dt, target)
+        nodes[f"lif{i}"] = _hidden(tuple(after), params, dt, target, layer.psi)
         binary = True
     if not flat:
         nodes["flatten"] = nir.Flatten(input_type={"input": np.array(shapes[-1])},

@@ -25,6 +25,7 @@ SPECS = {
     "recurrent": NetworkSpec((12, 6, 4, 3), recurrent=True, beta_out=0.8),
     "conv": ConvNetSpec.parse("3c3-p2-a2-5", (2, 10, 10), 3, beta_out=0.85),
     "conv-stride-pad": ConvNetSpec.parse("4c3s2p1-p2-3c1-6", (2, 9, 9), 4),
+    "conv-layer-psi": ConvNetSpec.parse("3c3:triangle-p2-5:sigmoid", (2, 10, 10), 3),
 }
 PARAMS = {
     "soft": STLLRParams(beta=LOSSY_BETA, theta=0.3, window=4, psi="triangle",

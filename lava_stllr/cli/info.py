@@ -12,8 +12,10 @@ from lava_stllr.cli.parser import AUDIO_DATASETS, add_command
 #: ``train --layers`` in one line (:mod:`lava_stllr.spec.layers`).
 LAYER_SYNTAX = ("tokens joined by '-': <C>c<k>[s<stride>][p<pad>] conv layer (C channels, "
                 "k x k), p<k> / a<k> max / avg pool k x k, <n> dense layer; conv and pool "
-                "before dense, e.g. 8c5-p2-16c3-p2-128 (conv layers learn with --backend "
-                "reference; in Lava a trained conv run is a frozen front-end: evaluate RUN "
+                "before dense, e.g. 8c5-p2-16c3-p2-128; a conv or dense token may end in "
+                ":<psi>, its own secondary activation, e.g. 16c5:triangle-128:rational "
+                "(conv layers learn with --backend reference, weight-standardized unless "
+                "--no-ws; in Lava a trained conv run is a frozen front-end: evaluate RUN "
                 "--backend lava, train --backend lava --init RUN; dense only, e.g. 256-128, "
                 "is --hidden 256,128)")
 

@@ -183,7 +183,7 @@ def _conv_nodes(spec: Any, params: STLLRParams, weights: Weights,
 
 
 def to_nir(spec: AnySpec, params: STLLRParams, weights: Weights, *,
-           dt: float = DEFAULT_DT, signal: str | None = None, update: str | None = None,
+           dt: float | None = None, signal: str | None = None, update: str | None = None,
            record: dict[str, Any] | None = None, target: str = "nir") -> Any:
     """The network as a ``nir.NIRGraph`` (see the module doc for its nodes).
 
@@ -194,9 +194,10 @@ def to_nir(spec: AnySpec, params: STLLRParams, weights: Weights, *,
         Neurons (``beta``, ``theta``, ``reset``) and the learning rule.
     weights : Weights
         Written as float64 arrays, unchanged.
-    dt : float
+    dt : float, optional
         Time step in seconds: one step of the network is ``dt`` of NIR's continuous
         time, ``tau = dt/(1 - beta)`` (forward Euler, :mod:`lava_stllr.nir.dynamics`).
+        Default: the one ``target``'s importer assumes (snnTorch: 1e-4), else 1e-3.
     signal, update : str, optional
         The learning signal ("bp", "dfa", ...) and how often weights moved, for the
         rule's metadata.
@@ -214,9 +215,9 @@ def to_nir(spec: AnySpec, params: STLLRParams, weights: Weights, *,
     """
     import nir
 
-    dt = check_dt(dt)
-    check_spec_weights(spec, weights)
     how = target_of(target)
+    dt = check_dt(how.dt or DEFAULT_DT if dt is None else dt)
+    check_spec_weights(spec, weights)
     check_target(how, dt, "dense" if isinstance(spec, NetworkSpec) else "conv",
                  bool(getattr(spec, "recurrent", False)))
     input_shape = getattr(spec, "input_shape", None) or (spec.n_inputs,)
@@ -235,7 +236,7 @@ def to_nir(spec: AnySpec, params: STLLRParams, weights: Weights, *,
     return nir.NIRGraph(nodes=nodes, edges=edges, metadata=metadata)
 
 
-def run_to_nir(loaded: Any, dt: float = DEFAULT_DT, target: str = "nir") -> Any:
+def run_to_nir(loaded: Any, dt: float | None = None, target: str = "nir") -> Any:
     """:func:`to_nir` of a :class:`~lava_stllr.runs.record.LoadedRun` (its record gives
     the signal, the update and the provenance)."""
     record = loaded.record or {}

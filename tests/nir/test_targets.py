@@ -90,6 +90,13 @@ def test_what_a_target_cannot_take_is_refused(target, spec, dt, match):
         to_nir(spec, PARAMS, weights, dt=dt, target=target)
 
 
+def test_the_time_step_defaults_to_the_one_the_importer_assumes():
+    weights = init_weights(SPEC, 1)
+    for target, dt in (("snntorch", 1e-4), ("norse", 1e-3), ("nir", 1e-3)):
+        graph = to_nir(SPEC, PARAMS, weights, target=target)
+        assert graph.metadata[NETWORK_KEY]["dt"] == dt
+
+
 def test_unknown_target_names_the_known_ones():
     with pytest.raises(ValueError, match="unknown NIR target 'brian': one of nir, snntorch"):
         target_of("brian")

@@ -44,6 +44,10 @@ class TrainDefaults:
     time_bins : int or None
         Time steps per sample when ``--time-bins`` is not given (None: the dataset's
         binning).
+    init_lr : float or None
+        Lava only: the learning rate when ``--init RUN`` starts from a trained network
+        and neither ``--lr`` nor ``--set lr=...`` is given (None: ``lr``, which is meant
+        for learning from scratch).
     """
 
     samples: int
@@ -57,6 +61,7 @@ class TrainDefaults:
     recurrent: bool = False
     reset: str | None = None
     time_bins: int | None = None
+    init_lr: float | None = None
 
     def to_dict(self) -> dict:
         """Plain-dict form (JSON-serialisable)."""
@@ -83,9 +88,13 @@ BACKEND_DEFAULTS: dict[str, TrainDefaults] = {
 #: held out): seeds 0 and 1 end at 0.887 and 0.875, where the former default (lr 3e-4,
 #: constant, 6 epochs) ended at 0.800 and 0.762 and swung by up to 4 points between epochs
 #: (docs/results.md, "Steady on-chip learning").
+#: With --init (a network trained offline, its head learning on chip), lr 3e-4: one on-chip
+#: epoch from a 2x17x17-16c5-p2-256 conv run (held-out 0.920 before) ended at 0.890 with
+#: lr 2e-3, 0.935 with 3e-4, 0.930 with 1e-4, 0.920 with 3e-5 (docs/results.md, "Weight
+#: standardization and a layer's own psi").
 DEFAULTS: dict[tuple[str, str], TrainDefaults] = {
     ("nmnist", "lava"): TrainDefaults(samples=800, epochs=8, hidden=(256,), lr=2e-3,
-                                      psi="triangle", lr_decay=0.6),
+                                      psi="triangle", lr_decay=0.6, init_lr=3e-4),
     # The README's N-MNIST table: S-TLLR BP, Adam, lr 1e-3, 15 epochs, 578-256-10.
     ("nmnist", "reference"): TrainDefaults(samples=800, epochs=15, hidden=(256,), lr=1e-3,
                                            optimizer="adam"),

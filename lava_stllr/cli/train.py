@@ -285,7 +285,7 @@ def run(args: argparse.Namespace) -> int:
     defaults = _resolve_defaults(args)
     given = {k for k, _ in args.overrides} | ({"lr"} if args.lr is not None else set())
     if init is not None:
-        params = init_params(args, init, defaults.lr)
+        params = init_params(args, init, defaults.init_lr or defaults.lr)
         if args.backend == "lava" and init.spec.kind == "conv":  # before any data is read
             from lava_stllr.cli.lava_adapter import check_conv_front_end
             check_conv_front_end(init.spec, init.weights, params, args.precision)

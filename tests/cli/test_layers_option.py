@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from lava_stllr.cli import main
+from lava_stllr.cli.defaults import train_defaults
 from lava_stllr.cli.train import make_trainer
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference import ConvBPTTTrainer, ConvSTLLRTrainer
@@ -158,10 +159,16 @@ def test_conv_layers_on_nmnist_frames(tmp_path, write_nmnist, capsys):
                  "--layers", "2c3s2-4", "--no-plots", "--out", str(out)]) == 0
     loaded = runs.load_run(out)
     assert loaded.spec.input_shape == (2, 17, 17)  # 34x34x2 downsampled by 2
+    assert loaded.record["weight_standardization"] is True
     # The synthetic dataset's 512 inputs do not fit the 578 of this network.
     capsys.readouterr()
     assert main(["evaluate", str(out), "--dataset", "synthetic"]) == 2
     assert "does not fit" in one_line_error(capsys)
+    # Its head keeps learning on chip at the fine-tuning step size, not the from-scratch one
+    onchip = tmp_path / "onchip"
+    assert main(["train", "--backend", "lava", "--init", str(out), "--epochs", "1",
+                 "--quiet", "--no-plots", "--out", str(onchip)]) == 0
+    assert runs.load_run(onchip).params.lr == train_defaults("nmnist", "lava").init_lr == 3e-4
 
 
 def test_a_conv_network_too_large_for_memory_fails_before_allocating(tmp_path, capsys,

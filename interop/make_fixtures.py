@@ -123,19 +123,25 @@ def write_fixture(out: Path, name: str, net: torch.nn.Sequential, hidden_reset: 
     return meta
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def output_folder(description: str) -> Path:
+    """The ``--out`` folder of a fixture script (default tests/nir/fixtures), created."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--out", type=Path, default=HERE.parent / "tests" / "nir" / "fixtures")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
+    out = parser.parse_args().out
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def main() -> None:
+    out = output_folder(__doc__.splitlines()[0])
     torch.manual_seed(0)
     net = make_net("zero")
     train(net)
     x, labels = make_inputs(48, seed=2)
-    write_fixture(args.out, "snntorch_zero", net, "zero", x, labels)
+    write_fixture(out, "snntorch_zero", net, "zero", x, labels)
     subtract = make_net("subtract")
     subtract.load_state_dict(net.state_dict())
-    write_fixture(args.out, "snntorch_subtract", subtract, "subtract", x, labels)
+    write_fixture(out, "snntorch_subtract", subtract, "subtract", x, labels)
 
 
 if __name__ == "__main__":

@@ -19,21 +19,18 @@ Usage: ``interop/.venv/bin/python interop/norse_fixtures.py [--out tests/nir/fix
 
 from __future__ import annotations
 
-import argparse
 import json
-from pathlib import Path
 
 import nir
 import norse
 import norse.torch as norse_torch
 import numpy as np
 import torch
-from make_fixtures import N_HIDDEN, N_IN, N_OUT, make_inputs
+from make_fixtures import N_HIDDEN, N_IN, N_OUT, make_inputs, output_folder
 from norse.torch.module.leaky_integrator_box import LIBoxCell, LIBoxParameters
 from norse.torch.module.lif_box import LIFBoxCell, LIFBoxParameters
 
 DT, TAU_MEM_INV, THRESHOLD = 1e-3, 100.0, 0.5
-HERE = Path(__file__).resolve().parent
 
 
 def make_net() -> norse_torch.SequentialState:
@@ -76,15 +73,12 @@ def train(net: norse_torch.SequentialState, epochs: int = 30) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=HERE.parent / "tests" / "nir" / "fixtures")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(__doc__.splitlines()[0])
     torch.manual_seed(0)
     net = make_net()
     train(net)
     graph = norse_torch.to_nir(net, torch.zeros(1, N_IN), dt=DT)
-    nir.write(args.out / "norse.nir", graph)
+    nir.write(out / "norse.nir", graph)
     x, labels = make_inputs(48, seed=2)
     with torch.no_grad():
         result = run(net, torch.tensor(x, dtype=torch.float32))
@@ -93,11 +87,11 @@ def main() -> None:
     meta = {"framework": "norse", "norse": norse.__version__, "torch": torch.__version__,
             "nir": nir.version, "dt": DT, "import_dt": DT * DT, "beta": 1 - DT * TAU_MEM_INV,
             "threshold": THRESHOLD, "graph": "norse.nir", "nodes": sorted(graph.nodes)}
-    np.savez_compressed(args.out / "norse.npz", inputs=x, labels=labels,
+    np.savez_compressed(out / "norse.npz", inputs=x, labels=labels,
                         hidden_spikes=result["hidden"].numpy().astype(np.uint8),
                         output_membrane=membrane, predictions=predictions,
                         meta=np.array(json.dumps(meta)))
-    print(f"wrote {args.out / 'norse'}.nir/.npz: {len(x)} inputs, Norse accuracy "
+    print(f"wrote {out / 'norse'}.nir/.npz: {len(x)} inputs, Norse accuracy "
           f"{float((predictions == labels).mean()):.3f}, hidden spikes "
           f"{int(result['hidden'].sum())}")
 

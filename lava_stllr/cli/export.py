@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
 
     loaded = runs.load_run(args.run)
     out = args.output or loaded.folder / "netx.h5"
-    export_nir.refuse_dt(args, out)
+    export_nir.refuse_nir_options(args, out)
     if export_nir.is_nir(out):
         return export_nir.run_nir(args, loaded, out)
     layers = netx.export_netx(out, loaded.spec, loaded.params, loaded.weights)

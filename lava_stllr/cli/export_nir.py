@@ -108,7 +108,7 @@ def run_nir(args: argparse.Namespace, loaded: Any, out: Path) -> int:
     return 0
 
 
-def refuse_dt(args: argparse.Namespace, out: Path) -> None:
+def refuse_nir_options(args: argparse.Namespace, out: Path) -> None:
     """``--dt`` and ``--target`` apply to NIR output only."""
     for option in ("dt", "target"):
         if getattr(args, option, None) is not None and not is_nir(out):

@@ -35,6 +35,16 @@ def _ours(imported, inputs):
             for x in inputs]
 
 
+def _assert_computes_the_same(imported, data: dict, atol: float) -> None:
+    """lava-stllr's forward pass of ``imported`` gives the framework's hidden spikes, its
+    output membrane (within ``atol``) and its predictions on the fixture's inputs."""
+    runs = _ours(imported, data["inputs"])
+    for i, run in enumerate(runs):
+        assert np.array_equal(run["hidden"][0], data["hidden_spikes"][i]), i
+        assert np.allclose(run["readout"], data["output_membrane"][i], rtol=1e-5, atol=atol)
+    assert [r["prediction"] for r in runs] == list(data["predictions"])
+
+
 def test_snntorch_zero_reset_gives_the_same_spikes_membranes_and_predictions():
     path, data = fixture("snntorch_zero")
     meta = data["meta"]
@@ -45,12 +55,8 @@ def test_snntorch_zero_reset_gives_the_same_spikes_membranes_and_predictions():
     assert imported.spec.beta_out == imported.params.beta
     assert imported.notes == ["3: the last LIF is the readout, its membrane the output: "
                               "its threshold 1 and reset are dropped"]
-    runs = _ours(imported, data["inputs"])
-    for i, run in enumerate(runs):
-        assert np.array_equal(run["hidden"][0], data["hidden_spikes"][i]), i
-        # snnTorch steps in float32, lava-stllr in float64
-        assert np.allclose(run["readout"], data["output_membrane"][i], rtol=1e-5, atol=1e-4)
-    assert [r["prediction"] for r in runs] == list(data["predictions"])
+    # snnTorch steps in float32, lava-stllr in float64
+    _assert_computes_the_same(imported, data, atol=1e-4)
 
 
 def test_snntorch_subtract_reset_is_read_as_nirs_hard_reset():
@@ -90,11 +96,7 @@ def test_norse_export_gives_the_same_spikes_membranes_and_predictions():
     assert imported.spec.sizes == (20, 16, 3)
     assert imported.params.reset == "hard" and imported.params.theta == meta["threshold"]
     assert imported.params.beta == pytest.approx(meta["beta"], rel=1e-7)  # float32 tau
-    runs = _ours(imported, data["inputs"])
-    for i, run in enumerate(runs):
-        assert np.array_equal(run["hidden"][0], data["hidden_spikes"][i]), i
-        assert np.allclose(run["readout"], data["output_membrane"][i], rtol=1e-5, atol=1e-5)
-    assert [r["prediction"] for r in runs] == list(data["predictions"])
+    _assert_computes_the_same(imported, data, atol=1e-5)
 
 
 def test_norse_export_read_with_its_own_dt_is_refused_naming_the_time_constant():

@@ -25,18 +25,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from lava_stllr.cli import (
-    convert_audio,
-    evaluate,
-    export,
-    import_nir,
-    info,
-    microcode,
-    resources,
-    signals,
-    sweep,
-    train,
-)
+# Only light modules here: the commands (and NumPy with them) are imported by
+# build_parser, after main() has installed its signal handlers, so that Ctrl-C during
+# those imports is handled like Ctrl-C during a run.
+from lava_stllr.cli import signals
 from lava_stllr.cli.parser import BACKENDS, DATASETS, PROG, CLIError, Parser, add_common
 
 __all__ = ["BACKENDS", "DATASETS", "PROG", "CLIError", "build_parser", "main"]
@@ -86,6 +78,17 @@ def _silence_stdout() -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The ``lava-stllr`` argument parser (one-line errors)."""
     from lava_stllr import __version__
+    from lava_stllr.cli import (
+        convert_audio,
+        evaluate,
+        export,
+        import_nir,
+        info,
+        microcode,
+        resources,
+        sweep,
+        train,
+    )
 
     parser = Parser(prog=PROG, description="S-TLLR online learning for Lava.",
                      epilog="Run 'lava-stllr COMMAND --help' for a command's options.")
@@ -107,15 +110,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv : sequence of str, optional
         Arguments without the program name (default ``sys.argv[1:]``).
     """
-    import signal
-
-    from lava_stllr.runtime.guard import LavaRuntimeError
-
     program = argv is None  # the process ends when this returns
     argv = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in argv
     _safe_output()
     previous = signals.install()
+    try:
+        status = _run(argv)
+    finally:
+        if program:
+            signals.exit_on_signal(PROG)
+        else:
+            signals.restore(previous)
+    if program and signals.received() is not None:
+        signals.end_process(status)
+    return status
+
+
+def _run(argv: list[str]) -> int:
+    """Parse ``argv`` and run its command; the exit status (signals and errors included)."""
+    import signal
+
+    debug = "--debug" in argv
     try:
         args = build_parser().parse_args(argv)
         args.argv = argv
@@ -131,13 +146,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         # with the status of a process killed by SIGPIPE, the shell convention.
         _silence_stdout()
         return 128 + signal.SIGPIPE
-    except LavaRuntimeError as exc:  # a model process failed: not a user error
-        if signals.received(exc) is not None:
-            return _signalled(signals.received(exc))
-        if debug:
-            raise
-        first = str(exc).split("\n")[0]
-        return _fail(f"{first} (run with --debug for the model's traceback)", status=1)
     except (CLIError, ValueError, OSError, ImportError) as exc:
         # e.g. ImportError("initialization failed"): Ctrl-C while scipy was loading
         if signals.received(exc) is not None:
@@ -145,8 +153,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             raise
         return _fail(str(exc) or type(exc).__name__)
-    finally:
-        if program:
-            signals.exit_on_signal(PROG)
-        else:
-            signals.restore(previous)
+    except RuntimeError as exc:
+        # Imported here, not before the try: Ctrl-C during the import must end as above.
+        from lava_stllr.runtime.guard import LavaRuntimeError
+
+        if not isinstance(exc, LavaRuntimeError):
+            raise
+        # A model process failed: not a user error.
+        if signals.received(exc) is not None:
+            return _signalled(signals.received(exc))
+        if debug:
+            raise
+        first = str(exc).split("\n")[0]
+        return _fail(f"{first} (run with --debug for the model's traceback)", status=1)

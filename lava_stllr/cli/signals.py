@@ -15,8 +15,8 @@ import signal
 import threading
 from typing import Any, NoReturn
 
-__all__ = ["MESSAGES", "Terminated", "exit_on_signal", "install", "raise_if_received",
-           "received", "restore"]
+__all__ = ["MESSAGES", "Terminated", "end_process", "exit_on_signal", "install",
+           "raise_if_received", "received", "restore"]
 
 #: The message of each handled signal.
 MESSAGES = {"SIGINT": "interrupted", "SIGTERM": "terminated", "SIGHUP": "hangup"}
@@ -76,6 +76,31 @@ def exit_on_signal(prog: str) -> None:
         for name in MESSAGES:
             if hasattr(signal, name):
                 signal.signal(getattr(signal, name), exit_now)
+
+
+def end_process(status: int) -> NoReturn:
+    """End the process now with exit status ``status``, after a signal ended the command:
+    run the ``atexit`` hooks, flush stdout and stderr, then ``os._exit(status)``.
+
+    Returning the status to the interpreter is not enough. CPython remembers a
+    ``KeyboardInterrupt`` that escaped code run through ``PyRun_String`` (the module
+    initialisation of some Cython extensions, in NumPy and SciPy), even one caught further
+    up, and after finalisation kills its own process with SIGINT instead of exiting with
+    the status given: Ctrl-C during such an import would end in "killed by SIGINT", not 130.
+    Call it after :func:`exit_on_signal`, so that a second signal during the hooks also
+    ends the process at once.
+    """
+    import atexit
+    import os
+    import sys
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # a closed pipe: nothing more to say there
+            pass
+    os._exit(status)
 
 
 def received(exc: BaseException | None = None) -> int | None:

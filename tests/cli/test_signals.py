@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
@@ -38,6 +42,42 @@ def test_ctrl_c_turned_into_an_import_error_is_an_interruption(monkeypatch, caps
     monkeypatch.setattr(info, "run", run)
     assert main(["info"]) == 130
     assert capsys.readouterr().err.strip() == "lava-stllr: interrupted"
+
+
+#: ``python -m`` this module: ``lava-stllr info`` whose command is interrupted inside code
+#: run through ``PyRun_String``, as while NumPy's or SciPy's Cython modules initialise.
+_NESTED_CTRL_C = textwrap.dedent("""
+    import ctypes
+    import sys
+
+    from lava_stllr.cli import info, main
+
+    NESTED = b"import os, signal, time\\nos.kill(os.getpid(), signal.SIGINT)\\ntime.sleep(5)"
+
+    def run(args):
+        run_string = ctypes.pythonapi.PyRun_String
+        run_string.restype = ctypes.py_object
+        run_string.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.py_object,
+                               ctypes.py_object]
+        run_string(NESTED, 257, {}, {})  # 257: Py_file_input
+        return 0
+
+    info.run = run
+    sys.argv = ["lava-stllr", "info"]
+    sys.exit(main())
+""")
+
+
+def test_ctrl_c_inside_nested_interpreter_code_exits_130(tmp_path):
+    # CPython remembers a KeyboardInterrupt that escaped PyRun_String, even one handled
+    # further up, and after ``python -m`` kills its own process with SIGINT (status -2).
+    (tmp_path / "nested_ctrl_c.py").write_text(_NESTED_CTRL_C)
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(root)])}
+    done = subprocess.run([sys.executable, "-m", "nested_ctrl_c"], env=env, timeout=60,
+                          capture_output=True, text=True)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip() == "lava-stllr: interrupted"
 
 
 @pytest.mark.parametrize(("sig", "status", "message"), [

@@ -19,10 +19,8 @@ Usage: ``.venv/bin/python interop/export_lava_stllr.py [--out tests/nir/fixtures
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import numpy as np
+from synthetic_task import N_HIDDEN, N_IN, N_OUT, make_inputs, output_folder
 
 from lava_stllr.data.dataset import ArrayDataset
 from lava_stllr.nir import to_nir, write_nir
@@ -30,20 +28,7 @@ from lava_stllr.params import STLLRParams
 from lava_stllr.reference import STLLRTrainer
 from lava_stllr.spec.network import NetworkSpec
 
-N_IN, N_HIDDEN, N_OUT, STEPS = 20, 16, 3, 25
-HERE = Path(__file__).resolve().parent
 PARAMS = STLLRParams(beta=0.9, theta=0.5, reset="hard", lr=0.05)
-
-
-def make_inputs(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` spike trains (n, STEPS, N_IN) of 0/1 and labels: class ``c`` fires its 6
-    channels at rate 0.4, the others at 0.05 (seeded)."""
-    rng = np.random.default_rng(seed)
-    labels = np.arange(n) % N_OUT
-    rates = np.full((n, 1, N_IN), 0.05)
-    for i, c in enumerate(labels):
-        rates[i, 0, c * 6:(c + 1) * 6] = 0.4
-    return (rng.random((n, STEPS, N_IN)) < rates).astype(np.uint8), labels
 
 
 def trained(spec: NetworkSpec, seed: int = 0):
@@ -63,19 +48,16 @@ def exports() -> dict[str, tuple[NetworkSpec, str, float]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=HERE.parent / "tests" / "nir" / "fixtures")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(__doc__.splitlines()[0])
     weights = None
     for stem, (spec, target, dt) in exports().items():
         if weights is None:
             weights = trained(spec)
-        write_nir(args.out / f"{stem}.nir", to_nir(spec, PARAMS, weights, dt=dt,
+        write_nir(out / f"{stem}.nir", to_nir(spec, PARAMS, weights, dt=dt,
                                                    target=target))
-        print(f"wrote {args.out / stem}.nir ({target}, dt {dt:g} s)")
+        print(f"wrote {out / stem}.nir ({target}, dt {dt:g} s)")
     x, labels = make_inputs(48, seed=2)
-    np.savez_compressed(args.out / "lava_stllr_inputs.npz", inputs=x, labels=labels)
+    np.savez_compressed(out / "lava_stllr_inputs.npz", inputs=x, labels=labels)
 
 
 if __name__ == "__main__":

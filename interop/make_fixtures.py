@@ -27,7 +27,6 @@ Usage: ``interop/.venv/bin/python interop/make_fixtures.py [--out tests/nir/fixt
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
@@ -37,22 +36,11 @@ import snntorch as snn
 import torch
 from snntorch import utils as snn_utils
 from snntorch.export_nir import export_to_nir
+from synthetic_task import N_HIDDEN, N_IN, N_OUT, make_inputs, output_folder
 
-N_IN, N_HIDDEN, N_OUT, STEPS = 20, 16, 3, 25
 BETA, THRESHOLD = 0.9, 1.0
 DT = 1e-4  # what snnTorch's export_to_nir assumes (it does not record it in the graph)
 HERE = Path(__file__).resolve().parent
-
-
-def make_inputs(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` spike trains (n, STEPS, N_IN) of 0/1 and their labels, seeded."""
-    rng = np.random.default_rng(seed)
-    labels = np.arange(n) % N_OUT
-    rates = np.full((n, 1, N_IN), 0.05)
-    for i, c in enumerate(labels):
-        rates[i, 0, c * 6:(c + 1) * 6] = 0.4
-    x = (rng.random((n, STEPS, N_IN)) < rates).astype(np.uint8)
-    return x, labels
 
 
 def make_net(hidden_reset: str) -> torch.nn.Sequential:
@@ -121,15 +109,6 @@ def write_fixture(out: Path, name: str, net: torch.nn.Sequential, hidden_reset: 
     print(f"wrote {out / name}.nir/.npz: {len(x)} inputs, snnTorch accuracy {accuracy:.3f}, "
           f"hidden spikes {int(result['hidden'].sum())}")
     return meta
-
-
-def output_folder(description: str) -> Path:
-    """The ``--out`` folder of a fixture script (default tests/nir/fixtures), created."""
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--out", type=Path, default=HERE.parent / "tests" / "nir" / "fixtures")
-    out = parser.parse_args().out
-    out.mkdir(parents=True, exist_ok=True)
-    return out
 
 
 def main() -> None:

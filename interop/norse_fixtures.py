@@ -26,9 +26,9 @@ import norse
 import norse.torch as norse_torch
 import numpy as np
 import torch
-from make_fixtures import N_HIDDEN, N_IN, N_OUT, make_inputs, output_folder
 from norse.torch.module.leaky_integrator_box import LIBoxCell, LIBoxParameters
 from norse.torch.module.lif_box import LIFBoxCell, LIFBoxParameters
+from synthetic_task import N_HIDDEN, N_IN, N_OUT, make_inputs, output_folder
 
 DT, TAU_MEM_INV, THRESHOLD = 1e-3, 100.0, 0.5
 

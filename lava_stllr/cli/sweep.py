@@ -1,4 +1,4 @@
-"""``lava-stllr sweep``: a grid of ``lava-stllr train`` runs over seeds, on Ray.
+"""``lava-stllr sweep``: a grid of ``lava-stllr train`` runs over seeds, on Ray Tune.
 
 ``lava-stllr sweep --grid alpha_post=-1,0,1 --seeds 0,1,2 --out sweeps/a -- train ...``
 runs every setting of the grid with every seed as an ordinary run folder under
@@ -32,9 +32,9 @@ from lava_stllr.cli.parser import (
 def add_parser(sub: Any) -> None:
     """Add the ``sweep`` command to the subparsers ``sub``."""
     p = add_command(
-        sub, "sweep", run, help="run a grid of train runs over seeds on Ray",
+        sub, "sweep", run, help="run a grid of train runs over seeds on Ray Tune",
         description="Run every setting of a grid with every seed as a 'lava-stllr train' "
-                    "run (an ordinary run folder each) as Ray tasks, locally or on a Ray "
+                    "run (an ordinary run folder each) on Ray Tune, locally or on a Ray "
                     "cluster, and write a results table (mean +- std over seeds) and "
                     "figure. The same command resumes an interrupted sweep: only the "
                     "trials whose run folder is not complete run again. Needs the extra "

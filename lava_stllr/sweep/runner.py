@@ -1,12 +1,6 @@
-"""Run a sweep's unfinished trials on Ray: each trial is a ``lava-stllr train``
+"""Run a sweep's unfinished trials on Ray Tune: each trial is a ``lava-stllr train``
 subprocess that writes an ordinary run folder (a fresh process per trial: Lava forks one
 OS process per ProcessModel, and a failing or diverging trial cannot touch the others).
-
-A plain grid runs each trial as a Ray task (its CPUs as the task's resources, on this
-machine or on any node of a cluster); ``--asha`` runs them as Ray Tune trials, since
-early stopping needs Tune's scheduler. Tune's own bookkeeping (an experiment folder,
-trial actors, result polling) cost several seconds per sweep that a plain grid does not
-need, and on a 2-core machine those seconds are a large part of a sweep.
 
 Ray is the optional extra ``sweep`` (``pip install 'lava-stllr[sweep]'``) and imported
 here only.
@@ -149,22 +143,16 @@ def run_trial(trial: Trial, out: Path, cwd: str,
     if proc.returncode == 0 and sweep_folder.is_finished(out, trial):
         sweep_folder.log(out, f"finished {trial.name}")
         return {"trial": trial.name, "status": "finished", "reason": ""}
-    return record_failure(out, trial, lines[-1].strip() if lines
-                          else f"exit status {proc.returncode}")
-
-
-def record_failure(out: Path, trial: Trial, reason: str) -> dict[str, Any]:
-    """Mark ``trial`` failed with its one-line ``reason`` (``logs/NAME.failed``, the
-    sweep log); the result :func:`run_trial` returns for it."""
-    reason = " ".join(reason.split())
+    reason = lines[-1].strip() if lines else f"exit status {proc.returncode}"
     sweep_folder.write_text(out / sweep_folder.LOGS / f"{trial.name}.failed", reason + "\n")
     sweep_folder.log(out, f"failed {trial.name}: {reason}")
     return {"trial": trial.name, "status": "failed", "reason": reason}
 
 
-def _trial_fn(config: dict[str, Any], table: dict[str, Trial], out: str, cwd: str) -> None:
+def _trial_fn(config: dict[str, Any], table: dict[str, Trial], out: str, cwd: str,
+              asha: bool) -> None:
     """The Tune function trainable: run the trial ``config["trial"]``, report each
-    epoch's held-out accuracy and its status."""
+    epoch's held-out accuracy (with ``asha``) and its status."""
     from ray import tune
 
     last: dict[str, Any] = {}
@@ -173,7 +161,7 @@ def _trial_fn(config: dict[str, Any], table: dict[str, Trial], out: str, cwd: st
         last.update(epoch=epoch, val_acc=acc)
         tune.report(dict(last))
 
-    result = run_trial(table[config["trial"]], Path(out), cwd, on_epoch)
+    result = run_trial(table[config["trial"]], Path(out), cwd, on_epoch if asha else None)
     tune.report({"epoch": 0, "val_acc": 0.0, **last, **result, "done": 1})
 
 
@@ -185,53 +173,26 @@ def run_trials(trials: list[Trial], out: Path, cpus_per_trial: int,
     (:mod:`~lava_stllr.sweep.asha`)."""
     if not trials:
         return
-    if asha_grace is None:
-        _run_as_tasks(trials, out, cpus_per_trial)
-    else:
-        _run_on_tune(trials, out, cpus_per_trial, asha_grace)
-
-
-def _run_as_tasks(trials: list[Trial], out: Path, cpus_per_trial: int, *,
-                  run: Callable[[Trial, Path, str], Any] = run_trial) -> None:
-    """Every trial as a Ray task ``run(trial, out, cwd)`` of ``cpus_per_trial`` CPUs; a
-    task whose worker or node died is recorded as failed (its trial runs again when the
-    sweep is resumed)."""
-    import ray
-
-    task = ray.remote(num_cpus=cpus_per_trial, max_retries=0)(run)
-    out = out.resolve()
-    pending = {task.remote(trial, out, os.getcwd()): trial for trial in trials}
-    while pending:
-        done, _ = ray.wait(list(pending), num_returns=1)
-        for ref in done:
-            trial = pending.pop(ref)
-            try:
-                ray.get(ref)
-            except ray.exceptions.RayError as err:
-                first = str(err).strip().split("\n")[0]
-                record_failure(out, trial, f"Ray lost the trial: {first}")
-
-
-def _run_on_tune(trials: list[Trial], out: Path, cpus_per_trial: int,
-                 asha_grace: int) -> None:
-    """The trials on Ray Tune with its ASHA scheduler (:mod:`~lava_stllr.sweep.asha`)."""
     from ray import tune
 
     from lava_stllr.sweep import asha
 
     table = {t.name: t for t in trials}
     trainable = tune.with_resources(
-        tune.with_parameters(_trial_fn, table=table, out=str(out.resolve()), cwd=os.getcwd()),
+        tune.with_parameters(_trial_fn, table=table, out=str(out.resolve()), cwd=os.getcwd(),
+                             asha=asha_grace is not None),
         {"cpu": cpus_per_trial})
     storage = tempfile.mkdtemp(prefix="lava-stllr-tune-")
     try:
         tuner = tune.Tuner(
             trainable, param_space={"trial": tune.grid_search(list(table))},
-            tune_config=tune.TuneConfig(scheduler=asha.scheduler(asha_grace)),
+            tune_config=tune.TuneConfig(
+                scheduler=None if asha_grace is None else asha.scheduler(asha_grace)),
             run_config=tune.RunConfig(storage_path=storage, name="sweep", verbose=0,
                                       failure_config=tune.FailureConfig(max_failures=0)))
         grid = tuner.fit()
-        last = {r.config["trial"]: r.metrics for r in grid if r.config}
-        asha.mark_stopped(out, trials, last)
+        if asha_grace is not None:
+            last = {r.config["trial"]: r.metrics for r in grid if r.config}
+            asha.mark_stopped(out, trials, last)
     finally:
         shutil.rmtree(storage, ignore_errors=True)

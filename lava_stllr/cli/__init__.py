@@ -22,6 +22,7 @@ terminal cannot encode are printed as backslash escapes.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -41,8 +42,6 @@ def _fail(message: str, status: int = 2) -> int:
 
 def _signalled(signum: int) -> int:
     """Say that signal ``signum`` ended the run; its exit status, 128 + ``signum``."""
-    import signal
-
     name = signal.Signals(signum).name
     print(f"{PROG}: {signals.MESSAGES.get(name, name)}", file=sys.stderr)
     return 128 + signum
@@ -108,7 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     Parameters
     ----------
     argv : sequence of str, optional
-        Arguments without the program name (default ``sys.argv[1:]``).
+        Arguments without the program name (default ``sys.argv[1:]``). Without it the
+        process is the command: after a signal this ends it (``os._exit`` with 128 + the
+        signal's number, see :func:`~lava_stllr.cli.signals.end_process`) and does not
+        return.
     """
     program = argv is None  # the process ends when this returns
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -116,6 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = signals.install()
     try:
         status = _run(argv)
+    except (KeyboardInterrupt, signals.Terminated) as exc:
+        # A signal while _run was already handling an error (printing it, say).
+        status = _signalled(signals.received(exc) or int(signal.SIGINT))
     finally:
         if program:
             signals.exit_on_signal(PROG)
@@ -128,8 +133,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(argv: list[str]) -> int:
     """Parse ``argv`` and run its command; the exit status (signals and errors included)."""
-    import signal
-
     debug = "--debug" in argv
     try:
         args = build_parser().parse_args(argv)
@@ -154,10 +157,10 @@ def _run(argv: list[str]) -> int:
             raise
         return _fail(str(exc) or type(exc).__name__)
     except RuntimeError as exc:
-        # Imported here, not before the try: Ctrl-C during the import must end as above.
-        from lava_stllr.runtime.guard import LavaRuntimeError
-
-        if not isinstance(exc, LavaRuntimeError):
+        # Not imported before the try (Ctrl-C during that import must end as above) nor
+        # here: a LavaRuntimeError exists only once its module is loaded.
+        guard = sys.modules.get("lava_stllr.runtime.guard")
+        if guard is None or not isinstance(exc, guard.LavaRuntimeError):
             raise
         # A model process failed: not a user error.
         if signals.received(exc) is not None:

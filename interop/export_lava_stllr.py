@@ -1,7 +1,7 @@
 """Write lava-stllr's own NIR exports for the frameworks to read (``make interop``, step 1).
 
 Runs in lava-stllr's environment (no torch). Trains a small dense network with S-TLLR on
-the same synthetic task as ``make_fixtures.py`` (3 classes, 20 inputs, 25 steps), hard
+the synthetic task of ``synthetic_task.py`` (3 classes, 20 inputs, 25 steps), hard
 reset (the reset NIR's LIF has), and writes it to ``tests/nir/fixtures/``:
 
 - ``lava_stllr_dense.nir``: plain NIR (``--target nir``, dt 1 ms);

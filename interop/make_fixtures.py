@@ -40,7 +40,6 @@ from synthetic_task import N_HIDDEN, N_IN, N_OUT, make_inputs, output_folder
 
 BETA, THRESHOLD = 0.9, 1.0
 DT = 1e-4  # what snnTorch's export_to_nir assumes (it does not record it in the graph)
-HERE = Path(__file__).resolve().parent
 
 
 def make_net(hidden_reset: str) -> torch.nn.Sequential:

@@ -3,7 +3,7 @@
 Runs in torch's environment (``interop/.venv``). Trains Norse's classifier ``Linear ->
 LIFBoxCell -> Linear -> LIBoxCell`` (no bias; tau_mem_inv 100/s, so with Norse's default
 ``dt = 1e-3`` s the decay per step is 0.9; threshold 0.5; reset to 0) by BPTT on the same
-synthetic task as ``make_fixtures.py``, exports it with ``norse.torch.to_nir`` and records
+synthetic task (``synthetic_task.py``), exports it with ``norse.torch.to_nir`` and records
 what Norse computes on the same 48 test inputs: ``norse.nir`` / ``norse.npz`` with
 ``inputs``, ``labels``, ``hidden_spikes`` (N, T, 16) uint8, ``output_membrane`` (N, T, 3)
 float32 (the LIBoxCell's ``v``), ``predictions`` (argmax of the membrane summed over time)

@@ -11,12 +11,14 @@ one raised in a fork hook or a ``__del__``. :func:`received` then still names it
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
+from collections.abc import Iterator
 from typing import Any, NoReturn
 
 __all__ = ["MESSAGES", "Terminated", "end_process", "exit_on_signal", "install",
-           "raise_if_received", "received", "restore"]
+           "raise_if_received", "received", "recorded_during", "restore"]
 
 #: The message of each handled signal.
 MESSAGES = {"SIGINT": "interrupted", "SIGTERM": "terminated", "SIGHUP": "hangup"}
@@ -53,6 +55,32 @@ def restore(previous: dict) -> None:
     """Put back the handlers :func:`install` replaced."""
     for sig, handler in previous.items():
         signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def recorded_during() -> Iterator[None]:
+    """Inside the block SIGTERM and SIGHUP are only recorded; when it ends, the first one
+    received in it is raised (:class:`Terminated`). SIGINT keeps raising
+    ``KeyboardInterrupt``.
+
+    For a blocking call into C code that drops a handler's exception other than
+    ``KeyboardInterrupt``: Ray's ``ray.wait`` prints and ignores it, so the signal would
+    be lost. Outside the main thread the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    names = ("SIGTERM", "SIGHUP")
+    first = len(_received)
+    previous = {sig: signal.signal(sig, lambda signum, frame: _received.append(signum))
+                for sig in (getattr(signal, n, None) for n in names) if sig}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if len(_received) > first:
+        raise Terminated(_received[first])
 
 
 def exit_on_signal(prog: str) -> None:

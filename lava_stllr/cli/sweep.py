@@ -1,4 +1,4 @@
-"""``lava-stllr sweep``: a grid of ``lava-stllr train`` runs over seeds, on Ray Tune.
+"""``lava-stllr sweep``: a grid of ``lava-stllr train`` runs over seeds, on Ray.
 
 ``lava-stllr sweep --grid alpha_post=-1,0,1 --seeds 0,1,2 --out sweeps/a -- train ...``
 runs every setting of the grid with every seed as an ordinary run folder under
@@ -32,9 +32,9 @@ from lava_stllr.cli.parser import (
 def add_parser(sub: Any) -> None:
     """Add the ``sweep`` command to the subparsers ``sub``."""
     p = add_command(
-        sub, "sweep", run, help="run a grid of train runs over seeds on Ray Tune",
+        sub, "sweep", run, help="run a grid of train runs over seeds on Ray",
         description="Run every setting of a grid with every seed as a 'lava-stllr train' "
-                    "run (an ordinary run folder each) on Ray Tune, locally or on a Ray "
+                    "run (an ordinary run folder each) as Ray tasks, locally or on a Ray "
                     "cluster, and write a results table (mean +- std over seeds) and "
                     "figure. The same command resumes an interrupted sweep: only the "
                     "trials whose run folder is not complete run again. Needs the extra "
@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     sweep_folder.check_out(out, spec)
     if args.address is not None:
         runner.check_address(args.address)
-    runner.import_ray()
+    runner.import_ray(tune=args.asha)
     per_trial = max(runner.CPUS_PER_TRIAL[b] for b in backends.values())
     if args.address is None:
         per_trial = min(per_trial, args.cpus or runner.local_cpus())

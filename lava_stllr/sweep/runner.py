@@ -1,6 +1,12 @@
-"""Run a sweep's unfinished trials on Ray Tune: each trial is a ``lava-stllr train``
+"""Run a sweep's unfinished trials on Ray: each trial is a ``lava-stllr train``
 subprocess that writes an ordinary run folder (a fresh process per trial: Lava forks one
 OS process per ProcessModel, and a failing or diverging trial cannot touch the others).
+
+A plain grid runs each trial as a Ray task (its CPUs as the task's resources, on this
+machine or on any node of a cluster); ``--asha`` runs them as Ray Tune trials, since
+early stopping needs Tune's scheduler. Tune's own bookkeeping (an experiment folder,
+trial actors, result polling) cost several seconds per sweep that a plain grid does not
+need, and on a 2-core machine those seconds are a large part of a sweep.
 
 Ray is the optional extra ``sweep`` (``pip install 'lava-stllr[sweep]'``) and imported
 here only.
@@ -11,14 +17,17 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from lava_stllr.cli import signals
 from lava_stllr.cli.parser import CLIError
 from lava_stllr.sweep import folder as sweep_folder
 from lava_stllr.sweep.grid import Trial
@@ -27,11 +36,13 @@ from lava_stllr.sweep.grid import Trial
 CPUS_PER_TRIAL = {"reference": 1, "lava": 2}
 
 
-def import_ray() -> Any:
-    """``ray`` with ``ray.tune``, or a one-line error naming the extra to install."""
+def import_ray(tune: bool = False) -> Any:
+    """``ray`` (and, with ``tune``, ``ray.tune``), or a one-line error naming the extra to
+    install."""
     try:
         import ray
-        import ray.tune  # noqa: F401
+        if tune:
+            import ray.tune  # noqa: F401
     except ImportError:
         raise CLIError("lava-stllr sweep needs Ray Tune: pip install 'lava-stllr[sweep]' "
                        "(or 'ray[tune]>=2.9,<3')") from None
@@ -77,6 +88,9 @@ def start_ray(address: str | None, cpus: int | None) -> bool:
     os.environ["TUNE_DISABLE_SIGINT_HANDLER"] = "1"
     kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
                               "logging_level": "ERROR"}
+    # ray.init replaces the SIGTERM handler with sys.exit(15): the sweep would end with
+    # status 15 and no word. Keep the command's (exit 143, "terminated").
+    sigterm = signal.getsignal(signal.SIGTERM) if _in_main_thread() else None
     try:
         if address is None:
             ray.init(num_cpus=cpus or local_cpus(), **kwargs)
@@ -86,7 +100,14 @@ def start_ray(address: str | None, cpus: int | None) -> bool:
         first = str(exc).strip().split("\n")[0]
         raise CLIError(f"cannot start Ray{'' if address is None else ' at ' + address}: "
                        f"{first}") from None
+    finally:
+        if sigterm is not None:
+            signal.signal(signal.SIGTERM, sigterm)
     return True
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
 
 
 def stop_ray() -> None:
@@ -143,16 +164,22 @@ def run_trial(trial: Trial, out: Path, cwd: str,
     if proc.returncode == 0 and sweep_folder.is_finished(out, trial):
         sweep_folder.log(out, f"finished {trial.name}")
         return {"trial": trial.name, "status": "finished", "reason": ""}
-    reason = lines[-1].strip() if lines else f"exit status {proc.returncode}"
+    return record_failure(out, trial, lines[-1].strip() if lines
+                          else f"exit status {proc.returncode}")
+
+
+def record_failure(out: Path, trial: Trial, reason: str) -> dict[str, Any]:
+    """Mark ``trial`` failed with its one-line ``reason`` (``logs/NAME.failed``, the
+    sweep log); the result :func:`run_trial` returns for it."""
+    reason = " ".join(reason.split())
     sweep_folder.write_text(out / sweep_folder.LOGS / f"{trial.name}.failed", reason + "\n")
     sweep_folder.log(out, f"failed {trial.name}: {reason}")
     return {"trial": trial.name, "status": "failed", "reason": reason}
 
 
-def _trial_fn(config: dict[str, Any], table: dict[str, Trial], out: str, cwd: str,
-              asha: bool) -> None:
+def _trial_fn(config: dict[str, Any], table: dict[str, Trial], out: str, cwd: str) -> None:
     """The Tune function trainable: run the trial ``config["trial"]``, report each
-    epoch's held-out accuracy (with ``asha``) and its status."""
+    epoch's held-out accuracy and its status."""
     from ray import tune
 
     last: dict[str, Any] = {}
@@ -161,7 +188,7 @@ def _trial_fn(config: dict[str, Any], table: dict[str, Trial], out: str, cwd: st
         last.update(epoch=epoch, val_acc=acc)
         tune.report(dict(last))
 
-    result = run_trial(table[config["trial"]], Path(out), cwd, on_epoch if asha else None)
+    result = run_trial(table[config["trial"]], Path(out), cwd, on_epoch)
     tune.report({"epoch": 0, "val_acc": 0.0, **last, **result, "done": 1})
 
 
@@ -173,26 +200,62 @@ def run_trials(trials: list[Trial], out: Path, cpus_per_trial: int,
     (:mod:`~lava_stllr.sweep.asha`)."""
     if not trials:
         return
+    if asha_grace is None:
+        _run_as_tasks(trials, out, cpus_per_trial)
+    else:
+        _run_on_tune(trials, out, cpus_per_trial, asha_grace)
+
+
+def _run_as_tasks(trials: list[Trial], out: Path, cpus_per_trial: int, *,
+                  run: Callable[[Trial, Path, str], Any] = run_trial) -> None:
+    """Every trial as a Ray task ``run(trial, out, cwd)`` of ``cpus_per_trial`` CPUs. A
+    task that raised, or whose worker or node died, is recorded as failed (its trial runs
+    again when the sweep is resumed); the tasks still pending when the wait is
+    interrupted (a signal) are cancelled, their workers and trials killed."""
+    import ray
+
+    task = ray.remote(num_cpus=cpus_per_trial, max_retries=0)(run)
+    out = out.resolve()
+    pending = {task.remote(trial, out, os.getcwd()): trial for trial in trials}
+    try:
+        while pending:
+            # Short waits with SIGTERM and SIGHUP only recorded: Ray's wait raises a
+            # handler's KeyboardInterrupt but prints and drops any other exception.
+            with signals.recorded_during():
+                done, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
+            for ref in done:
+                trial = pending.pop(ref)
+                try:
+                    ray.get(ref)
+                except ray.exceptions.RayTaskError as err:  # run itself raised
+                    record_failure(out, trial, f"{type(err.cause).__name__}: {err.cause}")
+                except ray.exceptions.RayError as err:  # its worker or node died
+                    record_failure(out, trial, f"Ray lost the trial ({type(err).__name__})")
+    finally:
+        for ref in pending:
+            ray.cancel(ref, force=True)
+
+
+def _run_on_tune(trials: list[Trial], out: Path, cpus_per_trial: int,
+                 asha_grace: int) -> None:
+    """The trials on Ray Tune with its ASHA scheduler (:mod:`~lava_stllr.sweep.asha`)."""
     from ray import tune
 
     from lava_stllr.sweep import asha
 
     table = {t.name: t for t in trials}
     trainable = tune.with_resources(
-        tune.with_parameters(_trial_fn, table=table, out=str(out.resolve()), cwd=os.getcwd(),
-                             asha=asha_grace is not None),
+        tune.with_parameters(_trial_fn, table=table, out=str(out.resolve()), cwd=os.getcwd()),
         {"cpu": cpus_per_trial})
     storage = tempfile.mkdtemp(prefix="lava-stllr-tune-")
     try:
         tuner = tune.Tuner(
             trainable, param_space={"trial": tune.grid_search(list(table))},
-            tune_config=tune.TuneConfig(
-                scheduler=None if asha_grace is None else asha.scheduler(asha_grace)),
+            tune_config=tune.TuneConfig(scheduler=asha.scheduler(asha_grace)),
             run_config=tune.RunConfig(storage_path=storage, name="sweep", verbose=0,
                                       failure_config=tune.FailureConfig(max_failures=0)))
         grid = tuner.fit()
-        if asha_grace is not None:
-            last = {r.config["trial"]: r.metrics for r in grid if r.config}
-            asha.mark_stopped(out, trials, last)
+        last = {r.config["trial"]: r.metrics for r in grid if r.config}
+        asha.mark_stopped(out, trials, last)
     finally:
         shutil.rmtree(storage, ignore_errors=True)

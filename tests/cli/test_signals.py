@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from lava_stllr.cli import info, main
+from lava_stllr.cli import info, main, signals
 from lava_stllr.runs import record as runs
 
 TINY = ["--backend", "reference", "--samples", "16", "--val-samples", "8", "--epochs", "1",
@@ -50,7 +50,7 @@ _NESTED_CTRL_C = textwrap.dedent("""
     import ctypes
     import sys
 
-    from lava_stllr.cli import info, main
+    from lava_stllr.cli import info, main, signals
 
     NESTED = b"import os, signal, time\\nos.kill(os.getpid(), signal.SIGINT)\\ntime.sleep(5)"
 
@@ -112,3 +112,21 @@ def test_a_swallowed_ctrl_c_leaves_the_training_run_incomplete(monkeypatch, tmp_
     assert main(["train", *TINY, "--out", str(out)]) == 130
     assert capsys.readouterr().err.strip().splitlines()[-1] == "lava-stllr: interrupted"
     assert (out / "INCOMPLETE").exists()  # never marked complete
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP"])
+def test_recorded_during_holds_term_and_hup_until_the_block_ends(sig: str) -> None:
+    signum = getattr(signal, sig)
+    previous = signals.install()
+    try:
+        handler = signal.getsignal(signum)
+        reached_end = False
+        with pytest.raises(signals.Terminated) as caught:
+            with signals.recorded_during():
+                os.kill(os.getpid(), signum)
+                time.sleep(0.2)  # the handler runs meanwhile and only records it
+                reached_end = True
+        assert reached_end and caught.value.signum == signum
+        assert signal.getsignal(signum) is handler  # the command's handler is back
+    finally:
+        signals.restore(previous)

@@ -172,9 +172,15 @@ def test_lava_trials_take_two_cpus_and_run_as_subprocesses(
     assert not (out / folder.TRIALS / "psi=triangle,seed=0" / INCOMPLETE_FILE).exists()
 
 
-def test_ctrl_c_ends_the_sweep_and_its_trials(tmp_path: Path) -> None:
-    """SIGINT: exit 130 with one line, the lock released, no trial process left, no
-    trial marked complete; the same command then resumes (as above)."""
+@pytest.mark.parametrize(("sig", "status", "message"), [
+    ("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated"),
+    ("SIGHUP", 129, "hangup")])
+def test_ctrl_c_ends_the_sweep_and_its_trials(sig: str, status: int, message: str,
+                                              tmp_path: Path) -> None:
+    """SIGINT (Ctrl-C) or SIGTERM: exit 128 + the signal with one line, the lock released,
+    no trial process left, no trial marked complete; the same command then resumes (as
+    above). SIGTERM: Ray's own handler (``sys.exit(15)``) must not replace the command's;
+    SIGTERM and SIGHUP: Ray's wait must not drop them."""
     import signal
     import sys
     import time
@@ -193,14 +199,14 @@ def test_ctrl_c_ends_the_sweep_and_its_trials(tmp_path: Path) -> None:
             time.sleep(0.5)
         assert _started(out), "no trial started"
         time.sleep(2)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(getattr(signal, sig))
         _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 130, err
-    assert err.strip().splitlines()[-1] == "lava-stllr: interrupted"
+    assert proc.returncode == status, err
+    assert err.strip().splitlines()[-1] == f"lava-stllr: {message}"
     assert not (out / folder.LOCK_FILE).exists()
     assert not _mtimes(out)
     for _ in range(20):  # the trials end on SIGTERM when their Ray worker goes

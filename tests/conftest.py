@@ -98,3 +98,15 @@ def tone():
 def write_digits():
     """:func:`write_digit_files`."""
     return write_digit_files
+
+
+@pytest.fixture(scope="module")
+def ray_local():
+    """One local Ray (2 CPUs) for a test module; its sweeps use it and leave it running."""
+    ray = pytest.importorskip("ray", reason="the sweep extra (ray[tune]) is not installed")
+    pytest.importorskip("ray.tune", reason="the sweep extra (ray[tune]) is not installed")
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             logging_level="ERROR")
+    yield ray
+    ray.shutdown()

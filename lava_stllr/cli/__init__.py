@@ -119,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status = _run(argv)
     except (KeyboardInterrupt, signals.Terminated) as exc:
-        # A signal while _run was already handling an error (printing it, say).
+        # During the command, or while _run was already handling an error (printing it).
         status = _signalled(signals.received(exc) or int(signal.SIGINT))
     finally:
         if program:
@@ -132,7 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: list[str]) -> int:
-    """Parse ``argv`` and run its command; the exit status (signals and errors included)."""
+    """Parse ``argv`` and run its command; the exit status (errors included; a signal's
+    ``KeyboardInterrupt`` or :class:`~lava_stllr.cli.signals.Terminated` propagates to
+    :func:`main`)."""
     debug = "--debug" in argv
     try:
         args = build_parser().parse_args(argv)
@@ -142,8 +144,6 @@ def _run(argv: list[str]) -> int:
         return status if signals.received() is None else _signalled(signals.received())
     except SystemExit as exc:  # --help / --version
         return exc.code if isinstance(exc.code, int) else 0
-    except (KeyboardInterrupt, signals.Terminated) as exc:
-        return _signalled(signals.received(exc) or signal.SIGINT)
     except BrokenPipeError:
         # The reader of our output went away (``lava-stllr info | head -1``): stop quietly
         # with the status of a process killed by SIGPIPE, the shell convention.

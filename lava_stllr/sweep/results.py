@@ -65,8 +65,7 @@ def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         last_mean, last_std = _stats([r["last_val_acc"] for r in done])
         best_mean, best_std = _stats([r["best_val_acc"] for r in done])
         epoch, _ = _stats([r["best_epoch"] for r in done])
-        train_s, _ = _stats([r["train_s"] for r in group
-                             if r["status"] == "finished" and r["train_s"] is not None])
+        train_s, _ = _stats([r["train_s"] for r in group if r["train_s"] is not None])
         summary.append({
             "setting": setting, "seeds": len(group),
             "finished": sum(r["status"] == "finished" for r in group),

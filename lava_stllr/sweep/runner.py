@@ -22,7 +22,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -88,9 +87,10 @@ def start_ray(address: str | None, cpus: int | None) -> bool:
     os.environ["TUNE_DISABLE_SIGINT_HANDLER"] = "1"
     kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
                               "logging_level": "ERROR"}
-    # ray.init replaces the SIGTERM handler with sys.exit(15): the sweep would end with
-    # status 15 and no word. Keep the command's (exit 143, "terminated").
-    sigterm = signal.getsignal(signal.SIGTERM) if _in_main_thread() else None
+    # ray.init replaces the SIGTERM handler with sys.exit(15) (in the main thread only):
+    # the sweep would end with status 15 and no word. Keep the command's (exit 143,
+    # "terminated").
+    sigterm = signal.getsignal(signal.SIGTERM)
     try:
         if address is None:
             ray.init(num_cpus=cpus or local_cpus(), **kwargs)
@@ -101,13 +101,9 @@ def start_ray(address: str | None, cpus: int | None) -> bool:
         raise CLIError(f"cannot start Ray{'' if address is None else ' at ' + address}: "
                        f"{first}") from None
     finally:
-        if sigterm is not None:
+        if signal.getsignal(signal.SIGTERM) is not sigterm:
             signal.signal(signal.SIGTERM, sigterm)
     return True
-
-
-def _in_main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()
 
 
 def stop_ray() -> None:

@@ -4,7 +4,6 @@ module), resumption, a failing trial, refusals before any trial."""
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
 from pathlib import Path
 
@@ -17,18 +16,6 @@ from lava_stllr.sweep import folder, results
 TINY = ["--", "train", "--backend", "reference", "--epochs", "1", "--samples", "32",
         "--val-samples", "16", "--hidden", "8", "--no-plots"]
 GRID = ["--grid", "lr=0.01,0.05", "--seeds", "0,1"]
-
-
-@pytest.fixture(scope="module")
-def ray_local():
-    """One local Ray (2 CPUs) for the module's sweeps; they use it and leave it running."""
-    ray = pytest.importorskip("ray", reason="the sweep extra (ray[tune]) is not installed")
-    pytest.importorskip("ray.tune", reason="the sweep extra (ray[tune]) is not installed")
-    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-             logging_level="ERROR")
-    yield ray
-    ray.shutdown()
 
 
 def _one_line_error(capsys: pytest.CaptureFixture, words: str) -> None:

@@ -5,21 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 from lava_stllr.sweep import folder
 from lava_stllr.sweep.grid import Trial
 from lava_stllr.sweep.runner import _run_as_tasks
-
-
-@pytest.fixture(scope="module")
-def ray_local():
-    ray = pytest.importorskip("ray", reason="the sweep extra (ray[tune]) is not installed")
-    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-             logging_level="ERROR")
-    yield ray
-    ray.shutdown()
 
 
 def test_a_lost_or_raising_trial_is_failed_once_and_the_others_finish(

@@ -103,3 +103,26 @@ def test_norse_export_read_with_its_own_dt_is_refused_naming_the_time_constant()
     path, data = fixture("norse")
     with pytest.raises(NIRImportError, match="tau 1e-05 s is shorter than the time step"):
         from_nir(read_nir(path), dt=data["meta"]["dt"])
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("name", ["snntorch_zero", "norse"])
+def test_the_imported_graph_in_lava_gives_the_frameworks_predictions(name):
+    """The Lava network (float, learning off) built from the imported graph gives the
+    framework's predictions, and its readout window sums are the reference's."""
+    from lava_stllr.data.dataset import ArrayDataset
+    from lava_stllr.lavanet.network import STLLRNetwork
+
+    path, data = fixture(name)
+    meta = data["meta"]
+    imported = from_nir(read_nir(path), dt=meta.get("import_dt", meta["dt"]))
+    inputs = data["inputs"]
+    dataset = ArrayDataset(inputs, data["labels"], imported.spec.sizes[-1])
+    with STLLRNetwork(imported.spec.sizes, inputs.shape[1], params=imported.params,
+                      beta_out=imported.spec.beta_out, weights=imported.weights,
+                      seed=0, timeout=60) as lava:
+        result = lava.evaluate(dataset)
+    start = imported.params.window_start(inputs.shape[1])
+    ours = np.array([run["readout"][start:].sum(axis=0) for run in _ours(imported, inputs)])
+    assert np.allclose(result.scores, ours, rtol=0, atol=1e-9)
+    assert list(result.predictions) == list(data["predictions"])

@@ -62,6 +62,7 @@ class TrainDefaults:
     reset: str | None = None
     time_bins: int | None = None
     init_lr: float | None = None
+    augment: bool = False
 
     def to_dict(self) -> dict:
         """Plain-dict form (JSON-serialisable)."""

@@ -127,6 +127,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--ws", action=argparse.BooleanOptionalAction, default=None,
                    help="reference backend: weight standardization of every hidden layer, "
                         "as the S-TLLR authors train (default: on for conv networks)")
+    p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
+                   help="heidelberg-digits: train on warped copies of every recording too "
+                        "(faster, slower, formants up and down; default: the dataset's)")
     p.add_argument("--precision", choices=("float", "fixed"), default="float",
                    help="float (default), or fixed: fixed point in the bit-approximate "
                         "Loihi 2 integer models (--backend lava)")
@@ -230,6 +233,8 @@ def _resolve_defaults(args: argparse.Namespace) -> TrainDefaults:
         args.epochs = defaults.epochs
     if args.recurrent is None:
         args.recurrent = defaults.recurrent
+    if args.augment is None:
+        args.augment = defaults.augment
     if args.time_bins is None and defaults.time_bins is not None and args.init is None:
         args.time_bins = defaults.time_bins
     if args.layers is None:
@@ -266,11 +271,15 @@ def data_request(args: argparse.Namespace) -> Any:
         registry.binning_for(args.dataset, changes)
     except ValueError as exc:
         raise CLIError(str(exc)) from None
+    if args.augment and registry.get(args.dataset).augment is None:
+        raise CLIError(f"--augment: dataset {args.dataset!r} has no augmentation "
+                       "(heidelberg-digits has; drop --augment)")
     return registry.DataRequest(root=args.data_dir,
                                 n_train=None if args.samples == ALL else args.samples,
                                 n_val=args.val_samples, seed=args.seed,
                                 split=args.split or "train", val_split=args.val_split,
-                                binning=changes, cache_dir=args.cache_dir)
+                                binning=changes, cache_dir=args.cache_dir,
+                                augment=args.augment)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -40,7 +40,7 @@ def dataset_record(args: argparse.Namespace, request: Any, train: Any,
     binning = registry.binning_for(args.dataset, request.binning)
     used = [train] if val is None else [train, val]
     return {"name": args.dataset, "data_dir": str(root) if root else None,
-            "split": request.split,
+            "split": request.split, "augment": request.augment,
             "val_split": registry.resolved_val_split(args.dataset, request),
             "binning": None if binning is None else binning.to_dict(),
             "n_train": len(train), "n_val": 0 if val is None else len(val),

@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from lava_stllr import validate
+from lava_stllr.data.audio_augment import LevelWarp, warp_levels
 
 #: Bumped whenever the front-end's output for the same settings changes.
 AUDIO_FORMAT_VERSION = 2
@@ -277,10 +278,16 @@ def spike_trains(levels: np.ndarray, config: AudioFrontEnd) -> np.ndarray:
     return spikes
 
 
-def encode(samples: np.ndarray, rate: int, config: AudioFrontEnd) -> np.ndarray:
+def encode(samples: np.ndarray, rate: int, config: AudioFrontEnd,
+           warp: LevelWarp | None = None) -> np.ndarray:
     """Events (fields ``t`` in microseconds, ``x`` channel, ``p`` = 0), sorted by time, of a
-    recording: :func:`channel_levels` then :func:`spike_trains`."""
-    spikes = spike_trains(channel_levels(samples, rate, config), config)
+    recording: :func:`channel_levels`, the levels warped when ``warp`` is given
+    (:func:`~lava_stllr.data.audio_augment.warp_levels`, an augmented copy), then
+    :func:`spike_trains`."""
+    levels = channel_levels(samples, rate, config)
+    if warp is not None:
+        levels = warp_levels(levels, warp)
+    spikes = spike_trains(levels, config)
     frame, channel = np.nonzero(spikes)
     events = np.zeros(frame.shape[0], dtype=EVENT_DTYPE)
     events["t"] = np.round(frame * config.hop_ms * 1000.0).astype(np.int64)
@@ -288,10 +295,11 @@ def encode(samples: np.ndarray, rate: int, config: AudioFrontEnd) -> np.ndarray:
     return events
 
 
-def encode_file(path: str | os.PathLike, config: AudioFrontEnd) -> np.ndarray:
+def encode_file(path: str | os.PathLike, config: AudioFrontEnd,
+                warp: LevelWarp | None = None) -> np.ndarray:
     """:func:`encode` of the sound file at ``path`` (checked by :func:`read_audio`)."""
     samples, rate = read_audio(path)
-    return encode(samples, rate, config)
+    return encode(samples, rate, config, warp)
 
 
 def write_shd_h5(path: str | os.PathLike, events: list[np.ndarray], labels: np.ndarray,

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from lava_stllr.data.audio import AudioFrontEnd, check_audio_header, encode_file
+from lava_stllr.data.audio_augment import DEFAULT_WARPS, LevelWarp
 from lava_stllr.data.binning import BinningConfig
 from lava_stllr.data.cache import FileEventDataset
 from lava_stllr.data.folders import list_folder
@@ -98,6 +100,10 @@ class HeidelbergDigitsFolder(FileEventDataset):
         Disk cache of binned tensors; ``None`` disables it.
     speakers : iterable of int, optional
         Keep only these speakers' recordings (after the split).
+    warps : sequence of LevelWarp, optional
+        Augmented copies (:mod:`~lava_stllr.data.audio_augment`): sample ``k`` is
+        recording ``k % n`` of the ``n`` kept, warped by ``warps[k // n - 1]`` (the
+        recording itself for ``k < n``); see :func:`augmented`.
 
     Raises
     ------
@@ -115,7 +121,8 @@ class HeidelbergDigitsFolder(FileEventDataset):
                  config: BinningConfig | None = None,
                  front_end: AudioFrontEnd | None = None,
                  cache_dir: str | os.PathLike | None = None,
-                 speakers: Iterable[int] | None = None):
+                 speakers: Iterable[int] | None = None,
+                 warps: Sequence[LevelWarp] = ()):
         split = choice("split", split, SPLITS)
         config = instance("config", audio_binning(32) if config is None else config,
                           BinningConfig)
@@ -140,16 +147,63 @@ class HeidelbergDigitsFolder(FileEventDataset):
                                                      f" by speakers {sorted(wanted)}"))
         self.root = Path(root)
         self.split = split
-        self.files = [files[i] for i in keep]
-        for path in self.files:
+        recordings = [files[i] for i in keep]
+        for path in recordings:
             check_audio_header(path)
-        self.labels = np.array([parsed[i][0] for i in keep], dtype=np.int64)
-        self.speakers = np.array([parsed[i][1] for i in keep], dtype=np.int64)
+        self.n_recordings = len(recordings)
+        self.warps: tuple[LevelWarp | None, ...] = (None, *(
+            instance("warp", w, LevelWarp) for w in warps))
+        copies = len(self.warps)
+        self.files = recordings * copies
+        self.labels = np.tile(np.array([parsed[i][0] for i in keep], dtype=np.int64), copies)
+        self.speakers = np.tile(np.array([parsed[i][1] for i in keep], dtype=np.int64), copies)
+        self._options = {"split": split, "config": config, "front_end": self.front_end,
+                         "cache_dir": cache_dir,
+                         "speakers": None if speakers is None else sorted(wanted)}
         super().__init__(config, n_classes=20,
                          identity=f"heidelberg-digits:{self.folder.resolve()}:"
                                   f"{self.front_end.cache_key()}",
                          cache_dir=cache_dir)
 
+    def warp_of(self, index: int) -> LevelWarp | None:
+        """The warp of sample ``index`` (None: the recording itself)."""
+        return self.warps[index // self.n_recordings]
+
     def read_events(self, index: int) -> np.ndarray:
-        """Front-end spikes of recording ``index`` (``t`` in microseconds, ``x`` channel)."""
-        return encode_file(self.files[index], self.front_end)
+        """Front-end spikes of sample ``index`` (``t`` in microseconds, ``x`` channel)."""
+        return encode_file(self.files[index], self.front_end, self.warp_of(index))
+
+    def sample_key(self, index: int) -> str:
+        """The file's key (:meth:`FileEventDataset.sample_key`), plus ``~<warp>`` for a
+        warped copy."""
+        warp = self.warp_of(index)
+        key = super().sample_key(index)
+        return key if warp is None else f"{key}~{warp.key}"
+
+    def describe(self, index: int) -> str:
+        """The file, and the warp of a warped copy."""
+        warp = self.warp_of(index)
+        text = super().describe(index)
+        return text if warp is None else f"{text} (warped {warp.key})"
+
+
+def augmented(dataset: Any, warps: Sequence[LevelWarp] = DEFAULT_WARPS) -> Any:
+    """``dataset``'s recordings and a copy of each per warp (a view of a
+    :class:`HeidelbergDigitsFolder` with those ``warps``): a training set of
+    ``(1 + len(warps)) * len(dataset)`` samples.
+
+    Raises
+    ------
+    ValueError
+        ``dataset`` is not (a view of) a Heidelberg Digits folder without warps.
+    """
+    from lava_stllr.data.fingerprint import underlying
+
+    source, indices = underlying(dataset)
+    if not isinstance(source, HeidelbergDigitsFolder) or len(source.warps) > 1:
+        raise ValueError("augmentation warps recordings of a Heidelberg Digits folder, "
+                         f"got {type(source).__name__}")
+    warped = HeidelbergDigitsFolder(source.root, warps=warps, **source._options)
+    n = source.n_recordings
+    picked = range(n) if indices is None else indices
+    return warped.subset([i + copy * n for copy in range(len(warped.warps)) for i in picked])

@@ -59,6 +59,9 @@ class DatasetEntry:
         Attribute of an opened split naming each sample's group (e.g. ``"speakers"``):
         held-out samples from the training split are then whole groups, never seen in
         training (:func:`~lava_stllr.data.dataset.group_split`).
+    augment : callable, optional
+        ``training set -> training set`` with augmented copies (a request's ``augment``);
+        None for a dataset without augmentation.
     """
 
     name: str
@@ -71,6 +74,7 @@ class DatasetEntry:
     frame_shape: Callable[[], tuple[int, int, int]] | None = None
     splits: tuple[str, ...] = ("train", "test")
     hold_out_by: str | None = None
+    augment: Callable[[Any], Any] | None = None
 
     @property
     def needs_data_dir(self) -> bool:
@@ -101,6 +105,9 @@ class DataRequest:
         from its default (e.g. ``{"n_time_bins": 50, "max_count": 1}``).
     cache_dir : Path, optional
         Disk cache of binned tensors.
+    augment : bool
+        Add the dataset's augmented copies of every training sample
+        (:attr:`DatasetEntry.augment`); held-out samples are never augmented.
     """
 
     root: Path | None = None
@@ -111,6 +118,7 @@ class DataRequest:
     val_split: str | None = None
     binning: Mapping[str, Any] = field(default_factory=dict)
     cache_dir: Path | None = None
+    augment: bool = False
 
 
 def take(dataset: Any, n: int | None, seed: int, what: str, pick: str = "random") -> Any:
@@ -174,6 +182,12 @@ def _heidelberg_digits(root: Path | None, split: str, binning: Any,
     return HeidelbergDigitsFolder(root, split=split, config=binning, cache_dir=cache_dir)
 
 
+def _augment_audio(train: Any) -> Any:
+    from lava_stllr.data.heidelberg_digits import augmented
+
+    return augmented(train)
+
+
 def _audio_binning() -> Any:
     from lava_stllr.data.heidelberg_digits import audio_binning
 
@@ -201,7 +215,8 @@ DATASETS: dict[str, DatasetEntry] = {entry.name: entry for entry in (
                  default_binning=_binning_config("SHD_DEFAULT_CONFIG")),
     # Held-out recordings come from speakers the training set never heard.
     DatasetEntry("heidelberg-digits", _heidelberg_digits, default_binning=_audio_binning,
-                 val_split=None, needs_tonic=True, splits=SPLITS, hold_out_by="speakers"),
+                 val_split=None, needs_tonic=True, splits=SPLITS, hold_out_by="speakers",
+                 augment=_augment_audio),
 )}
 
 
@@ -298,7 +313,8 @@ def load_split(name: str, request: DataRequest) -> Any:
 
 def load_train_val(name: str, request: DataRequest) -> tuple[Any, Any | None]:
     """Training and held-out datasets ``(train, val)`` of ``name``; ``val`` is None when
-    ``request.n_val`` is 0.
+    ``request.n_val`` is 0. With ``request.augment`` the training set also holds the
+    dataset's augmented copies of its samples.
 
     Held-out samples from the training split are the per-class tail of the first
     ``n_train + n_val`` samples picked (:func:`~lava_stllr.data.dataset.stratified_split`);
@@ -312,10 +328,18 @@ def load_train_val(name: str, request: DataRequest) -> tuple[Any, Any | None]:
     FileNotFoundError
         ``root`` is not a folder.
     """
+    entry = get(name)
+    if request.augment and entry.augment is None:
+        raise ValueError(f"dataset {name!r} has no augmentation")
+    train, val = _train_val(entry, request)
+    return (entry.augment(train) if request.augment else train), val
+
+
+def _train_val(entry: DatasetEntry, request: DataRequest) -> tuple[Any, Any | None]:
     from lava_stllr import validate
     from lava_stllr.data.dataset import stratified_split
 
-    entry = get(name)
+    name = entry.name
     split = validate.choice(f"{name} split", request.split, entry.splits)
     val_split = validate.choice(f"{name} val_split", resolved_val_split(name, request),
                                 entry.splits)

@@ -73,6 +73,37 @@ def test_held_out_recordings_come_from_unseen_speakers(tmp_path, write_digits):
                                 registry.DataRequest(root=root, n_val=6, n_train=19))
 
 
+def test_augmentation_adds_warped_copies_of_training_recordings_only(tmp_path, write_digits):
+    from lava_stllr.data.audio_augment import DEFAULT_WARPS
+    from lava_stllr.data.fingerprint import data_files, underlying
+    from lava_stllr.data.heidelberg_digits import augmented
+
+    root = write_digits(tmp_path, speakers=(0, 1, 2, 3))
+    request = registry.DataRequest(root=root, n_val=6, augment=True)
+    train, val = registry.load_train_val("heidelberg-digits", request)
+    plain, plain_val = registry.load_train_val("heidelberg-digits",
+                                               registry.DataRequest(root=root, n_val=6))
+    copies = 1 + len(DEFAULT_WARPS)
+    assert len(train) == copies * len(plain) and len(val) == len(plain_val) == 6
+    assert np.array_equal(train.labels, np.tile(plain.labels, copies))
+    assert registry.groups_in("heidelberg-digits", train) == [0, 1, 2]
+    assert sorted(set(data_files(train))) == sorted(set(data_files(plain)))
+    source, _ = underlying(val)
+    assert len(source.warps) == 1  # the held-out recordings as they are
+    for i in range(len(plain)):  # the first copy is the recording itself
+        np.testing.assert_array_equal(train[i][0], plain[i][0])
+    warped = [train[len(plain) * k][0] for k in range(copies)]
+    assert all(not np.array_equal(warped[0], w) for w in warped[1:])
+    folder, _ = underlying(train)
+    keys = {folder.sample_key(i) for i in range(len(folder))}
+    assert len(keys) == len(folder)  # each copy cached apart
+    assert "(warped t0.9)" in folder.describe(folder.n_recordings)
+    with pytest.raises(ValueError, match="warps recordings of a Heidelberg Digits folder"):
+        augmented(train)
+    with pytest.raises(ValueError, match="dataset 'nmnist' has no augmentation"):
+        registry.load_train_val("nmnist", registry.DataRequest(root=root, augment=True))
+
+
 def test_the_group_split_keeps_speakers_apart():
     groups = np.repeat([0, 1, 2, 3], 5)
     labels = np.tile(np.arange(5), 4)

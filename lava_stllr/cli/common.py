@@ -234,8 +234,8 @@ def check_unused_options(args: argparse.Namespace) -> None:
             raise CLIError("--ws/--no-ws applies to --backend reference only: weight "
                            "standardization has no on-chip form (a standardized run's "
                            "weights run and learn in Lava as the plain weights they fold to)")
-    elif any(given[k] is not None for k in ("update", "train_eval", "lr_decay")):
-        option = next(f"--{k.replace('_', '-')}" for k in ("update", "train_eval", "lr_decay")
+    elif any(given[k] is not None for k in ("update", "train_eval")):
+        option = next(f"--{k.replace('_', '-')}" for k in ("update", "train_eval")
                       if given[k] is not None)
         raise CLIError(f"{option} applies to --backend lava only: the reference trainers "
                        "update once per mini-batch and score training while learning "

@@ -43,6 +43,7 @@ def fit(trainer: Any, args: argparse.Namespace, train: Any, val: Any,
     on_epoch = report if progress.live else None
     if args.backend == "reference":
         return trainer.fit(train, val, epochs=args.epochs, batch_size=args.batch_size,
-                           progress=progress.bars, on_epoch=on_epoch)
+                           progress=progress.bars, on_epoch=on_epoch,
+                           lr_decay=args.lr_decay)
     return trainer.fit(train, val, epochs=args.epochs, progress=progress.bars,
                        on_epoch=on_epoch)

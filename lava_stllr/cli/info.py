@@ -87,14 +87,18 @@ def run(args: argparse.Namespace) -> int:
     print("datasets: " + "; ".join(f"{k}: {v}" for k, v in info["datasets"].items()))
     print("backends: " + "; ".join(f"{k}: {v}" for k, v in info["backends"].items()))
     print("train defaults (samples, epochs, hidden [r: recurrent], lr, psi, reset, "
-          "optimizer; on chip: update, lr decay per epoch):")
+          "optimizer; on chip: update; lr decay per epoch; augmentation):")
     for name, per_backend in info["train_defaults"].items():
         for backend, d in per_backend.items():
             chip = (f"sgd (on chip), per {d['update']}, lr x{d['lr_decay']:g}/epoch"
                     if backend == "lava" else d["optimizer"] or "sgd")
             hidden = ",".join(map(str, d["hidden"])) + ("r" if d["recurrent"] else "")
+            if backend != "lava" and d["lr_decay"] != 1:
+                chip += f", lr x{d['lr_decay']:g}/epoch"
             if d["time_bins"]:
                 chip += f", {d['time_bins']} time bins"
+            if d["augment"]:
+                chip += ", augmented"
             print(f"  {name:<17} {backend:<9} {d['samples']:<5} {d['epochs']:<3} "
                   f"{hidden:<5} {d['lr']:<7g} {d['psi'] or 'preset'}, "
                   f"{d['reset'] or 'preset'} reset, {chip}")

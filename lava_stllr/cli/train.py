@@ -137,8 +137,8 @@ def add_parser(sub: Any) -> None:
                    help="lava: weights move every step, or once per sample through the "
                         "synaptic tag as Loihi 2 does it (default: the dataset's)")
     p.add_argument("--lr-decay", type=unit_interval, default=None, metavar="F",
-                   help="lava: multiply the step size by F after every epoch (a schedule "
-                        "without a rebuild; default: the dataset's, 1 = constant)")
+                   help="multiply the step size by F after every epoch (default: the "
+                        "dataset's, 1 = constant)")
     p.add_argument("--train-eval", type=non_negative_int, default=None, metavar="N",
                    help="lava: after each epoch, score the first N training samples with "
                         "learning off (default 0: the train accuracy is the online one, "
@@ -213,10 +213,10 @@ def _new_trainer(args: argparse.Namespace, spec: Any, params: Any, init: bool) -
                  dtype=args.dtype, standardize=args.ws)
 
 
-def _lava_record(args: argparse.Namespace) -> dict[str, Any]:
-    """The on-chip schedule of a Lava run, for its ``run.json``."""
+def _schedule_record(args: argparse.Namespace) -> dict[str, Any]:
+    """The step-size schedule of a run and, on chip, its update options (``run.json``)."""
     if args.backend != "lava":
-        return {}
+        return {"lr_decay": args.lr_decay}
     return {"update": args.update, "lr_decay": args.lr_decay, "train_eval": args.train_eval}
 
 
@@ -248,6 +248,7 @@ def _resolve_defaults(args: argparse.Namespace) -> TrainDefaults:
         args.optimizer = args.optimizer or defaults.optimizer
         args.batch_size = args.batch_size or 32
         args.dtype = args.dtype or "float64"
+        args.lr_decay = defaults.lr_decay if args.lr_decay is None else args.lr_decay
     else:  # what the network does on chip (the options themselves were refused)
         args.optimizer, args.batch_size = "sgd", 1
         args.update = args.update or defaults.update
@@ -381,7 +382,7 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any
         epochs=args.epochs, optimizer=args.optimizer, batch_size=args.batch_size,
         dtype=args.dtype, network={"kind": spec.kind, "layers": args.layers},
         weight_standardization=args.ws,
-        train_accuracy=train_accuracy_kind(args), **_lava_record(args), **extra)
+        train_accuracy=train_accuracy_kind(args), **_schedule_record(args), **extra)
     runs.save_run(folder, spec, params, trainer.weights, record)
     files = [runs.WEIGHTS_FILE, run_folder.RECORD_FILE]
     if not args.no_plots:

@@ -147,7 +147,8 @@ def run_header(args: argparse.Namespace, spec: Any, n_train: int, done: bool) ->
     update = f", update per {args.update}" if args.backend == "lava" else ""
     return (f"{'trained' if done else 'training'} {spec.label} with {rule} on "
             f"{args.dataset} ({args.backend} backend, {precision_words(args)}{update}), "
-            f"{n_train} training / {args.val_samples} held-out samples, {args.epochs} "
+            f"{n_train} training{' (augmented)' if getattr(args, 'augment', False) else ''}"
+            f" / {args.val_samples} held-out samples, {args.epochs} "
             f"epoch(s); train acc: {train_accuracy_kind(args)}")
 
 

@@ -234,8 +234,12 @@ class ReferenceTrainer:
         batch_size: int = 32,
         progress: bool | BarFactory = True,
         on_epoch: Callable[[History], None] | None = None,
+        lr_decay: float = 1.0,
     ) -> History:
         """Train for ``epochs`` passes over ``train`` in a seeded shuffled order.
+
+        Epoch ``e`` (from 0) steps with ``lr * lr_decay**e`` (a step schedule; the
+        optimizer's own ``lr`` is restored when ``fit`` returns).
 
         Returns the per-epoch :class:`History`. ``progress``: a tqdm bar with the running
         accuracy (True), none (False), or bars from a factory with tqdm's signature (e.g.
@@ -243,15 +247,31 @@ class ReferenceTrainer:
         each epoch ends, after its held-out score. An empty ``train`` or ``val`` is a
         ``ValueError`` before any training.
         """
-        import time
 
         if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 1:
             raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
         for what, data in (("training set", train), ("held-out set", val)):
             if data is not None and len(data) == 0:  # before an epoch is spent training
                 raise ValueError(f"no samples to play: the {what} is empty (0 samples)")
+        lr_decay = validate.real("lr_decay", lr_decay, 0.0, 1.0, lo_open=True)
         history = History()
+        base_lr = self.optimizer.lr
+        try:
+            self._epochs(train, val, epochs, batch_size, progress, on_epoch, lr_decay,
+                         history)
+        finally:
+            self.optimizer.lr = base_lr
+        return history
+
+    def _epochs(self, train: SpikeDataset, val: SpikeDataset | None, epochs: int,
+                batch_size: int, progress: bool | BarFactory,
+                on_epoch: Callable[[History], None] | None, lr_decay: float,
+                history: History) -> None:
+        import time
+
+        base_lr = self.optimizer.lr
         for epoch in range(epochs):
+            self.optimizer.lr = base_lr * lr_decay ** epoch
             start = time.perf_counter()
             loss, correct, n = 0.0, 0, 0
             bar = (progress if callable(progress) else tqdm)(
@@ -280,7 +300,6 @@ class ReferenceTrainer:
                 history.val_acc.append(val_acc)
             if on_epoch is not None:
                 on_epoch(history)
-        return history
 
     def save(self, path: str | Path) -> Path:
         """Write the weights with the network spec and parameters (atomic, versioned)."""

@@ -19,10 +19,14 @@ def test_train_holds_out_unseen_speakers_with_a_recurrent_layer(tmp_path, write_
     assert main(["train", *TINY, "--data-dir", str(root), "--samples", "18",
                  "--val-samples", "6", "--cache-dir", str(tmp_path / "cache"),
                  "--out", str(run)]) == 0
-    assert "8r" in capsys.readouterr().out  # the dataset's default: a recurrent layer
+    out = capsys.readouterr().out
+    assert "8r" in out  # the dataset's defaults: a recurrent layer, augmented recordings
+    assert "90 training (augmented) / 6 held-out" in out
     record = json.loads((run / "run.json").read_text())
     ds = record["dataset"]
     assert ds["val_speakers"] == [6] and ds["train_speakers"] == [0, 1, 2]
+    assert ds["augment"] is True and ds["n_train"] == 90 and ds["n_val"] == 6
+    assert record["lr_decay"] == 0.92
     assert ds["n_inputs"] == 32 and ds["n_steps"] == 100
     # evaluate reads every recording with --split all
     capsys.readouterr()
@@ -34,9 +38,12 @@ def test_channels_and_no_recurrent(tmp_path, write_digits, capsys):
     root = write_digits(tmp_path / "hd", speakers=(0, 1))
     run = tmp_path / "run"
     assert main(["train", *TINY, "--data-dir", str(root), "--samples", "6", "--val-samples",
-                 "6", "--channels", "16", "--no-recurrent", "--out", str(run)]) == 0
+                 "6", "--channels", "16", "--no-recurrent", "--no-augment", "--lr-decay", "0.5",
+                 "--out", str(run)]) == 0
     record = json.loads((run / "run.json").read_text())
     assert record["dataset"]["n_inputs"] == 16
+    assert record["dataset"]["augment"] is False and record["dataset"]["n_train"] == 6
+    assert record["lr_decay"] == 0.5
     assert "16-8-20" in capsys.readouterr().out
 
 

@@ -139,6 +139,28 @@ def test_same_seed_gives_identical_bits(make):
         assert a.tobytes() == b.tobytes()
 
 
+def test_lr_decay_scales_each_epochs_step_and_restores_the_rate():
+    """Epoch e steps with lr * decay**e: a vanishing decay leaves the second epoch's weights
+    where the first left them, decay 1 is the plain run, and fit restores the lr."""
+    train, _ = synthetic_train_val(32, 8, seed=2)
+    spec = NetworkSpec((train.n_inputs, 12, train.n_classes))
+
+    def fitted(epochs, **kwargs):
+        trainer = STLLRTrainer(spec, STLLRParams(lr=0.05), seed=3)
+        trainer.fit(train, epochs=epochs, batch_size=16, progress=False, **kwargs)
+        assert trainer.optimizer.lr == 0.05
+        return trainer.weights.arrays()
+
+    one, two = fitted(1), fitted(2)
+    for a, b, c in zip(one, fitted(2, lr_decay=1e-15), two, strict=True):
+        np.testing.assert_allclose(b, a, rtol=0, atol=1e-12)
+        assert not np.allclose(c, a)
+    for a, b in zip(two, fitted(2, lr_decay=1.0), strict=True):
+        assert a.tobytes() == b.tobytes()
+    with pytest.raises(ValueError, match=r"lr_decay must be in \(0, 1\]"):
+        fitted(1, lr_decay=1.5)
+
+
 def test_save_load_round_trip_is_exact(tmp_path):
     spec = NetworkSpec((8, 6, 5, 3), recurrent=True)
     trainer = STLLRTrainer(spec, STLLRParams(), seed=2)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lava_stllr.data.audio import AudioFrontEnd
 from lava_stllr.data.cache import materialize
 from lava_stllr.data.heidelberg_digits import (
     HeidelbergDigitsFolder,
@@ -65,14 +66,18 @@ def main() -> None:
                         help="validation speakers (of 00-03, 06-09; the rest train)")
     parser.add_argument("--augment", action="store_true",
                         help="train on the warped copies of every recording too")
+    parser.add_argument("--integrator", action="store_true",
+                        help="the front-end's leak-free population too (2 inputs/channel)")
     args = parser.parse_args()
     val_speakers = tuple(int(s) for s in args.val_speakers.split(","))
     train_speakers = tuple(s for s in CHOICE_SPEAKERS if s not in val_speakers)
 
-    binning = audio_binning(args.channels, n_time_bins=args.time_bins)
+    front_end = AudioFrontEnd(integrator=args.integrator)
+    binning = audio_binning(args.channels, n_time_bins=args.time_bins,
+                            populations=front_end.populations)
 
     def folder(speakers: tuple[int, ...]) -> HeidelbergDigitsFolder:
-        return HeidelbergDigitsFolder(args.data, "train", config=binning,
+        return HeidelbergDigitsFolder(args.data, "train", config=binning, front_end=front_end,
                                       cache_dir=args.cache_dir, speakers=speakers)
 
     train = folder(train_speakers)
@@ -80,7 +85,7 @@ def main() -> None:
     val = materialize(folder(val_speakers))
     changes = {k: v for k, v in (("psi", args.psi), ("reset", args.reset)) if v is not None}
     params = STLLRParams.preset(args.preset, lr=args.lr, **changes)
-    sizes = (args.channels, args.hidden, 20)
+    sizes = (binning.n_inputs, args.hidden, 20)
     recurrent = not args.no_recurrent
     start, curve = time.perf_counter(), []
     if args.backend == "reference":

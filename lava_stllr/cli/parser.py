@@ -190,8 +190,8 @@ def add_binning_options(parser: argparse.ArgumentParser) -> None:
                        help="binary: at most one spike per input and step (N-MNIST "
                             "default); counts: the number of events")
     group.add_argument("--channels", type=positive_int, default=None, metavar="N",
-                       help="audio (heidelberg-digits): filterbank channels = input "
-                            "neurons of the audio front-end (default 32; 700: SHD's shape)")
+                       help="audio (heidelberg-digits): filterbank channels of the audio "
+                            "front-end, two input neurons each (default 32)")
 
 
 #: ``--input`` choices and the ``max_count`` each gives.
@@ -223,7 +223,9 @@ def binning_changes(args: argparse.Namespace) -> dict[str, object]:
         if args.dataset not in AUDIO_DATASETS:
             raise CLIError(f"--channels applies to audio datasets ({', '.join(AUDIO_DATASETS)}),"
                            f" not {args.dataset}")
-        changes["sensor_size"] = (args.channels, 1, 1)
+        from lava_stllr.data.heidelberg_digits import DATASET_FRONT_END
+
+        changes["sensor_size"] = (args.channels * DATASET_FRONT_END.populations, 1, 1)
     return changes
 
 

@@ -23,6 +23,12 @@ The chain, for a recording ``x`` at any sample rate (all steps deterministic):
    ``max_rate_hz``; one held below ``(1 - lam) / gain`` never fires (the leak silences
    faint channels).
 
+5. **A second population** (``integrator=True``): one integrate-and-fire neuron per
+   channel without leak, ``v[k] = v[k-1] + a[c, k] / n``, same threshold and reset, as
+   input ``n_channels + c``. It fires in proportion to every level above silence, where
+   the leaky population stays silent below ``(1 - lam) / gain`` (about -25 dB with the
+   defaults) and marks onsets and loud parts instead.
+
 Events come out in SHD's form: ``x`` = channel, ``t`` = time in microseconds, ``p`` = 0,
 so they bin with :func:`~lava_stllr.data.binning.bin_events` and write to SHD's HDF5
 layout (:func:`write_shd_h5`).
@@ -84,6 +90,8 @@ class AudioFrontEnd:
         Firing rate of a channel held at full level.
     onset_db : float or None
         Time 0 is the first frame within this many dB of the peak (None: the file's start).
+    integrator : bool
+        Add the leak-free population (step 5): ``2 n_channels`` inputs.
     """
 
     n_channels: int = 32
@@ -96,6 +104,7 @@ class AudioFrontEnd:
     tau_ms: float = 10.0
     max_rate_hz: float = 150.0
     onset_db: float | None = 30.0
+    integrator: bool = False
 
     def __post_init__(self) -> None:
         validate.whole("n_channels", self.n_channels, 1)
@@ -115,6 +124,16 @@ class AudioFrontEnd:
         if self.max_rate_hz * self.hop_ms > 1000.0:
             raise ValueError(f"max_rate_hz must be <= 1000 / hop_ms = {1000 / self.hop_ms} "
                              f"(at most one spike per step), got {self.max_rate_hz}")
+
+    @property
+    def populations(self) -> int:
+        """Spiking neurons per channel: 2 with the leak-free population, else 1."""
+        return 2 if self.integrator else 1
+
+    @property
+    def n_inputs(self) -> int:
+        """Spiking neurons in all: ``n_channels * populations``."""
+        return self.n_channels * self.populations
 
     @property
     def hop_samples(self) -> int:
@@ -262,10 +281,19 @@ def _mel_bank(rate: int, n_fft: int, n_mels: int, fmin: float, fmax: float) -> A
 
 
 def spike_trains(levels: np.ndarray, config: AudioFrontEnd) -> np.ndarray:
-    """Spikes ``(n_frames, n_channels)`` of bool from levels ``(n_channels, n_frames)``
-    (step 4 of the module docstring: leaky integrate-and-fire, subtractive reset)."""
-    decay = config.neuron_decay
-    gain = config.neuron_gain
+    """Spikes ``(n_frames, n_inputs)`` of bool from levels ``(n_channels, n_frames)``
+    (steps 4 and 5 of the module docstring: leaky integrate-and-fire, subtractive reset;
+    the leak-free population in the columns after the first ``n_channels``)."""
+    spikes = _integrate_and_fire(levels, config.neuron_decay, config.neuron_gain)
+    if not config.integrator:
+        return spikes
+    steps_to_fire = 1000.0 / (config.max_rate_hz * config.hop_ms)
+    return np.concatenate([spikes, _integrate_and_fire(levels, 1.0, 1.0 / steps_to_fire)],
+                          axis=1)
+
+
+def _integrate_and_fire(levels: np.ndarray, decay: float, gain: float) -> np.ndarray:
+    """``v[k] = decay v[k-1] + gain a[k]``, a spike and ``v -= 1`` when ``v >= 1``."""
     drive = gain * np.ascontiguousarray(levels.T)
     spikes = np.zeros(drive.shape, dtype=bool)
     v = np.zeros(drive.shape[1])

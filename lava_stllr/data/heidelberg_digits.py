@@ -73,11 +73,19 @@ def audio_folder(root: str | os.PathLike) -> Path:
                             f"<D>.flac (see {HEIDELBERG_DIGITS_URL})")
 
 
+#: The front-end ``--dataset heidelberg-digits`` reads with: both populations (leaky and
+#: leak-free) per channel, chosen on validation speakers (docs/results.md, "Two
+#: populations"); a folder opened in code defaults to the leaky one alone.
+DATASET_FRONT_END = AudioFrontEnd(integrator=True)
+
+
 def audio_binning(n_channels: int, n_time_bins: int = 100, window_ms: int = 1000,
-                  max_count: int | None = 1) -> BinningConfig:
-    """Binning of front-end spikes: ``n_channels`` inputs, the first ``window_ms`` in
+                  max_count: int | None = 1, populations: int = 1) -> BinningConfig:
+    """Binning of front-end spikes: ``n_channels * populations`` inputs (the front-end's
+    :attr:`~lava_stllr.data.audio.AudioFrontEnd.n_inputs`), the first ``window_ms`` in
     ``n_time_bins`` bins (binary by default)."""
-    return BinningConfig(sensor_size=(n_channels, 1, 1), n_time_bins=n_time_bins,
+    return BinningConfig(sensor_size=(n_channels * populations, 1, 1),
+                         n_time_bins=n_time_bins,
                          t_start_us=0, t_end_us=window_ms * 1000, downsample=1,
                          merge_polarities=True, max_count=max_count)
 
@@ -93,9 +101,10 @@ class HeidelbergDigitsFolder(FileEventDataset):
         Every speaker but 04 and 05, speakers 04 and 05, or every recording.
     config : BinningConfig, optional
         Default :func:`audio_binning` of 32 channels; its ``sensor_size[0]`` is the
-        front-end's channel count.
+        front-end's input count (channels times populations).
     front_end : AudioFrontEnd, optional
-        Front-end settings besides the channel count (default :class:`AudioFrontEnd`).
+        Front-end settings besides the channel count (default :class:`AudioFrontEnd`;
+        ``--dataset heidelberg-digits`` reads with :data:`DATASET_FRONT_END`).
     cache_dir : str or Path, optional
         Disk cache of binned tensors; ``None`` disables it.
     speakers : iterable of int, optional
@@ -126,12 +135,16 @@ class HeidelbergDigitsFolder(FileEventDataset):
         split = choice("split", split, SPLITS)
         config = instance("config", audio_binning(32) if config is None else config,
                           BinningConfig)
-        n_channels, height, polarities = config.sensor_size
+        n_inputs, height, polarities = config.sensor_size
         if height != 1 or polarities != 1 or config.downsample != 1:
-            raise ValueError(f"audio spikes bin as sensor_size (n_channels, 1, 1) with "
+            raise ValueError(f"audio spikes bin as sensor_size (n_inputs, 1, 1) with "
                              f"downsample 1, got {config.sensor_size}, {config.downsample}")
         front_end = AudioFrontEnd() if front_end is None else front_end
-        self.front_end = AudioFrontEnd(**{**front_end.to_dict(), "n_channels": n_channels})
+        if n_inputs % front_end.populations:
+            raise ValueError(f"a front-end with {front_end.populations} populations needs "
+                             f"a multiple of {front_end.populations} inputs, got {n_inputs}")
+        self.front_end = AudioFrontEnd(**{**front_end.to_dict(),
+                                          "n_channels": n_inputs // front_end.populations})
         self.folder = audio_folder(root)
         files = [p for p in list_folder(self.folder, "Heidelberg Digits folder")
                  if p.suffix == ".flac"]

@@ -177,9 +177,10 @@ def _tonic_split(class_name: str) -> SplitOpener:
 
 def _heidelberg_digits(root: Path | None, split: str, binning: Any,
                        cache_dir: Path | None) -> Any:
-    from lava_stllr.data.heidelberg_digits import HeidelbergDigitsFolder
+    from lava_stllr.data.heidelberg_digits import DATASET_FRONT_END, HeidelbergDigitsFolder
 
-    return HeidelbergDigitsFolder(root, split=split, config=binning, cache_dir=cache_dir)
+    return HeidelbergDigitsFolder(root, split=split, config=binning, cache_dir=cache_dir,
+                                  front_end=DATASET_FRONT_END)
 
 
 def _augment_audio(train: Any) -> Any:
@@ -189,9 +190,9 @@ def _augment_audio(train: Any) -> Any:
 
 
 def _audio_binning() -> Any:
-    from lava_stllr.data.heidelberg_digits import audio_binning
+    from lava_stllr.data.heidelberg_digits import DATASET_FRONT_END, audio_binning
 
-    return audio_binning(32)
+    return audio_binning(32, populations=DATASET_FRONT_END.populations)
 
 
 def _binning_config(name: str) -> Callable[[], Any]:

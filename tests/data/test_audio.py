@@ -9,7 +9,7 @@ import pytest
 import soundfile
 
 from lava_stllr.data import audio
-from lava_stllr.data.audio import AudioFileError, AudioFrontEnd
+from lava_stllr.data.audio import AudioFileError, AudioFrontEnd, spike_trains
 
 
 def _mel_centres(config: AudioFrontEnd) -> np.ndarray:
@@ -94,7 +94,8 @@ def test_the_cache_key_changes_with_every_setting(field):
     base = AudioFrontEnd()
     assert base.cache_key() == AudioFrontEnd().cache_key()
     value = getattr(base, field)
-    changed = {"n_channels": 33, "sample_rate_hz": 22050, "onset_db": None}.get(
+    changed = {"n_channels": 33, "sample_rate_hz": 22050, "onset_db": None,
+               "integrator": True}.get(
         field, value * 0.9 if isinstance(value, float) else value)
     assert base.cache_key() != AudioFrontEnd(**{field: changed}).cache_key()
 
@@ -163,3 +164,18 @@ def test_shd_files_need_one_entry_per_recording(tmp_path):
     with pytest.raises(ValueError, match="one entry per recording"):
         audio.write_shd_h5(tmp_path / "x.h5", [], np.array([1]), np.array([0]))
     assert not (tmp_path / "x.h5").exists()
+
+
+def test_the_leak_free_population_fires_where_the_leaky_one_stays_silent():
+    """Step 5: inputs n..2n-1 integrate without leak, so a faint level that never drives
+    the leaky neuron to threshold still fires, at ``level * max_rate_hz``."""
+    config = AudioFrontEnd(n_channels=2, integrator=True)
+    assert config.n_inputs == 4 and config.populations == 2
+    levels = np.array([np.full(1000, 0.3), np.full(1000, 1.0)])
+    spikes = spike_trains(levels, config)
+    assert spikes.shape == (1000, 4)
+    leaky_alone = spike_trains(levels, AudioFrontEnd(n_channels=2))
+    np.testing.assert_array_equal(spikes[:, :2], leaky_alone)
+    assert spikes[:, 0].sum() == 0  # 0.3 is below the leaky neuron's floor
+    assert spikes[:, 2].sum() == pytest.approx(0.3 * config.max_rate_hz, abs=1)
+    assert spikes[:, 3].sum() == pytest.approx(config.max_rate_hz, abs=1)

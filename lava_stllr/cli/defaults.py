@@ -108,10 +108,11 @@ DEFAULTS: dict[tuple[str, str], TrainDefaults] = {
     # after 12 epochs, and twice as fast), lr 5e-4 decaying by 0.85 per epoch, 8 epochs:
     # what fits 15 minutes of Lava on 2 cores (about 100 s per epoch; docs/results.md,
     # "Spoken digits from real audio").
-    # Augmented (4 warped copies of every training recording) with the step size x0.92
-    # per epoch over 30 epochs: validation (last 5 epochs' mean, two folds of training
-    # speakers) 0.838 and 0.888, where plain training gave 0.781 and 0.805
-    # (docs/results.md, "Augmentation").
+    # Offline since then: augmented (4 warped copies of every training recording), the
+    # step size x0.92 per epoch, 30 epochs: validation (last 5 epochs' mean, two folds of
+    # training speakers) 0.838 and 0.888 where plain training gave 0.781 and 0.805
+    # (docs/results.md, "Augmentation"); with the front-end's two populations per channel
+    # (64 inputs, both backends) 0.944 and 0.932 (docs/results.md, "Two populations").
     ("heidelberg-digits", "reference"): TrainDefaults(
         samples=1600, epochs=30, hidden=(128,), lr=1e-3, optimizer="adam", recurrent=True,
         lr_decay=0.92, augment=True),

@@ -109,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
             f"{(b['t_end_us'] - b['t_start_us']) / 1000:g}"
         kind = "binary" if b["max_count"] == 1 else "counts" if b["max_count"] is None \
             else f"counts <= {b['max_count']}"
-        channels = (f", {b['sensor_size'][0]} channels" if name in AUDIO_DATASETS else "")
+        channels = (f", {b['sensor_size'][0]} inputs ({_audio_front_end()})"
+                    if name in AUDIO_DATASETS else "")
         print(f"  {name:<17} {b['n_time_bins']:<4} {window:<6} {b['downsample']:<3} "
               f"{kind}{channels}")
     print(f"layers (train --layers): {info['layers']}")
@@ -122,3 +123,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"fixed point: {info['fixed_point']}")
     print(f"lava-dl: {info['lava_dl']}")
     return 0
+
+
+def _audio_front_end() -> str:
+    """The audio datasets' front-end in words: channels and neurons per channel."""
+    from lava_stllr.data.heidelberg_digits import DATASET_FRONT_END
+
+    return (f"{DATASET_FRONT_END.n_channels} channels x {DATASET_FRONT_END.populations} "
+            "neurons")

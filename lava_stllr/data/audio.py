@@ -158,10 +158,15 @@ class AudioFrontEnd:
         return float(np.exp(-self.hop_ms / self.tau_ms))
 
     @property
+    def steps_to_full_rate(self) -> float:
+        """``n = 1000 / (max_rate_hz hop_ms)``: steps between spikes at full level."""
+        return 1000.0 / (self.max_rate_hz * self.hop_ms)
+
+    @property
     def neuron_gain(self) -> float:
-        """``gain = (1 - lam) / (1 - lam ** n)``, ``n = 1000 / (max_rate_hz hop_ms)``."""
+        """``gain = (1 - lam) / (1 - lam ** n)``, ``n`` = :attr:`steps_to_full_rate`."""
         lam = self.neuron_decay
-        return (1.0 - lam) / (1.0 - lam ** (1000.0 / (self.max_rate_hz * self.hop_ms)))
+        return (1.0 - lam) / (1.0 - lam ** self.steps_to_full_rate)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as a JSON-serialisable dictionary."""
@@ -287,9 +292,8 @@ def spike_trains(levels: np.ndarray, config: AudioFrontEnd) -> np.ndarray:
     spikes = _integrate_and_fire(levels, config.neuron_decay, config.neuron_gain)
     if not config.integrator:
         return spikes
-    steps_to_fire = 1000.0 / (config.max_rate_hz * config.hop_ms)
-    return np.concatenate([spikes, _integrate_and_fire(levels, 1.0, 1.0 / steps_to_fire)],
-                          axis=1)
+    leak_free = _integrate_and_fire(levels, 1.0, 1.0 / config.steps_to_full_rate)
+    return np.concatenate([spikes, leak_free], axis=1)
 
 
 def _integrate_and_fire(levels: np.ndarray, decay: float, gain: float) -> np.ndarray:

@@ -170,9 +170,9 @@ class HeidelbergDigitsFolder(FileEventDataset):
         self.files = recordings * copies
         self.labels = np.tile(np.array([parsed[i][0] for i in keep], dtype=np.int64), copies)
         self.speakers = np.tile(np.array([parsed[i][1] for i in keep], dtype=np.int64), copies)
-        self._options = {"split": split, "config": config, "front_end": self.front_end,
-                         "cache_dir": cache_dir,
-                         "speakers": None if speakers is None else sorted(wanted)}
+        # What a warped twin of this folder (augmented) is opened with besides its state.
+        self._cache_dir = cache_dir
+        self._speakers = None if speakers is None else sorted(wanted)
         super().__init__(config, n_classes=20,
                          identity=f"heidelberg-digits:{self.folder.resolve()}:"
                                   f"{self.front_end.cache_key()}",
@@ -216,7 +216,9 @@ def augmented(dataset: Any, warps: Sequence[LevelWarp] = DEFAULT_WARPS) -> Any:
     if not isinstance(source, HeidelbergDigitsFolder) or len(source.warps) > 1:
         raise ValueError("augmentation warps recordings of a Heidelberg Digits folder, "
                          f"got {type(source).__name__}")
-    warped = HeidelbergDigitsFolder(source.root, warps=warps, **source._options)
+    warped = HeidelbergDigitsFolder(source.root, source.split, source.config,
+                                    source.front_end, cache_dir=source._cache_dir,
+                                    speakers=source._speakers, warps=warps)
     n = source.n_recordings
     picked = range(n) if indices is None else indices
     return warped.subset([i + copy * n for copy in range(len(warped.warps)) for i in picked])

@@ -70,6 +70,7 @@ RECORD_SCHEMA: dict[str, tuple[tuple[type, ...], bool]] = {
     "lr_decay": ((int, float), False), "train_eval": ((int,), False),
     "train_accuracy": ((str,), False), "weights_sha256": ((str,), False),
     "weight_standardization": ((bool, type(None)), False),
+    "resources": ((dict,), False),
 }
 #: ``run.json`` ``dataset`` fields (all optional: older records have fewer).
 DATASET_SCHEMA: dict[str, tuple[type, ...]] = {
@@ -314,6 +315,22 @@ def load_run(path: str | Path) -> LoadedRun:
                      str(meta.get("trainer", "")), weights_path, record)
 
 
+def peak_memory() -> dict[str, float | None]:
+    """Peak resident memory so far in MiB: ``peak_rss_mib`` of this process, and
+    ``children_peak_rss_mib`` of its largest child process that has ended (Lava's
+    ProcessModels run in child processes; 0 without any). None where the platform does
+    not report it."""
+    try:
+        import resource
+    except ImportError:  # not POSIX
+        return {"peak_rss_mib": None, "children_peak_rss_mib": None}
+    # ru_maxrss is in KiB on Linux and in bytes on macOS.
+    unit = 1.0 if sys.platform == "darwin" else 1024.0
+    return {key: round(resource.getrusage(who).ru_maxrss * unit / 2**20, 1)
+            for key, who in (("peak_rss_mib", resource.RUSAGE_SELF),
+                             ("children_peak_rss_mib", resource.RUSAGE_CHILDREN))}
+
+
 def build_record(
     *,
     name: str,
@@ -344,6 +361,7 @@ def build_record(
         "timings": {k: round(float(v), 4) for k, v in timings.items()},
         "platform": {"machine": platform.machine(), "system": platform.system(),
                      "executable": sys.executable},
+        "resources": peak_memory(),
     }
     record.update(extra)
     return record

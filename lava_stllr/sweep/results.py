@@ -30,12 +30,14 @@ def trial_row(out: Path, trial: Trial) -> dict[str, Any]:
     row: dict[str, Any] = {"setting": trial.setting_name, "seed": trial.seed,
                            "trial": trial.name, "status": "not run", "best_epoch": None,
                            "best_val_acc": None, "last_val_acc": None, "train_s": None,
-                           "reason": ""}
+                           "peak_rss_mib": None, "reason": ""}
     if sweep_folder.is_finished(out, trial):
         record = json.loads((sweep_folder.trial_dir(out, trial) / RECORD_FILE).read_text())
         acc = [a for a in record.get("history", {}).get("val_acc", []) if a is not None]
         row["status"] = "finished"
         row["train_s"] = record.get("timings", {}).get("train")
+        peaks = [v for v in record.get("resources", {}).values() if v is not None]
+        row["peak_rss_mib"] = max(peaks) if peaks else None
         if acc:
             best = int(np.argmax(acc))
             row.update(best_epoch=best + 1, best_val_acc=acc[best], last_val_acc=acc[-1])
@@ -55,7 +57,8 @@ def _stats(values: list[float]) -> tuple[float | None, float | None]:
 
 def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per setting (in grid order): seeds finished/failed, mean and std over the finished
-    seeds of the last and best held-out accuracy, mean best epoch, mean training time."""
+    seeds of the last and best held-out accuracy, mean best epoch, mean training time and
+    mean peak memory."""
     settings: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         settings.setdefault(row["setting"], []).append(row)
@@ -66,6 +69,7 @@ def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         best_mean, best_std = _stats([r["best_val_acc"] for r in done])
         epoch, _ = _stats([r["best_epoch"] for r in done])
         train_s, _ = _stats([r["train_s"] for r in group if r["train_s"] is not None])
+        peak, _ = _stats([r["peak_rss_mib"] for r in group if r["peak_rss_mib"] is not None])
         summary.append({
             "setting": setting, "seeds": len(group),
             "finished": sum(r["status"] == "finished" for r in group),
@@ -73,7 +77,8 @@ def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "stopped": sum(r["status"] == "stopped" for r in group),
             "last_val_acc_mean": last_mean, "last_val_acc_std": last_std,
             "best_val_acc_mean": best_mean, "best_val_acc_std": best_std,
-            "best_epoch_mean": epoch, "train_s_mean": train_s})
+            "best_epoch_mean": epoch, "train_s_mean": train_s,
+            "peak_rss_mib_mean": peak})
     return summary
 
 
@@ -92,16 +97,17 @@ def _pm(mean: float | None, std: float | None) -> str:
 def markdown(summary: list[dict[str, Any]], rows: list[dict[str, Any]]) -> str:
     """The results table, and the failed trials with their reasons, as Markdown."""
     lines = ["| setting | seeds finished | last epoch held-out acc | best held-out acc | "
-             "best epoch | train time s |", "|---|---|---|---|---|---|"]
+             "best epoch | train time s | peak RSS MiB |", "|---|---|---|---|---|---|---|"]
     for s in summary:
         epoch = "-" if s["best_epoch_mean"] is None else f"{s['best_epoch_mean']:.1f}"
         seconds = "-" if s["train_s_mean"] is None else f"{s['train_s_mean']:.1f}"
+        peak = "-" if s["peak_rss_mib_mean"] is None else f"{s['peak_rss_mib_mean']:.0f}"
         failed = ", ".join(f"{s[k]} {k}" for k in ("failed", "stopped") if s[k])
         failed = f" ({failed})" if failed else ""
         lines.append(f"| {s['setting']} | {s['finished']}/{s['seeds']}{failed} | "
                      f"{_pm(s['last_val_acc_mean'], s['last_val_acc_std'])} | "
                      f"{_pm(s['best_val_acc_mean'], s['best_val_acc_std'])} | {epoch} | "
-                     f"{seconds} |")
+                     f"{seconds} | {peak} |")
     failed = [r for r in rows if r["status"] != "finished"]
     if failed:
         lines += ["", "| trial | status | reason |", "|---|---|---|"]

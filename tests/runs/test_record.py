@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -37,6 +38,19 @@ def test_record_has_every_field_and_versions(network):
     assert record["timings"] == {"train": 1.2346}
     assert set(record["versions"]) >= {"lava-stllr", "lava-nc", "numpy", "python"}
     assert record["versions"]["numpy"] == np.__version__
+
+
+def test_record_holds_the_peak_memory_of_the_process_so_far(network):
+    status = Path("/proc/self/status")
+    if not status.is_file():
+        pytest.skip("needs Linux's /proc to read the peak resident set independently")
+    spec, params, _ = network
+    record = _record(spec, params)
+    high_water_kib = next(int(line.split()[1]) for line in status.read_text().splitlines()
+                          if line.startswith("VmHWM:"))
+    assert record["resources"]["peak_rss_mib"] == pytest.approx(high_water_kib / 1024,
+                                                                rel=0.05)
+    assert record["resources"]["children_peak_rss_mib"] >= 0
 
 
 def test_save_and_load_round_trip(tmp_path, network):

@@ -1,98 +1,111 @@
 """Accuracy table on the 1,000 real N-MNIST samples: S-TLLR (BP), S-TLLR (DFA), BPTT.
 
-Split: the first 1,000 training recordings (ids 00001-01000), stratified by class with
-``stratified_split``: each class gives its earliest ~80% to training (800 samples) and its
-latest ~20% to validation (200 samples). Input: 300 ms in 25 bins, 34x34 downsampled to
-17x17, 2 polarities, clipped to binary spikes (578 inputs). Network 578-256-10 (LIF hidden
-layer, leaky-integrator readout), Adam, batch 16, same epochs, data and order for all.
-Peak memory is the tracemalloc peak of the whole training run above its start.
+The runs are two ``lava-stllr sweep`` commands (Ray; as many trials at a time as there
+are cores), so every run is an ordinary run folder and an interrupted benchmark resumes
+with the same command, running only the trials that did not finish:
 
-Run: ``python benchmarks/bench_nmnist_accuracy.py [--data ../shared/data/NMNIST]
-[--epochs 15] [--seeds 0 1 2] [--dtype float32] [--json PATH] [--plot PNG]``
-(``--plot``: the per-epoch validation curves, mean and range over the seeds).
+- ``OUT/stllr``: ``--grid signal=bp,dfa`` (S-TLLR with the BP and the DFA signal);
+- ``OUT/bptt``: ``--grid trainer=bptt``;
+
+each over ``--seeds``, of ``lava-stllr train --dataset nmnist --data-dir DATA --backend
+reference --batch-size 16`` and the options below. That is the command line's N-MNIST
+split: the first 1,000 training recordings (ids 00001-01000), stratified by class, 800 to
+training and the last ~20% of each class (200) held out. Input: 300 ms in 25 bins, 34x34
+downsampled to 17x17, 2 polarities, binary spikes (578 inputs). Network 578-256-10 (LIF
+hidden layer, leaky-integrator readout), Adam, the same epochs, data and order for all.
+Peak memory is each run's peak resident set (``run.json`` ``resources``), the whole
+process's: the Python interpreter and the imported libraries included.
+
+Run: ``python benchmarks/bench_nmnist_accuracy.py --out sweeps/nmnist_rules
+[--data ../shared/data/NMNIST] [--epochs 15] [--seeds 0,1,2] [--dtype float32]
+[--plot PNG]`` (``--plot``: the per-epoch held-out curves, mean and range over the seeds).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
-import time
-import tracemalloc
+import subprocess
+import sys
 from pathlib import Path
 
-import numpy as np
-
-from lava_stllr.data.binning import BinningConfig
-from lava_stllr.data.cache import materialize
-from lava_stllr.data.nmnist import load_nmnist_subset
-from lava_stllr.params import STLLRParams
-from lava_stllr.reference import BPTTTrainer, NetworkSpec, STLLRTrainer
-
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "NMNIST"
-CONFIG = BinningConfig(n_time_bins=25, t_end_us=300_000, downsample=2, max_count=1)
-METHODS = {
-    "S-TLLR (BP)": lambda spec, p, seed, dtype: STLLRTrainer(spec, p, "bp", "adam",
-                                                             seed=seed, dtype=dtype),
-    "S-TLLR (DFA)": lambda spec, p, seed, dtype: STLLRTrainer(spec, p, "dfa", "adam",
-                                                              seed=seed, dtype=dtype),
-    "BPTT": lambda spec, p, seed, dtype: BPTTTrainer(spec, p, "adam", seed=seed,
-                                                     dtype=dtype),
-}
+#: Sub-sweep folder -> its ``--grid``; and each setting's name in the table.
+SWEEPS = {"stllr": ["--grid", "signal=bp,dfa"], "bptt": ["--grid", "trainer=bptt"]}
+METHODS = {"signal=bp": "S-TLLR (BP)", "signal=dfa": "S-TLLR (DFA)",
+           "trainer=bptt": "BPTT"}
+
+
+def sweep_command(sub: str, args: argparse.Namespace) -> list[str]:
+    """The ``lava-stllr sweep`` command line of sub-sweep ``sub``."""
+    train = ["train", "--dataset", "nmnist", "--data-dir", str(args.data), "--backend",
+             "reference", "--epochs", str(args.epochs), "--hidden", str(args.hidden),
+             "--lr", str(args.lr), "--batch-size", "16", "--dtype", args.dtype]
+    if args.cache_dir is not None:
+        train += ["--cache-dir", str(args.cache_dir)]
+    return [sys.executable, "-m", "lava_stllr.cli", "sweep", *SWEEPS[sub], "--seeds",
+            args.seeds, "--out", str(args.out / sub), "--", *train]
+
+
+def _float(text: str) -> float | None:
+    return float(text) if text else None
+
+
+def _pm(mean: float | None, std: float | None) -> str:
+    return "-" if mean is None else f"{100 * mean:.1f} +- {100 * std:.1f}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True,
+                        help="benchmark folder (two sweep folders go in it)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--cache-dir", type=Path, default=None)
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--hidden", type=int, default=256)
     parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--dtype", choices=("float64", "float32"), default="float64")
-    parser.add_argument("--json", type=Path)
-    parser.add_argument("--plot", type=Path, help="draw the validation curves to this PNG")
+    parser.add_argument("--plot", type=Path, help="draw the held-out curves to this PNG")
     args = parser.parse_args()
 
-    train, val = load_nmnist_subset(args.data, 800, 200, config=CONFIG)
-    train, val = materialize(train), materialize(val)
-    spec = NetworkSpec((train.n_inputs, args.hidden, train.n_classes))
-    params = STLLRParams.preset("code_default", lr=args.lr)
-    results = {}
-    for name, make in METHODS.items():
-        runs = []
-        for seed in args.seeds:
-            trainer = make(spec, params, seed, args.dtype)
-            tracemalloc.start()
-            start = time.perf_counter()
-            history = trainer.fit(train, val, epochs=args.epochs, batch_size=16,
-                                  progress=False)
-            seconds = time.perf_counter() - start
-            peak = tracemalloc.get_traced_memory()[1]
-            tracemalloc.stop()
-            runs.append({"seed": seed, "val_acc": history.val_acc[-1],
-                         "best_val_acc": max(history.val_acc), "seconds": seconds,
-                         "peak_bytes": peak, "val_curve": history.val_acc})
-            print(f"{name:<13} seed {seed}: val {history.val_acc[-1]:.3f} "
-                  f"({seconds:.0f} s, peak {peak / 2**20:.1f} MiB)", flush=True)
-        results[name] = runs
+    summary, curves = {}, {}
+    for sub in SWEEPS:
+        command = sweep_command(sub, args)
+        print("$ " + " ".join(command[1:]).replace("-m lava_stllr.cli", "lava-stllr"),
+              flush=True)
+        # Exit status 1: a trial failed; the table says which, so the others still count.
+        if subprocess.run(command).returncode not in (0, 1):
+            sys.exit(f"the sweep in {args.out / sub} did not run")
+        with (args.out / sub / "results.csv").open() as table:
+            for row in csv.DictReader(table):
+                summary[METHODS[row["setting"]]] = row
+        with (args.out / sub / "trials.csv").open() as table:
+            for row in csv.DictReader(table):
+                if row["status"] == "finished":
+                    record = json.loads((args.out / sub / "trials" / row["trial"]
+                                         / "run.json").read_text())
+                    curves.setdefault(METHODS[row["setting"]], []).append(
+                        record["history"]["val_acc"])
 
-    print(f"\nN-MNIST 800/200, {spec.sizes}, {args.epochs} epochs, seeds {args.seeds}, "
-          f"{args.dtype}")
-    print("| method | val acc % (mean +- std) | wall s / run | peak MiB |")
-    print("|---|---|---|---|")
-    for name, runs in results.items():
-        acc = np.array([r["val_acc"] for r in runs]) * 100
-        print(f"| {name} | {acc.mean():.1f} +- {acc.std():.1f} | "
-              f"{np.mean([r['seconds'] for r in runs]):.0f} | "
-              f"{np.mean([r['peak_bytes'] for r in runs]) / 2**20:.1f} |")
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2))
-    if args.plot:
+    print(f"\nN-MNIST 800/200, 578-{args.hidden}-10, {args.epochs} epochs, seeds "
+          f"{args.seeds}, {args.dtype}")
+    print("| method | held-out acc % (mean +- std) | best epoch % | train s / run | "
+          "peak RSS MiB |")
+    print("|---|---|---|---|---|")
+    for name, row in summary.items():
+        seconds, peak = _float(row["train_s_mean"]), _float(row["peak_rss_mib_mean"])
+        print(f"| {name} | {_pm(_float(row['last_val_acc_mean']), _float(row['last_val_acc_std']))} | "
+              f"{_pm(_float(row['best_val_acc_mean']), _float(row['best_val_acc_std']))} | "
+              f"{'-' if seconds is None else f'{seconds:.0f}'} | "
+              f"{'-' if peak is None else f'{peak:.0f}'} |")
+    if args.plot and curves:
         from lava_stllr.runs.plots import plot_method_curves
 
-        plot_method_curves(args.plot, {name: [r["val_curve"] for r in runs]
-                                       for name, runs in results.items()},
-                           title=f"N-MNIST 800/200, {'-'.join(map(str, spec.sizes))}, "
-                                 f"Adam, {len(args.seeds)} seeds")
+        plot_method_curves(args.plot, curves,
+                           title=f"N-MNIST 800/200, 578-{args.hidden}-10, Adam, "
+                                 f"{len(args.seeds.split(','))} seeds")
         print(f"plot: {args.plot}")
 
 

@@ -1,30 +1,38 @@
 """N-MNIST 800/200: a small conv S-TLLR net (BP) beside conv BPTT and the dense 578-256-10.
 
-Split and input as ``bench_nmnist_accuracy.py``: the first 1,000 training recordings of
-``../shared/data/NMNIST``, stratified 800 train / 200 validation (no test split is read),
-300 ms in 25 bins, binary spikes. The conv nets read the frames as (2, H, W) maps
-(``--downsample 2``: 17x17, the dense net's input); the dense net reads the same frames
-flattened. Adam, batch 16, the same epochs, data and order for every method; validation
-accuracy after the last epoch (and the best epoch, for reference only: nothing is chosen
-by it). Memory against T is ``bench_conv.py``'s table (a whole run's peak here would be
-that of its evaluation batches).
+The runs are one ``lava-stllr sweep`` (Ray; as many trials at a time as there are cores):
+``--grid layers=LAYERS,HIDDEN --grid trainer=stllr,bptt`` over ``--seeds``, of
+``lava-stllr train --dataset nmnist --data-dir DATA --backend reference --batch-size 16``,
+so every run is an ordinary run folder under ``OUT/trials`` and an interrupted benchmark
+resumes with the same command. The conv and the dense net with each of S-TLLR (BP signal)
+and BPTT: four settings.
 
-Run: ``python benchmarks/bench_conv_nmnist.py [--layers 16c5-a2-256]
-[--epochs 15] [--seeds 0 1 2] [--dtype float32] [--methods conv-stllr conv-bptt dense]
-[--lava N] [--json PATH]``
+Split and input are the command line's N-MNIST defaults, as ``bench_nmnist_accuracy.py``:
+the first 1,000 training recordings of ``../shared/data/NMNIST``, stratified 800 train /
+200 held out (no test split is read), 300 ms in 25 bins, binary spikes. The conv nets read
+the frames as (2, H, W) maps (``--downsample 2``: 17x17, the dense net's input; weight
+standardization as ``train`` does it by default: on for conv nets, off for dense ones;
+``--no-ws`` turns it off for both); the dense net reads the
+same frames flattened. Adam, batch 16, the same epochs, data and order for every method;
+held-out accuracy after the last epoch (and the best epoch, for reference only: nothing
+is chosen by it). Memory against T is ``bench_conv.py``'s table.
 
-``--lava N``: after training, the first seed's conv S-TLLR net also runs in Lava's CPU
-simulator (frozen front-end, learning off; float, or Loihi 2 fixed point with
-``--lava-precision fixed``) on the first N validation samples; printed: steps/s and how many
-predictions agree with the trainer's forward pass.
+Run: ``python benchmarks/bench_conv_nmnist.py --out sweeps/conv_nmnist
+[--layers 16c5-a2-256] [--epochs 15] [--seeds 0,1,2] [--dtype float32] [--no-ws]
+[--lava N]``
+
+``--lava N``: after the sweep, the first seed's conv S-TLLR net (read back from its run
+folder) also runs in Lava's CPU simulator (frozen front-end, learning off; float, or
+Loihi 2 fixed point with ``--lava-precision fixed``) on the first N held-out samples;
+printed: steps/s and how many predictions agree with the trainer's forward pass.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import json
+import csv
 import shlex
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -34,28 +42,24 @@ import numpy as np
 from lava_stllr.data.binning import BinningConfig
 from lava_stllr.data.cache import materialize
 from lava_stllr.data.nmnist import load_nmnist_subset
-from lava_stllr.params import STLLRParams
-from lava_stllr.reference import NetworkSpec, STLLRTrainer
-from lava_stllr.reference.conv_bptt import ConvBPTTTrainer
 from lava_stllr.reference.conv_stllr import ConvSTLLRTrainer
-from lava_stllr.spec.conv import ConvNetSpec
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "NMNIST"
-CONFIG = BinningConfig(n_time_bins=25, t_end_us=300_000, downsample=2, max_count=1)
-METHODS = ("conv-stllr", "conv-bptt", "dense")
 
 
-def make_trainer(method: str, args: argparse.Namespace, input_shape: tuple[int, int, int],
-                 n_classes: int, seed: int):
-    """The trainer of ``method`` on the benchmark's settings."""
-    params = STLLRParams.preset("code_default", lr=args.lr)
-    if method == "dense":
-        spec = NetworkSpec((int(np.prod(input_shape)), args.hidden, n_classes))
-        return STLLRTrainer(spec, params, "bp", "adam", seed=seed, dtype=args.dtype)
-    spec = ConvNetSpec.parse(args.layers, input_shape, n_classes, init_gain=args.init_gain)
-    if method == "conv-bptt":
-        return ConvBPTTTrainer(spec, params, "adam", seed=seed, dtype=args.dtype)
-    return ConvSTLLRTrainer(spec, params, "bp", "adam", seed=seed, dtype=args.dtype)
+def sweep_command(args: argparse.Namespace) -> list[str]:
+    """The ``lava-stllr sweep`` command line of the benchmark."""
+    train = ["train", "--dataset", "nmnist", "--data-dir", str(args.data), "--backend",
+             "reference", "--epochs", str(args.epochs), "--lr", str(args.lr),
+             "--downsample", str(args.downsample), "--batch-size", "16", "--dtype",
+             args.dtype]
+    if not args.ws:
+        train.append("--no-ws")
+    if args.cache_dir is not None:
+        train += ["--cache-dir", str(args.cache_dir)]
+    return [sys.executable, "-m", "lava_stllr.cli", "sweep", "--grid",
+            f"layers={args.layers},{args.hidden}", "--grid", "trainer=stllr,bptt",
+            "--seeds", args.seeds, "--out", str(args.out), "--", *train]
 
 
 def lava_agreement(trainer, val, n: int, precision: str = "float") -> dict:
@@ -88,59 +92,60 @@ def lava_agreement(trainer, val, n: int, precision: str = "float") -> dict:
     return out
 
 
+def _cell(mean: str, std: str) -> str:
+    return "-" if not mean else f"{100 * float(mean):.1f} +- {100 * float(std):.1f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True, help="the sweep folder")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--cache-dir", type=Path, default=None)
     parser.add_argument("--layers", default="16c5-a2-256")
-    parser.add_argument("--init-gain", type=float, default=1.0)
     parser.add_argument("--downsample", type=int, default=2)
     parser.add_argument("--hidden", type=int, default=256, help="dense net's hidden layer")
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
+    parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--dtype", choices=("float64", "float32"), default="float32")
+    parser.add_argument("--ws", action=argparse.BooleanOptionalAction, default=True,
+                        help="--no-ws: no weight standardization of the conv nets")
     parser.add_argument("--lava", type=int, default=0, metavar="N",
-                        help="run the first conv S-TLLR net in Lava on N validation samples")
+                        help="run the first conv S-TLLR net in Lava on N held-out samples")
     parser.add_argument("--lava-precision", choices=("float", "fixed"),
                         default="float")
-    parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     print("command: python " + shlex.join(sys.argv), flush=True)
+    # Exit status 1: a trial failed; the table says which, so the others still count.
+    if subprocess.run(sweep_command(args)).returncode not in (0, 1):
+        sys.exit(f"the sweep in {args.out} did not run")
 
-    config = dataclasses.replace(CONFIG, downsample=args.downsample)
-    train, val = load_nmnist_subset(args.data, 800, 200, config=config)
-    train, val = materialize(train), materialize(val)
-    c, h, w = config.frame_shape
-    results: dict[str, list[dict]] = {}
-    for method in args.methods:
-        for seed in args.seeds:
-            trainer = make_trainer(method, args, (c, h, w), train.n_classes, seed)
-            start = time.perf_counter()
-            history = trainer.fit(train, val, epochs=args.epochs, batch_size=16,
-                                  progress=False)
-            seconds = time.perf_counter() - start
-            run = {"seed": seed, "net": trainer.spec.label, "val_acc": history.val_acc[-1],
-                   "best_val_acc": max(history.val_acc), "seconds": seconds,
-                   "val_curve": history.val_acc}
-            if args.lava and method == "conv-stllr" and seed == args.seeds[0]:
-                run["lava"] = lava_agreement(trainer, val, args.lava, args.lava_precision)
-            results.setdefault(method, []).append(run)
-            print(f"{method:<10} {run['net']} seed {seed}: val {run['val_acc']:.3f} "
-                  f"(best {run['best_val_acc']:.3f}, {seconds:.0f} s)", flush=True)
-
-    print(f"\nN-MNIST 800/200 (validation), input (2, {h}, {w}) binary x 25 bins, "
+    print(f"\nN-MNIST 800/200 (held out), {args.downsample}x downsampled binary x 25 bins, "
           f"{args.epochs} epochs, Adam lr {args.lr}, batch 16, seeds {args.seeds}, "
-          f"{args.dtype}")
-    print("| method | net | val acc % (mean +- std) | best epoch % | wall s / run |")
+          f"{args.dtype}, conv WS {'on' if args.ws else 'off'}")
+    print("| setting | held-out acc % (mean +- std) | best epoch % | train s / run | "
+          "peak RSS MiB |")
     print("|---|---|---|---|---|")
-    for method, runs in results.items():
-        acc = np.array([r["val_acc"] for r in runs]) * 100
-        best = np.array([r["best_val_acc"] for r in runs]) * 100
-        print(f"| {method} | {runs[0]['net']} | {acc.mean():.1f} +- {acc.std():.1f} | "
-              f"{best.mean():.1f} | {np.mean([r['seconds'] for r in runs]):.0f} |")
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2))
+    with (args.out / "results.csv").open() as table:
+        for row in csv.DictReader(table):
+            seconds = row["train_s_mean"] and f"{float(row['train_s_mean']):.0f}"
+            peak = row["peak_rss_mib_mean"] and f"{float(row['peak_rss_mib_mean']):.0f}"
+            print(f"| {row['setting']} | "
+                  f"{_cell(row['last_val_acc_mean'], row['last_val_acc_std'])} | "
+                  f"{_cell(row['best_val_acc_mean'], row['best_val_acc_std'])} | "
+                  f"{seconds or '-'} | {peak or '-'} |")
+    if args.lava:
+        from lava_stllr.runs.record import load_run
+
+        first = args.seeds.split(",")[0]
+        run = load_run(args.out / "trials" / f"layers={args.layers},trainer=stllr,seed={first}")
+        trainer = ConvSTLLRTrainer(run.spec, run.params, dtype="float64")
+        trainer.weights = run.weights
+        config = BinningConfig(n_time_bins=25, t_end_us=300_000,
+                               downsample=args.downsample, max_count=1)
+        _, val = load_nmnist_subset(args.data, 800, 200, config=config,
+                                    cache_dir=args.cache_dir)
+        lava_agreement(trainer, materialize(val), args.lava, args.lava_precision)
 
 
 if __name__ == "__main__":

@@ -96,8 +96,9 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for name, row in summary.items():
         seconds, peak = _float(row["train_s_mean"]), _float(row["peak_rss_mib_mean"])
-        print(f"| {name} | {_pm(_float(row['last_val_acc_mean']), _float(row['last_val_acc_std']))} | "
-              f"{_pm(_float(row['best_val_acc_mean']), _float(row['best_val_acc_std']))} | "
+        last = _pm(_float(row["last_val_acc_mean"]), _float(row["last_val_acc_std"]))
+        best = _pm(_float(row["best_val_acc_mean"]), _float(row["best_val_acc_std"]))
+        print(f"| {name} | {last} | {best} | "
               f"{'-' if seconds is None else f'{seconds:.0f}'} | "
               f"{'-' if peak is None else f'{peak:.0f}'} |")
     if args.plot and curves:

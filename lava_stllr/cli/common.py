@@ -230,6 +230,10 @@ def check_unused_options(args: argparse.Namespace) -> None:
             raise CLIError(f"--dtype {given['dtype']} applies to --backend reference only: "
                            "the lava models have their own arithmetic, float or --precision "
                            "fixed (drop --dtype)")
+        if getattr(args, "average_last", None) is not None:
+            raise CLIError("--average-last applies to --backend reference only: the lava "
+                           "network learns online and keeps the weights it ends with (drop "
+                           "--average-last)")
         if getattr(args, "ws", None) is not None:
             raise CLIError("--ws/--no-ws applies to --backend reference only: weight "
                            "standardization has no on-chip form (a standardized run's "

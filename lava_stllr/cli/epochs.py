@@ -44,6 +44,6 @@ def fit(trainer: Any, args: argparse.Namespace, train: Any, val: Any,
     if args.backend == "reference":
         return trainer.fit(train, val, epochs=args.epochs, batch_size=args.batch_size,
                            progress=progress.bars, on_epoch=on_epoch,
-                           lr_decay=args.lr_decay)
+                           lr_decay=args.lr_decay, average_last=args.average_last)
     return trainer.fit(train, val, epochs=args.epochs, progress=progress.bars,
                        on_epoch=on_epoch)

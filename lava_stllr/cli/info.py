@@ -45,7 +45,7 @@ def collect_info() -> dict[str, Any]:
     from lava_stllr.cli.defaults import train_defaults
     from lava_stllr.data.registry import DATASETS, binning_for
     from lava_stllr.params import PRESETS
-    from lava_stllr.runs.record import versions
+    from lava_stllr.runs.environment import versions
 
     vers = versions()
     tonic = find_spec("tonic") is not None  # find_spec: without importing it
@@ -99,6 +99,9 @@ def run(args: argparse.Namespace) -> int:
                 chip += f", {d['time_bins']} time bins"
             if d["augment"]:
                 chip += ", augmented"
+            if d["average_fraction"] > 0:
+                chip += (f", weights averaged over the last "
+                         f"{max(1, round(d['average_fraction'] * d['epochs']))} epochs")
             print(f"  {name:<17} {backend:<9} {d['samples']:<5} {d['epochs']:<3} "
                   f"{hidden:<5} {d['lr']:<7g} {d['psi'] or 'preset'}, "
                   f"{d['reset'] or 'preset'} reset, {chip}")

@@ -59,9 +59,9 @@ from lava_stllr.cli.parser import (
     out_path,
     positive_int,
     resolve_dataset,
-    unit_interval,
 )
 from lava_stllr.cli.progress import Progress
+from lava_stllr.cli.schedule import add_schedule_options, resolve_schedule, schedule_record
 from lava_stllr.cli.train_report import (
     dataset_record,
     draw_plots,
@@ -133,16 +133,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--precision", choices=("float", "fixed"), default="float",
                    help="float (default), or fixed: fixed point in the bit-approximate "
                         "Loihi 2 integer models (--backend lava)")
-    p.add_argument("--update", choices=("step", "sample"), default=None,
-                   help="lava: weights move every step, or once per sample through the "
-                        "synaptic tag as Loihi 2 does it (default: the dataset's)")
-    p.add_argument("--lr-decay", type=unit_interval, default=None, metavar="F",
-                   help="multiply the step size by F after every epoch (default: the "
-                        "dataset's, 1 = constant)")
-    p.add_argument("--train-eval", type=non_negative_int, default=None, metavar="N",
-                   help="lava: after each epoch, score the first N training samples with "
-                        "learning off (default 0: the train accuracy is the online one, "
-                        "scored while learning)")
+    add_schedule_options(p)
     p.add_argument("--seed", type=non_negative_int, default=None,
                    help="seed of data, weights, order (>= 0; default 0, with --init the "
                         "init run's)")
@@ -213,13 +204,6 @@ def _new_trainer(args: argparse.Namespace, spec: Any, params: Any, init: bool) -
                  dtype=args.dtype, standardize=args.ws)
 
 
-def _schedule_record(args: argparse.Namespace) -> dict[str, Any]:
-    """The step-size schedule of a run and, on chip, its update options (``run.json``)."""
-    if args.backend != "lava":
-        return {"lr_decay": args.lr_decay}
-    return {"update": args.update, "lr_decay": args.lr_decay, "train_eval": args.train_eval}
-
-
 def _resolve_defaults(args: argparse.Namespace) -> TrainDefaults:
     """Fill what the user did not give from the dataset's :mod:`defaults` entry."""
     defaults = train_defaults(args.dataset, args.backend)
@@ -248,12 +232,9 @@ def _resolve_defaults(args: argparse.Namespace) -> TrainDefaults:
         args.optimizer = args.optimizer or defaults.optimizer
         args.batch_size = args.batch_size or 32
         args.dtype = args.dtype or "float64"
-        args.lr_decay = defaults.lr_decay if args.lr_decay is None else args.lr_decay
     else:  # what the network does on chip (the options themselves were refused)
         args.optimizer, args.batch_size = "sgd", 1
-        args.update = args.update or defaults.update
-        args.lr_decay = defaults.lr_decay if args.lr_decay is None else args.lr_decay
-        args.train_eval = args.train_eval or 0
+    resolve_schedule(args, defaults)
     return defaults
 
 
@@ -360,8 +341,8 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any
         # Overflow is caught as divergence (validate.finite), one line instead of warnings.
         with timer.measure("train"), np.errstate(over="ignore", invalid="ignore"):
             history = epochs.fit(trainer, args, train, val, progress)
-        if history.val_acc:
-            accuracy = {"val": history.val_acc[-1], "val_loss": history.val_loss[-1]}
+        if history.val_acc:  # the weights the run ends with: averaged, or the last epoch's
+            accuracy = dict(zip(("val_loss", "val"), history.final_val, strict=True))
         elif val is None:
             accuracy = {"val": None, "val_loss": None}
         else:
@@ -382,7 +363,7 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any
         epochs=args.epochs, optimizer=args.optimizer, batch_size=args.batch_size,
         dtype=args.dtype, network={"kind": spec.kind, "layers": args.layers},
         weight_standardization=args.ws,
-        train_accuracy=train_accuracy_kind(args), **_schedule_record(args), **extra)
+        train_accuracy=train_accuracy_kind(args), **schedule_record(args), **extra)
     runs.save_run(folder, spec, params, trainer.weights, record)
     files = [runs.WEIGHTS_FILE, run_folder.RECORD_FILE]
     if not args.no_plots:

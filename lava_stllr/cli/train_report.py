@@ -181,6 +181,9 @@ def print_summary(args: argparse.Namespace, spec: Any, n_train: int, history: di
         for epoch in range(1, len(curve.train_acc) + 1):
             print(epoch_line(epoch, args.epochs, curve))
     held = accuracy.get("val")
-    print(f"held-out accuracy: {held:.3f}" if held is not None else "held-out accuracy: n/a")
+    averaged = getattr(args, "average_last", 1) or 1
+    which = f" (the mean of the last {averaged} epochs' weights)" if averaged > 1 else ""
+    print(f"held-out accuracy: {held:.3f}{which}" if held is not None
+          else "held-out accuracy: n/a")
     print("time: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     print(f"run folder: {folder}  ({', '.join(files)})")

@@ -15,6 +15,7 @@ from lava_stllr.core import cross_entropy
 from lava_stllr.data.dataset import SpikeDataset, iter_batches
 from lava_stllr.files import load_arrays, save_arrays
 from lava_stllr.params import STLLRParams
+from lava_stllr.reference.averaging import WeightAverage
 from lava_stllr.reference.network import NetworkState, forward_step
 from lava_stllr.reference.standardized import Standardization
 from lava_stllr.spec.network import NetworkSpec, Weights, check_weights, init_weights
@@ -45,17 +46,29 @@ def resolve_dtype(dtype: str | type | np.dtype) -> np.dtype:
 
 @dataclass
 class History:
-    """Per-epoch training and validation loss (nats) and accuracy (fraction)."""
+    """Per-epoch training and validation loss (nats) and accuracy (fraction); with
+    weight averaging (``fit(average_last=N)``, N > 1), also the validation loss and
+    accuracy of the averaged weights that ``fit`` leaves (``averaged_val_*``, else None)."""
 
     train_loss: list[float] = field(default_factory=list)
     train_acc: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_acc: list[float] = field(default_factory=list)
     epoch_seconds: list[float] = field(default_factory=list)
+    averaged_val_loss: float | None = None
+    averaged_val_acc: float | None = None
 
-    def to_dict(self) -> dict[str, list[float]]:
+    def to_dict(self) -> dict[str, Any]:
         """Plain-dict form."""
-        return {k: list(v) for k, v in self.__dict__.items()}
+        return {k: list(v) if isinstance(v, list) else v for k, v in self.__dict__.items()}
+
+    @property
+    def final_val(self) -> tuple[float, float] | None:
+        """(loss, accuracy) of the weights ``fit`` left: the averaged ones, else the last
+        epoch's; None without a held-out set."""
+        if self.averaged_val_acc is not None:
+            return self.averaged_val_loss, self.averaged_val_acc
+        return (self.val_loss[-1], self.val_acc[-1]) if self.val_acc else None
 
 
 def check_batch(spec: NetworkSpec, x: np.ndarray, labels: np.ndarray) -> None:
@@ -235,11 +248,18 @@ class ReferenceTrainer:
         progress: bool | BarFactory = True,
         on_epoch: Callable[[History], None] | None = None,
         lr_decay: float = 1.0,
+        average_last: int = 1,
     ) -> History:
         """Train for ``epochs`` passes over ``train`` in a seeded shuffled order.
 
         Epoch ``e`` (from 0) steps with ``lr * lr_decay**e`` (a step schedule; the
         optimizer's own ``lr`` is restored when ``fit`` returns).
+
+        ``average_last = N > 1``: weight averaging (stochastic weight averaging, Izmailov
+        et al. 2018). When ``fit`` returns, the weights are the mean of the weights at the
+        end of each of the last ``N`` epochs, ``W = (1/N) sum_e W_e``, and
+        ``history.averaged_val_*`` scores them; the per-epoch history is that of the
+        weights as they trained. The optimizer's state is not averaged.
 
         Returns the per-epoch :class:`History`. ``progress``: a tqdm bar with the running
         accuracy (True), none (False), or bars from a factory with tqdm's signature (e.g.
@@ -254,19 +274,27 @@ class ReferenceTrainer:
             if data is not None and len(data) == 0:  # before an epoch is spent training
                 raise ValueError(f"no samples to play: the {what} is empty (0 samples)")
         lr_decay = validate.real("lr_decay", lr_decay, 0.0, 1.0, lo_open=True)
+        average_last = validate.whole("average_last", average_last, 1)
+        if average_last > epochs:
+            raise ValueError(f"average_last must be <= epochs ({epochs}), got {average_last}")
         history = History()
         base_lr = self.optimizer.lr
+        averaged = WeightAverage(epochs - average_last) if average_last > 1 else None
         try:
             self._epochs(train, val, epochs, batch_size, progress, on_epoch, lr_decay,
-                         history)
+                         history, averaged)
         finally:
             self.optimizer.lr = base_lr
+        if averaged is not None:
+            self.weights = averaged.weights()
+            if val is not None:
+                history.averaged_val_loss, history.averaged_val_acc = self.evaluate(val)
         return history
 
     def _epochs(self, train: SpikeDataset, val: SpikeDataset | None, epochs: int,
                 batch_size: int, progress: bool | BarFactory,
                 on_epoch: Callable[[History], None] | None, lr_decay: float,
-                history: History) -> None:
+                history: History, averaged: WeightAverage | None = None) -> None:
         import time
 
         base_lr = self.optimizer.lr
@@ -298,6 +326,8 @@ class ReferenceTrainer:
                 validate.finite(f"validation after epoch {epoch + 1}: the loss", val_loss)
                 history.val_loss.append(val_loss)
                 history.val_acc.append(val_acc)
+            if averaged is not None:
+                averaged.add(epoch, self.weights)
             if on_epoch is not None:
                 on_epoch(history)
 

@@ -21,7 +21,6 @@ import hashlib
 import platform
 import sys
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ import numpy as np
 from lava_stllr import validate
 from lava_stllr.files import load_arrays, save_arrays, save_json
 from lava_stllr.params import STLLRParams
+from lava_stllr.runs.environment import peak_memory, versions
 from lava_stllr.runs.folder import INCOMPLETE_FILE, RECORD_FILE
 from lava_stllr.spec.kinds import AnySpec, check_spec_weights, spec_from_meta
 from lava_stllr.spec.network import NetworkSpec, Weights
@@ -68,6 +68,7 @@ RECORD_SCHEMA: dict[str, tuple[tuple[type, ...], bool]] = {
     "history": ((dict,), False), "plots": ((list,), False), "platform": ((dict,), False),
     "network": ((dict,), False), "update": ((str,), False),
     "lr_decay": ((int, float), False), "train_eval": ((int,), False),
+    "average_last": ((int,), False),
     "train_accuracy": ((str,), False), "weights_sha256": ((str,), False),
     "weight_standardization": ((bool, type(None)), False),
     "resources": ((dict,), False),
@@ -140,25 +141,6 @@ def check_record(record: Any, path: Path) -> dict[str, Any]:
             raise ValueError(f"{path} is not a valid run record (field {name!r} must be "
                              f">= {least}, got {value})")
     return record
-
-
-def versions() -> dict[str, str | None]:
-    """Versions of lava-stllr, lava-nc, numpy and Python (``None`` if not installed)."""
-    from lava_stllr import __version__
-
-    def dist(name: str) -> str | None:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return None
-
-    return {
-        "lava-stllr": __version__,
-        "lava-nc": dist("lava-nc"),
-        "lava-dl": dist("lava-dl"),
-        "numpy": np.__version__,
-        "python": platform.python_version(),
-    }
 
 
 def file_sha256(path: str | Path) -> str:
@@ -313,22 +295,6 @@ def load_run(path: str | Path) -> LoadedRun:
         _check_weights_file(record, record_path, weights_path)
     return LoadedRun(spec, params, weights, int(meta.get("seed", 0)),
                      str(meta.get("trainer", "")), weights_path, record)
-
-
-def peak_memory() -> dict[str, float | None]:
-    """Peak resident memory so far in MiB: ``peak_rss_mib`` of this process, and
-    ``children_peak_rss_mib`` of its largest child process that has ended (Lava's
-    ProcessModels run in child processes; 0 without any). None where the platform does
-    not report it."""
-    try:
-        import resource
-    except ImportError:  # not POSIX
-        return {"peak_rss_mib": None, "children_peak_rss_mib": None}
-    # ru_maxrss is in KiB on Linux and in bytes on macOS.
-    unit = 1.0 if sys.platform == "darwin" else 1024.0
-    return {key: round(resource.getrusage(who).ru_maxrss * unit / 2**20, 1)
-            for key, who in (("peak_rss_mib", resource.RUSAGE_SELF),
-                             ("children_peak_rss_mib", resource.RUSAGE_CHILDREN))}
 
 
 def build_record(

@@ -25,8 +25,11 @@ FIGURE = "results.png"
 
 def trial_row(out: Path, trial: Trial) -> dict[str, Any]:
     """``trial``'s status (finished, failed, not run), reason, best epoch and its held-out
-    accuracy, the last epoch's held-out accuracy (None without a held-out set) and the
-    run's training time in seconds (``run.json`` ``timings.train``; None if absent)."""
+    accuracy, the held-out accuracy of the weights the run ended with (``run.json``
+    ``accuracy.val``, else the last epoch's; None without a held-out set), the run's
+    training time in seconds (``run.json`` ``timings.train``) and its peak resident memory
+    in MiB (the larger of the process's and its child processes', ``run.json``
+    ``resources``); None where absent."""
     row: dict[str, Any] = {"setting": trial.setting_name, "seed": trial.seed,
                            "trial": trial.name, "status": "not run", "best_epoch": None,
                            "best_val_acc": None, "last_val_acc": None, "train_s": None,
@@ -40,7 +43,11 @@ def trial_row(out: Path, trial: Trial) -> dict[str, Any]:
         row["peak_rss_mib"] = max(peaks) if peaks else None
         if acc:
             best = int(np.argmax(acc))
-            row.update(best_epoch=best + 1, best_val_acc=acc[best], last_val_acc=acc[-1])
+            # The weights the run ended with: averaged ones (train --average-last) differ
+            # from the last epoch's.
+            final = record.get("accuracy", {}).get("val")
+            row.update(best_epoch=best + 1, best_val_acc=acc[best],
+                       last_val_acc=acc[-1] if final is None else final)
     elif (reason := sweep_folder.failure(out, trial)) is not None:
         row.update(status="failed", reason=reason)
     elif (early := stopped(out, trial)) is not None:

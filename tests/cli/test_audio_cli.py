@@ -27,6 +27,7 @@ def test_train_holds_out_unseen_speakers_with_a_recurrent_layer(tmp_path, write_
     assert ds["val_speakers"] == [6] and ds["train_speakers"] == [0, 1, 2]
     assert ds["augment"] is True and ds["n_train"] == 90 and ds["n_val"] == 6
     assert record["lr_decay"] == 0.92
+    assert record["average_last"] == 1  # the dataset's: the last half of the epochs
     assert ds["n_inputs"] == 64 and ds["n_steps"] == 100  # 32 channels, 2 populations
     # evaluate reads every recording with --split all
     capsys.readouterr()
@@ -39,11 +40,12 @@ def test_channels_and_no_recurrent(tmp_path, write_digits, capsys):
     run = tmp_path / "run"
     assert main(["train", *TINY, "--data-dir", str(root), "--samples", "6", "--val-samples",
                  "6", "--channels", "16", "--no-recurrent", "--no-augment", "--lr-decay", "0.5",
-                 "--out", str(run)]) == 0
+                 "--epochs", "4", "--out", str(run)]) == 0
     record = json.loads((run / "run.json").read_text())
     assert record["dataset"]["n_inputs"] == 32  # 16 channels, 2 populations
     assert record["dataset"]["augment"] is False and record["dataset"]["n_train"] == 6
     assert record["lr_decay"] == 0.5
+    assert record["average_last"] == 2  # half of the 4 epochs
     assert "32-8-20" in capsys.readouterr().out
 
 

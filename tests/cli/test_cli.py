@@ -132,6 +132,11 @@ def test_info(capsys):
         (["train", *TINY, "--update", "sample"], "--update applies to --backend lava only"),
         (["train", *TINY, "--train-eval", "5"], "--train-eval applies to --backend lava"),
         (["train", "--backend", "lava", "--lr-decay", "0"], "expected a number in (0, 1]"),
+        (["train", "--backend", "lava", "--average-last", "2"],
+         "--average-last applies to --backend reference only"),
+        (["train", *TINY, "--epochs", "2", "--average-last", "3"],
+         "--average-last 3 averages more epochs than the run has (--epochs 2)"),
+        (["train", *TINY, "--average-last", "0"], "expected an integer >= 1"),
         (["train", *TINY, "--augment"], "--augment: dataset 'synthetic' has no augmentation"),
         (["evaluate", "/no/such/run"], "no run folder or weights file"),
         (["export", "/no/such/run"], "no run folder or weights file"),
@@ -319,3 +324,16 @@ def test_entry_point_exit_code_and_no_import_side_effects():
                           env=env, cwd=REPO, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_average_last_ends_the_run_with_the_averaged_weights(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", *TINY, "--epochs", "3", "--average-last", "2", "--no-plots",
+                 "--out", str(run)]) == 0
+    assert "(the mean of the last 2 epochs' weights)" in capsys.readouterr().out
+    record = json.loads((run / "run.json").read_text())
+    assert record["average_last"] == 2 and len(record["history"]["val_acc"]) == 3
+    assert record["accuracy"]["val"] == record["history"]["averaged_val_acc"]
+    # The saved weights are the averaged ones: evaluating them scores the same.
+    assert main(["evaluate", str(run), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["accuracy"] == record["accuracy"]["val"]

@@ -103,7 +103,7 @@ def _pm(mean: float | None, std: float | None) -> str:
 
 def markdown(summary: list[dict[str, Any]], rows: list[dict[str, Any]]) -> str:
     """The results table, and the failed trials with their reasons, as Markdown."""
-    lines = ["| setting | seeds finished | last epoch held-out acc | best held-out acc | "
+    lines = ["| setting | seeds finished | held-out acc at the end | best held-out acc | "
              "best epoch | train time s | peak RSS MiB |", "|---|---|---|---|---|---|---|"]
     for s in summary:
         epoch = "-" if s["best_epoch_mean"] is None else f"{s['best_epoch_mean']:.1f}"
@@ -124,7 +124,8 @@ def markdown(summary: list[dict[str, Any]], rows: list[dict[str, Any]]) -> str:
 
 
 def figure(summary: list[dict[str, Any]], rows: list[dict[str, Any]], path: Path) -> None:
-    """Last-epoch held-out accuracy per setting: each seed a dot, the mean +- std a bar."""
+    """Held-out accuracy at the end of each run (the last epoch's weights, or the averaged
+    ones), per setting: each seed a dot, the mean +- std a bar."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -141,7 +142,7 @@ def figure(summary: list[dict[str, Any]], rows: list[dict[str, Any]], path: Path
             ax.scatter(np.full(len(seeds), i + 0.15), seeds, s=12, color="C1", zorder=3)
     ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=8)
     ax.set_xlim(-0.5, len(names) - 0.5)
-    ax.set_ylabel("held-out accuracy (last epoch)")
+    ax.set_ylabel("held-out accuracy at the end of the run")
     ax.set_title("mean +- std over seeds (squares), each seed (dots)")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")

@@ -30,14 +30,13 @@ printed: steps/s and how many predictions agree with the trainer's forward pass.
 from __future__ import annotations
 
 import argparse
-import csv
 import shlex
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from sweep_tables import read_csv, run_sweep, setting_cells
 
 from lava_stllr.data.binning import BinningConfig
 from lava_stllr.data.cache import materialize
@@ -92,10 +91,6 @@ def lava_agreement(trainer, val, n: int, precision: str = "float") -> dict:
     return out
 
 
-def _cell(mean: str, std: str) -> str:
-    return "-" if not mean else f"{100 * float(mean):.1f} +- {100 * float(std):.1f}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="the sweep folder")
@@ -116,9 +111,7 @@ def main() -> None:
                         default="float")
     args = parser.parse_args()
     print("command: python " + shlex.join(sys.argv), flush=True)
-    # Exit status 1: a trial failed; the table says which, so the others still count.
-    if subprocess.run(sweep_command(args)).returncode not in (0, 1):
-        sys.exit(f"the sweep in {args.out} did not run")
+    run_sweep(sweep_command(args), args.out)
 
     print(f"\nN-MNIST 800/200 (held out), {args.downsample}x downsampled binary x 25 bins, "
           f"{args.epochs} epochs, Adam lr {args.lr}, batch 16, seeds {args.seeds}, "
@@ -126,19 +119,16 @@ def main() -> None:
     print("| setting | held-out acc % (mean +- std) | best epoch % | train s / run | "
           "peak RSS MiB |")
     print("|---|---|---|---|---|")
-    with (args.out / "results.csv").open() as table:
-        for row in csv.DictReader(table):
-            seconds = row["train_s_mean"] and f"{float(row['train_s_mean']):.0f}"
-            peak = row["peak_rss_mib_mean"] and f"{float(row['peak_rss_mib_mean']):.0f}"
-            print(f"| {row['setting']} | "
-                  f"{_cell(row['last_val_acc_mean'], row['last_val_acc_std'])} | "
-                  f"{_cell(row['best_val_acc_mean'], row['best_val_acc_std'])} | "
-                  f"{seconds or '-'} | {peak or '-'} |")
+    for row in read_csv(args.out / "results.csv"):
+        print(f"| {row['setting']} | {' | '.join(setting_cells(row))} |")
     if args.lava:
         from lava_stllr.runs.record import load_run
 
-        first = args.seeds.split(",")[0]
-        run = load_run(args.out / "trials" / f"layers={args.layers},trainer=stllr,seed={first}")
+        # The trial's folder as the sweep named it (trials.csv), not named again here.
+        first = next(row for row in read_csv(args.out / "trials.csv")
+                     if row["setting"] == f"layers={args.layers},trainer=stllr"
+                     and row["seed"] == args.seeds.split(",")[0])
+        run = load_run(args.out / "trials" / first["trial"])
         trainer = ConvSTLLRTrainer(run.spec, run.params, dtype="float64")
         trainer.weights = run.weights
         config = BinningConfig(n_time_bins=25, t_end_us=300_000,

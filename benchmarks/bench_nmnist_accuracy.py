@@ -24,11 +24,11 @@ Run: ``python benchmarks/bench_nmnist_accuracy.py --out sweeps/nmnist_rules
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import subprocess
 import sys
 from pathlib import Path
+
+from sweep_tables import read_csv, run_sweep, setting_cells
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "NMNIST"
 #: Sub-sweep folder -> its ``--grid``; and each setting's name in the table.
@@ -46,14 +46,6 @@ def sweep_command(sub: str, args: argparse.Namespace) -> list[str]:
         train += ["--cache-dir", str(args.cache_dir)]
     return [sys.executable, "-m", "lava_stllr.cli", "sweep", *SWEEPS[sub], "--seeds",
             args.seeds, "--out", str(args.out / sub), "--", *train]
-
-
-def _float(text: str) -> float | None:
-    return float(text) if text else None
-
-
-def _pm(mean: float | None, std: float | None) -> str:
-    return "-" if mean is None else f"{100 * mean:.1f} +- {100 * std:.1f}"
 
 
 def main() -> None:
@@ -75,19 +67,15 @@ def main() -> None:
         command = sweep_command(sub, args)
         print("$ " + " ".join(command[1:]).replace("-m lava_stllr.cli", "lava-stllr"),
               flush=True)
-        # Exit status 1: a trial failed; the table says which, so the others still count.
-        if subprocess.run(command).returncode not in (0, 1):
-            sys.exit(f"the sweep in {args.out / sub} did not run")
-        with (args.out / sub / "results.csv").open() as table:
-            for row in csv.DictReader(table):
-                summary[METHODS[row["setting"]]] = row
-        with (args.out / sub / "trials.csv").open() as table:
-            for row in csv.DictReader(table):
-                if row["status"] == "finished":
-                    record = json.loads((args.out / sub / "trials" / row["trial"]
-                                         / "run.json").read_text())
-                    curves.setdefault(METHODS[row["setting"]], []).append(
-                        record["history"]["val_acc"])
+        run_sweep(command, args.out / sub)
+        for row in read_csv(args.out / sub / "results.csv"):
+            summary[METHODS[row["setting"]]] = row
+        for row in read_csv(args.out / sub / "trials.csv"):
+            if row["status"] == "finished":
+                record = json.loads((args.out / sub / "trials" / row["trial"]
+                                     / "run.json").read_text())
+                curves.setdefault(METHODS[row["setting"]], []).append(
+                    record["history"]["val_acc"])
 
     print(f"\nN-MNIST 800/200, 578-{args.hidden}-10, {args.epochs} epochs, seeds "
           f"{args.seeds}, {args.dtype}")
@@ -95,12 +83,7 @@ def main() -> None:
           "peak RSS MiB |")
     print("|---|---|---|---|---|")
     for name, row in summary.items():
-        seconds, peak = _float(row["train_s_mean"]), _float(row["peak_rss_mib_mean"])
-        last = _pm(_float(row["last_val_acc_mean"]), _float(row["last_val_acc_std"]))
-        best = _pm(_float(row["best_val_acc_mean"]), _float(row["best_val_acc_std"]))
-        print(f"| {name} | {last} | {best} | "
-              f"{'-' if seconds is None else f'{seconds:.0f}'} | "
-              f"{'-' if peak is None else f'{peak:.0f}'} |")
+        print(f"| {name} | {' | '.join(setting_cells(row))} |")
     if args.plot and curves:
         from lava_stllr.runs.plots import plot_method_curves
 

@@ -71,9 +71,16 @@ class TrainDefaults:
     augment: bool = False
     average_fraction: float = 0.0
 
+    def average_last(self, epochs: int) -> int:
+        """Epochs whose weights a run of ``epochs`` epochs averages when
+        ``--average-last`` is not given: ``max(1, round(average_fraction * epochs))``."""
+        return max(1, round(self.average_fraction * epochs))
+
     def to_dict(self) -> dict:
-        """Plain-dict form (JSON-serialisable)."""
-        return {**asdict(self), "hidden": list(self.hidden)}
+        """Plain-dict form (JSON-serialisable), with ``average_last`` for the default
+        epochs."""
+        return {**asdict(self), "hidden": list(self.hidden),
+                "average_last": self.average_last(self.epochs)}
 
 
 #: Backend defaults for a dataset without an entry of its own in :data:`DEFAULTS`.
@@ -123,9 +130,9 @@ DEFAULTS: dict[tuple[str, str], TrainDefaults] = {
     # A recurrent layer of 256 instead of 128, on three folds (08+09, 00+06, and 02+06,
     # the two training speakers a linear read-out finds hardest): 0.948, 0.941, 0.800
     # against 0.944, 0.932, 0.699; 450 (the paper's) 0.776 on 02+06 (docs/results.md,
-    # "Hidden layer"). Ending with the mean of the last 15 (half the) epochs' weights: 0.948, 0.955,
-    # 0.820 against the last epoch's 0.953, 0.935, 0.795 (docs/results.md, "Weight
-    # averaging").
+    # "Hidden layer"). Ending with the mean of the last 15 (half the) epochs' weights:
+    # 0.948, 0.955, 0.820 against the last epoch's 0.953, 0.935, 0.795 (docs/results.md,
+    # "Weight averaging").
     ("heidelberg-digits", "reference"): TrainDefaults(
         samples=1600, epochs=30, hidden=(256,), lr=1e-3, optimizer="adam", recurrent=True,
         lr_decay=0.92, augment=True, average_fraction=0.5),

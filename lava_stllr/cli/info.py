@@ -99,9 +99,8 @@ def run(args: argparse.Namespace) -> int:
                 chip += f", {d['time_bins']} time bins"
             if d["augment"]:
                 chip += ", augmented"
-            if d["average_fraction"] > 0:
-                chip += (f", weights averaged over the last "
-                         f"{max(1, round(d['average_fraction'] * d['epochs']))} epochs")
+            if d["average_last"] > 1:
+                chip += f", weights averaged over the last {d['average_last']} epochs"
             print(f"  {name:<17} {backend:<9} {d['samples']:<5} {d['epochs']:<3} "
                   f"{hidden:<5} {d['lr']:<7g} {d['psi'] or 'preset'}, "
                   f"{d['reset'] or 'preset'} reset, {chip}")

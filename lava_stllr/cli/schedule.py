@@ -44,7 +44,7 @@ def resolve_schedule(args: argparse.Namespace, defaults: Any) -> None:
         args.train_eval = args.train_eval or 0
         return
     if args.average_last is None:
-        args.average_last = max(1, round(defaults.average_fraction * args.epochs))
+        args.average_last = defaults.average_last(args.epochs)
     if args.average_last > args.epochs:
         raise CLIError(f"--average-last {args.average_last} averages more epochs than the "
                        f"run has (--epochs {args.epochs})")

@@ -29,7 +29,6 @@ def versions() -> dict[str, str | None]:
     }
 
 
-
 def peak_memory() -> dict[str, float | None]:
     """Peak resident memory so far in MiB: ``peak_rss_mib`` of this process, and
     ``children_peak_rss_mib`` of its largest child process that has ended (Lava's

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.installed-docs
 
-.PHONY: demo test lint bench notebooks docs interop clean
+.PHONY: demo test lint bench notebooks docs interop netx-check clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,24 @@ interop: $(STAMP) $(INTEROP_STAMP)
 	$(INTEROP_VENV)/bin/python interop/make_fixtures.py
 	$(INTEROP_VENV)/bin/python interop/norse_fixtures.py
 	$(INTEROP_VENV)/bin/python interop/read_exports.py
+
+# lava-dl's own netx runs a conv export (tests/export/fixtures/netx_vgg/): lava-stllr trains
+# and exports a small VGG, then lava.lib.dl.netx.hdf5.Network runs it in Lava's fixed-point
+# simulator and records the readout; tests/export/test_netx_lava_dl.py compares. lava-dl
+# 0.6.0 needs Python 3.10 and pulls torch 2.3 with its CUDA wheels (about 5.6 GB), so it
+# lives in its own git-ignored environment, interop/.venv-netx.
+NETX_VENV := interop/.venv-netx
+NETX_STAMP := $(NETX_VENV)/.installed
+
+$(NETX_STAMP): Makefile
+	$(PYTHON) -m venv $(NETX_VENV)
+	$(NETX_VENV)/bin/python -m pip install --quiet lava-dl==0.6.0 lava-nc==0.10.0
+	touch $(NETX_STAMP)
+
+netx-check: $(STAMP) $(NETX_STAMP)
+	$(PY) interop/export_netx_fixture.py
+	$(NETX_VENV)/bin/python interop/netx_lava_dl.py
+	$(PY) -m pytest -q tests/export/test_netx_lava_dl.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/perf_table.py --readme README.md

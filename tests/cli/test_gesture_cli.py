@@ -113,3 +113,30 @@ def test_refusals_are_one_line_errors(gesture_dir, conv_run, tmp_path, capsys) -
         assert not out.exists()
         err = capsys.readouterr().err
         assert err.startswith("lava-stllr: error:") and why in err
+
+
+@pytest.mark.timeout(180)
+def test_a_vgg_of_the_papers_form_runs_in_lava_as_trained(gesture_dir, tmp_path,
+                                                          capsys) -> None:
+    """3x3 convs closed by max pools, WS, the ``dvs_gesture`` factors with the rational
+    psi in the dense layer (benchmarks/bench_dvs_gesture_vgg.py at a small size): float
+    Lava predicts what the trainer predicts, and the fixed-point front-end takes the
+    layout (max pools end it in spikes)."""
+    run = tmp_path / "vgg"
+    assert main([*TRAIN, "--epochs", "2", "--layers", "4c3p1-p2-8c3p1-p2-16:rational",
+                 "--preset", "dvs_gesture", "--input", "binary", "--data-dir",
+                 str(gesture_dir), "--out", str(run)]) == 0
+    record = json.loads((run / "run.json").read_text())
+    assert record["weight_standardization"] and record["params"]["psi"] == "triangle"
+    assert "rational" in record["network"]["layers"]
+    capsys.readouterr()
+    ref, ref_table, _ = _evaluate(capsys, run)
+    lava, lava_table, err = _evaluate(capsys, run, "--backend", "lava")
+    assert err == ""
+    np.testing.assert_array_equal(lava_table, ref_table)
+    assert lava["accuracy"] == ref["accuracy"]
+    fixed, fixed_table, err = _evaluate(capsys, run, "--backend", "lava", "--precision",
+                                        "fixed")
+    assert err == ""  # binary input: nothing to warn about
+    assert fixed["samples"] == 11
+    np.testing.assert_array_equal(fixed_table[:, 1], ref_table[:, 1])

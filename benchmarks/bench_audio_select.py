@@ -10,7 +10,8 @@ cached in ``--cache-dir``.
 
 ``--val-speakers 0,6`` validates on another pair (training on the other six of 00-03,
 06-09); ``--augment`` adds the warped copies of every training recording
-(:mod:`lava_stllr.data.audio_augment`); the score is also given as the mean of the last
+(:mod:`lava_stllr.data.audio_augment`), ``--random-warps`` four random ones drawn anew
+every epoch (:mod:`lava_stllr.data.audio_epochs`); the score is also given as the mean of the last
 five epochs, steadier than one epoch's. ``--average-last N`` (reference backend) also
 scores the mean of the last N epochs' weights
 (:class:`~lava_stllr.reference.averaging.WeightAverage`, what ``train --average-last``
@@ -32,6 +33,7 @@ import numpy as np
 
 from lava_stllr.data.audio import AudioFrontEnd
 from lava_stllr.data.cache import materialize
+from lava_stllr.data.dataset import epoch_data
 from lava_stllr.data.heidelberg_digits import (
     HeidelbergDigitsFolder,
     audio_binning,
@@ -71,6 +73,9 @@ def main() -> None:
                         help="validation speakers (of 00-03, 06-09; the rest train)")
     parser.add_argument("--augment", action="store_true",
                         help="train on the warped copies of every recording too")
+    parser.add_argument("--random-warps", action="store_true",
+                        help="instead of --augment: 4 random warps of every recording, "
+                             "drawn anew every epoch (lava_stllr.data.audio_epochs)")
     parser.add_argument("--integrator", action="store_true",
                         help="the front-end's leak-free population too (2 inputs/channel)")
     args = parser.parse_args()
@@ -86,7 +91,12 @@ def main() -> None:
                                       cache_dir=args.cache_dir, speakers=speakers)
 
     train = folder(train_speakers)
-    train = materialize(augmented(train) if args.augment else train)
+    if args.random_warps:
+        from lava_stllr.data.audio_epochs import FreshWarps, WarpRanges
+
+        train = FreshWarps(train, WarpRanges(), seed=args.seed)
+    else:
+        train = materialize(augmented(train) if args.augment else train)
     val = materialize(folder(val_speakers))
     changes = {k: v for k, v in (("psi", args.psi), ("reset", args.reset)) if v is not None}
     params = STLLRParams.preset(args.preset, lr=args.lr, **changes)
@@ -106,7 +116,8 @@ def main() -> None:
         for epoch in range(args.epochs):
             trainer.seed = args.seed + epoch  # a new shuffle every epoch
             trainer.optimizer.lr = args.lr * args.lr_decay ** epoch
-            curve.append(trainer.fit(train, val, epochs=1, progress=False).val_acc[0])
+            curve.append(trainer.fit(epoch_data(train, epoch), val, epochs=1,
+                                     progress=False).val_acc[0])
             averaged.add(epoch, trainer.weights)
             print(f"epoch {epoch + 1}: val {curve[-1]:.3f} "
                   f"({time.perf_counter() - start:.0f} s)", flush=True)
@@ -122,7 +133,7 @@ def main() -> None:
         net = OnChipReference(layout, precision=args.precision)
         order = np.random.default_rng(args.seed)
         for epoch in range(args.epochs):
-            net.train(train, indices=order.permutation(len(train)),
+            net.train(epoch_data(train, epoch), indices=order.permutation(len(train)),
                       lr_scale=args.lr_decay ** epoch)
             curve.append(net.evaluate(val).accuracy)
             print(f"epoch {epoch + 1}: val {curve[-1]:.3f} "

@@ -111,6 +111,7 @@ class LavaNetworkTrainer:
         ``on_epoch(history)`` is called as each epoch ends, with the history so far."""
         import numpy as np
 
+        from lava_stllr.data.dataset import epoch_data
         from lava_stllr.reference import History, Weights
 
         if self.signal != "dfa":
@@ -122,8 +123,8 @@ class LavaNetworkTrainer:
             start = time.perf_counter()
             order = np.random.default_rng(self.seed * 100_003 + epoch).permutation(len(train))
             phase = f"epoch {epoch + 1}/{epochs}"
-            online = net.train(train, indices=order, progress=progress, desc=f"{phase} train",
-                               lr_scale=self.lr_decay ** epoch)
+            online = net.train(epoch_data(train, epoch), indices=order, progress=progress,
+                               desc=f"{phase} train", lr_scale=self.lr_decay ** epoch)
             scored = online if not self.train_eval else net.evaluate(
                 train, indices=range(min(self.train_eval, len(train))), progress=progress,
                 desc=f"{phase} train accuracy (learning off)")

@@ -318,8 +318,13 @@ def encode(samples: np.ndarray, rate: int, config: AudioFrontEnd,
     :func:`spike_trains`."""
     levels = channel_levels(samples, rate, config)
     if warp is not None:
-        levels = warp_levels(levels, warp)
-    spikes = spike_trains(levels, config)
+        levels = warp_levels(levels, warp, config.dynamic_range_db)
+    return spike_events(spike_trains(levels, config), config)
+
+
+def spike_events(spikes: np.ndarray, config: AudioFrontEnd) -> np.ndarray:
+    """Events (``t`` in microseconds, ``x`` input, ``p`` = 0) of spikes ``(n_frames,
+    n_inputs)``: frame ``k`` is at ``k * hop_ms``."""
     frame, channel = np.nonzero(spikes)
     events = np.zeros(frame.shape[0], dtype=EVENT_DTYPE)
     events["t"] = np.round(frame * config.hop_ms * 1000.0).astype(np.int64)

@@ -155,6 +155,14 @@ class CheckedDataset:
         return getattr(self.dataset, name)
 
 
+def epoch_data(dataset: Any, epoch: int) -> Any:
+    """The samples epoch ``epoch`` trains on: ``dataset.for_epoch(epoch)`` for a training
+    set that changes from epoch to epoch (e.g.
+    :class:`~lava_stllr.data.audio_epochs.FreshWarps`), else ``dataset`` itself."""
+    for_epoch = getattr(dataset, "for_epoch", None)
+    return dataset if for_epoch is None else for_epoch(epoch)
+
+
 def iter_batches(
     dataset: SpikeDataset,
     batch_size: int,

@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 
 from lava_stllr import validate
 from lava_stllr.core import cross_entropy
-from lava_stllr.data.dataset import SpikeDataset, iter_batches
+from lava_stllr.data.dataset import SpikeDataset, epoch_data, iter_batches
 from lava_stllr.files import load_arrays, save_arrays
 from lava_stllr.params import STLLRParams
 from lava_stllr.reference.averaging import WeightAverage
@@ -305,7 +305,7 @@ class ReferenceTrainer:
             bar = (progress if callable(progress) else tqdm)(
                 total=len(train), desc=f"epoch {epoch + 1}/{epochs}", disable=not progress,
                 leave=False)
-            for x, labels in iter_batches(train, batch_size, shuffle=True,
+            for x, labels in iter_batches(epoch_data(train, epoch), batch_size, shuffle=True,
                                           seed=self.seed * 100_003 + epoch):
                 check_batch(self.spec, x, labels)
                 batch_loss, batch_correct = self.train_batch(x, labels)

@@ -43,7 +43,7 @@ def _fail(message: str, status: int = 2) -> int:
 def _signalled(signum: int) -> int:
     """Say that signal ``signum`` ended the run; its exit status, 128 + ``signum``."""
     name = signal.Signals(signum).name
-    print(f"{PROG}: {signals.MESSAGES.get(name, name)}", file=sys.stderr)
+    signals.say(f"{PROG}: {signals.MESSAGES.get(name, name)}")
     return 128 + signum
 
 
@@ -116,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _safe_output()
     previous = signals.install()
+    if program:  # the line a signal ends the run with comes last (signals.end_process)
+        signals.hold_lines()
     try:
         status = _run(argv)
     except (KeyboardInterrupt, signals.Terminated) as exc:
@@ -128,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             signals.restore(previous)
     if program and signals.received() is not None:
         signals.end_process(status)
+    signals.release_lines()
     return status
 
 

@@ -17,13 +17,17 @@ import threading
 from collections.abc import Iterator
 from typing import Any, NoReturn
 
-__all__ = ["MESSAGES", "Terminated", "end_process", "exit_on_signal", "install",
-           "raise_if_received", "received", "recorded_during", "restore"]
+__all__ = ["MESSAGES", "Terminated", "end_process", "exit_on_signal", "hold_lines",
+           "install", "raise_if_received", "received", "recorded_during", "release_lines",
+           "restore", "say"]
 
 #: The message of each handled signal.
 MESSAGES = {"SIGINT": "interrupted", "SIGTERM": "terminated", "SIGHUP": "hangup"}
 #: Signal numbers received since :func:`install`, in order.
 _received: list[int] = []
+#: Lines :func:`say` holds back until the process ends (:func:`hold_lines` turns it on).
+_held: list[str] = []
+_holding: list[bool] = []
 
 
 class Terminated(BaseException):
@@ -96,7 +100,9 @@ def exit_on_signal(prog: str) -> None:
                 stream.flush()
             except Exception:  # a closed pipe: nothing more to say there
                 pass
+        _finish_resource_tracker()
         name = signal.Signals(signum).name
+        _held[:], _holding[:] = [], []  # this line says it all
         os.write(2, f"{prog}: {MESSAGES.get(name, name)}\n".encode("ascii", "replace"))
         os._exit(128 + signum)
 
@@ -104,6 +110,60 @@ def exit_on_signal(prog: str) -> None:
         for name in MESSAGES:
             if hasattr(signal, name):
                 signal.signal(getattr(signal, name), exit_now)
+
+
+def hold_lines() -> None:
+    """In a process that ends with the command: :func:`say` keeps its lines until
+    :func:`end_process` (or :func:`release_lines`) writes them last."""
+    _holding[:] = [True]
+
+
+def say(line: str) -> None:
+    """Write ``line`` to stderr now, or hold it back (:func:`hold_lines`)."""
+    import sys
+
+    if _holding:
+        _held.append(line)
+    else:
+        print(line, file=sys.stderr)
+
+
+def release_lines() -> None:
+    """Write the lines :func:`say` held back, and stop holding."""
+    import os
+
+    lines, _held[:], _holding[:] = list(_held), [], []
+    for line in lines:
+        os.write(2, f"{line}\n".encode("ascii", "replace"))
+
+
+def _finish_resource_tracker(timeout_s: float = 2.0) -> None:
+    """Let multiprocessing's resource tracker end now, before our last line.
+
+    A Lava process killed by the signal while it held a semaphore leaves it to the
+    tracker, which unlinks it and says so ("leaked semaphore objects") when the last
+    process holding its pipe ends: after this one, so after "interrupted". Closing our
+    end here, once the ``atexit`` hooks (the last unregisters) have run, lets it finish
+    first; it is our child, so it is waited for, at most ``timeout_s`` (a model process
+    still alive keeps it running; its words then come after ours, as before).
+    """
+    import os
+    import sys
+    import time
+
+    module = sys.modules.get("multiprocessing.resource_tracker")
+    tracker = getattr(module, "_resource_tracker", None)
+    fd, pid = getattr(tracker, "_fd", None), getattr(tracker, "_pid", None)
+    if fd is None or pid is None:
+        return
+    tracker._fd = tracker._pid = None
+    try:
+        os.close(fd)
+        deadline = time.monotonic() + timeout_s
+        while os.waitpid(pid, os.WNOHANG) == (0, 0) and time.monotonic() < deadline:
+            time.sleep(0.01)
+    except OSError:  # already gone, or not our child
+        pass
 
 
 def end_process(status: int) -> NoReturn:
@@ -128,6 +188,8 @@ def end_process(status: int) -> NoReturn:
             stream.flush()
         except Exception:  # a closed pipe: nothing more to say there
             pass
+    _finish_resource_tracker()
+    release_lines()
     os._exit(status)
 
 

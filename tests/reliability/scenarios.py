@@ -243,6 +243,44 @@ def cli_signal_at_exit() -> int:
     return cli_main()
 
 
+def cli_signal_with_leaked_semaphore() -> int:
+    """``cli_signal_with_leaked_semaphore``: ``lava-stllr info`` as the program, after a
+    child process was killed holding a semaphore (as a Lava process killed by Ctrl-C
+    can be: the resource tracker reports it when the last process holding its pipe
+    ends), gets Ctrl-C during the command."""
+    import multiprocessing
+    import os
+    import signal
+    import time
+
+    from lava_stllr.cli import info
+    from lava_stllr.cli import main as cli_main
+
+    def leak() -> None:
+        # A spawn-context semaphore is named and registered with the tracker, unlike a
+        # fork-context one; SIGKILL never unregisters it.
+        held = multiprocessing.get_context("spawn").Semaphore(1)  # freed, it unregisters
+        os.kill(os.getpid(), signal.SIGKILL)
+        del held
+
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()  # ours, which the child then shares (as Lava's do)
+    child = multiprocessing.get_context("fork").Process(target=leak)
+    child.start()
+    child.join()
+
+    def ctrl_c(args) -> int:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(2.0)  # the handler runs before this ends
+        return 0
+
+    info.run = ctrl_c
+    sys.argv = ["lava-stllr", "info"]
+    print("READY", flush=True)
+    return cli_main()
+
+
 _KEPT: list = []
 
 
@@ -263,7 +301,8 @@ def never_closed() -> None:
 SCENARIOS = {f.__name__: f for f in (model_error, raw_model_error, unconnected, one_port,
                                      swapped, stock_neuron, raw_ok, cli_model_error,
                                      cli_signal_at_startup, cli_signal_in_fork,
-                                     cli_signal_at_exit, never_closed)}
+                                     cli_signal_at_exit, cli_signal_with_leaked_semaphore,
+                                     never_closed)}
 
 
 def main(name: str) -> int:

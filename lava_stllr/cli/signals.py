@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, NoReturn
 
 __all__ = ["MESSAGES", "Terminated", "end_process", "exit_on_signal", "hold_lines",
@@ -45,20 +45,47 @@ def _raise(signum: int, frame: Any) -> NoReturn:
     raise Terminated(signum)
 
 
+def _quiet_unraisable(unraisable: Any) -> None:
+    """``sys.unraisablehook`` while :func:`install`'s handlers are in place.
+
+    Where CPython can only print and drop an exception (a weakref callback such as
+    importlib's module-lock cleanup, a ``__del__``), the ``KeyboardInterrupt`` or
+    :class:`Terminated` our handler raised there would print "Exception ignored in" with
+    a traceback. The signal is recorded already and ends the command all the same, so
+    it is not printed; anything else goes to the hook this one replaced."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt | Terminated) and _received \
+            and signal.getsignal(signal.SIGINT) is _raise:
+        return
+    _replaced_hook[0](unraisable)
+
+
+_replaced_hook: list[Callable[[Any], None]] = []
+
+
 def install() -> dict:
     """Handle SIGINT, SIGTERM and SIGHUP as above (main thread only); forget the signals
     received before; return the handlers replaced (empty if none was installed)."""
+    import sys
+
     _received.clear()
     if threading.current_thread() is not threading.main_thread():
         return {}
+    if sys.unraisablehook is not _quiet_unraisable:
+        _replaced_hook[:] = [sys.unraisablehook]
+        sys.unraisablehook = _quiet_unraisable
     return {sig: signal.signal(sig, _raise)
             for sig in (getattr(signal, name, None) for name in MESSAGES) if sig}
 
 
 def restore(previous: dict) -> None:
-    """Put back the handlers :func:`install` replaced."""
+    """Put back the handlers (and the unraisable-exception hook) :func:`install`
+    replaced."""
+    import sys
+
     for sig, handler in previous.items():
         signal.signal(sig, handler)
+    if previous and sys.unraisablehook is _quiet_unraisable:
+        sys.unraisablehook = _replaced_hook[0]
 
 
 @contextlib.contextmanager

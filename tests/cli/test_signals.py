@@ -130,3 +130,53 @@ def test_recorded_during_holds_term_and_hup_until_the_block_ends(sig: str) -> No
         assert signal.getsignal(signum) is handler  # the command's handler is back
     finally:
         signals.restore(previous)
+
+
+def test_ctrl_c_inside_a_weakref_callback_prints_no_traceback(capfd) -> None:
+    # CPython prints and drops what a weakref callback raises ("Exception ignored in"):
+    # Ctrl-C that lands in importlib's module-lock cleanup while a module loads did so.
+    import weakref
+
+    class Thing:
+        pass
+
+    def with_signal(ref) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(1.0)  # the handler raises here, inside the callback
+
+    previous = signals.install()
+    try:
+        thing = Thing()
+        ref = weakref.ref(thing, with_signal)
+        del thing  # the callback runs now, and drops the KeyboardInterrupt
+        assert ref() is None
+        assert signals.received() == signal.SIGINT  # recorded: the command still ends
+    finally:
+        signals.restore(previous)
+    err = capfd.readouterr().err
+    assert "Exception ignored" not in err and "Traceback" not in err
+    assert sys.unraisablehook is not signals._quiet_unraisable  # put back
+
+
+def test_other_unraisable_exceptions_still_reach_the_previous_hook(capfd) -> None:
+    import weakref
+
+    seen = []
+    original = sys.unraisablehook
+    sys.unraisablehook = seen.append
+    previous = signals.install()
+    try:
+        class Thing:
+            pass
+
+        def broken(ref) -> None:
+            raise ValueError("a real bug")
+
+        thing = Thing()
+        ref = weakref.ref(thing, broken)
+        del thing
+        assert ref() is None
+    finally:
+        signals.restore(previous)
+        sys.unraisablehook = original
+    assert [type(u.exc_value) for u in seen] == [ValueError]

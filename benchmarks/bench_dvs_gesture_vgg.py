@@ -3,9 +3,10 @@
 A scaled-down VGG of the S-TLLR paper's form (3x3 convs, 2x2 max pooling, weight
 standardization, the ``dvs_gesture`` factors with the triangle psi in the conv layers and
 the rational psi in the dense layer, as the authors' layers do) goes through every stage a
-Loihi 2 user would take, all with the command line:
+Loihi 2 user would take, each (after the clips) a ``lava-stllr`` command:
 
-1. ``python -m lava_stllr.data.gesture_synthetic``: synthetic clips in tonic's layout;
+1. ``write_synthetic_gesture`` (``python -m lava_stllr.data.gesture_synthetic``):
+   synthetic clips in tonic's layout;
 2. ``train --backend reference``: offline S-TLLR (BP signal, Adam) on the training part,
    held-out = the test part (binary input, so that the fixed-point front-end sees what
    the trainer saw);

@@ -128,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             signals.exit_on_signal(PROG)
         else:
             signals.restore(previous)
+        if sys.exc_info()[0] is not None:  # an exception leaves: say what is held now
+            signals.release_lines()
     if program and signals.received() is not None:
         signals.end_process(status)
     signals.release_lines()

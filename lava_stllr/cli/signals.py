@@ -127,7 +127,7 @@ def exit_on_signal(prog: str) -> None:
                 stream.flush()
             except Exception:  # a closed pipe: nothing more to say there
                 pass
-        _finish_resource_tracker()
+        _finish_resource_tracker(timeout_s=0.5)  # a second signal: end soon
         name = signal.Signals(signum).name
         _held[:], _holding[:] = [], []  # this line says it all
         os.write(2, f"{prog}: {MESSAGES.get(name, name)}\n".encode("ascii", "replace"))
@@ -146,11 +146,12 @@ def hold_lines() -> None:
 
 
 def say(line: str) -> None:
-    """Write ``line`` to stderr now, or hold it back (:func:`hold_lines`)."""
+    """Write ``line`` to stderr now, or hold it back (:func:`hold_lines`; the first line
+    held is the one written: one signal ends a command once)."""
     import sys
 
     if _holding:
-        _held.append(line)
+        _held[:] = _held[:1] or [line]
     else:
         print(line, file=sys.stderr)
 

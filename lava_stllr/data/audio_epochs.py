@@ -28,6 +28,9 @@ from lava_stllr.data.audio_augment import LevelWarp, warp_levels
 from lava_stllr.data.binning import BinningConfig, bin_events
 from lava_stllr.data.dataset import ArrayDataset
 
+#: Copies spiked together (the batch's float64 frames: about 280 kB per copy).
+CHUNK = 512
+
 
 @dataclass(frozen=True)
 class WarpRanges:
@@ -154,6 +157,9 @@ class FreshWarps:
         return len(self.recordings) * (1 + self.warp_ranges.copies)
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, int]:
+        n = len(self.recordings)
+        if 0 <= index < n:  # a recording as it is: no epoch to build
+            return self.originals()[index], int(self.labels[index])
         return self.for_epoch(0)[index]
 
     def levels(self) -> list[np.ndarray]:
@@ -178,11 +184,14 @@ class FreshWarps:
         rng = np.random.default_rng([self.seed, validate.whole("epoch", epoch, 0)])
         levels, front_end = self.levels(), self.source.front_end
         warps = self.warp_ranges.draw(rng, self.warp_ranges.copies * len(levels))
-        copies = [warp_levels(levels[k % len(levels)], w, front_end.dynamic_range_db)
-                  for k, w in enumerate(warps)]
-        spikes = batched_spike_trains(copies, front_end)
-        binned = np.stack([bin_spike_frames(s, front_end, self.source.config)
-                           for s in spikes])
+        binned = np.empty((len(warps), self.n_steps, self.n_inputs), dtype=np.float32)
+        # In chunks: the spiking stage holds a float64 array of every copy's frames.
+        for start in range(0, len(warps), CHUNK):
+            chunk = range(start, min(start + CHUNK, len(warps)))
+            copies = [warp_levels(levels[k % len(levels)], warps[k],
+                                  front_end.dynamic_range_db) for k in chunk]
+            for k, spikes in zip(chunk, batched_spike_trains(copies, front_end), strict=True):
+                binned[k] = bin_spike_frames(spikes, front_end, self.source.config)
         return binned, warps
 
     def for_epoch(self, epoch: int) -> ArrayDataset:

@@ -139,4 +139,8 @@ def test_a_vgg_of_the_papers_form_runs_in_lava_as_trained(gesture_dir, tmp_path,
                                         "fixed")
     assert err == ""  # binary input: nothing to warn about
     assert fixed["samples"] == 11
-    np.testing.assert_array_equal(fixed_table[:, 1], ref_table[:, 1])
+    np.testing.assert_array_equal(fixed_table[:, 1], ref_table[:, 1])  # same samples
+    # 8-bit kernels and integer neurons of a barely trained network: most predictions
+    # agree (8 of 11 here; the trained benchmark network 44 of 44), where a front-end
+    # wired wrongly agrees at about chance (1 in 11).
+    assert np.mean(fixed_table[:, 2] == ref_table[:, 2]) >= 0.5

@@ -180,3 +180,16 @@ def test_other_unraisable_exceptions_still_reach_the_previous_hook(capfd) -> Non
         signals.restore(previous)
         sys.unraisablehook = original
     assert [type(u.exc_value) for u in seen] == [ValueError]
+
+
+def test_held_lines_come_once_and_last(capfd) -> None:
+    signals.hold_lines()
+    try:
+        signals.say("lava-stllr: interrupted")
+        signals.say("lava-stllr: terminated")  # a second signal: the first line stands
+        print("something else", file=sys.stderr, flush=True)
+    finally:
+        signals.release_lines()
+    signals.say("not held")
+    assert capfd.readouterr().err.splitlines() == ["something else",
+                                                   "lava-stllr: interrupted", "not held"]

@@ -168,3 +168,16 @@ def test_fresh_warps_of_a_folder_are_the_recordings_then_seeded_new_copies(tmp_p
         np.testing.assert_array_equal(binned[k], expected)
     with pytest.raises(ValueError, match="warp recordings of a Heidelberg Digits folder"):
         FreshWarps(train, ranges, seed=0)
+
+
+def test_spiking_in_chunks_changes_no_bit(tmp_path, write_digits, monkeypatch):
+    from lava_stllr.data import audio_epochs, registry
+
+    root = write_digits(tmp_path, speakers=(0, 1))
+    plain, _ = registry.load_train_val("heidelberg-digits",
+                                       registry.DataRequest(root=root, n_val=6))
+    whole = FreshWarps(plain, WarpRanges(copies=2), seed=1).warped(2)[0]
+    monkeypatch.setattr(audio_epochs, "CHUNK", 5)
+    assert 2 * len(plain) > 5
+    np.testing.assert_array_equal(FreshWarps(plain, WarpRanges(copies=2), seed=1)
+                                  .warped(2)[0], whole)

@@ -6,7 +6,9 @@ holds lava-dl 0.6.0's record of the readout block's current ``u`` at every step 
 ``lava.lib.dl.netx.hdf5.Network`` in Lava's fixed-point CPU simulator. lava-dl is not
 installed here: these tests compare that record with
 :func:`~lava_stllr.export.simulate_netx` on the same file and inputs, so a change to the
-exporter's conventions or to the simulation that breaks the agreement fails here.
+simulation (and with it ``export --check``) that breaks the agreement fails here. The
+exporter itself is checked against the simulation by the other tests of this folder, and
+against lava-dl again whenever ``make netx-check`` rewrites the fixture.
 """
 
 from __future__ import annotations

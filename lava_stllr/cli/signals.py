@@ -28,6 +28,8 @@ _received: list[int] = []
 #: Lines :func:`say` holds back until the process ends (:func:`hold_lines` turns it on).
 _held: list[str] = []
 _holding: list[bool] = []
+#: The ``sys.unraisablehook`` that :func:`install` replaced by :func:`_quiet_unraisable`.
+_replaced_hook: list[Callable[[Any], None]] = []
 
 
 class Terminated(BaseException):
@@ -58,8 +60,6 @@ def _quiet_unraisable(unraisable: Any) -> None:
         return
     _replaced_hook[0](unraisable)
 
-
-_replaced_hook: list[Callable[[Any], None]] = []
 
 
 def install() -> dict:

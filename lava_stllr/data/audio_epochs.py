@@ -17,7 +17,7 @@ themselves come from the dataset (and its cache) unchanged.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -62,10 +62,6 @@ class WarpRanges:
                                       (self.stretch, self.shift, self.gain_db, self.tilt_db))
         return [LevelWarp(1.0 + s, f, g, k) for s, f, g, k in
                 zip(stretch, shift, gain, tilt, strict=True)]
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-dict form (for ``run.json``)."""
-        return asdict(self)
 
 
 def batched_spike_trains(levels: list[np.ndarray], config: Any) -> list[np.ndarray]:
@@ -157,9 +153,8 @@ class FreshWarps:
         return len(self.recordings) * (1 + self.warp_ranges.copies)
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, int]:
-        n = len(self.recordings)
-        if 0 <= index < n:  # a recording as it is: no epoch to build
-            return self.originals()[index], int(self.labels[index])
+        if 0 <= index < len(self.recordings):  # a recording as it is: no epoch to build
+            return self.originals()[index], int(self.source.labels[self.recordings[index]])
         return self.for_epoch(0)[index]
 
     def levels(self) -> list[np.ndarray]:

@@ -151,6 +151,9 @@ def test_fresh_warps_of_a_folder_are_the_recordings_then_seeded_new_copies(tmp_p
     for i in range(n):  # every epoch starts with the recordings themselves
         np.testing.assert_array_equal(first[i][0], plain[i][0])
         np.testing.assert_array_equal(second[i][0], plain[i][0])
+        x, y = train[i]  # read without building an epoch
+        np.testing.assert_array_equal(x, plain[i][0])
+        assert y == plain[i][1]
     assert not np.array_equal(first.spikes[n:], second.spikes[n:])  # drawn anew
     np.testing.assert_array_equal(train[n + 1][0], first[n + 1][0])  # indexing: epoch 0
     again = FreshWarps(plain, ranges, seed=3)

@@ -252,6 +252,7 @@ def cli_signal_with_leaked_semaphore() -> int:
     import os
     import signal
     import time
+    from multiprocessing import resource_tracker
 
     from lava_stllr.cli import info
     from lava_stllr.cli import main as cli_main
@@ -262,8 +263,6 @@ def cli_signal_with_leaked_semaphore() -> int:
         held = multiprocessing.get_context("spawn").Semaphore(1)  # freed, it unregisters
         os.kill(os.getpid(), signal.SIGKILL)
         del held
-
-    from multiprocessing import resource_tracker
 
     resource_tracker.ensure_running()  # ours, which the child then shares (as Lava's do)
     child = multiprocessing.get_context("fork").Process(target=leak)

@@ -8,10 +8,11 @@ NumPy pipeline that equals the Lava network bit for bit (fast); ``--backend lava
 :class:`~lava_stllr.lavanet.network.STLLRNetwork` itself. ``--lr-decay`` multiplies the step
 size by that factor after every epoch (``lr_scale``, carried by the label messages).
 
-``--select`` chooses settings without touching the 200 held-out recordings: it trains on
-the first 640 of the 800 training recordings and validates on the other 160 (the same
-stratified split, :func:`~lava_stllr.data.nmnist.load_nmnist_subset`); without it the
-800 train and the 200 are scored. ``--seeds`` runs each mode for several seeds;
+``--select`` chooses settings without touching the 200 held-out recordings: it splits the
+800 training recordings again, 640 to train and the per-class tail of 160 to validate on
+(:func:`~lava_stllr.data.dataset.stratified_split`, what ``train --tune`` holds out); without
+it the 800 train and the 200 are scored. (Before 2026-12-08 it took the first 800 recordings
+instead, 16 of which are among the 200 held out.) ``--seeds`` runs each mode for several seeds;
 ``--json PATH`` appends one line per run.
 
 Run: ``python benchmarks/bench_onchip_recipe.py [--data ../shared/data/NMNIST]
@@ -31,6 +32,7 @@ import numpy as np
 
 from lava_stllr.data.binning import BinningConfig
 from lava_stllr.data.cache import materialize
+from lava_stllr.data.dataset import stratified_split
 from lava_stllr.data.nmnist import load_nmnist_subset
 from lava_stllr.onchip import OnChipLayout, OnChipReference
 from lava_stllr.params import STLLRParams
@@ -92,12 +94,15 @@ def main() -> None:
     parser.add_argument("--backend", choices=("reference", "lava"), default="reference")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--select", action="store_true",
-                        help="train on 640 of the 800, validate on the other 160")
+                        help="train on 640 of the 800 training recordings, validate on "
+                             "the other 160")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
 
     if args.select:
-        train, val = load_nmnist_subset(args.data, 640, 160, config=CONFIG)
+        train, _ = load_nmnist_subset(args.data, 800, 200, config=CONFIG)
+        first, rest = stratified_split(train.labels, len(train) - len(train) // 5)
+        train, val = train.subset(first), train.subset(rest)
     else:
         train, val = load_nmnist_subset(args.data, args.n_train, args.n_val, config=CONFIG)
     train, val = materialize(train), materialize(val)

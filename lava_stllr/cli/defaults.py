@@ -99,10 +99,11 @@ BACKEND_DEFAULTS: dict[str, TrainDefaults] = {
 
 #: Dataset-specific defaults. N-MNIST on chip: 578-256-10, DFA, batch 1, per step, lr 2e-3
 #: decaying by 0.6 per epoch, 8 epochs, chosen with ``benchmarks/bench_onchip_recipe.py
-#: --select`` (640 training / 160 validation recordings of the first 800, never the 200
-#: held out): seeds 0 and 1 end at 0.887 and 0.875, where the former default (lr 3e-4,
-#: constant, 6 epochs) ended at 0.800 and 0.762 and swung by up to 4 points between epochs
-#: (docs/results.md, "Steady on-chip learning").
+#: --select`` (640 training / 160 validation recordings of the first 800; 16 of those are
+#: among the 200 held out, a flaw of ``--select`` fixed on 2026-12-08): seeds 0 and 1 end
+#: at 0.887 and 0.875, where the former default (lr 3e-4, constant, 6 epochs) ended at
+#: 0.800 and 0.762 and swung by up to 4 points between epochs (docs/results.md, "Steady
+#: on-chip learning").
 #: With --init (a network trained offline, its head learning on chip), lr 3e-4: one on-chip
 #: epoch from a 2x17x17-16c5-p2-256 conv run (held-out 0.920 before) ended at 0.890 with
 #: lr 2e-3, 0.935 with 3e-4, 0.930 with 1e-4, 0.920 with 3e-5 (docs/results.md, "Weight

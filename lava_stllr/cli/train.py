@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from lava_stllr.cli import epochs, signals
+from lava_stllr.cli.augment_options import add_augment_options, augment_request, resolve_augment
 from lava_stllr.cli.common import (
     DEFAULT_SIGNAL,
     build_params,
@@ -127,9 +128,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--ws", action=argparse.BooleanOptionalAction, default=None,
                    help="reference backend: weight standardization of every hidden layer, "
                         "as the S-TLLR authors train (default: on for conv networks)")
-    p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
-                   help="heidelberg-digits: train on warped copies of every recording too "
-                        "(faster, slower, formants up and down; default: the dataset's)")
+    add_augment_options(p)
     p.add_argument("--precision", choices=("float", "fixed"), default="float",
                    help="float (default), or fixed: fixed point in the bit-approximate "
                         "Loihi 2 integer models (--backend lava)")
@@ -217,8 +216,7 @@ def _resolve_defaults(args: argparse.Namespace) -> TrainDefaults:
         args.epochs = defaults.epochs
     if args.recurrent is None:
         args.recurrent = defaults.recurrent
-    if args.augment is None:
-        args.augment = defaults.augment
+    resolve_augment(args, defaults.augment)
     if args.time_bins is None and defaults.time_bins is not None and args.init is None:
         args.time_bins = defaults.time_bins
     if args.layers is None:
@@ -253,15 +251,12 @@ def data_request(args: argparse.Namespace) -> Any:
         registry.binning_for(args.dataset, changes)
     except ValueError as exc:
         raise CLIError(str(exc)) from None
-    if args.augment and registry.get(args.dataset).augment is None:
-        raise CLIError(f"--augment: dataset {args.dataset!r} has no augmentation "
-                       "(heidelberg-digits has; drop --augment)")
     return registry.DataRequest(root=args.data_dir,
                                 n_train=None if args.samples == ALL else args.samples,
                                 n_val=args.val_samples, seed=args.seed,
                                 split=args.split or "train", val_split=args.val_split,
                                 binning=changes, cache_dir=args.cache_dir,
-                                augment=args.augment)
+                                **augment_request(args))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -311,6 +306,8 @@ def _train_into(folder: Any, args: argparse.Namespace, params: Any, request: Any
     timer = _Timer()
     with timer.measure("data"):
         train, val = load_data(args.dataset, request)
+    if args.tune:  # a fifth of the training samples, not --val-samples
+        args.val_samples = len(val)
     if init is None:
         spec = network_spec(args, request, train)
     else:

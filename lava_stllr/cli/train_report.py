@@ -41,6 +41,7 @@ def dataset_record(args: argparse.Namespace, request: Any, train: Any,
     used = [train] if val is None else [train, val]
     return {"name": args.dataset, "data_dir": str(root) if root else None,
             "split": request.split, "augment": request.augment,
+            "max_shift": getattr(train, "max_shift", None), "tune": request.tune,
             "val_split": registry.resolved_val_split(args.dataset, request),
             "binning": None if binning is None else binning.to_dict(),
             "n_train": len(train), "n_val": 0 if val is None else len(val),
@@ -148,8 +149,15 @@ def run_header(args: argparse.Namespace, spec: Any, n_train: int, done: bool) ->
     return (f"{'trained' if done else 'training'} {spec.label} with {rule} on "
             f"{args.dataset} ({args.backend} backend, {precision_words(args)}{update}), "
             f"{n_train} training{' (augmented)' if getattr(args, 'augment', False) else ''}"
-            f" / {args.val_samples} held-out samples, {args.epochs} "
+            f" / {args.val_samples} {held_out_words(args)}, {args.epochs} "
             f"epoch(s); train acc: {train_accuracy_kind(args)}")
+
+
+def held_out_words(args: argparse.Namespace) -> str:
+    """What the held-out samples are: with ``--tune``, a fifth of the training samples."""
+    if getattr(args, "tune", False):
+        return "validation samples (--tune: held out from the training samples)"
+    return "held-out samples"
 
 
 def epoch0_line(val_acc: float | None, init: dict | None = None) -> str | None:

@@ -267,3 +267,42 @@ def group_split(groups: np.ndarray, labels: np.ndarray, n_val: int,
         val = val[stratified_split(np.asarray(labels)[val], n_val)[0]]
     return np.flatnonzero(~held), val
 
+
+
+def tune_split(train: Any, hold_out_by: str | None, what: str) -> tuple[Any, Any]:
+    """``train`` split again to choose settings on: a fifth of it held out, whole groups
+    (the attribute ``hold_out_by`` of the dataset under it, e.g. speakers:
+    :func:`group_split`) or, without groups, the per-class tail (:func:`stratified_split`).
+
+    Raises
+    ------
+    ValueError
+        Fewer than 5 samples, or a fifth would take every group.
+    """
+    from lava_stllr.data.fingerprint import underlying
+
+    n_val = len(train) // 5
+    if n_val < 1:
+        raise ValueError(f"{what}: {len(train)} are too few to hold a fifth of them out")
+    if hold_out_by is None:
+        first, rest = stratified_split(train.labels, len(train) - n_val)
+    else:
+        source, indices = underlying(train)
+        groups = np.asarray(getattr(source, hold_out_by))
+        first, rest = group_split(groups if indices is None else groups[indices],
+                                  train.labels, n_val, what)
+    return train.subset(first), train.subset(rest)
+
+
+def take_samples(dataset: Any, n: int | None, seed: int, what: str,
+                 pick: str = "random") -> Any:
+    """``n`` samples of ``dataset`` (all of them when ``n`` is None or the size): the
+    first ``n``, or a seeded random subset in ascending order (``pick``)."""
+    if n is None or n == len(dataset):
+        return dataset
+    if n > len(dataset):
+        raise ValueError(f"{what}: asked for {n} samples, the dataset has {len(dataset)}")
+    if pick == "first":
+        return dataset.subset(np.arange(n))
+    idx = np.sort(np.random.default_rng(seed).choice(len(dataset), size=n, replace=False))
+    return dataset.subset(idx)

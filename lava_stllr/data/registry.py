@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 SPLITS = ("train", "test", "all")
-PICKS = ("first", "random")
 
 #: ``open_split(root, split, binning, cache_dir) -> dataset`` (every sample of a split).
 SplitOpener = Callable[[Path | None, str, Any, Path | None], Any]
@@ -60,8 +59,8 @@ class DatasetEntry:
         held-out samples from the training split are then whole groups, never seen in
         training (:func:`~lava_stllr.data.dataset.group_split`).
     augment : callable, optional
-        ``training set -> training set`` with augmented copies (a request's ``augment``);
-        None for a dataset without augmentation.
+        ``(training set, request) -> augmented training set``
+        (:mod:`~lava_stllr.data.augmentations`); None for a dataset without one.
     """
 
     name: str
@@ -74,7 +73,7 @@ class DatasetEntry:
     frame_shape: Callable[[], tuple[int, int, int]] | None = None
     splits: tuple[str, ...] = ("train", "test")
     hold_out_by: str | None = None
-    augment: Callable[[Any], Any] | None = None
+    augment: Callable[[Any, Any], Any] | None = None
 
     @property
     def needs_data_dir(self) -> bool:
@@ -106,8 +105,12 @@ class DataRequest:
     cache_dir : Path, optional
         Disk cache of binned tensors.
     augment : bool
-        Add the dataset's augmented copies of every training sample
-        (:attr:`DatasetEntry.augment`); held-out samples are never augmented.
+        Augment the training samples (:attr:`DatasetEntry.augment`), never held-out ones.
+    max_shift : int, optional
+        Frame augmentation's largest shift in frame pixels (None: the dataset's).
+    tune : bool
+        Hold out a fifth of the training samples instead
+        (:func:`~lava_stllr.data.dataset.tune_split`).
     """
 
     root: Path | None = None
@@ -119,21 +122,8 @@ class DataRequest:
     binning: Mapping[str, Any] = field(default_factory=dict)
     cache_dir: Path | None = None
     augment: bool = False
-
-
-def take(dataset: Any, n: int | None, seed: int, what: str, pick: str = "random") -> Any:
-    """``n`` samples of ``dataset`` (all of them when ``n`` is None or the size): the
-    first ``n``, or a seeded random subset in ascending order (``pick``)."""
-    import numpy as np
-
-    if n is None or n == len(dataset):
-        return dataset
-    if n > len(dataset):
-        raise ValueError(f"{what}: asked for {n} samples, the dataset has {len(dataset)}")
-    if pick == "first":
-        return dataset.subset(np.arange(n))
-    idx = np.sort(np.random.default_rng(seed).choice(len(dataset), size=n, replace=False))
-    return dataset.subset(idx)
+    max_shift: int | None = None
+    tune: bool = False
 
 
 def _synthetic(split: str, n: int, seed: int) -> Any:
@@ -183,16 +173,20 @@ def _heidelberg_digits(root: Path | None, split: str, binning: Any,
                                   front_end=DATASET_FRONT_END)
 
 
-def _augment_audio(train: Any) -> Any:
-    from lava_stllr.data.heidelberg_digits import augmented
-
-    return augmented(train)
-
-
 def _audio_binning() -> Any:
     from lava_stllr.data.heidelberg_digits import DATASET_FRONT_END, audio_binning
 
     return audio_binning(32, populations=DATASET_FRONT_END.populations)
+
+
+def _augmentation(kind: str, dataset: str) -> Callable[[Any, Any], Any]:
+    def augment(train: Any, request: DataRequest) -> Any:
+        from lava_stllr.data import augmentations
+
+        return getattr(augmentations, kind)(train, request, binning_for(dataset,
+                                                                        request.binning))
+
+    return augment
 
 
 def _binning_config(name: str) -> Callable[[], Any]:
@@ -209,7 +203,7 @@ DATASETS: dict[str, DatasetEntry] = {entry.name: entry for entry in (
                  frame_shape=_synthetic_frame_shape),
     # Held-out samples are the tail of the first n_train + n_val files of the split.
     DatasetEntry("nmnist", _nmnist, default_binning=_nmnist_binning, val_split=None,
-                 pick="first"),
+                 pick="first", augment=_augmentation("frame_shifts", "nmnist")),
     DatasetEntry("dvsgesture", _tonic_split("DVSGestureDataset"),
                  default_binning=_binning_config("DVSGESTURE_DEFAULT_CONFIG")),
     DatasetEntry("shd", _tonic_split("SHDDataset"),
@@ -217,7 +211,7 @@ DATASETS: dict[str, DatasetEntry] = {entry.name: entry for entry in (
     # Held-out recordings come from speakers the training set never heard.
     DatasetEntry("heidelberg-digits", _heidelberg_digits, default_binning=_audio_binning,
                  val_split=None, needs_tonic=True, splits=SPLITS, hold_out_by="speakers",
-                 augment=_augment_audio),
+                 augment=_augmentation("audio_copies", "heidelberg-digits")),
 )}
 
 
@@ -298,10 +292,12 @@ def _split_reader(entry: DatasetEntry, request: DataRequest) -> Callable[[str, i
     opened: dict[str, Any] = {}
 
     def from_files(split: str, n: int | None, seed: int) -> Any:
+        from lava_stllr.data.dataset import take_samples
+
         split = validate.choice(f"{entry.name} split", split, entry.splits)
         if split not in opened:
             opened[split] = entry.open_split(request.root, split, binning, request.cache_dir)
-        return take(opened[split], n, seed, f"{entry.name} {split} split", entry.pick)
+        return take_samples(opened[split], n, seed, f"{entry.name} {split} split", entry.pick)
 
     return from_files
 
@@ -333,12 +329,16 @@ def load_train_val(name: str, request: DataRequest) -> tuple[Any, Any | None]:
     if request.augment and entry.augment is None:
         raise ValueError(f"dataset {name!r} has no augmentation")
     train, val = _train_val(entry, request)
-    return (entry.augment(train) if request.augment else train), val
+    if request.tune:
+        from lava_stllr.data.dataset import tune_split
+
+        train, val = tune_split(train, entry.hold_out_by, f"{name} training samples")
+    return (entry.augment(train, request) if request.augment else train), val
 
 
 def _train_val(entry: DatasetEntry, request: DataRequest) -> tuple[Any, Any | None]:
     from lava_stllr import validate
-    from lava_stllr.data.dataset import stratified_split
+    from lava_stllr.data.dataset import stratified_split, take_samples
 
     name = entry.name
     split = validate.choice(f"{name} split", request.split, entry.splits)
@@ -357,7 +357,7 @@ def _train_val(entry: DatasetEntry, request: DataRequest) -> tuple[Any, Any | No
 
         train_idx, val_idx = group_split(getattr(pool, entry.hold_out_by), pool.labels,
                                          n_val, f"{name} {split} split")
-        train = take(pool.subset(train_idx), n_train, seed,
+        train = take_samples(pool.subset(train_idx), n_train, seed,
                      f"{name} {split} split without its held-out {entry.hold_out_by}",
                      entry.pick)
         return train, pool.subset(val_idx)

@@ -138,3 +138,13 @@ def test_train_on_every_recording_with_split_all(tmp_path, write_digits, capsys)
     ds = json.loads((run / "run.json").read_text())["dataset"]
     assert ds["split"] == "all" and ds["val_speakers"] == [5]
     assert ds["train_speakers"] == [0, 4]
+
+
+def test_tune_holds_out_the_highest_training_speaker(tmp_path, write_digits, capsys):
+    root = write_digits(tmp_path / "hd", speakers=(0, 1, 2, 6))
+    run = tmp_path / "run"
+    assert main(["train", *TINY, "--data-dir", str(root), "--samples", "18",
+                 "--val-samples", "6", "--tune", "--no-augment", "--out", str(run)]) == 0
+    ds = json.loads((run / "run.json").read_text())["dataset"]
+    assert ds["train_speakers"] == [0, 1] and ds["val_speakers"] == [2]  # 6 never read
+    assert ds["tune"] is True and ds["n_val"] == 3

@@ -190,3 +190,46 @@ def test_evaluate_predictions_never_replace_a_file(data, tmp_path, capsys):
     assert main(["evaluate", str(run), "--predictions", str(tmp_path / "p.csv")]) == 0
     lines = (tmp_path / "p.csv").read_text().splitlines()
     assert lines[0] == "sample,label,prediction" and len(lines) == 7
+
+
+def test_tune_holds_out_a_fifth_of_the_training_samples_never_the_held_out_ones(
+        data, tmp_path, capsys):
+    from lava_stllr.data import registry
+    from lava_stllr.data.fingerprint import underlying
+
+    run = tmp_path / "run"
+    assert main(["train", *TINY, "--data-dir", str(data), "--samples", "10",
+                 "--val-samples", "5", "--tune", "--out", str(run)]) == 0
+    assert "8 training / 2 validation samples (--tune" in capsys.readouterr().out
+    ds = _record(run)["dataset"]
+    assert (ds["n_train"], ds["n_val"], ds["tune"]) == (8, 2, True)
+    request = registry.DataRequest(root=data, n_train=10, n_val=5)
+    train, held_out = registry.load_train_val("nmnist", request)
+    tune_train, tune_val = registry.load_train_val(
+        "nmnist", registry.DataRequest(root=data, n_train=10, n_val=5, tune=True))
+    ids = [set(underlying(d)[1]) for d in (train, held_out, tune_train, tune_val)]
+    assert ids[2] | ids[3] == ids[0] and not ids[2] & ids[3] and not ids[1] & ids[3]
+
+
+def test_augment_shifts_nmnist_samples_and_records_how_far(data, tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", *TINY, "--data-dir", str(data), "--samples", "10",
+                 "--val-samples", "5", "--augment", "--out", str(run)]) == 0
+    ds = _record(run)["dataset"]
+    assert (ds["augment"], ds["max_shift"]) == (True, 1)  # 2 sensor pixels at 17x17
+    assert main(["train", *TINY, "--data-dir", str(data), "--samples", "10",
+                 "--val-samples", "5", "--augment", "--max-shift", "3", "--downsample",
+                 "1", "--out", str(run), "--overwrite"]) == 0
+    assert _record(run)["dataset"]["max_shift"] == 3
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--max-shift", "2"], "--max-shift applies to nmnist with --augment only"),
+    (["--tune", "--val-samples", "0"], "--tune holds out a fifth of the training samples"),
+])
+def test_augment_and_tune_options_where_they_do_nothing_are_refused(data, tmp_path, capsys,
+                                                                     args, message):
+    assert main(["train", *TINY, "--data-dir", str(data), "--samples", "10", *args,
+                 "--out", str(tmp_path / "run")]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()

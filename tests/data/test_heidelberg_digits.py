@@ -100,8 +100,8 @@ def test_augmentation_adds_warped_copies_of_training_recordings_only(tmp_path, w
     assert "(warped t0.9)" in folder.describe(folder.n_recordings)
     with pytest.raises(ValueError, match="warps recordings of a Heidelberg Digits folder"):
         augmented(train)
-    with pytest.raises(ValueError, match="dataset 'nmnist' has no augmentation"):
-        registry.load_train_val("nmnist", registry.DataRequest(root=root, augment=True))
+    with pytest.raises(ValueError, match="dataset 'dvsgesture' has no augmentation"):
+        registry.load_train_val("dvsgesture", registry.DataRequest(root=root, augment=True))
 
 
 def test_the_group_split_keeps_speakers_apart():

@@ -1,0 +1,38 @@
+"""What ``train --augment`` does to a dataset's training samples.
+
+Held-out samples are never augmented (:func:`~lava_stllr.data.registry.load_train_val`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: The largest random shift of an N-MNIST sample, in sensor pixels (34x34):
+#: :func:`default_max_shift` turns it into pixels of the binned frame.
+SENSOR_MAX_SHIFT = 2
+
+
+def audio_copies(train: Any, request: Any, binning: Any) -> Any:
+    """Heidelberg Digits: every recording and four warped copies of it
+    (:func:`~lava_stllr.data.heidelberg_digits.augmented`)."""
+    from lava_stllr.data.heidelberg_digits import augmented
+
+    return augmented(train)
+
+
+def default_max_shift(downsample: int) -> int:
+    """:data:`SENSOR_MAX_SHIFT` in pixels of a frame downsampled by ``downsample``:
+    ``max(1, round(SENSOR_MAX_SHIFT / downsample))``."""
+    return max(1, round(SENSOR_MAX_SHIFT / downsample))
+
+
+def frame_shifts(train: Any, request: Any, binning: Any) -> Any:
+    """Event frames binned with ``binning``: every sample moved by a random shift of at
+    most ``request.max_shift`` pixels per axis, drawn anew every epoch from
+    ``request.seed`` (:class:`~lava_stllr.data.frame_shifts.RandomShifts`)."""
+    from lava_stllr.data.frame_shifts import RandomShifts
+
+    max_shift = request.max_shift
+    if max_shift is None:
+        max_shift = default_max_shift(binning.downsample)
+    return RandomShifts(train, binning.frame_shape, max_shift, seed=request.seed)

@@ -18,7 +18,7 @@ def add_augment_options(p: argparse.ArgumentParser) -> None:
                         "epoch (default: the dataset's)")
     p.add_argument("--max-shift", type=positive_int, default=None, metavar="PX",
                    help="nmnist --augment: the largest shift per axis, in pixels of the "
-                        "binned frame (default: 2 sensor pixels, 1 at --downsample 2)")
+                        "binned frame (default: 1)")
     p.add_argument("--tune", action="store_true",
                    help="choose settings: hold out a fifth of the training samples (whole "
                         "speakers for heidelberg-digits) and score on them; the usual "

@@ -104,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {name:<17} {backend:<9} {d['samples']:<5} {d['epochs']:<3} "
                   f"{hidden:<5} {d['lr']:<7g} {d['psi'] or 'preset'}, "
                   f"{d['reset'] or 'preset'} reset, {chip}")
+            if d["conv"]:
+                print(f"  {'':<17} {'':<9} with conv layers: " + _conv_words(d["conv"]))
     print("binning (time bins, window ms, downsample, input; --time-bins, --window-ms, "
           "--downsample, --input; audio: --channels):")
     for name, b in info["binning"].items():
@@ -133,3 +135,14 @@ def _audio_front_end() -> str:
 
     return (f"{DATASET_FRONT_END.n_channels} channels x {DATASET_FRONT_END.populations} "
             "neurons")
+
+
+def _conv_words(changes: dict) -> str:
+    """What a dataset's defaults change for a network with conv layers, in words."""
+    words = [f"{k} {v}" for k, v in changes.items() if k not in ("augment", "average_last",
+                                                                  "average_fraction")]
+    if changes.get("augment"):
+        words.append("augmented")
+    if changes.get("average_last", 1) > 1:
+        words.append(f"weights averaged over the last {changes['average_last']} epochs")
+    return ", ".join(words)

@@ -40,6 +40,7 @@ from lava_stllr.cli.layers_option import (
     LAVA_CONV,
     check_layers,
     check_layers_fit,
+    has_conv,
     network_spec,
 )
 from lava_stllr.cli.parser import (
@@ -205,7 +206,7 @@ def _new_trainer(args: argparse.Namespace, spec: Any, params: Any, init: bool) -
 
 def _resolve_defaults(args: argparse.Namespace) -> TrainDefaults:
     """Fill what the user did not give from the dataset's :mod:`defaults` entry."""
-    defaults = train_defaults(args.dataset, args.backend)
+    defaults = train_defaults(args.dataset, args.backend, conv=has_conv(args.layers))
     if args.samples is None:
         args.samples = defaults.samples
     if args.val_samples is None:

@@ -55,3 +55,23 @@ def test_data_dir_without_dataset_is_refused(tmp_path, capsys) -> None:
     err = capsys.readouterr().err
     assert "--data-dir needs --dataset" in err and "nmnist" in err
     assert not (tmp_path / "r").exists()  # refused before the run folder is claimed
+
+
+def test_a_conv_network_gets_the_datasets_conv_defaults(tmp_path, write_nmnist,
+                                                        capsys) -> None:
+    dense = train_defaults("nmnist", "reference")
+    conv = train_defaults("nmnist", "reference", conv=True)
+    assert (dense.augment, dense.average_last(15)) == (False, 1)
+    assert (conv.augment, conv.average_last(15), conv.lr) == (True, 5, dense.lr)
+    root = write_nmnist(tmp_path / "nmnist", 12)
+    common = ["train", "--dataset", "nmnist", "--data-dir", str(root), "--backend",
+              "reference", "--samples", "8", "--val-samples", "4", "--epochs", "6",
+              "--quiet", "--no-plots"]
+    for layers, augment, average in (("8", False, 1), ("2c3-8", True, 2)):
+        run = tmp_path / layers
+        assert main([*common, "--layers", layers, "--out", str(run)]) == 0
+        record = json.loads((run / "run.json").read_text())
+        assert (record["dataset"]["augment"], record["average_last"]) == (augment, average)
+    assert main(["info"]) == 0
+    assert "with conv layers: augmented, weights averaged over the last 5 epochs" in \
+        capsys.readouterr().out

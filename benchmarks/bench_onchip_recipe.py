@@ -32,7 +32,8 @@ import numpy as np
 
 from lava_stllr.data.binning import BinningConfig
 from lava_stllr.data.cache import materialize
-from lava_stllr.data.dataset import stratified_split
+from lava_stllr.data.dataset import epoch_data, stratified_split
+from lava_stllr.data.frame_shifts import RandomShifts
 from lava_stllr.data.nmnist import load_nmnist_subset
 from lava_stllr.onchip import OnChipLayout, OnChipReference
 from lava_stllr.params import STLLRParams
@@ -96,6 +97,11 @@ def main() -> None:
     parser.add_argument("--select", action="store_true",
                         help="train on 640 of the 800 training recordings, validate on "
                              "the other 160")
+    parser.add_argument("--max-shift", type=int, default=0,
+                        help="train on samples shifted at random by up to this many pixels "
+                             "of the 17x17 frame, drawn anew every epoch (0: none)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="any other STLLRParams field (float), e.g. --set lam_pre=0.9")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
 
@@ -106,7 +112,13 @@ def main() -> None:
     else:
         train, val = load_nmnist_subset(args.data, args.n_train, args.n_val, config=CONFIG)
     train, val = materialize(train), materialize(val)
-    params = STLLRParams.preset("code_default", psi=args.psi, lr=args.lr, window=args.window)
+    fields = {k: float(v) for k, v in (item.split("=", 1) for item in args.set)}
+    params = STLLRParams.preset("code_default", psi=args.psi, lr=args.lr, window=args.window,
+                                **fields)
+    shifts = None
+    if args.max_shift:
+        def shifts(seed: int) -> RandomShifts:
+            return RandomShifts(train, CONFIG.frame_shape, args.max_shift, seed=seed)
     rows = []
     for mode, seed in ((m, s) for m in args.modes for s in args.seeds):
         precision, update = mode.split(":")
@@ -118,7 +130,8 @@ def main() -> None:
         try:
             for epoch in range(args.epochs):
                 scale = min(1.0, max(args.lr_floor, args.lr_decay ** epoch))
-                net.train(train, indices=order.permutation(len(train)), lr_scale=scale)
+                shown = train if shifts is None else epoch_data(shifts(seed), epoch)
+                net.train(shown, indices=order.permutation(len(train)), lr_scale=scale)
                 curve.append(net.evaluate(val).accuracy)
                 print(f"{mode:<13} seed {seed} epoch {epoch + 1}: val {curve[-1]:.3f} "
                       f"({time.perf_counter() - start:.0f} s)", flush=True)
@@ -134,6 +147,7 @@ def main() -> None:
                                      "lr_floor": args.lr_floor,
                                      "psi": args.psi, "hidden": args.hidden,
                                      "window": args.window,
+                                     "max_shift": args.max_shift, "set": fields,
                                      "curve": curve, "seconds": rows[-1][2]}) + "\n")
 
     print(f"\nN-MNIST {len(train)}/{len(val)}{' (select)' if args.select else ''}, "

@@ -107,8 +107,11 @@ def recorded_request(args: argparse.Namespace, loaded: Any) -> tuple[str, Any]:
         binning = {"max_count": None}
     else:
         binning = {}
-    request = DataRequest(root=args.data_dir or recorded, n_train=ds.get("n_train"),
-                          n_val=int(ds.get("n_val") or 0), seed=seed,
+    # A --tune run's held-out samples are a fifth of the training samples it was given.
+    tune = same_data and bool(ds.get("tune"))
+    sizes = ds["tune_of"] if tune else {"n_train": ds.get("n_train"), "n_val": ds.get("n_val")}
+    request = DataRequest(root=args.data_dir or recorded, n_train=sizes["n_train"],
+                          n_val=int(sizes["n_val"] or 0), seed=seed, tune=tune,
                           split=ds.get("split", "train") if same_data else "train",
                           val_split=ds.get("val_split") if same_data else None,
                           binning=binning, cache_dir=args.cache_dir)

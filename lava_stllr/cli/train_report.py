@@ -42,6 +42,9 @@ def dataset_record(args: argparse.Namespace, request: Any, train: Any,
     return {"name": args.dataset, "data_dir": str(root) if root else None,
             "split": request.split, "augment": request.augment,
             "max_shift": getattr(train, "max_shift", None), "tune": request.tune,
+            # --tune: the sizes asked for, whose training part it split again.
+            "tune_of": {"n_train": request.n_train, "n_val": request.n_val}
+            if request.tune else None,
             "val_split": registry.resolved_val_split(args.dataset, request),
             "binning": None if binning is None else binning.to_dict(),
             "n_train": len(train), "n_val": 0 if val is None else len(val),

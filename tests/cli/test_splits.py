@@ -193,10 +193,18 @@ def test_evaluate_predictions_never_replace_a_file(data, tmp_path, capsys):
 
 
 def test_tune_holds_out_a_fifth_of_the_training_samples_never_the_held_out_ones(
-        data, tmp_path, capsys):
+        tmp_path, write_nmnist, capsys):
     from lava_stllr.data import registry
     from lava_stllr.data.fingerprint import underlying
 
+    # Classes in blocks of 4 files (ids 1-4 digit 0, 5-8 digit 1, ...): the tail of the
+    # training samples then differs from the tail of the first 10 files.
+    cyclic = write_nmnist(tmp_path / "cyclic", 20)
+    data = tmp_path / "blocks"
+    for path in sorted((cyclic / "Train").rglob("*.bin")):
+        block = data / "Train" / str((int(path.stem) - 1) // 4)
+        block.mkdir(parents=True, exist_ok=True)
+        (block / path.name).write_bytes(path.read_bytes())
     run = tmp_path / "run"
     assert main(["train", *TINY, "--data-dir", str(data), "--samples", "10",
                  "--val-samples", "5", "--tune", "--out", str(run)]) == 0
@@ -209,6 +217,13 @@ def test_tune_holds_out_a_fifth_of_the_training_samples_never_the_held_out_ones(
         "nmnist", registry.DataRequest(root=data, n_train=10, n_val=5, tune=True))
     ids = [set(underlying(d)[1]) for d in (train, held_out, tune_train, tune_val)]
     assert ids[2] | ids[3] == ids[0] and not ids[2] & ids[3] and not ids[1] & ids[3]
+    # evaluate RUN scores the run's own validation samples again, not the held-out ones
+    no_options = argparse.Namespace(dataset=None, data_dir=None, seed=None, cache_dir=None)
+    name, again = recorded_request(no_options, load_run(run))
+    assert set(underlying(registry.load_train_val(name, again)[1])[1]) == ids[3]
+    result = _evaluate(capsys, str(run))
+    assert result["samples"] == 2
+    assert result["accuracy"] == pytest.approx(_record(run)["accuracy"]["val"])
 
 
 def test_augment_shifts_nmnist_samples_and_records_how_far(data, tmp_path, capsys):

@@ -51,7 +51,10 @@ def sweep_command(args: argparse.Namespace) -> list[str]:
     train = ["train", "--dataset", "nmnist", "--data-dir", str(args.data), "--backend",
              "reference", "--epochs", str(args.epochs), "--lr", str(args.lr),
              "--downsample", str(args.downsample), "--batch-size", "16", "--dtype",
-             args.dtype]
+             args.dtype,
+             # The same samples and weights for every method: conv networks would
+             # otherwise train on shifted samples and average their last epochs.
+             "--no-augment", "--average-last", "1"]
     if not args.ws:
         train.append("--no-ws")
     if args.cache_dir is not None:

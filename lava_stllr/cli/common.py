@@ -109,7 +109,12 @@ def recorded_request(args: argparse.Namespace, loaded: Any) -> tuple[str, Any]:
         binning = {}
     # A --tune run's held-out samples are a fifth of the training samples it was given.
     tune = same_data and bool(ds.get("tune"))
-    sizes = ds["tune_of"] if tune else {"n_train": ds.get("n_train"), "n_val": ds.get("n_val")}
+    sizes = ds.get("tune_of") if tune else {"n_train": ds.get("n_train"),
+                                             "n_val": ds.get("n_val")}
+    if sizes is None:
+        raise CLIError("the run was trained with --tune before run.json recorded the sizes "
+                       "its split was made from (tune_of): its validation samples cannot be "
+                       "read again; give --split and --samples to score other samples")
     request = DataRequest(root=args.data_dir or recorded, n_train=sizes["n_train"],
                           n_val=int(sizes["n_val"] or 0), seed=seed, tune=tune,
                           split=ds.get("split", "train") if same_data else "train",

@@ -124,7 +124,7 @@ DEFAULTS: dict[tuple[str, str], TrainDefaults] = {
     # mean of the last 5 epochs' weights, chosen with --tune (640/160 of the 800 training
     # recordings) on 2x34x34-32c3p1-p2-64c3p1-p2-256, WS, float32, seed 0: 0.938 where
     # neither gave 0.925 (the same run averaged: 0.931); shifts of up to 2 pixels 0.906
-    # (docs/results.md, "Random shifts").
+    # (docs/results.md, "Random shifts and weight averaging").
     ("nmnist", "reference"): TrainDefaults(
         samples=800, epochs=15, hidden=(256,), lr=1e-3, optimizer="adam",
         conv_changes=(("augment", True), ("average_fraction", 1 / 3))),

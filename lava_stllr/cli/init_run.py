@@ -73,6 +73,12 @@ def apply_init(args: argparse.Namespace) -> Any:
     name = ds.get("name")
     if not name:
         raise CLIError(f"--init {args.init}: its run.json records no dataset name")
+    if ds.get("tune") or getattr(args, "tune", False):
+        # Its held-out samples are training samples of an ordinary run, and the reverse.
+        raise CLIError(f"--init {args.init}: a --tune run only chooses settings; start from "
+                       "a run trained without --tune, and without --tune"
+                       if ds.get("tune") else "--tune does not apply with --init (drop "
+                       "--tune)")
     if args.dataset is not None and args.dataset != name:
         raise CLIError(f"--dataset {args.dataset}: the init run {loaded.folder} was trained "
                        f"on {name} (drop --dataset, or train a new run)")

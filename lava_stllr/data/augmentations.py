@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-#: The largest random shift of an N-MNIST sample, in sensor pixels (34x34):
-#: :func:`default_max_shift` turns it into pixels of the binned frame. Chosen with
-#: ``train --tune`` on the conv network at full resolution: 1 pixel validated at 0.938,
-#: 2 pixels at 0.906, none at 0.925-0.931 (docs/results.md, "Random shifts").
-SENSOR_MAX_SHIFT = 1
+#: The largest random shift of a frame sample, in pixels of the binned frame. Chosen with
+#: ``train --tune`` on the N-MNIST conv network at full resolution (34x34): up to 1 pixel
+#: validated at 0.938, 2 pixels at 0.906, none at 0.925-0.931 (docs/results.md, "Random
+#: shifts and weight averaging").
+DEFAULT_MAX_SHIFT = 1
 
 
 def audio_copies(train: Any, request: Any, binning: Any) -> Any:
@@ -22,19 +22,11 @@ def audio_copies(train: Any, request: Any, binning: Any) -> Any:
     return augmented(train)
 
 
-def default_max_shift(downsample: int) -> int:
-    """:data:`SENSOR_MAX_SHIFT` in pixels of a frame downsampled by ``downsample``:
-    ``max(1, round(SENSOR_MAX_SHIFT / downsample))``."""
-    return max(1, round(SENSOR_MAX_SHIFT / downsample))
-
-
 def frame_shifts(train: Any, request: Any, binning: Any) -> Any:
     """Event frames binned with ``binning``: every sample moved by a random shift of at
     most ``request.max_shift`` pixels per axis, drawn anew every epoch from
     ``request.seed`` (:class:`~lava_stllr.data.frame_shifts.RandomShifts`)."""
     from lava_stllr.data.frame_shifts import RandomShifts
 
-    max_shift = request.max_shift
-    if max_shift is None:
-        max_shift = default_max_shift(binning.downsample)
+    max_shift = DEFAULT_MAX_SHIFT if request.max_shift is None else request.max_shift
     return RandomShifts(train, binning.frame_shape, max_shift, seed=request.seed)

@@ -149,6 +149,11 @@ class CheckedDataset:
         i = int(index) + n if -n <= index < 0 else index
         return check_sample(self.dataset, i, *self.dataset[i])
 
+    def for_epoch(self, epoch: int) -> Any:
+        """Epoch ``epoch``'s samples of a training set that changes per epoch
+        (:func:`epoch_data`), checked on access like the others."""
+        return CheckedDataset(epoch_data(self.dataset, epoch))
+
     def __getattr__(self, name: str) -> Any:
         if name == "dataset":
             raise AttributeError(name)

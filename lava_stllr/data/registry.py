@@ -107,7 +107,7 @@ class DataRequest:
     augment : bool
         Augment the training samples (:attr:`DatasetEntry.augment`), never held-out ones.
     max_shift : int, optional
-        Frame augmentation's largest shift in frame pixels (None: the dataset's).
+        Frame augmentation's largest shift in frame pixels (None: the default, 1).
     tune : bool
         Hold out a fifth of the training samples instead
         (:func:`~lava_stllr.data.dataset.tune_split`).

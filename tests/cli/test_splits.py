@@ -224,6 +224,10 @@ def test_tune_holds_out_a_fifth_of_the_training_samples_never_the_held_out_ones(
     result = _evaluate(capsys, str(run))
     assert result["samples"] == 2
     assert result["accuracy"] == pytest.approx(_record(run)["accuracy"]["val"])
+    # a tune run only chooses settings: no run starts from it, and --init takes no --tune
+    capsys.readouterr()
+    assert main(["train", *TINY, "--init", str(run), "--out", str(tmp_path / "b")]) == 2
+    assert "a --tune run only chooses settings" in capsys.readouterr().err
 
 
 def test_augment_shifts_nmnist_samples_and_records_how_far(data, tmp_path, capsys):
@@ -231,7 +235,14 @@ def test_augment_shifts_nmnist_samples_and_records_how_far(data, tmp_path, capsy
     assert main(["train", *TINY, "--data-dir", str(data), "--samples", "10",
                  "--val-samples", "5", "--augment", "--out", str(run)]) == 0
     ds = _record(run)["dataset"]
-    assert (ds["augment"], ds["max_shift"]) == (True, 1)  # 2 sensor pixels at 17x17
+    assert (ds["augment"], ds["max_shift"]) == (True, 1)  # the default
+    from lava_stllr.data import registry
+    from lava_stllr.data.frame_shifts import RandomShifts
+
+    request = registry.DataRequest(root=data, n_train=10, n_val=5, augment=True, tune=True)
+    train, val = registry.load_train_val("nmnist", request)
+    assert isinstance(train, RandomShifts) and len(train) == 8  # the training four-fifths
+    assert not hasattr(val, "for_epoch") and len(val) == 2  # never shifted
     assert main(["train", *TINY, "--data-dir", str(data), "--samples", "10",
                  "--val-samples", "5", "--augment", "--max-shift", "3", "--downsample",
                  "1", "--out", str(run), "--overwrite"]) == 0

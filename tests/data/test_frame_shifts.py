@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lava_stllr.data.dataset import ArrayDataset, epoch_data, iter_batches
+from lava_stllr.data.dataset import ArrayDataset, CheckedDataset, epoch_data, iter_batches
 from lava_stllr.data.frame_shifts import RandomShifts, shift_frames
 
 SHAPE = (2, 5, 7)  # wider than high: swapping the axes cannot go unnoticed
@@ -67,3 +67,15 @@ def test_an_epoch_reads_each_sample_shifted_by_its_draw():
 def test_bad_shapes_and_shifts_are_refused(shape, max_shift, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         RandomShifts(_dataset(), shape, max_shift, seed=0)
+
+
+def test_a_checked_view_checks_every_epochs_samples():
+    class Broken(RandomShifts):
+        def for_epoch(self, epoch):
+            view = super().for_epoch(epoch)
+            view.n_inputs += 1  # samples no longer of the declared shape
+            return view
+
+    checked = CheckedDataset(Broken(_dataset(), SHAPE, 1, seed=0))
+    with pytest.raises(ValueError, match="spikes must have shape"):
+        epoch_data(checked, 1)[0]

@@ -284,19 +284,28 @@ def tune_split(train: Any, hold_out_by: str | None, what: str) -> tuple[Any, Any
     ValueError
         Fewer than 5 samples, or a fifth would take every group.
     """
-    from lava_stllr.data.fingerprint import underlying
-
     n_val = len(train) // 5
     if n_val < 1:
         raise ValueError(f"{what}: {len(train)} are too few to hold a fifth of them out")
     if hold_out_by is None:
         first, rest = stratified_split(train.labels, len(train) - n_val)
     else:
-        source, indices = underlying(train)
-        groups = np.asarray(getattr(source, hold_out_by))
-        first, rest = group_split(groups if indices is None else groups[indices],
-                                  train.labels, n_val, what)
+        first, rest = group_split(sample_groups(train, hold_out_by), train.labels, n_val,
+                                  what)
     return train.subset(first), train.subset(rest)
+
+
+def sample_groups(dataset: Any, attr: str) -> np.ndarray | None:
+    """The group (attribute ``attr`` of the dataset under checked views and subsets, e.g.
+    ``"speakers"``) of every sample of ``dataset``; None when that dataset has none."""
+    from lava_stllr.data.fingerprint import underlying
+
+    source, indices = underlying(dataset)
+    groups = getattr(source, attr, None)
+    if groups is None:
+        return None
+    groups = np.asarray(groups)
+    return groups if indices is None else groups[indices]
 
 
 def take_samples(dataset: Any, n: int | None, seed: int, what: str,

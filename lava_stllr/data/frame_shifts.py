@@ -36,14 +36,12 @@ def shift_frames(spikes: np.ndarray, frame_shape: tuple[int, int, int], dy: int,
     return out.reshape(spikes.shape)
 
 
-class ShiftedSamples:
-    """``dataset`` with sample ``i`` moved by ``shifts[i] = (dy, dx)`` pixels
-    (:func:`shift_frames`) when it is read; labels and sizes are the dataset's."""
+class _SamplesOf:
+    """The samples of ``dataset`` as another view reads them: labels and sizes are the
+    dataset's (``dataset`` is also what fingerprints and groups look through)."""
 
-    def __init__(self, dataset: Any, frame_shape: tuple[int, int, int], shifts: np.ndarray):
+    def __init__(self, dataset: Any):
         self.dataset = dataset
-        self.frame_shape = frame_shape
-        self.shifts = shifts
         self.n_classes, self.n_steps = dataset.n_classes, dataset.n_steps
         self.n_inputs = dataset.n_inputs
 
@@ -55,13 +53,23 @@ class ShiftedSamples:
     def __len__(self) -> int:
         return len(self.dataset)
 
+
+class ShiftedSamples(_SamplesOf):
+    """``dataset`` with sample ``i`` moved by ``shifts[i] = (dy, dx)`` pixels
+    (:func:`shift_frames`) when it is read; labels and sizes are the dataset's."""
+
+    def __init__(self, dataset: Any, frame_shape: tuple[int, int, int], shifts: np.ndarray):
+        super().__init__(dataset)
+        self.frame_shape = frame_shape
+        self.shifts = shifts
+
     def __getitem__(self, index: int) -> tuple[np.ndarray, int]:
         spikes, label = self.dataset[index]
         dy, dx = (int(v) for v in self.shifts[index])
         return shift_frames(np.asarray(spikes), self.frame_shape, dy, dx), label
 
 
-class RandomShifts:
+class RandomShifts(_SamplesOf):
     """A training set whose samples move by a random whole-pixel shift of at most
     ``max_shift`` pixels per axis, drawn anew for every epoch (:meth:`for_epoch`; the
     module docstring says how).
@@ -90,21 +98,11 @@ class RandomShifts:
         if c * h * w != dataset.n_inputs:
             raise ValueError(f"frame_shape {(c, h, w)} holds {c * h * w} inputs, the dataset "
                              f"has {dataset.n_inputs}")
+        super().__init__(dataset)
         self.max_shift = validate.whole("max_shift", max_shift, 1, min(h, w) - 1)
         self.seed = validate.whole("seed", seed, 0)
         self.frame_shape = (c, h, w)
-        self.dataset = dataset  # what fingerprints and groups look through
-        self.n_classes, self.n_steps = dataset.n_classes, dataset.n_steps
-        self.n_inputs = dataset.n_inputs
         self._epoch: tuple[int, ShiftedSamples] | None = None
-
-    @property
-    def labels(self) -> np.ndarray:
-        """Label of every sample (the dataset's)."""
-        return np.asarray(self.dataset.labels)
-
-    def __len__(self) -> int:
-        return len(self.dataset)
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, int]:
         return self.for_epoch(0)[index]

@@ -373,16 +373,8 @@ def _train_val(entry: DatasetEntry, request: DataRequest) -> tuple[Any, Any | No
 def groups_in(name: str, dataset: Any) -> list[int] | None:
     """The groups (e.g. speakers) whose samples ``dataset`` holds, for a dataset that holds
     out by group (None otherwise, or when the samples do not say)."""
-    import numpy as np
-
-    from lava_stllr.data.fingerprint import underlying
+    from lava_stllr.data.dataset import sample_groups
 
     attr = get(name).hold_out_by
-    if attr is None:
-        return None
-    source, indices = underlying(dataset)
-    groups = getattr(source, attr, None)
-    if groups is None:
-        return None
-    groups = np.asarray(groups)
-    return sorted({int(g) for g in (groups if indices is None else groups[indices])})
+    groups = None if attr is None else sample_groups(dataset, attr)
+    return None if groups is None else sorted({int(g) for g in groups})
